@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("schulsozial.dashboard.urls")),
+    path("accounts/", include("schulsozial.accounts.urls")),
+    path("stammdaten/", include("schulsozial.masterdata.urls")),
+    path("konzepte/", include("schulsozial.concepts.urls")),
+    path("verteilung/", include("schulsozial.allocation.urls")),
+    path("dokumentation/", include("schulsozial.activities.urls")),
+    path("api/v1/", include("schulsozial.activities.api_urls")),
+    path("statistik/", include("schulsozial.statistics.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+]

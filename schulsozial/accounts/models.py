@@ -1,0 +1,102 @@
+"""Users and their scoped role assignments (PRODUCT.md §2)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["username"]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Role(models.TextChoices):
+    COORDINATION = "coordination", _("Koordination")
+    CARRIER = "carrier", _("Träger")
+    WORKER = "worker", _("Fachkraft")
+    PRINCIPAL = "principal", _("Schulleitung")
+    COMMITTEE = "committee", _("Gremium")
+    ADMINISTRATION = "administration", _("Administration")
+
+
+class RoleAssignment(models.Model):
+    """One role of one user with its scope.
+
+    Scope by role: coordination, committee -> a municipality; carrier -> a
+    carrier (and its municipality); worker, principal -> a school (and its
+    municipality); administration -> a municipality, or every municipality when
+    left empty. The check constraint keeps scope and role consistent.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    municipality = models.ForeignKey(
+        "masterdata.Municipality",
+        verbose_name=_("municipality"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    carrier = models.ForeignKey(
+        "masterdata.Carrier",
+        verbose_name=_("carrier"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    school = models.ForeignKey(
+        "masterdata.School",
+        verbose_name=_("school"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                name="roleassignment_scope_matches_role",
+                condition=(
+                    Q(
+                        role__in=["coordination", "committee"],
+                        municipality__isnull=False,
+                        carrier__isnull=True,
+                        school__isnull=True,
+                    )
+                    | Q(
+                        role="carrier",
+                        municipality__isnull=False,
+                        carrier__isnull=False,
+                        school__isnull=True,
+                    )
+                    | Q(
+                        role__in=["worker", "principal"],
+                        municipality__isnull=False,
+                        carrier__isnull=True,
+                        school__isnull=False,
+                    )
+                    | Q(role="administration", carrier__isnull=True, school__isnull=True)
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        target = self.school or self.carrier or self.municipality or _("all municipalities")
+        return f"{self.user}: {self.get_role_display()} ({target})"

@@ -1,0 +1,276 @@
+"""REST API for carriers' own systems (docs/api.md).
+
+Authentication: ``Authorization: Bearer <key>`` with a key the carrier
+created on the API access page. A token acts for its carrier only: it may
+submit records of the carrier's own social workers, at schools where the
+worker's positions are assigned. POST is idempotent through the client's
+``client_id``: the same id returns the stored record (200 instead of 201).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from schulsozial.accounts import permissions as perms
+from schulsozial.masterdata.models import School, StaffMember
+
+from . import services
+from .api_auth import ApiTokenAuthentication, HasApiToken, TokenRateThrottle
+from .models import Activity, ApiToken, CatalogueEntry, CatalogueKind, Source
+
+# --------------------------------------------------------------------------- serializers
+
+
+class ParticipantSerializer(serializers.Serializer):
+    gender = serializers.SlugField(max_length=40, help_text="Code of the gender catalogue.")
+    grade_band = serializers.SlugField(max_length=40, help_text="Code of the grade band catalogue.")
+    count = serializers.IntegerField(min_value=1, max_value=2000)
+
+
+class ActivityInSerializer(serializers.Serializer):
+    client_id = serializers.UUIDField(
+        help_text="Your system's id of the record; repeating it is safe."
+    )
+    staff_id = serializers.IntegerField(
+        min_value=1, help_text="Id of the social worker (staff member)."
+    )
+    school_number = serializers.RegexField(
+        r"^[0-9]{6}$", help_text="Official 6-digit school number."
+    )
+    date = serializers.DateField()
+    minutes = serializers.IntegerField(min_value=1, max_value=720)
+    activity_type = serializers.SlugField(max_length=40)
+    target_group = serializers.SlugField(max_length=40)
+    topics = serializers.ListField(
+        child=serializers.SlugField(max_length=40), required=False, max_length=30
+    )
+    contact_origin = serializers.SlugField(max_length=40, required=False, allow_blank=True)
+    partner = serializers.SlugField(max_length=40, required=False, allow_blank=True)
+    follow_up = serializers.BooleanField(required=False, default=False)
+    participants = ParticipantSerializer(many=True, required=False, max_length=100)
+    case_code = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        help_text="Optional anonymous case code; stored only as a keyed hash per school.",
+    )
+
+
+class ActivityOutSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client_id = serializers.UUIDField()
+    staff_id = serializers.IntegerField(source="worker_id")
+    school_number = serializers.CharField(source="school.school_number")
+    date = serializers.DateField()
+    minutes = serializers.IntegerField()
+    activity_type = serializers.CharField(source="activity_type.code")
+    target_group = serializers.CharField(source="target_group.code")
+    topics = serializers.SerializerMethodField()
+    contact_origin = serializers.CharField(
+        source="contact_origin.code", allow_null=True, default=None
+    )
+    partner = serializers.CharField(source="partner.code", allow_null=True, default=None)
+    follow_up = serializers.BooleanField()
+    participants = serializers.IntegerField(help_text="Total of the participant counts.")
+    has_case = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+
+    def get_topics(self, obj: Activity) -> list[str]:
+        return sorted(t.code for t in obj.topics.all())
+
+    def get_has_case(self, obj: Activity) -> bool:
+        return bool(obj.case_hash)
+
+
+ErrorSerializer = inline_serializer(
+    name="Error",
+    fields={"detail": serializers.CharField()},
+)
+# Field errors: {"field name": ["message", ...]}; nested for participants.
+FIELD_ERRORS = {
+    "type": "object",
+    "additionalProperties": {"oneOf": [{"type": "array"}, {"type": "object"}, {"type": "string"}]},
+    "example": {"minutes": ["Ensure this value is greater than or equal to 1."]},
+}
+
+
+# --------------------------------------------------------------------------- views
+
+
+class ApiView(APIView):
+    authentication_classes = [ApiTokenAuthentication]
+    permission_classes = [HasApiToken]
+    throttle_classes = [TokenRateThrottle]
+
+
+def _field_errors(errors: dict[str, list[str]]) -> Response:
+    return Response(errors, status=status.HTTP_400_BAD_REQUEST)
+
+
+class ActivityCreate(ApiView):
+    @extend_schema(
+        operation_id="activities_create",
+        request=ActivityInSerializer,
+        responses={
+            201: ActivityOutSerializer,
+            200: OpenApiResponse(
+                ActivityOutSerializer, description="The record with this client_id exists already."
+            ),
+            400: OpenApiResponse(FIELD_ERRORS, description="Field errors (or a malformed body)."),
+            401: ErrorSerializer,
+            403: ErrorSerializer,
+            429: ErrorSerializer,
+        },
+        summary="Submit one activity record (idempotent by client_id)",
+    )
+    def post(self, request: Request) -> Response:
+        token: ApiToken = request.auth
+        serializer = ActivityInSerializer(data=request.data)
+        if not serializer.is_valid():
+            return _field_errors(serializer.errors)
+        data = serializer.validated_data
+        worker = StaffMember.objects.filter(
+            perms.api_staff_q(token.carrier_id), pk=data["staff_id"]
+        ).first()
+        if worker is None:
+            return _field_errors(
+                {"staff_id": ["No social worker with this id works for your carrier."]}
+            )
+        existing = Activity.objects.filter(worker=worker, client_id=data["client_id"]).first()
+        if existing is not None:
+            return Response(ActivityOutSerializer(existing).data, status=status.HTTP_200_OK)
+        municipality_id = worker.municipality_id
+        school = School.objects.filter(
+            school_number=data["school_number"], municipality_id=municipality_id
+        ).first()
+        if school is None:
+            return _field_errors({"school_number": ["Unknown school in your municipality."]})
+        errors: dict[str, list[str]] = {}
+        by_kind: dict[tuple[str, str], CatalogueEntry] = {
+            (e.kind, e.code): e
+            for e in CatalogueEntry.objects.filter(municipality_id=municipality_id).usable()
+        }
+
+        def entry(field: str, kind: str, code: str | None) -> CatalogueEntry | None:
+            if not code:
+                return None
+            found = by_kind.get((kind, code))
+            if found is None:
+                errors.setdefault(field, []).append(
+                    f"Unknown code {code!r} in the catalogue {kind!r}."
+                )
+            return found
+
+        activity_type = entry("activity_type", CatalogueKind.ACTIVITY_TYPE, data["activity_type"])
+        target_group = entry("target_group", CatalogueKind.TARGET_GROUP, data["target_group"])
+        topics = [entry("topics", CatalogueKind.TOPIC, code) for code in data.get("topics", [])]
+        contact_origin = entry(
+            "contact_origin", CatalogueKind.CONTACT_ORIGIN, data.get("contact_origin")
+        )
+        partner = entry("partner", CatalogueKind.PARTNER, data.get("partner"))
+        participants: dict[tuple[CatalogueEntry, CatalogueEntry], int] = {}
+        for cell in data.get("participants", []):
+            gender = entry("participants", CatalogueKind.GENDER, cell["gender"])
+            band = entry("participants", CatalogueKind.GRADE_BAND, cell["grade_band"])
+            if gender and band:
+                if (gender, band) in participants:
+                    errors.setdefault("participants", []).append(
+                        "Each gender and grade band only once."
+                    )
+                participants[(gender, band)] = cell["count"]
+        if errors:
+            return _field_errors(errors)
+        item = services.ActivityInput(
+            date=data["date"],
+            school=school,
+            minutes=data["minutes"],
+            activity_type=activity_type,
+            target_group=target_group,  # type: ignore[arg-type]
+            topics=tuple(dict.fromkeys(t for t in topics if t)),
+            contact_origin=contact_origin,
+            partner=partner,
+            follow_up=data.get("follow_up", False),
+            participants=participants,
+            case_code=data.get("case_code", ""),
+            client_id=data["client_id"],
+        )
+        try:
+            with transaction.atomic():
+                activity, created = services.activity_record(
+                    data=item,
+                    by=None,
+                    worker=worker,
+                    source=Source.API,
+                    audit_details={"api_token": token.prefix, "carrier": token.carrier_id},
+                )
+        except DjangoValidationError as error:
+            if hasattr(error, "error_dict"):
+                return _field_errors({k: list(v) for k, v in error.message_dict.items()})
+            return _field_errors({"non_field_errors": list(error.messages)})
+        except IntegrityError:  # a concurrent request with the same client id won the race
+            activity, created = (
+                Activity.objects.get(worker=worker, client_id=data["client_id"]),
+                False,
+            )
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ActivityOutSerializer(activity).data, status=code)
+
+
+class CatalogueEntryOut(serializers.Serializer):
+    kind = serializers.CharField()
+    code = serializers.CharField()
+    label = serializers.CharField()
+    retired = serializers.BooleanField()
+
+
+class StaffOut(serializers.Serializer):
+    staff_id = serializers.IntegerField(source="pk")
+    label = serializers.CharField()
+    school_numbers = serializers.ListField(child=serializers.CharField())
+
+
+class CatalogueList(ApiView):
+    @extend_schema(
+        operation_id="catalogues_list",
+        responses={200: CatalogueEntryOut(many=True), 401: ErrorSerializer, 429: ErrorSerializer},
+        summary="The codes of the catalogues of the token's municipality (retired ones marked)",
+    )
+    def get(self, request: Request) -> Response:
+        token: ApiToken = request.auth
+        entries = CatalogueEntry.objects.filter(
+            municipality_id=token.carrier.municipality_id
+        ).order_by("kind", "sort_order", "code")
+        return Response(CatalogueEntryOut(entries, many=True).data)
+
+
+class StaffList(ApiView):
+    @extend_schema(
+        operation_id="staff_list",
+        responses={200: StaffOut(many=True), 401: ErrorSerializer, 429: ErrorSerializer},
+        summary="The carrier's social workers and the schools they may be documented at",
+    )
+    def get(self, request: Request) -> Response:
+        token: ApiToken = request.auth
+        rows = []
+        for member in (
+            StaffMember.objects.filter(perms.api_staff_q(token.carrier_id))
+            .prefetch_related("positions__assignments__school")
+            .order_by("label")
+        ):
+            numbers = sorted(
+                {
+                    a.school.school_number
+                    for p in member.positions.all()
+                    for a in p.assignments.all()
+                }
+            )
+            member.school_numbers = numbers
+            rows.append(member)
+        return Response(StaffOut(rows, many=True).data)

@@ -1,0 +1,286 @@
+"""Anonymised documentation of school social work (PRODUCT.md §3.6).
+
+No field can hold a pupil's or a parent's name: every descriptive field is a
+catalogue entry or a number. The optional case code is stored only as a keyed
+hash per school (see casecode.py), so codes never link across schools and the
+raw code never leaves the server.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogueKind(models.TextChoices):
+    ACTIVITY_TYPE = "activity_type", _("activity type")
+    TOPIC = "topic", _("topic")
+    CONTACT_ORIGIN = "contact_origin", _("how the contact came about")
+    TARGET_GROUP = "target_group", _("target group")
+    GRADE_BAND = "grade_band", _("grade band")
+    GENDER = "gender", _("gender")
+    PARTNER = "partner", _("partner")
+
+
+class CatalogueEntryQuerySet(models.QuerySet["CatalogueEntry"]):
+    def usable(self) -> CatalogueEntryQuerySet:
+        return self.filter(retired=False)
+
+    def of(self, kind: str) -> CatalogueEntryQuerySet:
+        return self.filter(kind=kind)
+
+
+class CatalogueEntry(models.Model):
+    """One entry of a municipality's catalogue. Retired entries stay for history."""
+
+    municipality = models.ForeignKey(
+        "masterdata.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        related_name="catalogue",
+    )
+    kind = models.CharField(_("catalogue"), max_length=20, choices=CatalogueKind.choices)
+    code = models.SlugField(_("code"), max_length=40)
+    label = models.CharField(_("label"), max_length=120)
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    retired = models.BooleanField(_("retired"), default=False)
+
+    objects = CatalogueEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("catalogue entry")
+        verbose_name_plural = _("catalogue entries")
+        ordering = ["kind", "sort_order", "label"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "code"], name="catalogue_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ActivityQuerySet(models.QuerySet["Activity"]):
+    def in_school_year(self, school_year: object) -> ActivityQuerySet:
+        return self.filter(date__gte=school_year.start, date__lte=school_year.end)  # type: ignore[attr-defined]
+
+
+class Source(models.TextChoices):
+    FORM = "form", _("entry form")
+    WEEK = "week", _("weekly grid")
+    IMPORT = "import", _("import")
+    API = "api", _("API")
+
+
+class Activity(models.Model):
+    school = models.ForeignKey(
+        "masterdata.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    worker = models.ForeignKey(
+        "masterdata.StaffMember",
+        verbose_name=_("social worker"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    date = models.DateField(_("date"), db_index=True)
+    minutes = models.PositiveSmallIntegerField(
+        _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(720)]
+    )
+    activity_type = models.ForeignKey(
+        CatalogueEntry, verbose_name=_("activity type"), on_delete=models.PROTECT, related_name="+"
+    )
+    topics = models.ManyToManyField(
+        CatalogueEntry, verbose_name=_("topics"), blank=True, related_name="+"
+    )
+    target_group = models.ForeignKey(
+        CatalogueEntry, verbose_name=_("target group"), on_delete=models.PROTECT, related_name="+"
+    )
+    contact_origin = models.ForeignKey(
+        CatalogueEntry,
+        verbose_name=_("how the contact came about"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    partner = models.ForeignKey(
+        CatalogueEntry,
+        verbose_name=_("partner involved"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    follow_up = models.BooleanField(_("follow-up"), default=False)
+    source = models.CharField(
+        _("entered via"), max_length=10, choices=Source.choices, default=Source.FORM
+    )
+    participants = models.PositiveIntegerField(_("participants"), default=0)
+    case_hash = models.CharField(_("case (hashed)"), max_length=64, blank=True, db_index=True)
+    client_id = models.UUIDField(_("client id"), default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["worker", "client_id"], name="activity_idempotent_client_id"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=720), name="activity_minutes_range"
+            ),
+        ]
+        indexes = [models.Index(fields=["school", "date"]), models.Index(fields=["worker", "date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.school.school_number} {self.minutes} min"
+
+
+class ParticipantCount(models.Model):
+    """Participants of one activity counted by gender and grade band."""
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="participant_counts"
+    )
+    gender = models.ForeignKey(CatalogueEntry, on_delete=models.PROTECT, related_name="+")
+    grade_band = models.ForeignKey(CatalogueEntry, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(2000)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "gender", "grade_band"], name="participants_one_cell"
+            ),
+            models.CheckConstraint(condition=Q(count__gte=1), name="participants_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.gender}/{self.grade_band}: {self.count}"
+
+
+class ImportMapping(models.Model):
+    """A remembered translation of a file's own category name (as an Excel
+    documentation spells it) to a catalogue entry, per municipality."""
+
+    municipality = models.ForeignKey(
+        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("catalogue"), max_length=20, choices=CatalogueKind.choices)
+    source_label = models.CharField(_("name in the file"), max_length=120)
+    entry = models.ForeignKey(
+        CatalogueEntry,
+        verbose_name=_("catalogue entry"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("import mapping")
+        verbose_name_plural = _("import mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["municipality", "kind", "source_label"], name="import_mapping_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_label} → {self.entry}"
+
+
+class ActivityAggregate(models.Model):
+    """What retention keeps of deleted records: counts per school, month and
+    activity type (no worker, no case, no topic detail)."""
+
+    school = models.ForeignKey(
+        "masterdata.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
+    )
+    month = models.DateField(_("month"), help_text=_("First day of the month."))
+    activity_type = models.ForeignKey(
+        CatalogueEntry, verbose_name=_("activity type"), on_delete=models.PROTECT, related_name="+"
+    )
+    count = models.PositiveIntegerField(_("activities"), default=0)
+    minutes = models.PositiveBigIntegerField(_("minutes"), default=0)
+    participants = models.PositiveBigIntegerField(_("participants"), default=0)
+    cases = models.PositiveIntegerField(_("distinct cases"), default=0)
+
+    class Meta:
+        verbose_name = _("activity aggregate")
+        verbose_name_plural = _("activity aggregates")
+        ordering = ["-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school", "month", "activity_type"], name="aggregate_one_cell"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_id} {self.month:%Y-%m} {self.activity_type_id}: {self.count}"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked=False)
+
+
+class ApiToken(models.Model):
+    """Access for a carrier's own system to submit activity records.
+
+    Only a SHA-256 hash of the key is stored (the key is 256 random bits, so
+    a plain hash is enough); the key itself is shown once, at creation."""
+
+    carrier = models.ForeignKey(
+        "masterdata.Carrier",
+        verbose_name=_("carrier"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+    )
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(_("key begins with"), max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.BooleanField(_("revoked"), default=False)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def municipality_id(self) -> int:
+        return self.carrier.municipality_id

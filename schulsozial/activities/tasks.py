@@ -1,0 +1,41 @@
+"""Background jobs of the documentation (django-tasks, database backend).
+
+Enqueue with ``apply_retention --enqueue`` (e.g. from a nightly timer); the
+worker (``manage.py db_worker``) runs it. The command without ``--enqueue``
+runs the same code at once."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django_tasks import task
+
+from schulsozial.masterdata.models import Municipality
+
+from .services import retention_apply
+
+
+def run_retention(*, dry_run: bool = False, ags: str | None = None) -> list[dict[str, Any]]:
+    municipalities = Municipality.objects.order_by("name")
+    if ags:
+        municipalities = municipalities.filter(ags=ags)
+    results = []
+    for municipality in municipalities:
+        report = retention_apply(municipality=municipality, dry_run=dry_run)
+        results.append(
+            {
+                "municipality": report.municipality,
+                "cutoff": report.cutoff.isoformat(),
+                "deleted": report.deleted,
+                "aggregated_cells": report.aggregated_cells,
+                "dry_run": report.dry_run,
+            }
+        )
+    return results
+
+
+@task()
+def apply_retention_task(dry_run: bool = False) -> list[dict[str, Any]]:
+    """Delete records past their retention period in every municipality,
+    keeping the aggregates; each municipality's run is in the audit log."""
+    return run_retention(dry_run=dry_run)

@@ -1,0 +1,229 @@
+"""Entry page, list, correction, weekly grid, catalogues and API keys."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from schulsozial.activities.models import Activity, ApiToken, CatalogueEntry
+from schulsozial.activities.tests.factories import entry
+from schulsozial.core.models import AuditEntry
+
+
+def _post_data(world, **extra):
+    town = world.town
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    data = {
+        "date": yesterday.isoformat(),
+        "school": world.schools[0].pk,
+        "minutes": "30",
+        "activity_type": entry(town, "activity_type", "group_offer").pk,
+        "target_group": entry(town, "target_group", "group").pk,
+        "topics": [entry(town, "topic", "bullying").pk, entry(town, "topic", "media").pk],
+        f"p_{entry(town, 'gender', 'female').pk}_{entry(town, 'grade_band', 'primary').pk}": "3",
+        f"p_{entry(town, 'gender', 'male').pk}_{entry(town, 'grade_band', 'primary').pk}": "4",
+        "case_code": "",
+        "then": "new",
+    }
+    data.update(extra)
+    return data
+
+
+def test_entry_page_preselects_today_and_the_last_school(dw, world, client_for):
+    response = client_for("worker").get(reverse("activities:activity_create"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert f'value="{timezone.localdate().isoformat()}"' in html
+    assert f'<option value="{world.schools[0].pk}" selected>' in html
+    assert "autofocus" in html
+    # Only the worker's own school is offered.
+    assert world.schools[2].name not in html
+    # The participant grid has a label for every cell.
+    assert html.count('class="kern-sr-only" for="id_p_') == 16
+
+
+def test_save_and_new_keeps_school_and_date(dw, world, client_for):
+    client = client_for("worker")
+    response = client.post(reverse("activities:activity_create"), _post_data(world))
+    assert response.status_code == 302
+    assert "school=" in response["Location"] and "date=" in response["Location"]
+    activity = Activity.objects.order_by("-pk").first()
+    assert activity.participants == 7 and activity.topics.count() == 2
+    follow = client.get(response["Location"])
+    assert "Gespeichert" in follow.content.decode() or "Saved" in follow.content.decode()
+
+
+def test_double_submit_records_once(dw, world, client_for):
+    client = client_for("worker")
+    data = _post_data(world, client_id="2f1b2a8e-3c1d-4e5f-8a9b-0c1d2e3f4a5b")
+    client.post(reverse("activities:activity_create"), data)
+    client.post(reverse("activities:activity_create"), data)
+    assert Activity.objects.count() == 2  # the fixture's record + one
+
+
+def test_entry_form_shows_errors_without_saving(dw, world, client_for):
+    response = client_for("worker").post(
+        reverse("activities:activity_create"), _post_data(world, minutes="0")
+    )
+    assert response.status_code == 200
+    assert Activity.objects.count() == 1
+
+
+def test_worker_cannot_post_for_another_school(dw, world, client_for):
+    response = client_for("worker").post(
+        reverse("activities:activity_create"), _post_data(world, school=world.schools[2].pk)
+    )
+    assert response.status_code == 200
+    assert Activity.objects.count() == 1
+
+
+def test_list_shows_own_records_with_lock_state(
+    dw, world, client_for, django_assert_max_num_queries
+):
+    client = client_for("worker")
+    with django_assert_max_num_queries(15):
+        html = client.get(reverse("activities:activity_list")).content.decode()
+    assert reverse("activities:activity_update", args=[dw.activity.pk]) in html
+    Activity.objects.filter(pk=dw.activity.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=20)
+    )
+    html = client.get(reverse("activities:activity_list")).content.decode()
+    assert reverse("activities:activity_update", args=[dw.activity.pk]) not in html
+    assert (
+        client_for("worker2").get(reverse("activities:activity_list")).content.decode().count("<td")
+        == 1
+    )
+
+
+def test_locked_record_shows_no_form(dw, world, client_for):
+    Activity.objects.filter(pk=dw.activity.pk).update(
+        created_at=timezone.now() - datetime.timedelta(days=20)
+    )
+    client = client_for("worker")
+    html = client.get(reverse("activities:activity_update", args=[dw.activity.pk])).content.decode()
+    assert 'data-lock="locked"' in html and 'data-form="activity"' not in html
+    response = client.post(reverse("activities:activity_delete", args=[dw.activity.pk]))
+    assert response.status_code == 302 and Activity.objects.filter(pk=dw.activity.pk).exists()
+
+
+def test_correction_through_the_page(dw, world, client_for):
+    client = client_for("worker")
+    url = reverse("activities:activity_update", args=[dw.activity.pk])
+    html = client.get(url).content.decode()
+    assert 'data-lock="open"' in html and 'value="45"' in html
+    data = _post_data(world, minutes="60")
+    response = client.post(url, data)
+    assert response.status_code == 302
+    dw.activity.refresh_from_db()
+    assert dw.activity.minutes == 60 and dw.activity.case_hash  # empty code keeps the case
+
+
+def test_weekly_grid_saves_rows_all_or_nothing(dw, world, client_for):
+    client = client_for("worker")
+    today = timezone.localdate()
+    monday = today - datetime.timedelta(days=today.weekday())
+    url = reverse("activities:week") + f"?week={monday.isoformat()}"
+    assert client.get(url).status_code == 200
+    town = world.town
+
+    def rows(*specs):
+        data = {
+            "row-TOTAL_FORMS": str(len(specs)),
+            "row-INITIAL_FORMS": "0",
+            "week": monday.isoformat(),
+        }
+        for i, (school, minutes) in enumerate(specs):
+            data.update(
+                {
+                    f"row-{i}-day": monday.isoformat(),
+                    f"row-{i}-school": school.pk,
+                    f"row-{i}-minutes": minutes,
+                    f"row-{i}-activity_type": entry(town, "activity_type", "open_offer").pk,
+                    f"row-{i}-target_group": entry(town, "target_group", "group").pk,
+                    f"row-{i}-participants": "12",
+                    f"row-{i}-grade_band": entry(town, "grade_band", "primary").pk,
+                }
+            )
+        return data
+
+    ok = client.post(
+        url, rows((world.schools[0], "60"), (world.schools[0], "30"), (world.schools[0], ""))
+    )
+    assert ok.status_code == 302
+    assert Activity.objects.filter(source="week").count() == 2
+    assert Activity.objects.filter(source="week").first().participants == 12
+    bad = client.post(url, rows((world.schools[0], "60"), (world.schools[0], "900")))
+    assert bad.status_code == 200 and 'data-week="errors"' in bad.content.decode()
+    assert Activity.objects.filter(source="week").count() == 2
+
+
+def test_coordination_manages_catalogues(dw, world, client_for):
+    client = client_for("coordinator")
+    html = client.get(reverse("activities:catalogue_list") + "?kind=topic").content.decode()
+    assert 'data-entry="bullying"' in html
+    response = client.post(
+        reverse("activities:catalogue_create"),
+        {
+            "municipality": world.town.pk,
+            "kind": "partner",
+            "label": "Schulpsychologischer Dienst Kreis",
+        },
+    )
+    assert response.status_code == 302
+    assert (
+        CatalogueEntry.objects.filter(
+            municipality=world.town, kind="partner", label__startswith="Schulpsych"
+        ).count()
+        == 2
+    )
+    bullying = entry(world.town, "topic", "bullying")
+    response = client.post(
+        reverse("activities:catalogue_update", args=[bullying.pk]),
+        {"label": "Mobbing", "retired": "on"},
+    )
+    assert response.status_code == 302
+    bullying.refresh_from_db()
+    assert bullying.retired and bullying.label == "Mobbing"
+    # A retired entry is no longer offered on the entry form.
+    html = client_for("worker").get(reverse("activities:activity_create")).content.decode()
+    assert f'value="{bullying.pk}"' not in html
+    # Another municipality's entries stay out of reach.
+    foreign = entry(world.other_town, "topic", "bullying")
+    assert client.get(reverse("activities:catalogue_update", args=[foreign.pk])).status_code == 404
+
+
+def test_carrier_creates_and_revokes_api_keys(dw, world, client_for):
+    client = client_for("carrier")
+    response = client.post(
+        reverse("activities:token_list"), {"carrier": world.carrier.pk, "name": "Fallsoftware"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "data-key" in html
+    token = ApiToken.objects.get(name="Fallsoftware")
+    key = html.split("<code data-key>")[1].split("</code>")[0]
+    assert key.startswith(token.prefix) and token.key_hash != key and key not in str(token.__dict__)
+    # The key is shown once only.
+    assert key not in client.get(reverse("activities:token_list")).content.decode()
+    # A carrier cannot create keys for another carrier.
+    response = client.post(
+        reverse("activities:token_list"), {"carrier": world.other_carrier.pk, "name": "x"}
+    )
+    assert not ApiToken.objects.filter(carrier=world.other_carrier).exists()
+    client.post(reverse("activities:token_revoke", args=[token.pk]))
+    token.refresh_from_db()
+    assert token.revoked
+    assert AuditEntry.objects.filter(object_type="activities.apitoken", action="update").exists()
+
+
+def test_navigation_shows_documentation_to_workers_coordination_and_carriers(dw, client_for):
+    for name, shown in (
+        ("worker", True),
+        ("coordinator", True),
+        ("carrier", True),
+        ("principal", False),
+        ("committee", False),
+    ):
+        html = client_for(name).get(reverse("dashboard:home")).content.decode()
+        assert (reverse("activities:home") in html) is shown, name

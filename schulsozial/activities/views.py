@@ -1,0 +1,614 @@
+"""Pages of the documentation: entry, own records, weekly grid, import,
+catalogues and API access."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.forms import formset_factory
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from schulsozial.accounts import permissions as perms
+from schulsozial.core.listing import Column, TableView, require
+from schulsozial.core.views import apply_validation_error
+from schulsozial.masterdata.importing import (
+    discard_pending,
+    load_pending,
+    read_upload,
+    store_pending,
+)
+
+from . import forms, importing, selectors, services
+from .models import Activity, CatalogueEntry, CatalogueKind, Source
+
+
+def _worker_context(request: HttpRequest) -> tuple[Any, QuerySet[Any]]:
+    require(perms.can_document(request.user))
+    worker = services.worker_of(request.user)
+    schools = selectors.worker_schools(user=request.user)
+    if worker is None or not schools.exists():
+        raise Http404
+    return worker, schools
+
+
+def _parse_day(text: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(text or "")
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- records
+
+
+class ActivityList(TableView):
+    title = gettext_lazy("My documentation")
+    export_name = "dokumentation"
+    default_sort = "-date"
+    create_url_name = "activities:activity_create"
+    columns = [
+        Column("date", gettext_lazy("date"), sort="date"),
+        Column(
+            "school", gettext_lazy("school"), value=lambda o: o.school.name, sort="school__name"
+        ),
+        Column("minutes", gettext_lazy("minutes"), sort="minutes", numeric=True),
+        Column(
+            "activity_type", gettext_lazy("activity type"), value=lambda o: o.activity_type.label
+        ),
+        Column("target_group", gettext_lazy("target group"), value=lambda o: o.target_group.label),
+        Column("participants", gettext_lazy("participants"), sort="participants", numeric=True),
+        Column("follow_up", gettext_lazy("follow-up"), value=lambda o: o.follow_up),
+        Column(
+            "source",
+            gettext_lazy("entered via"),
+            value=lambda o: o.get_source_display(),
+            export_only=True,
+        ),
+        Column(
+            "state",
+            gettext_lazy("state"),
+            value=lambda o: (
+                _("locked")
+                if services.is_locked(o)
+                else _("correctable until %(day)s")
+                % {
+                    "day": formats.date_format(
+                        timezone.localtime(services.correction_deadline(o)).date(),
+                        "SHORT_DATE_FORMAT",
+                    )
+                }
+            ),
+        ),
+        Column(
+            "correct",
+            gettext_lazy("action"),
+            value=lambda o: "" if services.is_locked(o) else _("correct"),
+            link=lambda o: (
+                "" if services.is_locked(o) else reverse("activities:activity_update", args=[o.pk])
+            ),
+        ),
+    ]
+
+    def check_access(self) -> None:
+        require(perms.can_document(self.request.user))
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return selectors.activities_visible_to(user=self.request.user)
+
+    def can_create(self) -> bool:
+        return True
+
+    def _correction_days(self) -> int:
+        worker = services.worker_of(self.request.user)
+        return worker.municipality.activity_correction_days if worker else 14
+
+    def extra_context(self) -> dict[str, Any]:
+        return {
+            "import_url": reverse("activities:import"),
+            "extra_actions": [(_("Weekly grid"), reverse("activities:week"))],
+            "subtitle": _(
+                "Records can be corrected or deleted for %(days)s days after entry; then they are locked."
+            )
+            % {"days": self._correction_days()},
+        }
+
+
+def _form_for(
+    request: HttpRequest,
+    worker: Any,
+    schools: Any,
+    activity: Activity | None = None,
+    data: Any = None,
+) -> forms.ActivityForm:
+    return forms.ActivityForm(
+        data, schools=schools, municipality_id=worker.municipality_id, activity=activity
+    )
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    """Keyboard-first entry: today's date and the last school preselected;
+    Enter saves and opens a new form with the same date and school."""
+    worker, schools = _worker_context(request)
+    if request.method == "POST":
+        form = _form_for(request, worker, schools, data=request.POST)
+        if form.is_valid():
+            try:
+                activity, _created = services.activity_record(
+                    data=form.to_input(client_id=_client_id(request)), by=request.user
+                )
+            except ValidationError as error:
+                apply_validation_error(form, error)
+            else:
+                messages.success(
+                    request,
+                    _("Saved: %(date)s, %(minutes)s minutes, %(type)s.")
+                    % {
+                        "date": formats.date_format(activity.date, "SHORT_DATE_FORMAT"),
+                        "minutes": activity.minutes,
+                        "type": activity.activity_type.label,
+                    },
+                )
+                if request.POST.get("then") == "list":
+                    return HttpResponseRedirect(reverse("activities:activity_list"))
+                keep = urlencode({"date": activity.date.isoformat(), "school": activity.school_id})
+                return HttpResponseRedirect(f"{reverse('activities:activity_create')}?{keep}")
+    else:
+        form = _form_for(request, worker, schools)
+        day = _parse_day(request.GET.get("date")) or timezone.localdate()
+        school_id = request.GET.get("school") or selectors.last_school_id(user=request.user)
+        school = schools.filter(pk=school_id).first() if str(school_id or "").isdigit() else None
+        form.initial.update({"date": day, "school": (school or schools.first()).pk})
+    return render(
+        request,
+        "activities/activity_form.html",
+        {
+            "form": form,
+            "title": _("Record an activity"),
+            "creating": True,
+            "client_id": _new_client_id(),
+        },
+    )
+
+
+def _new_client_id() -> str:
+    import uuid
+
+    return str(uuid.uuid4())
+
+
+def _client_id(request: HttpRequest) -> Any:
+    """The form carries a fresh id, so a double submit records once."""
+    import uuid
+
+    try:
+        return uuid.UUID(request.POST.get("client_id", ""))
+    except ValueError:
+        return None
+
+
+def _own_activity(request: HttpRequest, pk: int) -> Activity:
+    require(perms.can_document(request.user))
+    return get_object_or_404(selectors.activities_visible_to(user=request.user), pk=pk)
+
+
+@login_required
+def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _own_activity(request, pk)
+    require(perms.can_correct_activity(request.user, activity))
+    worker, schools = _worker_context(request)
+    locked = services.is_locked(activity)
+    form = _form_for(
+        request,
+        worker,
+        schools,
+        activity=activity,
+        data=request.POST if request.method == "POST" and not locked else None,
+    )
+    if request.method == "POST" and not locked and form.is_valid():
+        try:
+            services.activity_correct(activity=activity, data=form.to_input(), by=request.user)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The record was corrected."))
+            return HttpResponseRedirect(reverse("activities:activity_list"))
+    if request.method != "POST":
+        form.initial.update(
+            {
+                "date": activity.date,
+                "school": activity.school_id,
+                "minutes": activity.minutes,
+                "activity_type": activity.activity_type_id,
+                "target_group": activity.target_group_id,
+                "topics": [t.pk for t in activity.topics.all()],
+                "contact_origin": activity.contact_origin_id,
+                "partner": activity.partner_id,
+                "follow_up": activity.follow_up,
+            }
+        )
+    return render(
+        request,
+        "activities/activity_form.html",
+        {
+            "form": form,
+            "title": _("Correct a record"),
+            "object": activity,
+            "locked": locked,
+            "deadline": services.correction_deadline(activity),
+            "has_case": bool(activity.case_hash),
+        },
+    )
+
+
+@login_required
+@require_POST
+def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = _own_activity(request, pk)
+    require(perms.can_correct_activity(request.user, activity))
+    try:
+        services.activity_delete(activity=activity, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The record was deleted."))
+    return HttpResponseRedirect(reverse("activities:activity_list"))
+
+
+# --------------------------------------------------------------------------- weekly grid
+
+WEEK_ROWS = 10
+
+
+@login_required
+def week(request: HttpRequest) -> HttpResponse:
+    """A week × rows grid: many activities at once, all or nothing."""
+    worker, schools = _worker_context(request)
+    today = timezone.localdate()
+    start = forms.monday_of(
+        _parse_day(request.GET.get("week") or request.POST.get("week")) or today
+    )
+    days = [
+        start + datetime.timedelta(days=i)
+        for i in range(7)
+        if start + datetime.timedelta(days=i) <= today
+    ]
+    default_school = selectors.last_school_id(user=request.user) or schools.first().pk
+    RowFormSet = formset_factory(forms.WeekRowForm, extra=WEEK_ROWS, max_num=50, validate_max=True)  # noqa: N806
+    kwargs = {"days": days, "schools": schools, "municipality_id": worker.municipality_id}
+    if request.method == "POST":
+        formset = RowFormSet(request.POST, form_kwargs=kwargs, prefix="row")
+        errors: list[str] = []
+        if formset.is_valid():
+            rows = []
+            genders = {
+                e.code: e
+                for e in selectors.catalogue(
+                    municipality_id=worker.municipality_id, kind=CatalogueKind.GENDER
+                )
+            }
+            for number, row in enumerate(formset.forms, start=1):
+                if row.is_blank():
+                    continue
+                data = row.cleaned_data
+                participants = {}
+                if data.get("participants") and "not_stated" in genders:
+                    participants[(genders["not_stated"], data["grade_band"])] = data["participants"]
+                rows.append(
+                    (
+                        number,
+                        services.ActivityInput(
+                            date=data["day"],
+                            school=data["school"],
+                            minutes=data["minutes"],
+                            activity_type=data["activity_type"],
+                            target_group=data["target_group"],
+                            topics=(data["topic"],) if data.get("topic") else (),
+                            follow_up=data["follow_up"],
+                            participants=participants,
+                        ),
+                    )
+                )
+            if not rows:
+                errors.append(_("The grid is empty: fill in minutes in at least one row."))
+            else:
+                try:
+                    created = services.activities_record_many(
+                        rows=rows, by=request.user, source=Source.WEEK
+                    )
+                except services.RowsInvalid as invalid:
+                    errors.extend(invalid.messages)
+                else:
+                    messages.success(request, _("%(n)s activities saved.") % {"n": len(created)})
+                    return HttpResponseRedirect(
+                        f"{reverse('activities:week')}?week={start.isoformat()}"
+                    )
+        else:
+            errors.append(_("Please correct the marked rows; nothing was saved."))
+    else:
+        formset = RowFormSet(
+            form_kwargs=kwargs,
+            prefix="row",
+            initial=[{"day": days[-1].isoformat() if days else "", "school": default_school}]
+            * WEEK_ROWS,
+        )
+        errors = []
+    return render(
+        request,
+        "activities/week.html",
+        {
+            "title": _("Weekly grid"),
+            "formset": formset,
+            "start": start,
+            "previous": start - datetime.timedelta(days=7),
+            "next": start + datetime.timedelta(days=7)
+            if start + datetime.timedelta(days=7) <= today
+            else None,
+            "errors": errors,
+            "days": days,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- import
+
+SESSION_KEY = "activity_import"
+
+
+@login_required
+def import_view(request: HttpRequest) -> HttpResponse:
+    """Upload, map the file's own category names, preview, confirm."""
+    require(perms.can_import_activities(request.user))
+    worker, _schools = _worker_context(request)
+    context: dict[str, Any] = {"title": _("Import documentation"), "form": forms.ImportUploadForm()}
+    pending = request.session.get(SESSION_KEY) or {}
+    token = request.POST.get("token", "")
+    if request.method == "POST" and token:
+        if pending.get("token") != token:
+            messages.error(request, _("The preview has expired. Please upload the file again."))
+            return HttpResponseRedirect(reverse("activities:import"))
+        try:
+            data = load_pending(token)
+        except FileNotFoundError:
+            messages.error(request, _("The preview has expired. Please upload the file again."))
+            return HttpResponseRedirect(reverse("activities:import"))
+        if "mapping" in request.POST:
+            _save_mappings(request, worker)
+        confirm = "confirm" in request.POST
+        report = importing.import_activities(
+            data=data, filename=pending["filename"], by=request.user, dry_run=not confirm
+        )
+        if confirm and report.ok:
+            discard_pending(token)
+            request.session.pop(SESSION_KEY, None)
+            messages.success(request, report.summary())
+            return HttpResponseRedirect(reverse("activities:activity_list"))
+        context.update(report=report, token=token)
+    elif request.method == "POST":
+        upload_form = forms.ImportUploadForm(request.POST, request.FILES)
+        context["form"] = upload_form
+        if upload_form.is_valid():
+            upload = upload_form.cleaned_data["file"]
+            data = read_upload(upload)
+            report = importing.import_activities(
+                data=data, filename=upload.name, by=request.user, dry_run=True
+            )
+            context["report"] = report
+            if report.ok or (report.unknown and not report.errors):
+                token = store_pending(data)
+                request.session[SESSION_KEY] = {"token": token, "filename": upload.name[:200]}
+                context["token"] = token
+    report = context.get("report")
+    if report is not None and report.unknown:
+        context["mapping_rows"] = [
+            (
+                kind,
+                CatalogueKind(kind).label,
+                name,
+                f"map-{kind}-{i}",
+                selectors.catalogue(municipality_id=worker.municipality_id, kind=kind),
+            )
+            for kind, names in report.unknown.items()
+            for i, name in enumerate(names)
+        ]
+    return render(request, "activities/import.html", context)
+
+
+def _save_mappings(request: HttpRequest, worker: Any) -> None:
+    i = 0
+    while f"source-{i}" in request.POST and i < 500:
+        kind, name, value = (
+            request.POST.get(f"kind-{i}", ""),
+            request.POST.get(f"source-{i}", ""),
+            request.POST.get(f"entry-{i}", ""),
+        )
+        i += 1
+        if not value.isdigit() or kind not in CatalogueKind.values:
+            continue
+        entry = (
+            selectors.catalogue(municipality_id=worker.municipality_id, kind=kind)
+            .filter(pk=value)
+            .first()
+        )
+        if entry is not None and name.strip():
+            services.import_mapping_set(
+                municipality=worker.municipality,
+                kind=kind,
+                source_label=name,
+                entry=entry,
+                by=request.user,
+            )
+
+
+# --------------------------------------------------------------------------- catalogues
+
+
+def _catalogue_municipality(request: HttpRequest) -> Any:
+    municipalities = selectors.catalogue_municipalities(user=request.user)
+    chosen = request.GET.get("municipality", "")
+    municipality = municipalities.filter(pk=chosen).first() if chosen.isdigit() else None
+    return municipality or municipalities.first(), municipalities
+
+
+@login_required
+def catalogue_list(request: HttpRequest) -> HttpResponse:
+    require(perms.can_manage_catalogues(request.user))
+    municipality, municipalities = _catalogue_municipality(request)
+    if municipality is None:
+        raise Http404
+    kind = request.GET.get("kind", CatalogueKind.ACTIVITY_TYPE)
+    if kind not in CatalogueKind.values:
+        kind = CatalogueKind.ACTIVITY_TYPE
+    if not CatalogueEntry.objects.filter(municipality=municipality).exists():
+        services.catalogues_ensure_defaults(municipality=municipality)
+    entries = selectors.catalogue(municipality_id=municipality.pk, kind=kind, usable=False)
+    form = forms.CatalogueAddForm(
+        municipalities=municipalities, initial={"kind": kind, "municipality": municipality.pk}
+    )
+    return render(
+        request,
+        "activities/catalogue_list.html",
+        {
+            "title": _("Catalogues"),
+            "municipality": municipality,
+            "municipalities": municipalities,
+            "kinds": CatalogueKind.choices,
+            "kind": kind,
+            "kind_label": CatalogueKind(kind).label,
+            "entries": entries,
+            "form": form,
+        },
+    )
+
+
+@login_required
+@require_POST
+def catalogue_create(request: HttpRequest) -> HttpResponse:
+    require(perms.can_manage_catalogues(request.user))
+    municipalities = selectors.catalogue_municipalities(user=request.user)
+    form = forms.CatalogueAddForm(request.POST, municipalities=municipalities)
+    kind = request.POST.get("kind", "")
+    if form.is_valid():
+        data = form.cleaned_data
+        kind = data["kind"]
+        try:
+            entry = services.catalogue_entry_add(
+                municipality=data["municipality"], kind=kind, label=data["label"], by=request.user
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Added: %(label)s") % {"label": entry.label})
+        query = urlencode({"kind": kind, "municipality": data["municipality"].pk})
+    else:
+        messages.error(request, _("Please give a label."))
+        query = urlencode(
+            {"kind": kind if kind in CatalogueKind.values else CatalogueKind.ACTIVITY_TYPE}
+        )
+    return HttpResponseRedirect(f"{reverse('activities:catalogue_list')}?{query}")
+
+
+@login_required
+def catalogue_update(request: HttpRequest, pk: int) -> HttpResponse:
+    require(perms.can_manage_catalogues(request.user))
+    entry = get_object_or_404(selectors.catalogue_entries_visible_to(user=request.user), pk=pk)
+    require(perms.can_edit_catalogue_entry(request.user, entry))
+    form = forms.CatalogueUpdateForm(
+        request.POST or None, initial={"label": entry.label, "retired": entry.retired}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.catalogue_entry_update(
+                entry=entry,
+                label=form.cleaned_data["label"],
+                retired=form.cleaned_data["retired"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("Saved."))
+            query = urlencode({"kind": entry.kind, "municipality": entry.municipality_id})
+            return HttpResponseRedirect(f"{reverse('activities:catalogue_list')}?{query}")
+    cancel = f"{reverse('activities:catalogue_list')}?{urlencode({'kind': entry.kind, 'municipality': entry.municipality_id})}"
+    return render(
+        request,
+        "core/form.html",
+        {
+            "form": form,
+            "title": _("Edit catalogue entry"),
+            "object": f"{entry.get_kind_display()}: {entry.code}",
+            "cancel_url": cancel,
+        },
+    )
+
+
+# --------------------------------------------------------------------------- API tokens
+
+
+@login_required
+def token_list(request: HttpRequest) -> HttpResponse:
+    require(perms.can_use_api_tokens(request.user))
+    carriers = selectors.token_carriers(user=request.user)
+    form = forms.ApiTokenForm(request.POST or None, carriers=carriers)
+    new_key = None
+    if request.method == "POST" and form.is_valid():
+        carrier = form.cleaned_data["carrier"]
+        require(perms.can_manage_api_token(request.user, carrier))
+        try:
+            _token, new_key = services.api_token_create(
+                carrier=carrier, name=form.cleaned_data["name"], by=request.user
+            )
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            form = forms.ApiTokenForm(carriers=carriers)
+    response = render(
+        request,
+        "activities/token_list.html",
+        {
+            "title": _("API access"),
+            "tokens": selectors.api_tokens_visible_to(user=request.user),
+            "form": form,
+            "new_key": new_key,
+            "schema_url": reverse("api:schema"),
+        },
+    )
+    if new_key:
+        response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    require(perms.can_use_api_tokens(request.user))
+    token = get_object_or_404(selectors.api_tokens_visible_to(user=request.user), pk=pk)
+    require(perms.can_manage_api_token(request.user, token.carrier))
+    services.api_token_revoke(token=token, by=request.user)
+    messages.success(request, _("The key was revoked."))
+    return HttpResponseRedirect(reverse("activities:token_list"))
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """The menu entry: workers land on the entry form, coordination on the
+    catalogues, carriers on API access."""
+    if perms.can_document(request.user):
+        return HttpResponseRedirect(reverse("activities:activity_create"))
+    if perms.can_manage_catalogues(request.user):
+        return HttpResponseRedirect(reverse("activities:catalogue_list"))
+    require(perms.can_use_api_tokens(request.user))
+    return HttpResponseRedirect(reverse("activities:token_list"))

@@ -1,0 +1,275 @@
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from schulsozial.masterdata.models import SchoolYear
+
+from .templates_rules import TEMPLATES, to_toml
+
+INDICATORS = [
+    ("pupils", _("pupils")),
+    ("social_index", _("Sozialindex")),
+    ("startchancen", _("Startchancen (0/1)")),
+    ("current_fte", _("current FTE")),
+]
+TRANSFORMS = [("linear", _("linear")), ("table", _("lookup table")), ("per_pupil", _("per pupil"))]
+COMBINES = [("add", _("adds a share of the need")), ("multiply", _("factor on the need"))]
+MISSING = [
+    ("median", _("municipal median")),
+    ("zero", _("zero")),
+    ("exclude", _("leave out for that school")),
+    ("number", _("fixed value")),
+]
+
+
+class ScenarioCreateForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    school_year = forms.ModelChoiceField(queryset=SchoolYear.objects.all(), label=_("school year"))
+    template = forms.ChoiceField(
+        label=_("start from"),
+        choices=[
+            ("index", _("base + pupils × Sozialindex factor + Startchancen bonus")),
+            ("pupils", _("pupils only")),
+        ],
+    )
+    total_fte = forms.DecimalField(
+        label=_("FTE to distribute"), min_value=0, max_digits=8, decimal_places=2
+    )
+
+    def rules_toml(self) -> str:
+        return TEMPLATES[self.cleaned_data["template"]](self.cleaned_data["total_fte"])
+
+
+class RulesForm(forms.Form):
+    """The common rules as a form; each change recalculates live (htmx)."""
+
+    name = forms.CharField(label=_("name"), max_length=200)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    total_fte = forms.DecimalField(
+        label=_("FTE to distribute"), min_value=0, max_digits=8, decimal_places=2, required=False
+    )
+    budget_eur = forms.DecimalField(
+        label=_("or: budget (EUR)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    )
+    cost_per_fte_eur = forms.DecimalField(
+        label=_("cost per FTE (EUR)"), min_value=1, max_digits=10, decimal_places=2, required=False
+    )
+    granularity = forms.ChoiceField(
+        label=_("steps of"), choices=[("0.1", "0,1"), ("0.25", "0,25"), ("0.5", "0,5"), ("1", "1")]
+    )
+    base_fte = forms.DecimalField(
+        label=_("base per school (Sockel, FTE)"), min_value=0, max_digits=5, decimal_places=2
+    )
+    min_fte = forms.DecimalField(
+        label=_("minimum per school (FTE)"), min_value=0, max_digits=5, decimal_places=2
+    )
+    max_fte = forms.DecimalField(
+        label=_("maximum per school (FTE)"),
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+    )
+    max_change = forms.DecimalField(
+        label=_("largest change against today (FTE)"),
+        min_value=0,
+        max_digits=5,
+        decimal_places=2,
+        required=False,
+        help_text=_("Continuity: leave empty for no limit."),
+    )
+    method = forms.ChoiceField(
+        label=_("method"),
+        choices=[
+            ("min-deviation", _("smallest deviation from the ideal shares")),
+            ("sainte-lague", _("Sainte-Laguë/Webster")),
+        ],
+    )
+    samples = forms.IntegerField(
+        label=_("sensitivity samples"), min_value=1, max_value=5000, initial=1000
+    )
+    spread = forms.DecimalField(
+        label=_("weights vary by ± (share)"),
+        min_value=0,
+        max_value=Decimal("0.9"),
+        max_digits=3,
+        decimal_places=2,
+        initial=Decimal("0.2"),
+    )
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("total_fte") is None and data.get("budget_eur") is None:
+            raise forms.ValidationError(
+                _("Give the FTE to distribute or a budget with a cost per FTE.")
+            )
+        if data.get("budget_eur") is not None and data.get("cost_per_fte_eur") is None:
+            self.add_error("cost_per_fte_eur", _("A budget needs a cost per FTE."))
+        return data
+
+
+class CriterionForm(forms.Form):
+    indicator = forms.ChoiceField(label=_("indicator"), choices=INDICATORS)
+    weight = forms.DecimalField(
+        label=_("weight"), min_value=0, max_digits=6, decimal_places=3, initial=1
+    )
+    transform = forms.ChoiceField(label=_("transform"), choices=TRANSFORMS)
+    table = forms.CharField(
+        label=_("table"), required=False, help_text=_("e.g. 1=0.8; 2=0.9; 3=1.0"), max_length=300
+    )
+    combine = forms.ChoiceField(label=_("effect"), choices=COMBINES)
+    missing = forms.ChoiceField(label=_("missing values"), choices=MISSING)
+    missing_value = forms.DecimalField(
+        label=_("fixed value"), required=False, max_digits=10, decimal_places=3
+    )
+
+    def clean_table(self) -> dict[str, float] | None:
+        text = self.cleaned_data.get("table", "").strip()
+        if not text:
+            return None
+        table: dict[str, float] = {}
+        for part in text.replace(",", ";").split(";"):
+            if not part.strip():
+                continue
+            key, sep, value = part.partition("=")
+            try:
+                table[key.strip()] = float(value.strip())
+            except ValueError:
+                raise forms.ValidationError(
+                    _("Write the table as key=value pairs, e.g. 1=0.8; 2=0.9.")
+                ) from None
+            if not sep:
+                raise forms.ValidationError(
+                    _("Write the table as key=value pairs, e.g. 1=0.8; 2=0.9.")
+                )
+        return table
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("transform") == "table" and not data.get("table"):
+            self.add_error("table", _("A lookup table needs its values."))
+        if data.get("missing") == "number" and data.get("missing_value") is None:
+            self.add_error("missing_value", _("Give the value to use for missing data."))
+        return data
+
+
+CriteriaFormSet = forms.formset_factory(
+    CriterionForm, extra=0, max_num=6, can_delete=True, min_num=0
+)
+
+
+def form_data_to_toml(
+    rules: dict[str, Any], criteria: list[dict[str, Any]], title: str = ""
+) -> str:
+    settings: dict[str, Any] = {
+        "title": title,
+        "total_fte": rules.get("total_fte") if rules.get("budget_eur") is None else None,
+        "budget_eur": rules.get("budget_eur"),
+        "cost_per_fte_eur": rules.get("cost_per_fte_eur"),
+        "granularity": Decimal(rules["granularity"]),
+        "base_fte": rules["base_fte"],
+        "min_fte": rules["min_fte"],
+        "max_fte": rules.get("max_fte"),
+        "max_change": rules.get("max_change"),
+        "method": rules["method"],
+    }
+    rows = []
+    for c in criteria:
+        if c.get("DELETE"):
+            continue
+        row: dict[str, Any] = {
+            "name": c["indicator"],
+            "column": c["indicator"],
+            "weight": c["weight"],
+            "transform": c["transform"],
+            "combine": c["combine"],
+        }
+        if c["transform"] == "table":
+            row["table"] = c["table"]
+        if c["transform"] == "per_pupil":
+            row["pupils_column"] = "pupils"
+        row["missing"] = c["missing_value"] if c["missing"] == "number" else c["missing"]
+        rows.append(row)
+    text = to_toml(settings, rows)
+    text += f"\n[sensitivity]\nsamples = {int(rules.get('samples') or 0)}\nspread = {float(rules.get('spread') or 0):g}\n"
+    return text
+
+
+def toml_to_form_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    sens = data.get("sensitivity", {})
+    rules = {
+        "total_fte": data.get("total_fte"),
+        "budget_eur": data.get("budget_eur"),
+        "cost_per_fte_eur": data.get("cost_per_fte_eur"),
+        "granularity": f"{data.get('granularity', 0.25):g}",
+        "base_fte": data.get("base_fte", 0),
+        "min_fte": data.get("min_fte", 0),
+        "max_fte": data.get("max_fte"),
+        "max_change": data.get("max_change"),
+        "method": data.get("method", "min-deviation"),
+        "samples": sens.get("samples", 1000),
+        "spread": sens.get("spread", 0.2),
+    }
+    criteria = []
+    for c in data.get("criteria", []):
+        missing = c.get("missing", "median")
+        criteria.append(
+            {
+                "indicator": c.get("column"),
+                "weight": c.get("weight", 1.0),
+                "transform": c.get("transform", "linear"),
+                "table": "; ".join(f"{k}={v:g}" for k, v in (c.get("table") or {}).items()),
+                "combine": c.get("combine", "add"),
+                "missing": missing if isinstance(missing, str) else "number",
+                "missing_value": None if isinstance(missing, str) else missing,
+            }
+        )
+    return rules, criteria
+
+
+class TomlForm(forms.Form):
+    name = forms.CharField(label=_("name"), max_length=200)
+    description = forms.CharField(
+        label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    rules_toml = forms.CharField(
+        label=_("rules (TOML)"),
+        widget=forms.Textarea(attrs={"rows": 24, "class": "code", "spellcheck": "false"}),
+        help_text=_(
+            "The format is described in docs/distribution.md; layers by funding stream are possible here."
+        ),
+    )
+    lock_version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AdoptForm(forms.Form):
+    decision_body = forms.CharField(
+        label=_("deciding body"), max_length=200, initial="Jugendhilfeausschuss"
+    )
+    decision_date = forms.DateField(
+        label=_("date of decision"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    decision_reference = forms.CharField(label=_("council paper number"), max_length=100)
+
+
+class CompareForm(forms.Form):
+    scenarios = forms.ModelMultipleChoiceField(
+        queryset=None, label=_("scenarios"), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, scenarios: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["scenarios"].queryset = scenarios
+
+    def clean_scenarios(self) -> Any:
+        chosen = self.cleaned_data["scenarios"]
+        if not 2 <= len(chosen) <= 4:
+            raise forms.ValidationError(_("Choose two to four scenarios."))
+        return chosen

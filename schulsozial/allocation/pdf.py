@@ -1,0 +1,214 @@
+"""The adopted (or draft) scenario as a PDF annex for a committee paper:
+title, decision, rules in plain words, the table per school, page numbers."""
+
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import cm
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from .models import Scenario
+
+
+def _n(value: object, places: int = 2) -> str:
+    if value in (None, ""):
+        return "–"
+    return number_format(Decimal(str(value)), places, use_l10n=True, force_grouping=True)
+
+
+def _bars(rows: list[dict], width: float) -> Drawing:
+    """FTE per school, sorted, with the ideal share as a red tick."""
+    row_h, label_w = 11, 7 * cm
+    top = max([1.0] + [max(float(r["fte"]), r["ideal"]) for r in rows])
+    scale = (width - label_w - 1.5 * cm) / top
+    drawing = Drawing(width, row_h * len(rows) + 10)
+    for i, row in enumerate(rows):
+        y = drawing.height - (i + 1) * row_h
+        drawing.add(String(label_w - 4, y + 2, row["name"][:48], fontSize=6.5, textAnchor="end"))
+        drawing.add(
+            Rect(
+                label_w,
+                y + 1,
+                float(row["fte"]) * scale,
+                row_h - 3,
+                fillColor=colors.HexColor("#0b5cad"),
+                strokeColor=None,
+            )
+        )
+        x = label_w + row["ideal"] * scale
+        drawing.add(
+            Line(x, y, x, y + row_h - 1, strokeColor=colors.HexColor("#b3261e"), strokeWidth=1.2)
+        )
+        drawing.add(
+            String(label_w + float(row["fte"]) * scale + 3, y + 2, _n(row["fte"]), fontSize=6.5)
+        )
+    return drawing
+
+
+def scenario_pdf(scenario: Scenario) -> bytes:
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    page = landscape(A4)
+
+    def footer(canvas, doc) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(
+            1.5 * cm,
+            1 * cm,
+            f"{scenario.municipality.name} – {scenario.name} – {scenario.school_year}",
+        )
+        canvas.drawRightString(page[0] - 1.5 * cm, 1 * cm, _("Page %(n)s") % {"n": doc.page})
+        canvas.restoreState()
+
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=page,
+        leftMargin=1.5 * cm,
+        rightMargin=1.5 * cm,
+        topMargin=1.5 * cm,
+        bottomMargin=1.8 * cm,
+        title=scenario.name,
+        author="schulsozial",
+    )
+    result = scenario.result
+    story = [
+        Paragraph(_("Distribution of school social work"), styles["Title"]),
+        Paragraph(
+            f"{scenario.municipality.name}, {_('school year')} {scenario.school_year}: {scenario.name}",
+            styles["Heading2"],
+        ),
+    ]
+    if scenario.status == Scenario.Status.ADOPTED:
+        story.append(
+            Paragraph(
+                _("Adopted by %(body)s on %(date)s (council paper %(ref)s).")
+                % {
+                    "body": scenario.decision_body,
+                    "date": scenario.decision_date,
+                    "ref": scenario.decision_reference,
+                },
+                styles["Normal"],
+            )
+        )
+    else:
+        story.append(
+            Paragraph(
+                _("Draft, not adopted. Computed on %(date)s.")
+                % {
+                    "date": timezone.localtime(scenario.computed_at).strftime("%d.%m.%Y")
+                    if scenario.computed_at
+                    else "–"
+                },
+                styles["Normal"],
+            )
+        )
+    story.append(
+        Paragraph(
+            _(
+                "%(fte)s FTE distributed over %(n)s schools (today %(current)s FTE). Method: %(method)s."
+            )
+            % {
+                "fte": _n(result["total_fte"]),
+                "n": len(result["schools"]),
+                "current": _n(result["current_total"]),
+                "method": ", ".join(layer["method"] for layer in result["layers"]),
+            },
+            styles["Normal"],
+        )
+    )
+    if scenario.description:
+        story.append(Paragraph(scenario.description, styles["Normal"]))
+    story.append(Spacer(1, 0.4 * cm))
+    header = [
+        _("School number"),
+        _("School"),
+        _("Type"),
+        _("Pupils"),
+        _("Sozialindex"),
+        _("Startchancen"),
+        _("today"),
+        _("ideal"),
+        _("FTE"),
+        _("change"),
+        _("money (EUR)"),
+    ]
+    data = [header]
+    for r in result["schools"]:
+        data.append(
+            [
+                r["number"],
+                Paragraph(r["name"], styles["BodyText"]),
+                r["type"],
+                r["pupils"] or "–",
+                r["social_index"] or "–",
+                _("yes") if r["startchancen"] else "",
+                _n(r["current"]),
+                _n(r["ideal"]),
+                _n(r["fte"]),
+                _n(r["change"]),
+                _n(r["money"], 0),
+            ]
+        )
+    data.append(
+        [
+            "",
+            _("Total"),
+            "",
+            "",
+            "",
+            "",
+            _n(result["current_total"]),
+            "",
+            _n(result["total_fte"]),
+            "",
+            "",
+        ]
+    )
+    table = Table(
+        data,
+        repeatRows=1,
+        colWidths=[
+            2 * cm,
+            8.5 * cm,
+            1.3 * cm,
+            1.6 * cm,
+            2 * cm,
+            2.2 * cm,
+            1.5 * cm,
+            1.5 * cm,
+            1.5 * cm,
+            1.6 * cm,
+            2.3 * cm,
+        ],
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
+                ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
+                ("ALIGN", (3, 1), (-1, -1), "RIGHT"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+                ("ROWBACKGROUNDS", (0, 1), (-1, -2), [colors.white, colors.HexColor("#f2f4f7")]),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(table)
+    story.append(Spacer(1, 0.6 * cm))
+    story.append(Paragraph(_("FTE per school, sorted; red tick: ideal share"), styles["Heading3"]))
+    rows = sorted(result["schools"], key=lambda r: -Decimal(r["fte"]))
+    for start in range(0, len(rows), 45):
+        story.append(_bars(rows[start : start + 45], page[0] - 3 * cm))
+    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    return buffer.getvalue()

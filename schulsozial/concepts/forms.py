@@ -1,0 +1,255 @@
+"""Forms bind and validate input; the services do the writing."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from schulsozial.accounts.models import Role
+
+from .models import (
+    ConsultationComment,
+    ConsultationInvitation,
+    FrameworkSection,
+    Idea,
+    LinkedConcept,
+    SchoolConcept,
+    Standard,
+    YearlyGoal,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT = forms.Textarea(attrs={"rows": 14})
+SHORT = forms.Textarea(attrs={"rows": 4})
+
+
+class FrameworkCreateForm(forms.Form):
+    title = forms.CharField(label=_("title"), max_length=300)
+
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = forms.ModelChoiceField(
+            queryset=municipalities, label=_("municipality"), empty_label=None
+        )
+        self.fields = {"municipality": field, **self.fields}
+        if municipalities is not None and municipalities.count() == 1:
+            field.initial = municipalities.first()
+            field.widget = forms.HiddenInput()
+
+
+class LockedForm(forms.Form):
+    """A form with the lock version the editor started from."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class FrameworkSectionForm(LockedForm):
+    title = forms.CharField(label=_("title"), max_length=200)
+    text = forms.CharField(
+        label=_("text (Markdown)"),
+        widget=TEXT,
+        required=False,
+        help_text=_("Markdown: blank line = new paragraph, - for lists, **bold**, *italic*."),
+    )
+    required_for_school = forms.BooleanField(label=_("required in school concepts"), required=False)
+    linked_concepts = forms.ModelMultipleChoiceField(
+        label=_("linked concepts"),
+        queryset=LinkedConcept.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, linked: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if linked is not None:
+            self.fields["linked_concepts"].queryset = linked
+
+
+class SectionAddForm(forms.ModelForm):
+    class Meta:
+        model = FrameworkSection
+        fields = ["key", "title", "required_for_school"]
+
+
+class StandardForm(forms.ModelForm):
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
+    class Meta:
+        model = Standard
+        fields = ["code", "title", "description", "dimension", "indicators", "binding"]
+        widgets = {"description": SHORT, "indicators": SHORT}
+
+
+class ConsultationForm(forms.Form):
+    opens = forms.DateField(label=_("consultation opens"), widget=DATE)
+    closes = forms.DateField(label=_("consultation closes"), widget=DATE)
+    roles = forms.MultipleChoiceField(
+        label=_("invite everybody with the role"),
+        choices=[(r, Role(r).label) for r in ConsultationInvitation.INVITABLE_ROLES],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    users = forms.ModelMultipleChoiceField(
+        label=_("invite persons"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["users"].queryset = users
+        day = timezone.localdate()
+        self.fields["opens"].initial = day
+        self.fields["closes"].initial = day + datetime.timedelta(days=28)
+
+
+class CommentForm(forms.Form):
+    target = forms.ChoiceField(label=_("on"))
+    text = forms.CharField(label=_("comment"), widget=SHORT)
+
+    def __init__(self, *args: Any, version: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [(f"section-{s.pk}", s.title) for s in version.sections.all()]
+        choices += [(f"standard-{s.pk}", f"{s.code} {s.title}") for s in version.standards.all()]
+        self.fields["target"].choices = choices
+
+
+class AnswerForm(forms.Form):
+    answer = forms.ChoiceField(
+        label=_("answer"),
+        choices=[c for c in ConsultationComment.Answer.choices if c[0] != "open"],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(label=_("reason"), widget=SHORT)
+
+
+class AdoptForm(forms.Form):
+    decision_body = forms.CharField(
+        label=_("deciding body"), max_length=200, initial="Jugendhilfeausschuss"
+    )
+    decision_date = forms.DateField(label=_("date of decision"), widget=DATE)
+    paper_number = forms.CharField(label=_("council paper number"), max_length=50)
+    review_due = forms.DateField(
+        label=_("review due"),
+        widget=DATE,
+        required=False,
+        help_text=_("Empty: three years after the decision."),
+    )
+
+
+class IdeaForm(forms.ModelForm):
+    class Meta:
+        model = Idea
+        fields = ["text", "cornerstone", "section_key"]
+        widgets = {"text": SHORT}
+
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = forms.ModelChoiceField(
+            queryset=municipalities, label=_("municipality"), empty_label=None
+        )
+        self.fields = {"in_municipality": field, **self.fields}
+        if municipalities.count() == 1:
+            field.initial = municipalities.first()
+            field.widget = forms.HiddenInput()
+        from .models import DEFAULT_SECTIONS
+
+        self.fields["section_key"] = forms.ChoiceField(
+            label=_("section"),
+            choices=[("", "–")] + [(k, t) for k, t in DEFAULT_SECTIONS],
+            required=False,
+        )
+
+
+class IdeaConvertForm(forms.Form):
+    into = forms.ChoiceField(
+        label=_("take up as"),
+        choices=[
+            ("comment", _("consultation comment")),
+            ("change", _("change to the draft text")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    section = forms.ModelChoiceField(label=_("section"), queryset=None, empty_label=None)
+
+    def __init__(self, *args: Any, sections: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["section"].queryset = sections
+        self.fields["section"].label_from_instance = lambda s: f"{s.version}: {s.title}"
+
+
+class LinkedConceptForm(forms.ModelForm):
+    url = forms.URLField(label=_("link"), required=False, assume_scheme="https")
+
+    class Meta:
+        model = LinkedConcept
+        fields = ["kind", "title", "owner", "url", "file", "description"]
+        widgets = {"description": SHORT}
+
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            field = forms.ModelChoiceField(
+                queryset=municipalities, label=_("municipality"), empty_label=None
+            )
+            self.fields = {"in_municipality": field, **self.fields}
+            if municipalities.count() == 1:
+                field.initial = municipalities.first()
+                field.widget = forms.HiddenInput()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("url") and not data.get("file") and not self.instance.file:
+            raise forms.ValidationError(_("Give a link or a file."))
+        return data
+
+
+class SchoolTextForm(LockedForm):
+    text = forms.CharField(label=_("text (Markdown)"), widget=TEXT, required=False)
+
+
+class ImplementationForm(LockedForm):
+    text = forms.CharField(
+        label=_("how the school implements this standard (Markdown)"), widget=TEXT, required=False
+    )
+    deviation = forms.BooleanField(label=_("local deviation"), required=False)
+    deviation_reason = forms.CharField(
+        label=_("reason for the deviation"), widget=SHORT, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("deviation") and not (data.get("deviation_reason") or "").strip():
+            self.add_error("deviation_reason", _("A local deviation needs a reason."))
+        return data
+
+
+class TransitionForm(forms.Form):
+    comment = forms.CharField(label=_("comment"), widget=SHORT, required=False)
+
+
+class ReviewIntervalForm(forms.ModelForm):
+    class Meta:
+        model = SchoolConcept
+        fields = ["review_interval_years"]
+
+
+class YearlyGoalForm(forms.ModelForm):
+    class Meta:
+        model = YearlyGoal
+        fields = ["school_year", "goal", "measures", "responsible"]
+        widgets = {"measures": SHORT}
+
+
+class GoalReviewForm(forms.Form):
+    review = forms.ChoiceField(
+        label=_("review at year end"),
+        choices=[c for c in YearlyGoal.Review.choices if c[0] != "open"],
+        widget=forms.RadioSelect,
+    )
+    review_comment = forms.CharField(label=_("review comment"), widget=SHORT)

@@ -1,0 +1,93 @@
+"""Table exports as CSV and XLSX.
+
+Every cell passes `neutralise()`: a value that a spreadsheet would read as a
+formula (starting with =, +, -, @, tab or carriage return) gets a leading
+apostrophe, so an export can never run a formula (CSV injection, OWASP).
+Numbers stay numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import decimal
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.http import HttpResponse
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """Return a cell value that cannot be interpreted as a spreadsheet formula."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ja" if value else "nein"
+    if isinstance(value, int | float | decimal.Decimal | datetime.date):
+        return value
+    text = str(value)
+    if text.startswith(FORMULA_PREFIXES):
+        return "'" + text
+    return text
+
+
+def _safe_filename(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "export"
+
+
+def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(h) for h in header])
+    for row in rows:
+        writer.writerow(
+            [
+                str(v).replace(".", ",") if isinstance(v, decimal.Decimal | float) else v
+                for v in (neutralise(c) for c in row)
+            ]
+        )
+    # UTF-8 with BOM so that Excel on Windows opens umlauts correctly.
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(
+    header: Sequence[str], rows: Iterable[Sequence[Any]], *, title: str = "Export"
+) -> bytes:
+    workbook = Workbook(write_only=False)
+    sheet = workbook.active
+    sheet.title = title[:31] or "Export"
+    sheet.append([str(neutralise(h)) for h in header])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        values = []
+        for value in row:
+            safe = neutralise(value)
+            if isinstance(safe, decimal.Decimal):
+                safe = float(safe)
+            values.append(safe)
+        sheet.append(values)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_response(
+    fmt: str, *, filename: str, header: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
+    name = _safe_filename(filename)
+    if fmt == "xlsx":
+        body = xlsx_bytes(header, rows, title=name)
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = csv_bytes(header, rows)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

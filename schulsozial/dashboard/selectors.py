@@ -1,0 +1,213 @@
+"""Key figures for the role dashboards, computed in the database."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+
+from schulsozial.masterdata.models import (
+    Function,
+    FundingBudget,
+    Municipality,
+    Position,
+    PositionAssignment,
+    School,
+    SchoolType,
+    SchoolYear,
+    StaffMember,
+)
+from schulsozial.masterdata.rules import RuleWarning
+from schulsozial.masterdata.selectors import (
+    ZERO,
+    current_school_year,
+    rule_warnings,
+    schools_without_social_work,
+    with_latest_figures,
+)
+
+TWO = Decimal("0.01")
+
+
+def _q(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(TWO, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class TypeRow:
+    school_type: str
+    label: str
+    schools: int
+    fte: Decimal
+
+
+@dataclass(frozen=True)
+class BudgetRow:
+    stream_id: int
+    stream: str
+    available: Decimal
+    planned: Decimal
+    fte: Decimal
+    cost_per_fte: Decimal
+
+    @property
+    def balance(self) -> Decimal:
+        return self.available - self.planned
+
+    @property
+    def over(self) -> bool:
+        return self.planned > self.available
+
+
+@dataclass
+class CoordinationFigures:
+    municipality: Municipality
+    day: datetime.date
+    school_year: SchoolYear | None
+    school_count: int
+    fte_total: Decimal
+    fte_assigned: Decimal
+    fte_by_type: list[TypeRow]
+    pupils_total: int
+    pupils_per_fte: Decimal | None
+    target_pupils_per_fte: int
+    schools_without: int
+    contracts_ending: int
+    fixed_term_fte: Decimal
+    staff_fte: Decimal
+    budgets: list[BudgetRow]
+    warnings: list[RuleWarning] = field(default_factory=list)
+
+    @property
+    def fixed_term_share(self) -> Decimal | None:
+        if not self.staff_fte:
+            return None
+        return _q(self.fixed_term_fte / self.staff_fte * 100)
+
+    @property
+    def fte_needed_for_target(self) -> Decimal | None:
+        if not self.target_pupils_per_fte:
+            return None
+        return _q(Decimal(self.pupils_total) / self.target_pupils_per_fte)
+
+
+def ending_within_months(day: datetime.date, months: int = 12) -> datetime.date:
+    return day + relativedelta(months=months)
+
+
+def coordination_figures(*, municipality: Municipality, day: datetime.date) -> CoordinationFigures:
+    school_year = current_school_year(day)
+    schools = School.objects.active().filter(municipality=municipality)
+    active_positions = Position.objects.active_on(day).filter(municipality=municipality)
+    social_positions = active_positions.filter(function=Function.SOCIAL_WORK)
+    fte_total = social_positions.aggregate(t=Coalesce(Sum("fte"), ZERO))["t"]
+    week = municipality.fulltime_week_hours
+
+    hours_by_type = dict(
+        PositionAssignment.objects.filter(position__in=social_positions, school__in=schools)
+        .values("school__school_type")
+        .annotate(hours=Sum("weekly_hours"))
+        .values_list("school__school_type", "hours")
+    )
+    count_by_type = dict(
+        schools.values("school_type").annotate(n=Count("pk")).values_list("school_type", "n")
+    )
+    labels = dict(SchoolType.choices)
+    fte_by_type = [
+        TypeRow(
+            code,
+            str(labels.get(code, code)),
+            count_by_type.get(code, 0),
+            _q(hours_by_type.get(code, 0) / week),
+        )
+        for code in sorted(
+            count_by_type, key=lambda c: list(labels).index(c) if c in labels else 99
+        )
+    ]
+    fte_assigned = _q(sum((row.fte for row in fte_by_type), Decimal(0)))
+
+    pupils_total = sum(
+        p or 0 for p in with_latest_figures(schools, school_year).values_list("pupils", flat=True)
+    )
+    pupils_per_fte = _q(Decimal(pupils_total) / fte_total) if fte_total else None
+
+    staff = StaffMember.objects.employed_on(day).filter(municipality=municipality)
+    staff_sums = staff.aggregate(
+        total=Coalesce(Sum("fte"), ZERO),
+        fixed=Coalesce(Sum("fte", filter=Q(contract_end__isnull=False)), ZERO),
+        ending=Count("pk", filter=Q(contract_end__lte=ending_within_months(day))),
+    )
+
+    budgets: list[BudgetRow] = []
+    if school_year is not None:
+        fte_by_stream = dict(
+            active_positions.values("funding_stream")
+            .annotate(f=Sum("fte"))
+            .values_list("funding_stream", "f")
+        )
+        for budget in (
+            FundingBudget.objects.filter(stream__municipality=municipality, school_year=school_year)
+            .select_related("stream")
+            .order_by("stream__name")
+        ):
+            fte = Decimal(fte_by_stream.get(budget.stream_id) or 0)
+            budgets.append(
+                BudgetRow(
+                    budget.stream_id,
+                    budget.stream.name,
+                    budget.available_eur,
+                    _q(fte * budget.cost_per_fte_eur),
+                    _q(fte),
+                    budget.cost_per_fte_eur,
+                )
+            )
+
+    return CoordinationFigures(
+        municipality=municipality,
+        day=day,
+        school_year=school_year,
+        school_count=schools.count(),
+        fte_total=_q(fte_total),
+        fte_assigned=fte_assigned,
+        fte_by_type=fte_by_type,
+        pupils_total=pupils_total,
+        pupils_per_fte=pupils_per_fte,
+        target_pupils_per_fte=municipality.target_pupils_per_fte,
+        schools_without=schools_without_social_work(municipality=municipality, day=day).count(),
+        contracts_ending=staff_sums["ending"],
+        fixed_term_fte=_q(staff_sums["fixed"]),
+        staff_fte=_q(staff_sums["total"]),
+        budgets=budgets,
+        warnings=rule_warnings(municipality=municipality, day=day),
+    )
+
+
+def carrier_figures(*, carrier: Any, day: datetime.date) -> dict[str, Any]:
+    staff = StaffMember.objects.employed_on(day).filter(carrier=carrier)
+    sums = staff.aggregate(
+        n=Count("pk"),
+        total_fte=Coalesce(Sum("fte"), ZERO),
+        fixed=Coalesce(Sum("fte", filter=Q(contract_end__isnull=False)), ZERO),
+        ending=Count("pk", filter=Q(contract_end__lte=ending_within_months(day))),
+    )
+    positions = Position.objects.active_on(day).filter(carrier=carrier)
+    return {
+        "carrier": carrier,
+        "staff_count": sums["n"],
+        "staff_fte": _q(sums["total_fte"]),
+        "fixed_share": _q(sums["fixed"] / sums["total_fte"] * 100) if sums["total_fte"] else None,
+        "contracts_ending": sums["ending"],
+        "positions": positions.count(),
+        "vacant": positions.filter(staff_member__isnull=True).count(),
+        "schools": School.objects.filter(assignments__position__in=positions).distinct().count(),
+        "warnings": [
+            w
+            for w in rule_warnings(municipality=carrier.municipality, day=day)
+            if w.staff_id is not None and staff.filter(pk=w.staff_id).exists()
+        ],
+    }

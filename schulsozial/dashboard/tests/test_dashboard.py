@@ -1,0 +1,88 @@
+"""The coordination dashboard shows figures that match the database, and each
+figure links to the list behind it."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from schulsozial.dashboard.selectors import coordination_figures
+from schulsozial.masterdata import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_figures_for_coordination_match_the_data(world):
+    f = coordination_figures(municipality=world.town, day=timezone.localdate())
+    assert f.school_count == 4
+    # Positions: 1.0 + 0.5 + 0.75 FTE of social work.
+    assert f.fte_total == Decimal("2.25")
+    by_type = {row.school_type: row.fte for row in f.fte_by_type}
+    assert by_type == {"GS": Decimal("1.00"), "GE": Decimal("1.25"), "FS": Decimal("0.00")}
+    assert f.pupils_total == 240 + 180 + 950 + 120
+    assert f.pupils_per_fte == Decimal("662.22")
+    assert f.target_pupils_per_fte == 150
+    assert f.schools_without == 1  # the Förderschule
+    assert f.contracts_ending == 1  # T-02 ends in 120 days
+    # Fixed-term FTE 0.5 of 2.75 employed FTE (incl. coordination 0.5).
+    assert f.fixed_term_share == Decimal("18.18")
+    [budget] = f.budgets
+    assert budget.available == Decimal("200000")
+    assert budget.planned == Decimal("157500.00")  # 2.25 FTE x 70,000
+
+
+def test_target_is_configurable_per_municipality(world):
+    services.municipality_update(municipality=world.town, by=None, target_pupils_per_fte=385)
+    assert (
+        coordination_figures(
+            municipality=world.town, day=timezone.localdate()
+        ).target_pupils_per_fte
+        == 385
+    )
+
+
+def test_dashboard_page_shows_the_figures_with_links(world, client_for):
+    html = client_for("coordinator").get("/").content.decode()
+
+    def figure(name: str) -> str:
+        match = re.search(
+            rf'data-figure="{name}"><a href="([^"]+)">.*?figure__value">([^<]+)<', html, re.S
+        )
+        assert match, name
+        return match.group(1), match.group(2).strip()
+
+    assert figure("schools") == ("/stammdaten/schools/", "4")
+    assert figure("schools-without") == ("/stammdaten/schools/?coverage=none", "1")
+    assert figure("contracts-ending")[0] == "/stammdaten/staff/?ending_within=12"
+    assert figure("contracts-ending")[1] == "1"
+    assert figure("fte")[1] in {"2,25", "2.25"}
+    assert figure("pupils-per-fte")[1] == "662"
+    assert "Förderrichtlinie" in html
+
+
+def test_each_dashboard_link_lists_what_the_figure_counts(world, client_for):
+    client = client_for("coordinator")
+    without = client.get("/stammdaten/schools/?coverage=none&format=csv").content.decode(
+        "utf-8-sig"
+    )
+    assert "Testschule 3" in without and "Testschule 0" not in without
+    ending = client.get("/stammdaten/staff/?ending_within=12&format=csv").content.decode(
+        "utf-8-sig"
+    )
+    assert "Fachkraft T-02" in ending and "Fachkraft T-01" not in ending
+    fixed = client.get("/stammdaten/staff/?contract=fixed&format=csv").content.decode("utf-8-sig")
+    assert fixed.count("Fachkraft") == 1
+
+
+def test_committee_sees_aggregates_but_no_money(world, client_for):
+    html = client_for("committee").get("/").content.decode()
+    assert 'data-figure="schools"' in html
+    assert 'data-table="budgets"' not in html
+
+
+def test_principal_sees_the_social_work_at_the_own_school(world, client_for):
+    html = client_for("principal").get("/").content.decode()
+    assert "Testschule 0" in html and "Testschule 2" not in html

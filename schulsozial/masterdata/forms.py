@@ -1,0 +1,232 @@
+"""Forms bind and validate input; the services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Carrier,
+    FundingStream,
+    Municipality,
+    Position,
+    School,
+    SchoolYear,
+    StaffMember,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ScopedMunicipalityMixin:
+    """Adds a municipality choice limited to the given queryset (hidden when
+    there is exactly one)."""
+
+    def setup_municipality(self, municipalities: Any) -> None:
+        field = forms.ModelChoiceField(
+            queryset=municipalities, label=_("municipality"), empty_label=None
+        )
+        self.fields = {"in_municipality": field, **self.fields}  # type: ignore[has-type]
+        if municipalities.count() == 1:
+            field.initial = municipalities.first()
+            field.widget = forms.HiddenInput()
+
+
+class MunicipalityForm(forms.ModelForm):
+    class Meta:
+        model = Municipality
+        fields = [
+            "ags",
+            "name",
+            "kind",
+            "fulltime_week_hours",
+            "target_pupils_per_fte",
+            "rule_max_schools_fulltime",
+            "rule_parttime_fte_threshold",
+            "rule_max_schools_parttime",
+            "rule_workers_per_coordinator",
+            "activity_correction_days",
+            "activity_retention_years",
+            "disclosure_threshold",
+        ]
+
+
+class SchoolYearForm(forms.Form):
+    start_year = forms.IntegerField(
+        label=_("first calendar year"),
+        min_value=1990,
+        max_value=2100,
+        help_text=_("2026 creates the school year 2026/27 (1 Aug 2026 to 31 Jul 2027)."),
+    )
+
+    def clean_start_year(self) -> int:
+        year = self.cleaned_data["start_year"]
+        code = SchoolYear.bounds_for(year)[0]
+        if SchoolYear.objects.filter(code=code).exists():
+            raise forms.ValidationError(
+                _("The school year %(code)s exists already."), params={"code": code}
+            )
+        return year
+
+
+class SchoolForm(ScopedMunicipalityMixin, forms.ModelForm):
+    class Meta:
+        model = School
+        fields = [
+            "school_number",
+            "name",
+            "short_name",
+            "school_type",
+            "school_type_label",
+            "legal_status",
+            "authority_number",
+            "authority_name",
+            "street",
+            "postcode",
+            "city",
+            "latitude",
+            "longitude",
+            "active",
+        ]
+
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            self.setup_municipality(municipalities)
+
+
+class FiguresForm(forms.Form):
+    school_year = forms.ModelChoiceField(queryset=SchoolYear.objects.all(), label=_("school year"))
+    pupils = forms.IntegerField(label=_("pupils"), min_value=0, required=False)
+    social_index = forms.IntegerField(
+        label=_("Sozialindex"),
+        min_value=1,
+        max_value=9,
+        required=False,
+        help_text=_("Stage 1 to 9; leave empty for schools without an index."),
+    )
+    startchancen = forms.BooleanField(label=_("Startchancen school"), required=False)
+
+
+class CarrierForm(ScopedMunicipalityMixin, forms.ModelForm):
+    class Meta:
+        model = Carrier
+        fields = ["name", "kind", "active"]
+
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            self.setup_municipality(municipalities)
+
+    def validate_unique(self) -> None:
+        # Uniqueness per municipality is checked by the service/database, as
+        # the municipality is not a model-form field on create.
+        pass
+
+
+class StaffForm(forms.ModelForm):
+    class Meta:
+        model = StaffMember
+        fields = [
+            "label",
+            "carrier",
+            "function",
+            "qualification",
+            "weekly_hours",
+            "contract_start",
+            "contract_end",
+        ]
+        widgets = {"contract_start": DATE, "contract_end": DATE}
+
+    def __init__(self, *args: Any, carriers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].queryset = carriers
+        self.fields["weekly_hours"].help_text = _(
+            "FTE = weekly hours / full-time week of the municipality (default 39 h)."
+        )
+
+    def _post_clean(self) -> None:
+        # FTE and scope checks need the municipality: the service does them.
+        pass
+
+
+class FundingStreamForm(ScopedMunicipalityMixin, forms.ModelForm):
+    class Meta:
+        model = FundingStream
+        fields = ["code", "name", "kind", "funding_share_percent", "max_eligible_per_fte", "active"]
+
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            self.setup_municipality(municipalities)
+
+    def validate_unique(self) -> None:
+        pass
+
+
+class BudgetForm(forms.Form):
+    school_year = forms.ModelChoiceField(queryset=SchoolYear.objects.all(), label=_("school year"))
+    available_eur = forms.DecimalField(
+        label=_("available (EUR)"), min_value=0, max_digits=12, decimal_places=2
+    )
+    cost_per_fte_eur = forms.DecimalField(
+        label=_("cost rate per FTE (EUR)"), min_value=1, max_digits=10, decimal_places=2
+    )
+
+
+class PositionForm(forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = [
+            "code",
+            "carrier",
+            "funding_stream",
+            "function",
+            "fte",
+            "staff_member",
+            "valid_from",
+            "valid_to",
+        ]
+        widgets = {"valid_from": DATE, "valid_to": DATE}
+
+    def __init__(self, *args: Any, carriers: Any, streams: Any, staff: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].queryset = carriers
+        self.fields["funding_stream"].queryset = streams
+        self.fields["staff_member"].queryset = staff
+        self.fields["staff_member"].required = False
+        self.fields["staff_member"].help_text = _("Leave empty for a vacant position.")
+
+    def _post_clean(self) -> None:
+        pass
+
+
+class AssignmentForm(forms.Form):
+    school = forms.ModelChoiceField(queryset=School.objects.none(), label=_("school"))
+    weekly_hours = forms.DecimalField(
+        label=_("weekly hours"), min_value=0, max_digits=5, decimal_places=2
+    )
+
+    def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("file"),
+        help_text=_(
+            "CSV (UTF-8 or Windows-1252, comma or semicolon) or XLSX, e.g. the NRW school list."
+        ),
+    )
+    municipality = forms.ModelChoiceField(
+        queryset=Municipality.objects.none(), label=_("municipality")
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        if municipalities.count() == 1:
+            self.fields["municipality"].initial = municipalities.first()

@@ -1,0 +1,264 @@
+"""Every read of master data, scoped to what the user may see.
+
+Visibility rules come from accounts.permissions; a selector always applies
+them, so a view cannot forget a check. Rows are re-selected by primary key so
+that the scope's joins never duplicate rows or inflate sums.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from schulsozial.accounts import permissions as perms
+
+from .models import (
+    Carrier,
+    Function,
+    FundingBudget,
+    FundingStream,
+    Municipality,
+    Position,
+    PositionAssignment,
+    School,
+    SchoolYear,
+    SchoolYearFigures,
+    StaffMember,
+)
+from .rules import RuleSettings, RuleWarning, WorkerLoad, check_coordination, check_worker
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=2))
+
+
+def today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _scoped(model: Any, query: Q) -> QuerySet[Any]:
+    return model.objects.filter(pk__in=model.objects.filter(query).values("pk"))
+
+
+def current_school_year(day: datetime.date | None = None) -> SchoolYear | None:
+    """The school year containing `day`; else the latest one before it."""
+    day = day or today()
+    return SchoolYear.objects.filter(start__lte=day).order_by("-start").first()
+
+
+def municipalities_visible_to(*, user: Any) -> QuerySet[Municipality]:
+    return _scoped(Municipality, perms.municipalities_visible_q(user)).annotate(
+        school_count=Count("schools", filter=Q(schools__active=True), distinct=True)
+    )
+
+
+def school_years_visible_to(*, user: Any) -> QuerySet[SchoolYear]:
+    return SchoolYear.objects.all() if perms.grants(user) else SchoolYear.objects.none()
+
+
+def with_latest_figures(
+    queryset: QuerySet[School], school_year: SchoolYear | None
+) -> QuerySet[School]:
+    """Annotate pupils, Sozialindex and Startchancen: for each, the latest
+    value known in `school_year` or before (pupil counts and the index are
+    published for different years)."""
+    base = SchoolYearFigures.objects.filter(school=OuterRef("pk")).order_by("-school_year__start")
+    if school_year is not None:
+        base = base.filter(school_year__start__lte=school_year.start)
+    return queryset.annotate(
+        pupils=Subquery(base.filter(pupils__isnull=False).values("pupils")[:1]),
+        social_index=Subquery(base.filter(social_index__isnull=False).values("social_index")[:1]),
+        startchancen=Subquery(base.filter(startchancen__isnull=False).values("startchancen")[:1]),
+    )
+
+
+def schools_visible_to(
+    *, user: Any, school_year: SchoolYear | None = None, day: datetime.date | None = None
+) -> QuerySet[School]:
+    """Schools in the user's scope, annotated with their latest figures up to
+    `school_year` and the social-work hours assigned on `day`."""
+    day = day or today()
+    queryset = _scoped(School, perms.schools_visible_q(user)).select_related("municipality")
+    if school_year is None:
+        school_year = current_school_year(day)
+    active_hours = (
+        PositionAssignment.objects.filter(
+            school=OuterRef("pk"), position__in=Position.objects.active_on(day)
+        )
+        .values("school")
+        .annotate(total=Sum("weekly_hours"))
+        .values("total")
+    )
+    return (
+        with_latest_figures(queryset, school_year)
+        .annotate(assigned_hours=Coalesce(Subquery(active_hours), ZERO))
+        .annotate(assigned_fte=F("assigned_hours") / F("municipality__fulltime_week_hours"))
+    )
+
+
+def carriers_visible_to(*, user: Any) -> QuerySet[Carrier]:
+    day = today()
+    return (
+        _scoped(Carrier, perms.carriers_visible_q(user))
+        .select_related("municipality")
+        .annotate(
+            staff_count=Count(
+                "staff",
+                filter=Q(staff__contract_start__lte=day)
+                & (Q(staff__contract_end__isnull=True) | Q(staff__contract_end__gte=day)),
+                distinct=True,
+            ),
+        )
+    )
+
+
+def staff_visible_to(*, user: Any) -> QuerySet[StaffMember]:
+    return _scoped(StaffMember, perms.staff_visible_q(user)).select_related(
+        "carrier", "municipality"
+    )
+
+
+def positions_visible_to(*, user: Any) -> QuerySet[Position]:
+    return (
+        _scoped(Position, perms.positions_visible_q(user))
+        .select_related("carrier", "funding_stream", "staff_member", "municipality")
+        .annotate(assigned_hours=Coalesce(Sum("assignments__weekly_hours"), ZERO))
+    )
+
+
+def funding_streams_visible_to(*, user: Any) -> QuerySet[FundingStream]:
+    return _scoped(FundingStream, perms.funding_visible_q(user)).select_related("municipality")
+
+
+def budgets_of(*, stream: FundingStream) -> QuerySet[FundingBudget]:
+    return stream.budgets.select_related("school_year")
+
+
+def assignments_of(*, position: Position) -> QuerySet[PositionAssignment]:
+    return position.assignments.select_related("school")
+
+
+def figures_of(*, school: School) -> QuerySet[SchoolYearFigures]:
+    return school.figures.select_related("school_year")
+
+
+def positions_at_school(
+    *, user: Any, school: School, day: datetime.date | None = None
+) -> QuerySet[Position]:
+    """Positions assigned to `school`, limited to those the user may see."""
+    day = day or today()
+    return (
+        positions_visible_to(user=user)
+        .filter(pk__in=PositionAssignment.objects.filter(school=school).values("position"))
+        .active_on(day)
+    )
+
+
+# --------------------------------------------------------------------------- rules
+
+
+def rule_settings(municipality: Municipality) -> RuleSettings:
+    return RuleSettings(
+        max_schools_fulltime=municipality.rule_max_schools_fulltime,
+        parttime_fte_threshold=municipality.rule_parttime_fte_threshold,
+        max_schools_parttime=municipality.rule_max_schools_parttime,
+        workers_per_coordinator=municipality.rule_workers_per_coordinator,
+    )
+
+
+def worker_loads(*, municipality: Municipality, day: datetime.date) -> list[WorkerLoad]:
+    """Each employed social worker with the schools their active positions serve."""
+    schools: dict[int, set[int]] = defaultdict(set)
+    rows = PositionAssignment.objects.filter(
+        position__in=Position.objects.active_on(day).filter(
+            municipality=municipality, staff_member__isnull=False, function=Function.SOCIAL_WORK
+        )
+    ).values_list("position__staff_member_id", "school_id")
+    for staff_id, school_id in rows:
+        schools[staff_id].add(school_id)
+    staff = StaffMember.objects.employed_on(day).filter(
+        municipality=municipality, function=Function.SOCIAL_WORK
+    )
+    return [
+        WorkerLoad(s.pk, s.label, s.fte, frozenset(schools.get(s.pk, ())))
+        for s in staff.order_by("label")
+    ]
+
+
+def rule_warnings(
+    *, municipality: Municipality, day: datetime.date | None = None
+) -> list[RuleWarning]:
+    day = day or today()
+    settings = rule_settings(municipality)
+    loads = worker_loads(municipality=municipality, day=day)
+    warnings = [w for w in (check_worker(load, settings) for load in loads) if w is not None]
+    coordination_fte = (
+        StaffMember.objects.employed_on(day)
+        .filter(municipality=municipality, function=Function.COORDINATION)
+        .aggregate(total=Coalesce(Sum("fte"), ZERO))["total"]
+    )
+    coordination = check_coordination(
+        workers=len(loads), coordination_fte=coordination_fte, settings=settings
+    )
+    if coordination:
+        warnings.append(coordination)
+    return warnings
+
+
+def rule_warnings_for_staff(
+    *, staff: StaffMember, day: datetime.date | None = None
+) -> list[RuleWarning]:
+    day = day or today()
+    return [
+        w for w in rule_warnings(municipality=staff.municipality, day=day) if w.staff_id == staff.pk
+    ]
+
+
+def schools_without_social_work(
+    *, municipality: Municipality, day: datetime.date
+) -> QuerySet[School]:
+    covered = PositionAssignment.objects.filter(
+        school=OuterRef("pk"), position__in=Position.objects.active_on(day)
+    )
+    return School.objects.active().filter(municipality=municipality).exclude(Exists(covered))
+
+
+def budget_rows(*, stream: FundingStream) -> list[dict[str, Any]]:
+    """Each budget year of a stream with the money its positions plan to use:
+    the FTE of the stream's positions active on the reference day (today in
+    the running year, else the year's first day) times the cost rate."""
+    day = today()
+    rows = []
+    for budget in budgets_of(stream=stream):
+        year = budget.school_year
+        reference = day if year.start <= day <= year.end else year.start
+        fte = (
+            Position.objects.active_on(reference)
+            .filter(funding_stream=stream)
+            .aggregate(total=Coalesce(Sum("fte"), ZERO))["total"]
+        )
+        planned = (fte * budget.cost_per_fte_eur).quantize(Decimal("0.01"))
+        rows.append(
+            {
+                "budget": budget,
+                "fte": fte.quantize(Decimal("0.01")),
+                "planned": planned,
+                "balance": budget.available_eur - planned,
+            }
+        )
+    return rows

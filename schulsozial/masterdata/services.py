@@ -1,0 +1,348 @@
+"""Every write to master data. Keyword-only, atomic, audited."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from schulsozial.core.audit import Action, audit
+from schulsozial.core.services import model_create, model_update, model_upsert
+
+from .models import (
+    Carrier,
+    FundingBudget,
+    FundingStream,
+    Municipality,
+    Position,
+    PositionAssignment,
+    School,
+    SchoolYear,
+    SchoolYearFigures,
+    StaffMember,
+)
+
+FTE_QUANT = Decimal("0.0001")
+HOURS_QUANT = Decimal("0.01")
+
+
+def hours_to_fte(*, hours: Decimal, municipality: Municipality) -> Decimal:
+    return (Decimal(hours) / municipality.fulltime_week_hours).quantize(FTE_QUANT, ROUND_HALF_UP)
+
+
+def fte_to_hours(*, fte: Decimal, municipality: Municipality) -> Decimal:
+    return (Decimal(fte) * municipality.fulltime_week_hours).quantize(HOURS_QUANT, ROUND_HALF_UP)
+
+
+# --------------------------------------------------------------------------- municipality
+
+
+@transaction.atomic
+def municipality_create(*, by: Any, **data: Any) -> Municipality:
+    return model_create(model=Municipality, data=data, by=by)
+
+
+@transaction.atomic
+def municipality_update(*, municipality: Municipality, by: Any, **data: Any) -> Municipality:
+    """Update settings; a changed full-time week recomputes staff FTE and position hours."""
+    municipality, changes = model_update(instance=municipality, data=data, by=by)
+    if "fulltime_week_hours" in changes:
+        for staff in StaffMember.objects.filter(municipality=municipality).select_for_update():
+            fte = hours_to_fte(hours=staff.weekly_hours, municipality=municipality)
+            if fte > 1:
+                raise ValidationError(
+                    {
+                        "fulltime_week_hours": _(
+                            "%(staff)s works %(hours)s hours, more than the new full-time week."
+                        )
+                        % {"staff": staff.label, "hours": staff.weekly_hours}
+                    }
+                )
+            staff.fte = fte
+            staff.save(update_fields=["fte"])
+        for position in Position.objects.filter(municipality=municipality).select_for_update():
+            position.weekly_hours = fte_to_hours(fte=position.fte, municipality=municipality)
+            _check_assigned_hours(position=position, new_total=position.weekly_hours)
+            position.save(update_fields=["weekly_hours"])
+    return municipality
+
+
+# --------------------------------------------------------------------------- school years
+
+
+def validate_school_year(*, code: str, start: datetime.date, end: datetime.date) -> None:
+    errors: dict[str, str] = {}
+    if (start.month, start.day) != (8, 1):
+        errors["start"] = _("A school year starts on 1 August.")
+    if (end.month, end.day) != (7, 31) or end.year != start.year + 1:
+        errors["end"] = _("A school year ends on 31 July of the following year.")
+    expected_code = SchoolYear.bounds_for(start.year)[0]
+    if code != expected_code:
+        errors["code"] = _("The code of this school year is %(code)s.") % {"code": expected_code}
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def school_year_create(*, start_year: int, by: Any) -> SchoolYear:
+    code, start, end = SchoolYear.bounds_for(start_year)
+    validate_school_year(code=code, start=start, end=end)
+    return model_create(model=SchoolYear, data={"code": code, "start": start, "end": end}, by=by)
+
+
+def school_year_get_or_create(*, code: str, by: Any = None) -> SchoolYear:
+    """The school year with code '2024/25', created when missing."""
+    existing = SchoolYear.objects.filter(code=code).first()
+    if existing:
+        return existing
+    try:
+        start_year = int(code[:4])
+    except ValueError as exc:
+        raise ValidationError({"code": _("Not a school year: %(code)s") % {"code": code}}) from exc
+    if SchoolYear.bounds_for(start_year)[0] != code:
+        raise ValidationError({"code": _("Not a school year: %(code)s") % {"code": code}})
+    return school_year_create(start_year=start_year, by=by)
+
+
+# --------------------------------------------------------------------------- schools
+
+
+@transaction.atomic
+def school_create(*, by: Any, **data: Any) -> School:
+    return model_create(model=School, data=data, by=by)
+
+
+@transaction.atomic
+def school_update(*, school: School, by: Any, **data: Any) -> School:
+    return model_update(instance=school, data=data, by=by)[0]
+
+
+@transaction.atomic
+def school_figures_set(
+    *,
+    school: School,
+    school_year: SchoolYear,
+    pupils: int | None,
+    social_index: int | None,
+    startchancen: bool,
+    by: Any,
+) -> SchoolYearFigures:
+    """Create or update the figures of one school in one school year."""
+    return model_upsert(
+        model=SchoolYearFigures,
+        lookup={"school": school, "school_year": school_year},
+        data={"pupils": pupils, "social_index": social_index, "startchancen": startchancen},
+        by=by,
+        municipality_id=school.municipality_id,
+    )
+
+
+# --------------------------------------------------------------------------- carriers
+
+
+@transaction.atomic
+def carrier_create(*, by: Any, **data: Any) -> Carrier:
+    return model_create(model=Carrier, data=data, by=by)
+
+
+@transaction.atomic
+def carrier_update(*, carrier: Carrier, by: Any, **data: Any) -> Carrier:
+    return model_update(instance=carrier, data=data, by=by)[0]
+
+
+# --------------------------------------------------------------------------- staff
+
+
+def _staff_data(*, municipality: Municipality, data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    hours = data.get("weekly_hours")
+    if hours is not None:
+        if hours <= 0:
+            errors["weekly_hours"] = _("Weekly hours must be more than 0.")
+        else:
+            fte = hours_to_fte(hours=hours, municipality=municipality)
+            if fte > 1:
+                errors["weekly_hours"] = _(
+                    "%(hours)s hours are more than the full-time week of %(week)s hours (FTE above 1)."
+                ) % {"hours": hours, "week": municipality.fulltime_week_hours}
+            data["fte"] = fte
+    start, end = data.get("contract_start"), data.get("contract_end")
+    if start and end and end <= start:
+        errors["contract_end"] = _("The contract must end after it starts.")
+    carrier = data.get("carrier")
+    if carrier is not None and carrier.municipality_id != municipality.pk:
+        errors["carrier"] = _("The carrier belongs to another municipality.")
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+@transaction.atomic
+def staff_create(*, municipality: Municipality, by: Any, **data: Any) -> StaffMember:
+    data = _staff_data(municipality=municipality, data=dict(data))
+    return model_create(model=StaffMember, data={"municipality": municipality, **data}, by=by)
+
+
+@transaction.atomic
+def staff_update(*, staff: StaffMember, by: Any, **data: Any) -> StaffMember:
+    merged = {
+        "weekly_hours": staff.weekly_hours,
+        "contract_start": staff.contract_start,
+        "contract_end": staff.contract_end,
+        **data,
+    }
+    checked = _staff_data(municipality=staff.municipality, data=merged)
+    return model_update(instance=staff, data={**data, "fte": checked["fte"]}, by=by)[0]
+
+
+# --------------------------------------------------------------------------- funding
+
+
+@transaction.atomic
+def funding_stream_create(*, by: Any, **data: Any) -> FundingStream:
+    return model_create(model=FundingStream, data=data, by=by)
+
+
+@transaction.atomic
+def funding_stream_update(*, stream: FundingStream, by: Any, **data: Any) -> FundingStream:
+    return model_update(instance=stream, data=data, by=by)[0]
+
+
+@transaction.atomic
+def budget_set(
+    *,
+    stream: FundingStream,
+    school_year: SchoolYear,
+    available_eur: Decimal,
+    cost_per_fte_eur: Decimal,
+    by: Any,
+) -> FundingBudget:
+    """Create or update the budget of a funding stream for one school year."""
+    return model_upsert(
+        model=FundingBudget,
+        lookup={"stream": stream, "school_year": school_year},
+        data={"available_eur": available_eur, "cost_per_fte_eur": cost_per_fte_eur},
+        by=by,
+        municipality_id=stream.municipality_id,
+    )
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def _check_assigned_hours(
+    *, position: Position, new_total: Decimal, exclude_school_id: int | None = None
+) -> None:
+    assigned = PositionAssignment.objects.filter(position=position).exclude(
+        school_id=exclude_school_id
+    ).aggregate(total=Sum("weekly_hours"))["total"] or Decimal(0)
+    if assigned > new_total:
+        raise ValidationError(
+            {
+                "fte": _(
+                    "The schools are assigned %(assigned)s hours, more than the position's %(total)s hours."
+                )
+                % {"assigned": assigned, "total": new_total}
+            }
+        )
+
+
+def _position_data(*, municipality: Municipality, data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, str] = {}
+    for field in ("carrier", "funding_stream", "staff_member"):
+        related = data.get(field)
+        if related is not None and related.municipality_id != municipality.pk:
+            errors[field] = _("This belongs to another municipality.")
+    fte = data.get("fte")
+    if fte is not None:
+        if not Decimal(0) < fte <= 1:
+            errors["fte"] = _("A position's FTE is more than 0 and at most 1.")
+        else:
+            data["weekly_hours"] = fte_to_hours(fte=fte, municipality=municipality)
+    if data.get("valid_to") and data.get("valid_from") and data["valid_to"] < data["valid_from"]:
+        errors["valid_to"] = _("A position cannot end before it starts.")
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+@transaction.atomic
+def position_create(*, municipality: Municipality, by: Any, **data: Any) -> Position:
+    data = _position_data(municipality=municipality, data=dict(data))
+    return model_create(model=Position, data={"municipality": municipality, **data}, by=by)
+
+
+@transaction.atomic
+def position_update(*, position: Position, by: Any, **data: Any) -> Position:
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    merged = {"valid_from": position.valid_from, "valid_to": position.valid_to, **data}
+    checked = _position_data(municipality=position.municipality, data=merged)
+    if "weekly_hours" in checked:
+        _check_assigned_hours(position=position, new_total=checked["weekly_hours"])
+        data["weekly_hours"] = checked["weekly_hours"]
+    return model_update(instance=position, data=data, by=by)[0]
+
+
+@transaction.atomic
+def assignment_set(
+    *, position: Position, school: School, weekly_hours: Decimal, by: Any
+) -> PositionAssignment:
+    """Assign hours of a position to a school (create or change).
+
+    The hours of all schools together never exceed the position's hours; the
+    database triggers guard the same rule against writes that bypass this.
+    """
+    position = Position.objects.select_for_update().get(pk=position.pk)
+    if school.municipality_id != position.municipality_id:
+        raise ValidationError({"school": _("The school belongs to another municipality.")})
+    if weekly_hours <= 0:
+        raise ValidationError({"weekly_hours": _("Weekly hours must be more than 0.")})
+    others = PositionAssignment.objects.filter(position=position).exclude(school=school).aggregate(
+        total=Sum("weekly_hours")
+    )["total"] or Decimal(0)
+    if others + weekly_hours > position.weekly_hours:
+        raise ValidationError(
+            {
+                "weekly_hours": _(
+                    "Only %(free)s of the position's %(total)s hours are free for this school."
+                )
+                % {"free": position.weekly_hours - others, "total": position.weekly_hours}
+            }
+        )
+    assignment = PositionAssignment.objects.filter(position=position, school=school).first()
+    if assignment is None:
+        assignment = PositionAssignment(position=position, school=school, weekly_hours=weekly_hours)
+        assignment.full_clean()
+        assignment.save()
+        audit(
+            actor=by,
+            action=Action.CREATE,
+            obj=assignment,
+            municipality_id=position.municipality_id,
+            changes={"school": school.school_number, "weekly_hours": weekly_hours},
+        )
+        return assignment
+    assignment, _changes = model_update(
+        instance=assignment, data={"weekly_hours": weekly_hours}, by=by
+    )
+    return assignment
+
+
+@transaction.atomic
+def assignment_remove(*, assignment: PositionAssignment, by: Any) -> None:
+    audit(
+        actor=by,
+        action=Action.DELETE,
+        obj=assignment,
+        municipality_id=assignment.position.municipality_id,
+        changes={
+            "school": assignment.school.school_number,
+            "weekly_hours": assignment.weekly_hours,
+        },
+    )
+    assignment.delete()

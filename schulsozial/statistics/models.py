@@ -1,0 +1,138 @@
+"""Rollups: the long-term source of the statistics pages (docs/performance.md).
+
+Each activity adds to a few narrow rows, written in the same transaction as
+the record (rollups.apply_activity). Retention deletes raw records after the
+period; the rollups stay, so every statistics page reads rollups only.
+
+Activity rollups have two grains in one table: ``month`` 1..12 holds a
+calendar month of the school year, ``month = 0`` the whole school year. Topic,
+contact-origin, partner and case rollups are kept per school year only
+(``month = 0``): monthly rows there would outnumber the raw records. A yearly report reads
+the few yearly rows; a month range reads the monthly rows. ``school_year`` is
+the start year (2024 = 2024/25). Municipality and carrier are copied from the
+school and the worker at the time of writing so that scoping needs no join.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+WHOLE_YEAR = 0
+
+
+class _Rollup(models.Model):
+    school_year = models.PositiveSmallIntegerField(_("school year (start year)"))
+    month = models.PositiveSmallIntegerField(_("month (0 = whole school year)"))
+    municipality = models.ForeignKey(
+        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("masterdata.School", on_delete=models.CASCADE, related_name="+")
+    carrier = models.ForeignKey("masterdata.Carrier", on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey("masterdata.StaffMember", on_delete=models.CASCADE, related_name="+")
+    # Plain integers (no CHECK >= 0): a decrement of a row that a bulk loader
+    # never filled must not fail a user's correction; rows at 0 are removed.
+    count = models.IntegerField(_("activities"), default=0)
+
+    class Meta:
+        abstract = True
+
+
+class ActivityRollup(_Rollup):
+    """Activities, minutes and participants per activity type and target group."""
+
+    activity_type = models.ForeignKey(
+        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+"
+    )
+    target_group = models.ForeignKey(
+        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+"
+    )
+    minutes = models.BigIntegerField(_("minutes"), default=0)
+    participants = models.BigIntegerField(_("participants"), default=0)
+
+    class Meta:
+        verbose_name = _("activity rollup")
+        verbose_name_plural = _("activity rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "school_year",
+                    "month",
+                    "school",
+                    "worker",
+                    "activity_type",
+                    "target_group",
+                ],
+                name="rollup_activity_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school_year", "month", "municipality"], name="rollup_act_mun"),
+            models.Index(fields=["school_year", "month", "carrier"], name="rollup_act_carrier"),
+            models.Index(fields=["school", "school_year", "month"], name="rollup_act_school"),
+            models.Index(fields=["worker", "school_year", "month"], name="rollup_act_worker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year}/{self.month} {self.school_id} {self.activity_type_id}: {self.count}"
+
+
+class DimensionRollup(_Rollup):
+    """Activities and minutes per topic, contact origin and partner (``kind``
+    is the catalogue kind of ``entry``). An activity with two topics counts
+    for each of them."""
+
+    kind = models.CharField(max_length=20)
+    entry = models.ForeignKey(
+        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+"
+    )
+    minutes = models.BigIntegerField(_("minutes"), default=0)
+
+    class Meta:
+        verbose_name = _("topic/origin/partner rollup")
+        verbose_name_plural = _("topic/origin/partner rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "month", "school", "worker", "entry"],
+                name="rollup_dimension_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school_year", "month", "municipality"], name="rollup_dim_mun"),
+            models.Index(fields=["school_year", "month", "carrier"], name="rollup_dim_carrier"),
+            models.Index(fields=["school", "school_year", "month"], name="rollup_dim_school"),
+            models.Index(fields=["worker", "school_year", "month"], name="rollup_dim_worker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year}/{self.month} {self.school_id} {self.entry_id}: {self.count}"
+
+
+class CaseRollup(_Rollup):
+    """Activities per anonymous case (the keyed per-school hash, never the
+    code): distinct cases are the distinct (school, case_hash) pairs. Hashes
+    never link across schools, so the rollup reveals no more than the record."""
+
+    case_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("case rollup")
+        verbose_name_plural = _("case rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "month", "school", "worker", "case_hash"],
+                name="rollup_case_cell",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school_year", "month", "municipality"], name="rollup_case_mun"),
+            models.Index(fields=["school_year", "month", "carrier"], name="rollup_case_carrier"),
+            models.Index(fields=["school", "school_year", "month"], name="rollup_case_school"),
+            models.Index(fields=["worker", "school_year", "month"], name="rollup_case_worker"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year}/{self.month} {self.school_id}: {self.count}"
+
+
+ROLLUP_MODELS = (ActivityRollup, DimensionRollup, CaseRollup)

@@ -1,0 +1,273 @@
+"""Where the statistics come from: the rollups (ours) or the raw records (the
+naive approach, kept for the benchmark and as an independent check in tests).
+
+Both sources answer the same seven grouped questions for a scope and filters,
+so a report built from either must be identical while raw records exist.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from django.db.models import Count, Q, Sum
+
+from schulsozial.activities.models import Activity, CatalogueKind
+
+from .models import WHOLE_YEAR, ActivityRollup, CaseRollup, DimensionRollup
+from .rollups import _SCHOOL_YEAR, school_year_bounds
+
+# Calendar months in the order of a school year (August .. July).
+SCHOOL_YEAR_MONTHS = (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
+
+
+@dataclass(frozen=True)
+class Where:
+    """Scope and filters in plain ids (built by selectors from a user's scope)."""
+
+    school_year: int
+    municipality_ids: frozenset[int]
+    school_ids: frozenset[int] | None = None
+    carrier_ids: frozenset[int] | None = None
+    worker_id: int | None = None
+    months: tuple[int, ...] = ()  # empty = the whole school year
+    school_id: int | None = None
+    school_type: str = ""
+    carrier_id: int | None = None
+    activity_type_id: int | None = None
+
+
+class Source(Protocol):
+    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]: ...
+    def carriers(self, w: Where) -> list[tuple[int, int, int]]: ...
+    def reach(self, w: Where, levels: list[int]) -> list[tuple[int, int, int]]: ...
+    def months(self, w: Where) -> list[tuple[int, int, int]]: ...
+    def years(self, w: Where, first: int) -> list[tuple[int, int, int]]: ...
+    def dimensions(self, w: Where) -> list[tuple[str, int, int, int]]: ...
+    def cases(self, w: Where) -> list[tuple[int, int]]: ...
+
+
+def _months_between(first: int, last: int) -> tuple[int, ...]:
+    order = list(SCHOOL_YEAR_MONTHS)
+    i, j = order.index(first), order.index(last)
+    if i > j:
+        i, j = j, i
+    return tuple(order[i : j + 1])
+
+
+class RollupSource:
+    """Reads the rollup tables: a yearly report reads the month-0 rows."""
+
+    def _q(
+        self, w: Where, *, year: bool = True, monthly: bool = False, with_type: bool = True
+    ) -> Q:
+        q = Q(municipality_id__in=w.municipality_ids)
+        if year:
+            q &= Q(school_year=w.school_year)
+        if not with_type:  # topic/origin/partner/case rollups: whole school year only
+            q &= Q(month=WHOLE_YEAR)
+        elif w.months:
+            q &= Q(month__in=w.months)
+        elif monthly:
+            q &= Q(month__gt=WHOLE_YEAR)
+        else:
+            q &= Q(month=WHOLE_YEAR)
+        if w.school_ids is not None:
+            q &= Q(school_id__in=w.school_ids)
+        if w.carrier_ids is not None:
+            q &= Q(carrier_id__in=w.carrier_ids)
+        if w.worker_id is not None:
+            q &= Q(worker_id=w.worker_id)
+        if w.school_id:
+            q &= Q(school_id=w.school_id)
+        if w.school_type:
+            q &= Q(school__school_type=w.school_type)
+        if w.carrier_id:
+            q &= Q(carrier_id=w.carrier_id)
+        if with_type and w.activity_type_id:
+            q &= Q(activity_type_id=w.activity_type_id)
+        return q
+
+    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]:
+        return list(
+            ActivityRollup.objects.filter(self._q(w))
+            .values_list("school_id", "activity_type_id")
+            .annotate(n=Sum("count"), m=Sum("minutes"), p=Sum("participants"))
+            .order_by()
+        )
+
+    def carriers(self, w: Where) -> list[tuple[int, int, int]]:
+        return list(
+            ActivityRollup.objects.filter(self._q(w))
+            .values_list("carrier_id")
+            .annotate(n=Sum("count"), m=Sum("minutes"))
+            .order_by()
+        )
+
+    def reach(self, w: Where, levels: list[int]) -> list[tuple[int, int, int]]:
+        return list(
+            ActivityRollup.objects.filter(self._q(w), target_group_id__in=levels)
+            .values_list("school_id", "target_group_id")
+            .annotate(p=Sum("participants"))
+            .order_by()
+        )
+
+    def months(self, w: Where) -> list[tuple[int, int, int]]:
+        return list(
+            ActivityRollup.objects.filter(self._q(w, monthly=True))
+            .values_list("month")
+            .annotate(n=Sum("count"), m=Sum("minutes"))
+            .order_by()
+        )
+
+    def years(self, w: Where, first: int) -> list[tuple[int, int, int]]:
+        return list(
+            ActivityRollup.objects.filter(
+                self._q(w, year=False),
+                school_year__gte=first,
+                school_year__lte=w.school_year,
+            )
+            .values_list("school_year")
+            .annotate(n=Sum("count"), m=Sum("minutes"))
+            .order_by()
+        )
+
+    def dimensions(self, w: Where) -> list[tuple[str, int, int, int]]:
+        return list(
+            DimensionRollup.objects.filter(self._q(w, with_type=False))
+            .values_list("kind", "entry_id")
+            .annotate(n=Sum("count"), m=Sum("minutes"))
+            .order_by()
+        )
+
+    def cases(self, w: Where) -> list[tuple[int, int]]:
+        return list(
+            CaseRollup.objects.filter(self._q(w, with_type=False), count__gt=0)
+            .values_list("school_id")
+            .annotate(n=Count("case_hash", distinct=True))
+            .order_by()
+        )
+
+
+class RawSource:
+    """The naive approach: ORM aggregation over the raw records with joins."""
+
+    def _q(self, w: Where, *, prefix: str = "", year: bool = True, with_type: bool = True) -> Q:
+        def k(name: str) -> str:
+            return prefix + name
+
+        q = Q(**{k("school__municipality_id__in"): w.municipality_ids})
+        if year:
+            start, end = school_year_bounds(w.school_year)
+            q &= Q(**{k("date__gte"): start, k("date__lte"): end})
+        if w.months and with_type:
+            q &= Q(**{k("date__month__in"): w.months})
+        if w.school_ids is not None:
+            q &= Q(**{k("school_id__in"): w.school_ids})
+        if w.carrier_ids is not None:
+            q &= Q(**{k("worker__carrier_id__in"): w.carrier_ids})
+        if w.worker_id is not None:
+            q &= Q(**{k("worker_id"): w.worker_id})
+        if w.school_id:
+            q &= Q(**{k("school_id"): w.school_id})
+        if w.school_type:
+            q &= Q(**{k("school__school_type"): w.school_type})
+        if w.carrier_id:
+            q &= Q(**{k("worker__carrier_id"): w.carrier_id})
+        if with_type and w.activity_type_id:
+            q &= Q(**{k("activity_type_id"): w.activity_type_id})
+        return q
+
+    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]:
+        return list(
+            Activity.objects.filter(self._q(w))
+            .values_list("school_id", "activity_type_id")
+            .annotate(n=Count("pk"), m=Sum("minutes"), p=Sum("participants"))
+            .order_by()
+        )
+
+    def carriers(self, w: Where) -> list[tuple[int, int, int]]:
+        return list(
+            Activity.objects.filter(self._q(w))
+            .values_list("worker__carrier_id")
+            .annotate(n=Count("pk"), m=Sum("minutes"))
+            .order_by()
+        )
+
+    def reach(self, w: Where, levels: list[int]) -> list[tuple[int, int, int]]:
+        return list(
+            Activity.objects.filter(self._q(w), target_group_id__in=levels)
+            .values_list("school_id", "target_group_id")
+            .annotate(p=Sum("participants"))
+            .order_by()
+        )
+
+    def months(self, w: Where) -> list[tuple[int, int, int]]:
+        return list(
+            Activity.objects.filter(self._q(w))
+            .values_list("date__month")
+            .annotate(n=Count("pk"), m=Sum("minutes"))
+            .order_by()
+        )
+
+    def years(self, w: Where, first: int) -> list[tuple[int, int, int]]:
+        start, _end = school_year_bounds(first)
+        _start, end = school_year_bounds(w.school_year)
+        return list(
+            Activity.objects.filter(self._q(w, year=False), date__gte=start, date__lte=end)
+            .annotate(sy=_SCHOOL_YEAR)
+            .values_list("sy")
+            .annotate(n=Count("pk"), m=Sum("minutes"))
+            .order_by()
+        )
+
+    def dimensions(self, w: Where) -> list[tuple[str, int, int, int]]:
+        base = Activity.objects.filter(self._q(w, with_type=False))
+        rows: list[tuple[str, int, int, int]] = []
+        through = Activity.topics.through
+        for entry_id, n, m in (
+            through.objects.filter(self._q(w, prefix="activity__", with_type=False))
+            .values_list("catalogueentry_id")
+            .annotate(n=Count("pk"), m=Sum("activity__minutes"))
+            .order_by()
+        ):
+            rows.append((str(CatalogueKind.TOPIC), entry_id, n, m))
+        for field, kind in (
+            ("contact_origin_id", CatalogueKind.CONTACT_ORIGIN),
+            ("partner_id", CatalogueKind.PARTNER),
+        ):
+            for entry_id, n, m in (
+                base.filter(**{f"{field}__isnull": False})
+                .values_list(field)
+                .annotate(n=Count("pk"), m=Sum("minutes"))
+                .order_by()
+            ):
+                rows.append((str(kind), entry_id, n, m))
+        return rows
+
+    def cases(self, w: Where) -> list[tuple[int, int]]:
+        return list(
+            Activity.objects.filter(self._q(w, with_type=False))
+            .exclude(case_hash="")
+            .values_list("school_id")
+            .annotate(n=Count("case_hash", distinct=True))
+            .order_by()
+        )
+
+
+def months_between(first: int | None, last: int | None) -> tuple[int, ...]:
+    """Calendar months from `first` to `last` in school-year order; () = all."""
+    if not first and not last:
+        return ()
+    first = first or SCHOOL_YEAR_MONTHS[0]
+    last = last or SCHOOL_YEAR_MONTHS[-1]
+    months = _months_between(first, last)
+    return () if len(months) == 12 else months
+
+
+def first_day(start_year: int) -> datetime.date:
+    return school_year_bounds(start_year)[0]
+
+
+SOURCES: dict[str, Any] = {"rollup": RollupSource(), "raw": RawSource()}
