@@ -9,6 +9,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from openpyxl import load_workbook
 
 from schulsozial.allocation import services
@@ -90,7 +91,7 @@ def test_second_save_with_an_old_version_is_refused(scenario, world):
         expected_version=version,
         by=None,
     )
-    with pytest.raises(ValidationError, match="meantime"):
+    with translation.override("en"), pytest.raises(ValidationError, match="meantime"):
         services.scenario_update(
             scenario=scenario,
             rules_toml=pupils_only(Decimal("5")),
