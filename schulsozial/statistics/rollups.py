@@ -169,9 +169,14 @@ def _upsert(table: str, rows: list[list[Any]]) -> None:
     head = f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
     conflict = f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET "
     updates = ", ".join(f"{q(v)} = {name}.{q(v)} + excluded.{q(v)}" for v in values)
-    sql = head + ", ".join([placeholders] * len(rows)) + conflict + updates
+    # SQLite binds at most 32,766 parameters a statement (PostgreSQL 65,535):
+    # large batches (imports) go in chunks well below both.
+    per_statement = max(1, 30_000 // len(columns))
     with connection.cursor() as cursor:
-        cursor.execute(sql, [v for row in rows for v in row])
+        for start in range(0, len(rows), per_statement):
+            chunk = rows[start : start + per_statement]
+            sql = head + ", ".join([placeholders] * len(chunk)) + conflict + updates
+            cursor.execute(sql, [v for row in chunk for v in row])
 
 
 def apply_facts(facts: Iterable[Facts], sign: int = 1) -> None:
