@@ -14,16 +14,27 @@ Tätigkeit, Angebot), target group (Zielgruppe), and optionally school
 (Schulnummer), topics (Themen; several separated by , ; or |), contact
 (Zugang), partner (Partner), follow-up (Folgetermin: ja/nein/x), grade band
 (Stufe), participants (Teilnehmende) and counts per gender (weiblich,
-männlich, divers, keine Angabe), case code (Fallcode).
+männlich, divers, keine Angabe), case code (Fallcode), and for a carrier's
+import the staff member (Fachkraft, as the carrier's staff list names them).
+
+``open_activity_file`` reads a CSV row by row (the encoding is checked in
+chunks first), so a file of a million rows never exists as one string or
+list; ``parse_activity_file`` collects the rows into a list for small files.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import datetime
+import io
+import itertools
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
 
 from schulsozial.masterdata.school_file import (
     _ZIP_MAGIC,
@@ -31,8 +42,6 @@ from schulsozial.masterdata.school_file import (
     RowError,
     _column_letter,
     _count_outside_quotes,
-    _csv_rows,
-    _decode,
     _xlsx_rows,
 )
 
@@ -103,6 +112,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "diverse": ("divers", "diverse", "d"),
     "not_stated": ("keineangabe", "ka", "notstated", "ohneangabe"),
     "case_code": ("fallcode", "fall", "casecode", "fallkennung"),
+    "staff": ("fachkraft", "mitarbeitende", "mitarbeiter", "mitarbeiterin", "staff"),
 }
 _BY_ALIAS = {alias: key for key, aliases in ALIASES.items() for alias in aliases}
 REQUIRED = ("date", "activity_type", "target_group")
@@ -135,6 +145,7 @@ class ActivityRow:
     participants: int | None = None
     by_gender: dict[str, int] = field(default_factory=dict)
     case_code: str = ""
+    staff: str = ""  # a carrier's import: the staff member as the carrier's staff list names them
 
 
 @dataclass
@@ -225,77 +236,215 @@ def _label(text: str) -> str:
     return value
 
 
+_CHUNK = 1 << 20
+_CACHE_LIMIT = 50_000
+
+Source = bytes | bytearray | memoryview | BinaryIO
+
+
+class _FileError(Exception):
+    pass
+
+
+def _size_of(stream: BinaryIO) -> int:
+    size = stream.seek(0, io.SEEK_END)
+    stream.seek(0)
+    return size
+
+
+def _encoding_of(stream: BinaryIO, head: bytes) -> str:
+    """The rules of the school list reader (``_decode``), applied chunk by
+    chunk so that a large file is checked without holding its text."""
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        raise _FileError("unsupported encoding UTF-32; save the file as CSV UTF-8")
+    utf16 = "unsupported encoding UTF-16; save the file as CSV UTF-8 (or CSV with semicolons)"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise _FileError(utf16)
+    bom = head.startswith(codecs.BOM_UTF8)
+    stream.seek(len(codecs.BOM_UTF8) if bom else 0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    bad_line = 0
+    lines = 0
+    while chunk := stream.read(_CHUNK):
+        if b"\x00" in chunk:
+            sample = head[:4096]
+            nul_odd, nul_even = sample[1::2].count(0), sample[0::2].count(0)
+            if max(nul_odd, nul_even) > len(sample) // 4:
+                raise _FileError(utf16)
+            raise _FileError("not a text file: it contains NUL bytes (is it a binary file?)")
+        if not bad_line:
+            try:
+                decoder.decode(chunk)
+            except UnicodeDecodeError as exc:
+                bad_line = lines + chunk.count(b"\n", 0, max(exc.start, 0)) + 1
+        lines += chunk.count(b"\n")
+    if not bad_line:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            bad_line = lines + 1
+    if not bad_line:
+        return "utf-8-sig" if bom else "utf-8"
+    if bom:
+        raise _FileError(f"the file says it is UTF-8 but line {bad_line} is not valid UTF-8")
+    stream.seek(0)
+    lines = 0
+    while chunk := stream.read(_CHUNK):
+        try:
+            chunk.decode("cp1252")
+        except UnicodeDecodeError as exc:
+            line = lines + chunk.count(b"\n", 0, exc.start) + 1
+            raise _FileError(
+                f"cannot decode line {line} (byte 0x{chunk[exc.start]:02x}): "
+                "the file is neither UTF-8 nor Windows-1252"
+            ) from exc
+        lines += chunk.count(b"\n")
+    return "cp1252"
+
+
+def _csv_stream(
+    lines: Iterable[str], delimiter: str, errors: list[RowError]
+) -> Iterator[tuple[int, list[str]]]:
+    """(row number, stripped cells); a CSV syntax error ends the file with an error."""
+    reader = csv.reader(lines, delimiter=delimiter)
+    row = 0
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            errors.append(
+                RowError(row + 1, "", f"broken CSV ({exc}); is a quote character not closed?")
+            )
+            return
+        row += 1
+        yield row, [c.strip() for c in cells]
+
+
 def _read_rows(
-    data: bytes, filename: str, max_bytes: int, errors: list[RowError]
-) -> list[tuple[int, list[str]]]:
-    if len(data) > max_bytes:
-        errors.append(RowError(0, "", f"the file has {len(data):,} bytes, more than {max_bytes:,}"))
-        return []
-    if not data.strip():
+    source: Source, filename: str, max_bytes: int, errors: list[RowError]
+) -> Iterator[tuple[int, list[str]]]:
+    """The table of a file, row by row. A CSV is decoded while it is read, so
+    a file of a million rows never exists as one string or one list."""
+    stream: BinaryIO = (
+        io.BytesIO(bytes(source)) if isinstance(source, bytes | bytearray | memoryview) else source
+    )
+    size = _size_of(stream)
+    if size > max_bytes:
+        errors.append(RowError(0, "", f"the file has {size:,} bytes, more than {max_bytes:,}"))
+        return iter(())
+    head = stream.read(65536)
+    if not head.strip() and size <= len(head):
         errors.append(RowError(0, "", "the file is empty"))
-        return []
-    if data.startswith(_ZIP_MAGIC):
-        rows = _xlsx_rows(data, max_bytes)
+        return iter(())
+    if head.startswith(_ZIP_MAGIC):
+        stream.seek(0)
+        rows = _xlsx_rows(stream.read(), max_bytes)
         if isinstance(rows, str):
             errors.append(RowError(0, "", rows))
-            return []
-        return rows
+            return iter(())
+        return iter(rows)
     if filename.lower().endswith((".xlsx", ".xls")):
         errors.append(
             RowError(0, "", "not an Excel workbook (.xlsx); old .xls files: save as .xlsx or CSV")
         )
-        return []
-    decoded = _decode(data)
-    if isinstance(decoded, str):
-        errors.append(RowError(0, "", decoded))
-        return []
-    text, _encoding = decoded
-    first = text.split("\n", 1)[0].strip().lower()
+        return iter(())
+    try:
+        encoding = _encoding_of(stream, head)
+    except _FileError as exc:
+        errors.append(RowError(0, "", str(exc)))
+        return iter(())
+    stream.seek(0)
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    first_line = text.readline()
+    first = first_line.split("\n", 1)[0].strip().lower()
     if first.startswith("sep=") and len(first) == 5:
-        delimiter = first[4]
-        text = text.split("\n", 1)[1] if "\n" in text else ""
-    else:
-        sample = [line for line in text[:65536].splitlines() if line.strip()][:5]
-        counts = {d: sum(_count_outside_quotes(line, d) for line in sample) for d in _DELIMITERS}
-        delimiter = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ";"
-    return [(n, [c.strip() for c in cells]) for n, cells in _csv_rows(text, delimiter, errors)]
+        return _csv_stream(text, first[4], errors)
+    head_text = first_line + text.read(max(0, 65536 - len(first_line)))
+    head_text += text.readline()  # up to the end of a line, so no row is cut in two
+    sample = [line for line in head_text[:65536].splitlines() if line.strip()][:5]
+    counts = {d: sum(_count_outside_quotes(line, d) for line in sample) for d in _DELIMITERS}
+    delimiter = max(_DELIMITERS, key=lambda d: counts[d]) if any(counts.values()) else ";"
+    lines = itertools.chain(io.StringIO(head_text, newline=""), text)
+    return _csv_stream(lines, delimiter, errors)
+
+
+@dataclass
+class ActivityStream:
+    """A documentation file opened for reading row by row.
+
+    ``columns`` and file-level ``errors`` are known at once; iterating
+    ``rows`` yields each valid row and appends every row error to ``errors``
+    (the same list), so a caller can validate and write a million rows in
+    batches and still see every problem at the end."""
+
+    columns: dict[str, str]
+    errors: list[RowError]
+    rows: Iterator[ActivityRow]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def open_activity_file(
+    source: Source,
+    *,
+    filename: str = "",
+    max_bytes: int = MAX_BYTES_DEFAULT,
+    max_rows: int = MAX_ROWS,
+) -> ActivityStream:
+    """Open the bytes (or a binary file object) of an XLSX or CSV
+    documentation for streaming. Never raises, neither here nor while the
+    rows are iterated."""
+    errors: list[RowError] = []
+    try:
+        table = _read_rows(source, filename, max_bytes, errors)
+        if errors:
+            return ActivityStream({}, errors, iter(()))
+        return _open(table, errors, max_rows)
+    except Exception as exc:  # the contract: errors are reported, never raised
+        errors.append(RowError(0, "", _internal(exc)))
+        return ActivityStream({}, errors, iter(()))
+
+
+def _internal(exc: Exception) -> str:
+    return f"internal error while reading the file ({type(exc).__name__}); please report it"
 
 
 def parse_activity_file(
     data: bytes, *, filename: str = "", max_bytes: int = MAX_BYTES_DEFAULT
 ) -> ParsedFile:
-    """Parse the bytes of an XLSX or CSV documentation. Never raises."""
-    try:
-        return _parse(bytes(data), filename=filename, max_bytes=max_bytes)
-    except Exception as exc:  # the contract: errors are reported, never raised
-        reason = f"internal error while reading the file ({type(exc).__name__}); please report it"
-        return ParsedFile([], [RowError(0, "", reason)])
+    """Parse the bytes of an XLSX or CSV documentation into a list. Never raises."""
+    stream = open_activity_file(data, filename=filename, max_bytes=max_bytes)
+    rows = list(stream.rows)
+    return ParsedFile(rows if not stream.errors else [], stream.errors, stream.columns)
 
 
-def _parse(data: bytes, *, filename: str, max_bytes: int) -> ParsedFile:
-    errors: list[RowError] = []
-    table = _read_rows(data, filename, max_bytes, errors)
-    if errors:
-        return ParsedFile([], errors)
+def _open(
+    table: Iterator[tuple[int, list[str]]], errors: list[RowError], max_rows: int
+) -> ActivityStream:
+    top = list(itertools.islice(table, HEADER_SEARCH_ROWS * 5))
+    if errors:  # a broken CSV within the first rows
+        return ActivityStream({}, errors, iter(()))
     header_at = None
-    for index, (_n, cells) in enumerate(table[: HEADER_SEARCH_ROWS * 5]):
+    for index, (_n, cells) in enumerate(top):
         keys = {_BY_ALIAS.get(fold(c)) for c in cells}
         if "date" in keys and ("activity_type" in keys or "minutes" in keys):
             header_at = index
             break
     if header_at is None:
-        return ParsedFile(
-            [],
-            [
-                RowError(
-                    0,
-                    "",
-                    "no header row found: the file needs columns such as "
-                    "'Datum', 'Minuten', 'Art' and 'Zielgruppe'",
-                )
-            ],
+        errors.append(
+            RowError(
+                0,
+                "",
+                "no header row found: the file needs columns such as "
+                "'Datum', 'Minuten', 'Art' and 'Zielgruppe'",
+            )
         )
-    header_row, header = table[header_at]
+        return ActivityStream({}, errors, iter(()))
+    header_row, header = top[header_at]
     columns: dict[str, int] = {}
     for position, cell in enumerate(header):
         key = _BY_ALIAS.get(fold(cell))
@@ -321,100 +470,158 @@ def _parse(data: bytes, *, filename: str, max_bytes: int) -> ParsedFile:
             RowError(header_row, header[columns["hours"]], "give minutes or hours, not both")
         )
     if errors:
-        return ParsedFile([], errors)
+        return ActivityStream({}, errors, iter(()))
     names = {key: header[pos] for key, pos in columns.items()}
-    rows: list[ActivityRow] = []
+    body = itertools.chain(top[header_at + 1 :], table)
+    parser = _RowParser(columns, names, errors)
+    return ActivityStream(names, errors, _rows(body, parser, errors, max_rows))
+
+
+def _rows(
+    body: Iterator[tuple[int, list[str]]],
+    parser: _RowParser,
+    errors: list[RowError],
+    max_rows: int,
+) -> Iterator[ActivityRow]:
+    count = 0
     try:
-        for number, cells in table[header_at + 1 :]:
+        for number, cells in body:
             if not any(cells):
                 continue
-            if len(rows) >= MAX_ROWS:
-                errors.append(RowError(number, "", f"more than {MAX_ROWS:,} rows; split the file"))
-                break
-            row = _parse_row(number, cells, columns, names, header, errors)
+            if count >= max_rows:
+                errors.append(RowError(number, "", f"more than {max_rows:,} rows; split the file"))
+                return
+            row = parser.parse(number, cells)
             if row is not None:
-                rows.append(row)
+                count += 1
+                yield row
     except _StopError:
-        pass
-    if not rows and not errors:
+        return
+    except Exception as exc:  # the contract: errors are reported, never raised
+        errors.append(RowError(0, "", _internal(exc)))
+        return
+    if not count and not errors:
         errors.append(RowError(0, "", "the file has no activity rows"))
-    return ParsedFile(rows if not errors else [], errors, names)
 
 
-def _parse_row(
-    number: int,
-    cells: list[str],
-    columns: dict[str, int],
-    names: dict[str, str],
-    header: list[str],
-    errors: list[RowError],
-) -> ActivityRow | None:
-    values: dict[str, object] = {}
-    failed = False
+def _topics(text: str) -> tuple[str, ...]:
+    return tuple(_label(t) for t in re.split(r"[,;|\n]", text) if t.strip())
 
-    def cell(key: str) -> str:
-        position = columns.get(key)
-        return cells[position] if position is not None and position < len(cells) else ""
 
-    def add(key: str, reason: str) -> None:
-        nonlocal failed
-        failed = True
-        errors.append(
-            RowError(number, names.get(key) or _column_letter(columns.get(key, 0) + 1), reason)
+def _school(text: str) -> str:
+    return re.sub(r"\.0$", "", text.strip())
+
+
+_CONVERTERS: dict[str, Callable[[str], object]] = {
+    "date": _date,
+    "minutes": lambda t: _minutes(t, hours=False),
+    "hours": lambda t: _minutes(t, hours=True),
+    "activity_type": _label,
+    "target_group": _label,
+    "school": _school,
+    "topics": _topics,
+    "contact_origin": _label,
+    "partner": _label,
+    "follow_up": _flag,
+    "grade_band": _label,
+    "participants": _count,
+    "case_code": str.strip,
+    "staff": _label,
+    **dict.fromkeys(GENDER_COLUMNS, _count),
+}
+_MUST_HAVE = frozenset((*REQUIRED, "minutes", "hours"))
+
+
+class _RowParser:
+    """Cell conversion with the column layout worked out once and each
+    distinct cell text converted once (dates, categories and durations
+    repeat a great deal in a long documentation)."""
+
+    def __init__(self, columns: dict[str, int], names: dict[str, str], errors: list[RowError]):
+        self.layout = [
+            (
+                key,
+                position,
+                _CONVERTERS[key],
+                key in _MUST_HAVE,
+                {} if key != "case_code" else None,
+                names.get(key) or _column_letter(position + 1),
+            )
+            for key, position in columns.items()
+        ]
+        self.columns = columns
+        self.names = names
+        self.errors = errors
+
+    def _add(self, number: int, key: str, reason: str) -> None:
+        self.errors.append(
+            RowError(
+                number,
+                self.names.get(key) or _column_letter(self.columns.get(key, 0) + 1),
+                reason,
+            )
         )
-        if len(errors) >= MAX_ERRORS:
+        if len(self.errors) >= MAX_ERRORS:
             raise _StopError
 
-    converters = {
-        "date": _date,
-        "minutes": lambda t: _minutes(t, hours=False),
-        "hours": lambda t: _minutes(t, hours=True),
-        "activity_type": _label,
-        "target_group": _label,
-        "school": lambda t: re.sub(r"\.0$", "", t.strip()),
-        "contact_origin": _label,
-        "partner": _label,
-        "follow_up": _flag,
-        "grade_band": _label,
-        "participants": _count,
-        "case_code": lambda t: t.strip(),
-    }
-    for key in columns:
-        text = cell(key)
-        if key in (*REQUIRED, "minutes", "hours") and not text.strip():
-            add(key, "the cell is empty")
-            continue
-        try:
-            if key in GENDER_COLUMNS:
-                values[key] = _count(text)
-            elif key == "topics":
-                values[key] = [_label(t) for t in re.split(r"[,;|\n]", text) if t.strip()]
+    def parse(self, number: int, cells: list[str]) -> ActivityRow | None:
+        values: dict[str, object] = {}
+        failed = False
+        width = len(cells)
+        for key, position, convert, must, cache, column in self.layout:
+            text = cells[position] if position < width else ""
+            if must and not text.strip():
+                failed = True
+                self.errors.append(RowError(number, column, "the cell is empty"))
+                if len(self.errors) >= MAX_ERRORS:
+                    raise _StopError
+                continue
+            if cache is None:
+                values[key] = convert(text)
+                continue
+            hit = cache.get(text)
+            if hit is None:
+                try:
+                    hit = (True, convert(text))
+                except _CellError as exc:
+                    hit = (False, str(exc))
+                if len(cache) < _CACHE_LIMIT:
+                    cache[text] = hit
+            if hit[0]:
+                values[key] = hit[1]
             else:
-                values[key] = converters[key](text)
-        except _CellError as exc:
-            add(key, str(exc))
-    code = str(values.get("case_code", ""))
-    if len(code) > 40:
-        add("case_code", "a case code has at most 40 characters")
-    school = str(values.get("school", ""))
-    if school and not re.fullmatch(r"\d{6}", school):
-        add("school", f"a school number has 6 digits, got {school[:20]!r}")
-    if failed:
-        return None
-    by_gender = {k: int(values[k]) for k in GENDER_COLUMNS if values.get(k)}  # type: ignore[call-overload]
-    return ActivityRow(
-        row=number,
-        date=values["date"],  # type: ignore[arg-type]
-        minutes=int(values.get("minutes") or values.get("hours")),  # type: ignore[call-overload]
-        activity_type=str(values["activity_type"]),
-        target_group=str(values["target_group"]),
-        school=school,
-        topics=list(values.get("topics") or []),  # type: ignore[call-overload]
-        contact_origin=str(values.get("contact_origin", "")),
-        partner=str(values.get("partner", "")),
-        follow_up=bool(values.get("follow_up", False)),
-        grade_band=str(values.get("grade_band", "")),
-        participants=values.get("participants"),  # type: ignore[arg-type]
-        by_gender=by_gender,
-        case_code=code,
-    )
+                failed = True
+                self.errors.append(RowError(number, column, hit[1]))  # type: ignore[arg-type]
+                if len(self.errors) >= MAX_ERRORS:
+                    raise _StopError
+        code = str(values.get("case_code", ""))
+        if len(code) > 40:
+            failed = True
+            self._add(number, "case_code", "a case code has at most 40 characters")
+        school = str(values.get("school", ""))
+        if school and not _SCHOOL_NUMBER.fullmatch(school):
+            failed = True
+            self._add(number, "school", f"a school number has 6 digits, got {school[:20]!r}")
+        if failed:
+            return None
+        by_gender = {k: values[k] for k in GENDER_COLUMNS if values.get(k)}
+        return ActivityRow(
+            row=number,
+            date=values["date"],  # type: ignore[arg-type]
+            minutes=int(values.get("minutes") or values.get("hours")),  # type: ignore[call-overload]
+            activity_type=str(values["activity_type"]),
+            target_group=str(values["target_group"]),
+            school=school,
+            topics=list(values.get("topics") or ()),  # type: ignore[call-overload]
+            contact_origin=str(values.get("contact_origin", "")),
+            partner=str(values.get("partner", "")),
+            follow_up=bool(values.get("follow_up", False)),
+            grade_band=str(values.get("grade_band", "")),
+            participants=values.get("participants"),  # type: ignore[arg-type]
+            by_gender=by_gender,  # type: ignore[arg-type]
+            case_code=code,
+            staff=str(values.get("staff", "")),
+        )
+
+
+_SCHOOL_NUMBER = re.compile(r"\d{6}")

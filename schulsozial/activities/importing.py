@@ -1,27 +1,57 @@
-"""Import of existing Excel documentation: parse (activity_file.py, pure),
-resolve the file's own category names to catalogue entries (by label, code
-or a remembered mapping of the municipality), then record every row in one
-transaction through the normal service. All or nothing."""
+"""Import of existing Excel documentation: parse (activity_file.py, pure,
+row by row), resolve the file's own category names to catalogue entries (by
+label, code or a remembered mapping of the municipality), check every row
+against schools, catalogues and positions loaded once into dicts, and write
+in batches (bulk.py) inside one transaction. All or nothing: any bad row, or
+any category name without an entry, rolls everything back; every bad row is
+reported as "row N, column C: reason".
+
+Two kinds of importer:
+
+* a social worker imports their own documentation (the web page and the
+  command): rows at their own schools;
+* a carrier's manager migrates the documentation of its staff (the command):
+  the file names the staff member in a column "Fachkraft" (as the carrier's
+  staff list names them); each row must name one of the carrier's own staff
+  and a school where that person holds a position on that date (the rule the
+  carrier's API follows, accounts/permissions.py).
+
+The checks are those of ``services.activity_record`` (school, date not in the
+future, minutes, current catalogue entries, participant counts); the fields
+mean the same. One audit entry records the whole import.
+"""
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schulsozial.accounts import permissions as perms
 from schulsozial.core.audit import Action, audit
-from schulsozial.masterdata.models import SchoolType
+from schulsozial.masterdata.models import Position, School, SchoolType, StaffMember
 from schulsozial.masterdata.school_file import RowError
 
 from . import selectors
-from .activity_file import CATEGORY_COLUMNS, ParsedFile, parse_activity_file
+from .activity_file import (
+    CATEGORY_COLUMNS,
+    MAX_ERRORS,
+    MAX_ROWS,
+    ActivityRow,
+    ActivityStream,
+    open_activity_file,
+)
+from .bulk import NewActivity, insert_activities
+from .casecode import case_hash
 from .models import CatalogueEntry, CatalogueKind, Source
-from .services import ActivityInput, RowsInvalid, activities_record_many, normalise_label, worker_of
+from .services import normalise_label, worker_of
 
 KIND_OF_COLUMN = {
     "activity_type": CatalogueKind.ACTIVITY_TYPE,
@@ -33,11 +63,12 @@ KIND_OF_COLUMN = {
 }
 DEFAULT_BAND = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
 PREVIEW_ROWS = 200
+BATCH_ROWS = 20_000
 
 
 @dataclass
 class ActivityImportReport:
-    parsed: ParsedFile | None
+    parsed: ActivityStream | None
     errors: list[RowError] = field(default_factory=list)
     unknown: dict[str, list[str]] = field(default_factory=dict)  # kind -> names in the file
     preview: list[dict[str, Any]] = field(default_factory=list)
@@ -60,75 +91,237 @@ class _RollbackError(Exception):
     pass
 
 
-def _resolver(municipality_id: int) -> Any:
-    """(kind, name in the file) -> entry: remembered mapping, then label, then code."""
+Resolve = Callable[[str, str], CatalogueEntry | None]
+
+
+def _resolver(municipality_id: int) -> Resolve:
+    """(kind, name in the file) -> entry: remembered mapping, then label, then
+    code. Two queries; every distinct name is looked up once."""
     remembered = selectors.mappings_for(municipality_id=municipality_id)
     by_label: dict[tuple[str, str], CatalogueEntry] = {}
     for entry in CatalogueEntry.objects.filter(municipality_id=municipality_id).usable():
         by_label.setdefault((entry.kind, normalise_label(entry.code)), entry)
         by_label[(entry.kind, normalise_label(entry.label))] = entry
+    seen: dict[tuple[str, str], CatalogueEntry | None] = {}
 
     def resolve(kind: str, name: str) -> CatalogueEntry | None:
-        key = (kind, normalise_label(name))
-        entry = remembered.get(key) or by_label.get(key)
-        return entry if entry is not None and not entry.retired else None
+        found = seen.get((kind, name), False)
+        if found is False:
+            key = (kind, normalise_label(name))
+            entry = remembered.get(key) or by_label.get(key)
+            found = seen[(kind, name)] = (
+                entry if entry is not None and not entry.retired else None
+            )
+        return found  # type: ignore[return-value]
 
     return resolve
 
 
-def import_activities(
-    *, data: bytes, filename: str, by: Any, dry_run: bool, max_bytes: int | None = None
-) -> ActivityImportReport:
-    """Read a documentation file and record its rows for the social worker
-    `by`. With `dry_run` everything is checked and rolled back (the preview)."""
-    parsed = parse_activity_file(
-        data, filename=filename, max_bytes=max_bytes or settings.IMPORT_MAX_BYTES
-    )
-    report = ActivityImportReport(parsed=parsed, errors=list(parsed.errors), dry_run=dry_run)
-    if report.errors:
-        return report
-    worker = worker_of(by)
-    schools = list(selectors.worker_schools(user=by)) if worker else []
-    if worker is None or not schools:
-        report.errors.append(
-            RowError(0, "", _("Your account is not linked to a social worker with a school."))
-        )
-        return report
-    by_number = {s.school_number: s for s in schools}
-    resolve = _resolver(worker.municipality_id)
-    genders = {
-        e.code: e
-        for e in selectors.catalogue(
-            municipality_id=worker.municipality_id, kind=CatalogueKind.GENDER
-        )
-    }
-    unknown: dict[str, set[str]] = defaultdict(set)
-    inputs: list[tuple[int, ActivityInput]] = []
-    school_column = parsed.columns.get("school", "")
-    for row in parsed.rows:
+@dataclass
+class _Place:
+    """Where a row is recorded and by whom, once resolved."""
+
+    school: School
+    worker: StaffMember
+
+
+class _Scope:
+    """Who may import what: loaded once, then answered from dicts."""
+
+    def __init__(self, by: Any, columns: dict[str, str], errors: list[RowError]) -> None:
+        self.errors = errors
+        self.columns = columns
+        self.school_column = columns.get("school", "")
+        self.staff_column = columns.get("staff", "")
+        self.worker = worker_of(by)
+        self.carrier_mode = bool("staff" in columns and perms.carrier_ids(by))
+        self.ok = True
+        self.resolvers: dict[int, Resolve] = {}
+        if self.carrier_mode:
+            self._load_carrier(by)
+        else:
+            self._load_worker(by)
+
+    # -- a social worker's own documentation
+
+    def _load_worker(self, by: Any) -> None:
+        schools = list(selectors.worker_schools(user=by)) if self.worker else []
+        if self.worker is None or not schools:
+            self.errors.append(
+                RowError(0, "", _("Your account is not linked to a social worker with a school."))
+            )
+            self.ok = False
+            return
+        self.schools = schools
+        self.by_number = {s.school_number: s for s in schools}
+        self.own_label = normalise_label(self.worker.label)
+
+    def _worker_place(self, row: ActivityRow) -> _Place | None:
+        worker: StaffMember = self.worker  # type: ignore[assignment]  # set when ok
+        if row.staff and normalise_label(row.staff) != self.own_label:
+            self.errors.append(
+                RowError(
+                    row.row,
+                    self.staff_column,
+                    _("you can only import your own records, not those of %(name)s")
+                    % {"name": row.staff},
+                )
+            )
+            return None
         if row.school:
-            school = by_number.get(row.school)
+            school = self.by_number.get(row.school)
             if school is None:
-                report.errors.append(
+                self.errors.append(
                     RowError(
                         row.row,
-                        school_column,
+                        self.school_column,
                         _("school %(number)s is not one of your schools") % {"number": row.school},
                     )
                 )
-                continue
-        elif len(schools) == 1:
-            school = schools[0]
+                return None
+        elif len(self.schools) == 1:
+            school = self.schools[0]
         else:
-            report.errors.append(
+            self.errors.append(
                 RowError(
                     row.row,
                     "schulnummer",
                     _("you work at several schools: add a column 'Schulnummer'"),
                 )
             )
-            continue
-        entries: dict[str, Any] = {}
+            return None
+        return _Place(school, worker)
+
+    # -- a carrier's migration of its staff's documentation
+
+    def _load_carrier(self, by: Any) -> None:
+        staff = list(StaffMember.objects.filter(carrier_id__in=perms.carrier_ids(by)))
+        self.staff: dict[str, StaffMember | None] = {}
+        for member in staff:
+            key = normalise_label(member.label)
+            self.staff[key] = None if key in self.staff else member  # None: named twice
+        spans: dict[int, dict[int, list[tuple[datetime.date, datetime.date | None]]]] = (
+            defaultdict(lambda: defaultdict(list))
+        )
+        school_ids: set[int] = set()
+        for staff_id, school_id, valid_from, valid_to in Position.objects.filter(
+            staff_member__in=staff, assignments__school__isnull=False
+        ).values_list("staff_member_id", "assignments__school_id", "valid_from", "valid_to"):
+            spans[staff_id][school_id].append((valid_from, valid_to))
+            school_ids.add(school_id)
+        self.spans = spans
+        self.schools_by_pk = {s.pk: s for s in School.objects.filter(pk__in=school_ids)}
+        self.by_number = {s.school_number: s for s in self.schools_by_pk.values()}
+
+    def _carrier_place(self, row: ActivityRow) -> _Place | None:
+        if not row.staff:
+            self.errors.append(RowError(row.row, self.staff_column, _("the cell is empty")))
+            return None
+        key = normalise_label(row.staff)
+        if key not in self.staff:
+            self.errors.append(
+                RowError(
+                    row.row,
+                    self.staff_column,
+                    _("%(name)s is not on your carrier's staff list") % {"name": row.staff},
+                )
+            )
+            return None
+        worker = self.staff[key]
+        if worker is None:
+            self.errors.append(
+                RowError(
+                    row.row,
+                    self.staff_column,
+                    _("your staff list names two people %(name)s; tell them apart there first")
+                    % {"name": row.staff},
+                )
+            )
+            return None
+        schools = self.spans.get(worker.pk, {})
+        if row.school:
+            school = self.by_number.get(row.school)
+        elif len(schools) == 1:
+            school = self.schools_by_pk[next(iter(schools))]
+        else:
+            self.errors.append(
+                RowError(
+                    row.row,
+                    "schulnummer",
+                    _("%(name)s works at several schools: add a column 'Schulnummer'")
+                    % {"name": row.staff},
+                )
+            )
+            return None
+        held = school is not None and any(
+            start <= row.date and (end is None or row.date <= end)
+            for start, end in schools.get(school.pk, ())
+        )
+        if not held or school is None or school.municipality_id != worker.municipality_id:
+            self.errors.append(
+                RowError(
+                    row.row,
+                    self.school_column or "schulnummer",
+                    _("%(name)s holds no position at school %(number)s on this date")
+                    % {"name": row.staff, "number": row.school or "?"},
+                )
+            )
+            return None
+        return _Place(school, worker)
+
+    def place(self, row: ActivityRow) -> _Place | None:
+        return self._carrier_place(row) if self.carrier_mode else self._worker_place(row)
+
+    def resolver(self, municipality_id: int) -> Resolve:
+        resolve = self.resolvers.get(municipality_id)
+        if resolve is None:
+            resolve = self.resolvers[municipality_id] = _resolver(municipality_id)
+        return resolve
+
+    @property
+    def municipality_id(self) -> int | None:
+        if self.carrier_mode or self.worker is None:
+            return next(iter(self.resolvers), None)
+        return self.worker.municipality_id
+
+
+class _Checker:
+    """Turns parsed rows into checked records (ids only), collecting every
+    problem; the checks of services._validate, without a query per row."""
+
+    def __init__(self, scope: _Scope, columns: dict[str, str], errors: list[RowError]) -> None:
+        self.scope = scope
+        self.columns = columns
+        self.errors = errors
+        self.unknown: dict[str, set[str]] = defaultdict(set)
+        self.today = timezone.localdate()
+        self.genders: dict[int, dict[str, CatalogueEntry]] = {}
+        self.hashes: dict[tuple[int, str], str] = {}
+        self.schools_touched: set[str] = set()
+        self.workers_touched: set[int] = set()
+
+    def _genders(self, municipality_id: int) -> dict[str, CatalogueEntry]:
+        genders = self.genders.get(municipality_id)
+        if genders is None:
+            genders = self.genders[municipality_id] = {
+                e.code: e
+                for e in selectors.catalogue(
+                    municipality_id=municipality_id, kind=CatalogueKind.GENDER
+                )
+            }
+        return genders
+
+    def _error(self, row: ActivityRow, name: str, default: str, reason: str) -> None:
+        self.errors.append(RowError(row.row, self.columns.get(name, default), reason))
+
+    def check(self, row: ActivityRow) -> tuple[NewActivity, dict[str, Any]] | None:
+        place = self.scope.place(row)
+        if place is None:
+            return None
+        school, worker = place.school, place.worker
+        resolve = self.scope.resolver(school.municipality_id)
+        entries: dict[str, list[CatalogueEntry]] = {}
+        missing = False
         for column in CATEGORY_COLUMNS:
             kind = KIND_OF_COLUMN[column]
             names = row.topics if column == "topics" else [getattr(row, column)]
@@ -138,7 +331,8 @@ def import_activities(
                     continue
                 entry = resolve(kind, name)
                 if entry is None:
-                    unknown[kind].add(name)
+                    self.unknown[kind].add(name)
+                    missing = True
                 else:
                     found.append(entry)
             entries[column] = found
@@ -148,7 +342,8 @@ def import_activities(
             counts["not_stated"] = (
                 counts.get("not_stated", 0) + row.participants - sum(counts.values())
             )
-        participants = {}
+        participants: dict[tuple[CatalogueEntry, CatalogueEntry], int] = {}
+        failed = False
         if any(counts.values()):
             if band is None and not row.grade_band:
                 band = resolve(
@@ -157,93 +352,158 @@ def import_activities(
                 )
             if band is None:
                 if not row.grade_band:
-                    report.errors.append(
-                        RowError(
-                            row.row,
-                            parsed.columns.get("grade_band", "stufe"),
-                            _("no grade band for the participants"),
-                        )
+                    self._error(
+                        row, "grade_band", "stufe", _("no grade band for the participants")
                     )
-                continue
+                return None
+            genders = self._genders(school.municipality_id)
             for code, count in counts.items():
                 if code not in genders:
-                    report.errors.append(
-                        RowError(
-                            row.row,
-                            parsed.columns.get(code, code),
-                            _("the gender catalogue has no entry %(code)s") % {"code": code},
-                        )
+                    self._error(
+                        row,
+                        code,
+                        code,
+                        _("the gender catalogue has no entry %(code)s") % {"code": code},
                     )
+                    failed = True
                     continue
+                if not 0 <= count <= 2000:
+                    self._error(
+                        row,
+                        code,
+                        code,
+                        _("A participant count lies between 0 and 2000."),
+                    )
+                    failed = True
                 if count:
                     participants[(genders[code], band)] = count
-        if unknown or report.errors:
-            continue
-        inputs.append(
-            (
-                row.row,
-                ActivityInput(
-                    date=row.date,
-                    school=school,
-                    minutes=row.minutes,
-                    activity_type=entries["activity_type"][0],
-                    target_group=entries["target_group"][0],
-                    topics=tuple(dict.fromkeys(entries["topics"])),
-                    contact_origin=(entries["contact_origin"] or [None])[0],
-                    partner=(entries["partner"] or [None])[0],
-                    follow_up=row.follow_up,
-                    participants=participants,
-                    case_code=row.case_code,
-                ),
-            )
+        # services._validate: the same rules, the same messages
+        if row.date > self.today:
+            self._error(row, "date", "datum", _("The date lies in the future."))
+            failed = True
+        if not 1 <= row.minutes <= 720:
+            self._error(row, "minutes", "minuten", _("Minutes must be between 1 and 720."))
+            failed = True
+        if failed or missing or self.unknown or self.errors:
+            return None
+        topics = tuple(dict.fromkeys(entries["topics"]))
+        contact = (entries["contact_origin"] or [None])[0]
+        partner = (entries["partner"] or [None])[0]
+        code = ""
+        if row.case_code:
+            key = (school.pk, row.case_code)
+            code = self.hashes.get(key, "")
+            if not code:
+                code = case_hash(school_id=school.pk, code=row.case_code)
+                if len(self.hashes) < 100_000:
+                    self.hashes[key] = code
+        self.schools_touched.add(school.school_number)
+        self.workers_touched.add(worker.pk)
+        record = NewActivity(
+            school_id=school.pk,
+            municipality_id=school.municipality_id,
+            worker_id=worker.pk,
+            carrier_id=worker.carrier_id,
+            date=row.date,
+            minutes=row.minutes,
+            activity_type_id=entries["activity_type"][0].pk,
+            target_group_id=entries["target_group"][0].pk,
+            contact_origin_id=contact.pk if contact else None,
+            partner_id=partner.pk if partner else None,
+            follow_up=row.follow_up,
+            topic_ids=tuple(t.pk for t in topics),
+            participants=tuple((g.pk, b.pk, n) for (g, b), n in participants.items() if n),
+            case_hash=code,
         )
-    report.rows = len(parsed.rows)
-    report.unknown = {kind: sorted(names, key=str.casefold) for kind, names in unknown.items()}
-    if report.errors or report.unknown:
+        shown = {
+            "row": row.row,
+            "date": row.date,
+            "school": school.school_number,
+            "minutes": row.minutes,
+            "activity_type": entries["activity_type"][0].label,
+            "target_group": entries["target_group"][0].label,
+            "topics": ", ".join(t.label for t in topics),
+            "participants": record.participant_total,
+        }
+        return record, shown
+
+
+def import_activities(
+    *,
+    data: bytes | BinaryIO,
+    filename: str,
+    by: Any,
+    dry_run: bool,
+    max_bytes: int | None = None,
+    max_rows: int = MAX_ROWS,
+) -> ActivityImportReport:
+    """Read a documentation file (bytes or a binary file object) and record
+    its rows: a social worker's own, or, for a carrier's manager and a file
+    with a column "Fachkraft", those of the carrier's staff. With `dry_run`
+    everything is checked and nothing written (the preview). All or nothing;
+    one audit entry for the whole import."""
+    stream = open_activity_file(
+        data,
+        filename=filename,
+        max_bytes=max_bytes or settings.IMPORT_MAX_BYTES,
+        max_rows=max_rows,
+    )
+    errors = stream.errors
+    report = ActivityImportReport(parsed=stream, errors=errors, dry_run=dry_run)
+    if errors:
         return report
-    for number, item in inputs[:PREVIEW_ROWS]:
-        report.preview.append(
-            {
-                "row": number,
-                "date": item.date,
-                "school": item.school.school_number,
-                "minutes": item.minutes,
-                "activity_type": item.activity_type.label,
-                "target_group": item.target_group.label,
-                "topics": ", ".join(t.label for t in item.topics),
-                "participants": sum((item.participants or {}).values()),
-            }
-        )
-    column_of = {
-        "date": parsed.columns.get("date", ""),
-        "minutes": parsed.columns.get("minutes") or parsed.columns.get("hours", ""),
-        "school": school_column,
-        "participants": parsed.columns.get("participants", ""),
-        **{name: parsed.columns.get(name, "") for name in CATEGORY_COLUMNS},
-    }
+    scope = _Scope(by, stream.columns, errors)
+    if not scope.ok:
+        return report
+    checker = _Checker(scope, stream.columns, errors)
+    now = timezone.now()
+    batch: list[NewActivity] = []
+    created = 0
     try:
         with transaction.atomic():
-            created = activities_record_many(rows=inputs, by=by, source=Source.IMPORT)
-            report.created = len(created)
+            for row in stream.rows:
+                report.rows += 1
+                checked = checker.check(row)
+                if len(errors) >= MAX_ERRORS:
+                    break
+                if checked is None:
+                    batch.clear()
+                    continue
+                record, shown = checked
+                if len(report.preview) < PREVIEW_ROWS:
+                    report.preview.append(shown)
+                created += 1
+                if dry_run:
+                    continue
+                batch.append(record)
+                if len(batch) >= BATCH_ROWS:
+                    insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
+                    batch.clear()
+            report.unknown = {
+                kind: sorted(names, key=str.casefold) for kind, names in checker.unknown.items()
+            }
+            if errors or report.unknown:
+                raise _RollbackError
+            report.created = created
+            if dry_run:
+                return report
+            insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
             audit(
                 actor=by,
                 action=Action.IMPORT,
                 object_type="activities.activity",
                 object_repr=_("documentation import"),
-                municipality_id=worker.municipality_id,
-                changes={"file": filename[:100], "rows": report.rows, "created": report.created},
+                municipality_id=scope.municipality_id,
+                changes={
+                    "file": filename[:100],
+                    "rows": report.rows,
+                    "created": report.created,
+                    "schools": sorted(checker.schools_touched),
+                    "workers": len(checker.workers_touched),
+                    "carrier_import": scope.carrier_mode,
+                },
             )
-            if dry_run:
-                raise _RollbackError
     except _RollbackError:
-        pass
-    except RowsInvalid as invalid:
         report.created = 0
-        report.errors.extend(
-            RowError(row, column_of.get(name, name), reason)
-            for row, name, reason in invalid.problems
-        )
-    except ValidationError as error:  # defensive: a service check outside the rows
-        report.created = 0
-        report.errors.extend(RowError(0, "", m) for m in error.messages)
+        report.preview = []
     return report
