@@ -169,26 +169,13 @@ def round_divisor(
 
     School i holds ``lower_i`` units plus every unit k in ``[lower_i, upper_i)`` whose threshold
     ``(k + 0.5 - base_i) / need_i`` is among the ``total - sum(lower)`` smallest (ties: lower
-    position first). ``start`` is a first guess for the final lambda (the ideal's lambda).
+    position first), with lambda >= 0 as in the ideal. ``start`` is a first guess for the
+    final lambda (the ideal's lambda).
     """
     count = base.shape[0]
     extra = int(total - lower.sum())
     span = (upper - lower).astype(np.int64)
     ties = np.zeros(count, dtype=bool)
-    # Units covered by the base of schools without need come first at any lambda; if they
-    # alone exceed the total, the largest bases win (then the lower position).
-    covered = np.where(need > 0, 0, np.clip(np.floor(base - 0.5) + 1 - lower, 0, span)).astype(
-        np.int64
-    )
-    if covered.sum() > extra:
-        owner = np.repeat(np.arange(count), covered)
-        offsets = np.arange(owner.size) - np.repeat(np.cumsum(covered) - covered, covered)
-        numerator = quantise((lower[owner] + offsets) + 0.5 - base[owner])
-        order = np.lexsort((owner, numerator))
-        units = lower + np.bincount(owner[order[:extra]], minlength=count)
-        if 0 < extra < owner.size and numerator[order[extra]] == numerator[order[extra - 1]]:
-            ties[owner[numerator == numerator[order[extra - 1]]]] = True
-        return DivisorOutcome(units=units.astype(np.int64), ties=ties)
 
     def taken(lam: float) -> IntArray:
         # Units with threshold <= lam per school; estimate, then correct float effects.
@@ -206,15 +193,28 @@ def round_divisor(
     def taken_sum(lam: float) -> int:
         return int(taken(lam).sum())
 
-    low = high = float(start)
-    step = max(abs(start), 1e-12)
-    for _ in range(400):
-        if taken_sum(low) <= extra:
-            break
-        low -= step
-        step *= 2
-    else:
-        low = -np.inf
+    # lambda never goes below 0: a negative lambda would take units from exactly the schools
+    # with need. If the units that the bases reach on their own (threshold <= 0) exceed the
+    # total, lambda is 0 and those units compete: the largest base surplus over the rounding
+    # point first, then the larger need, then the lower position. Raising a school's need or
+    # the total only moves its units forward in that order.
+    at_zero = taken(0.0)
+    if int(at_zero.sum()) > extra:
+        owner = np.repeat(np.arange(count), at_zero)
+        offsets = np.arange(owner.size) - np.repeat(np.cumsum(at_zero) - at_zero, at_zero)
+        numerator = quantise((lower[owner] + offsets) + 0.5 - base[owner])
+        owner_need = quantise(need[owner])
+        order = np.lexsort((owner, -owner_need, numerator))
+        units = lower + np.bincount(owner[order[:extra]], minlength=count)
+        if extra > 0:
+            last = order[extra - 1]
+            same = (numerator == numerator[last]) & (owner_need == owner_need[last])
+            if same[order[extra]]:
+                ties[owner[same]] = True
+        return DivisorOutcome(units=units.astype(np.int64), ties=ties)
+
+    low = 0.0
+    high = max(float(start), 0.0)
     step = max(abs(start), 1e-12)
     for _ in range(400):
         if taken_sum(high) >= extra:

@@ -58,6 +58,26 @@ def test_sainte_lague_can_differ_from_min_deviation_and_is_documented_in_the_exa
     assert hamilton.fte_by_school == {"1": Decimal("3"), "2": Decimal("1"), "3": Decimal("1")}
 
 
+def test_sainte_lague_never_takes_a_unit_from_need_when_the_bases_overfill_the_total():
+    # Four schools with a base of 0.3 FTE each round to one unit of 0.5 at lambda 0: four
+    # units for three. Only school "3" has pupils, so it must keep its unit; a negative
+    # lambda once gave it nothing and the three schools without need one unit each.
+    schools = [
+        SchoolInput("000002", {"pupils": None}),
+        SchoolInput("3", {"pupils": 1}),
+        SchoolInput("000004", {"pupils": None}),
+        SchoolInput("000005", {"pupils": None}),
+    ]
+    layer = Layer(
+        total_fte=1.5, base_fte=0.3, criteria=(Criterion(column="pupils", missing="zero"),)
+    )
+    result = allocate(schools, Rules(layers=(layer,), granularity=0.5, method="sainte-lague"))
+    assert result.fte_by_school["3"] == Decimal("0.5")
+    assert sum(result.fte_by_school.values()) == Decimal("1.5")
+    # The three schools without need compete for the remaining two units: a documented tie.
+    assert set(result.ties) == {"000002", "000004", "000005"}
+
+
 # --- edge cases ----------------------------------------------------------------------------------
 
 
