@@ -109,9 +109,7 @@ def _resolver(municipality_id: int) -> Resolve:
         if found is False:
             key = (kind, normalise_label(name))
             entry = remembered.get(key) or by_label.get(key)
-            found = seen[(kind, name)] = (
-                entry if entry is not None and not entry.retired else None
-            )
+            found = seen[(kind, name)] = entry if entry is not None and not entry.retired else None
         return found  # type: ignore[return-value]
 
     return resolve
@@ -200,8 +198,8 @@ class _Scope:
         for member in staff:
             key = normalise_label(member.label)
             self.staff[key] = None if key in self.staff else member  # None: named twice
-        spans: dict[int, dict[int, list[tuple[datetime.date, datetime.date | None]]]] = (
-            defaultdict(lambda: defaultdict(list))
+        spans: dict[int, dict[int, list[tuple[datetime.date, datetime.date | None]]]] = defaultdict(
+            lambda: defaultdict(list)
         )
         school_ids: set[int] = set()
         for staff_id, school_id, valid_from, valid_to in Position.objects.filter(
@@ -352,9 +350,7 @@ class _Checker:
                 )
             if band is None:
                 if not row.grade_band:
-                    self._error(
-                        row, "grade_band", "stufe", _("no grade band for the participants")
-                    )
+                    self._error(row, "grade_band", "stufe", _("no grade band for the participants"))
                 return None
             genders = self._genders(school.municipality_id)
             for code, count in counts.items():
