@@ -143,6 +143,11 @@ def dot_map(dots: Sequence[Dot], *, title: str, size_label: str, category_label:
     width, height, pad = 760, 520, 30
     placed = [d for d in dots if d.lat is not None and d.lon is not None]
     body: list[str] = [f'<rect x="0" y="0" width="{width}" height="{height}" fill="#f6f7f9"/>']
+    top_size = max([d.size for d in placed] + [0.25])
+
+    def radius(size: float) -> float:
+        return 3 + 14 * math.sqrt(max(size, 0) / top_size)
+
     if placed:
         lat0 = sum(d.lat for d in placed) / len(placed)
         kx = math.cos(math.radians(lat0))
@@ -150,16 +155,14 @@ def dot_map(dots: Sequence[Dot], *, title: str, size_label: str, category_label:
         ys = [d.lat for d in placed]
         span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-6)
         scale = min((width - 2 * pad - 160) / span, (height - 2 * pad) / span)
-        top_size = max([d.size for d in placed] + [0.25])
         for d in sorted(placed, key=lambda d: -d.size):
             x = pad + (d.lon * kx - min(xs)) * scale
             y = height - pad - (d.lat - min(ys)) * scale
-            radius = 3 + 14 * math.sqrt(max(d.size, 0) / top_size)
             colour = (
                 INDEX_COLOURS[d.category - 1] if d.category and 1 <= d.category <= 9 else NO_INDEX
             )
             body.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius:.1f}" fill="{colour}" fill-opacity="0.85" '
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{radius(d.size):.1f}" fill="{colour}" fill-opacity="0.85" '
                 f'stroke="{DARK}" stroke-width="0.8"><title>{escape(d.label)}: {_num(d.size)} '
                 f"({escape(size_label)}), {escape(category_label)} {d.category or '–'}</title></circle>"
             )
@@ -174,9 +177,23 @@ def dot_map(dots: Sequence[Dot], *, title: str, size_label: str, category_label:
         )
         label = str(i + 1) if i < 9 else "–"
         body.append(f'<text x="{lx + 20}" y="{y + 8}" font-size="11" fill="{DARK}">{label}</text>')
+    size_y = pad + 12 + 10 * 18 + 16
     body.append(
-        f'<text x="{lx}" y="{pad + 12 + 10 * 18 + 16}" font-size="11" fill="{DARK}">{escape(size_label)}</text>'
+        f'<text x="{lx}" y="{size_y}" font-size="11" fill="{DARK}">{escape(size_label)}</text>'
     )
+    # Size legend: the largest value on the map and half of it, drawn with the
+    # same radius rule as the dots.
+    y = size_y + 8
+    for size in dict.fromkeys((top_size, top_size / 2)):
+        r = radius(size)
+        body.append(
+            f'<circle cx="{lx + 18}" cy="{y + r:.1f}" r="{r:.1f}" fill="none" stroke="{DARK}" '
+            f'stroke-width="0.8" data-legend-size="{_num(size)}"/>'
+        )
+        body.append(
+            f'<text x="{lx + 42}" y="{y + r + 4:.1f}" font-size="11" fill="{DARK}">{_num(size)}</text>'
+        )
+        y += 2 * r + 8
     return _svg(width, height, title, body)
 
 
