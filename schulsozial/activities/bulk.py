@@ -39,11 +39,8 @@ class NewActivity:
     follow_up: bool
     topic_ids: tuple[int, ...]
     participants: tuple[tuple[int, int, int], ...]  # (gender id, grade band id, count > 0)
+    participant_total: int
     case_hash: str
-
-    @property
-    def participant_total(self) -> int:
-        return sum(count for _gender, _band, count in self.participants)
 
 
 def _columns(model: type, names: Sequence[str]) -> list[str]:
@@ -112,8 +109,8 @@ def _write(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> No
 def insert_activities(
     rows: Sequence[NewActivity], *, author_id: int | None, source: str, now: datetime.datetime
 ) -> None:
-    """Write one batch of checked records with topics, participant counts and
-    rollups. Call inside a transaction."""
+    """Write one batch of checked records with topics and participant counts.
+    Call inside a transaction, and `apply_rollups` for the same rows."""
     if not rows:
         return
     ids = _allocate_ids(len(rows))
@@ -166,6 +163,11 @@ def insert_activities(
             for gender, band, count in r.participants
         ],
     )
+
+
+def apply_rollups(rows: Sequence[NewActivity]) -> None:
+    """Add written records to the statistics rollups (one upsert per table
+    and chunk: the larger the batch, the more records share a cell)."""
     rollups.apply_facts(
         rollups.Facts(
             date=r.date,

@@ -48,7 +48,7 @@ from .activity_file import (
     ActivityStream,
     open_activity_file,
 )
-from .bulk import NewActivity, insert_activities
+from .bulk import NewActivity, apply_rollups, insert_activities
 from .casecode import case_hash
 from .models import CatalogueEntry, CatalogueKind, Source
 from .services import normalise_label, worker_of
@@ -63,7 +63,8 @@ KIND_OF_COLUMN = {
 }
 DEFAULT_BAND = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
 PREVIEW_ROWS = 200
-BATCH_ROWS = 20_000
+BATCH_ROWS = 20_000  # rows per INSERT / COPY batch
+ROLLUP_ROWS = 250_000  # rows per rollup upsert: more rows share more cells
 
 
 @dataclass
@@ -297,6 +298,7 @@ class _Checker:
         self.hashes: dict[tuple[int, str], str] = {}
         self.schools_touched: set[str] = set()
         self.workers_touched: set[int] = set()
+        self.combinations: dict[tuple[Any, ...], tuple[dict[str, list[CatalogueEntry]], bool]] = {}
 
     def _genders(self, municipality_id: int) -> dict[str, CatalogueEntry]:
         genders = self.genders.get(municipality_id)
@@ -312,12 +314,24 @@ class _Checker:
     def _error(self, row: ActivityRow, name: str, default: str, reason: str) -> None:
         self.errors.append(RowError(row.row, self.columns.get(name, default), reason))
 
-    def check(self, row: ActivityRow) -> tuple[NewActivity, dict[str, Any]] | None:
-        place = self.scope.place(row)
-        if place is None:
-            return None
-        school, worker = place.school, place.worker
-        resolve = self.scope.resolver(school.municipality_id)
+    def _entries(
+        self, municipality_id: int, row: ActivityRow
+    ) -> tuple[dict[str, list[CatalogueEntry]], bool]:
+        """The catalogue entries a row names, and whether a name has none.
+        Rows repeat the same few combinations: each is resolved once."""
+        key = (
+            municipality_id,
+            row.activity_type,
+            row.target_group,
+            tuple(row.topics),
+            row.contact_origin,
+            row.partner,
+            row.grade_band,
+        )
+        known = self.combinations.get(key)
+        if known is not None:
+            return known
+        resolve = self.scope.resolver(municipality_id)
         entries: dict[str, list[CatalogueEntry]] = {}
         missing = False
         for column in CATEGORY_COLUMNS:
@@ -334,13 +348,26 @@ class _Checker:
                 else:
                     found.append(entry)
             entries[column] = found
+        if len(self.combinations) < 200_000:
+            self.combinations[key] = (entries, missing)
+        return entries, missing
+
+    def check(
+        self, row: ActivityRow, *, preview: bool = True
+    ) -> tuple[NewActivity, dict[str, Any] | None] | None:
+        place = self.scope.place(row)
+        if place is None:
+            return None
+        school, worker = place.school, place.worker
+        resolve = self.scope.resolver(school.municipality_id)
+        entries, missing = self._entries(school.municipality_id, row)
         band = entries["grade_band"][0] if entries["grade_band"] else None
         counts = dict(row.by_gender)
         if row.participants is not None and row.participants > sum(counts.values()):
             counts["not_stated"] = (
                 counts.get("not_stated", 0) + row.participants - sum(counts.values())
             )
-        participants: dict[tuple[CatalogueEntry, CatalogueEntry], int] = {}
+        participants: dict[tuple[int, int], int] = {}
         failed = False
         if any(counts.values()):
             if band is None and not row.grade_band:
@@ -372,7 +399,7 @@ class _Checker:
                     )
                     failed = True
                 if count:
-                    participants[(genders[code], band)] = count
+                    participants[(genders[code].id, band.id)] = count
         # services._validate: the same rules, the same messages
         if row.date > self.today:
             self._error(row, "date", "datum", _("The date lies in the future."))
@@ -382,35 +409,40 @@ class _Checker:
             failed = True
         if failed or missing or self.unknown or self.errors:
             return None
-        topics = tuple(dict.fromkeys(entries["topics"]))
+        topics = entries["topics"]
         contact = (entries["contact_origin"] or [None])[0]
         partner = (entries["partner"] or [None])[0]
         code = ""
         if row.case_code:
-            key = (school.pk, row.case_code)
+            key = (school.id, row.case_code)
             code = self.hashes.get(key, "")
             if not code:
-                code = case_hash(school_id=school.pk, code=row.case_code)
+                code = case_hash(school_id=school.id, code=row.case_code)
                 if len(self.hashes) < 100_000:
                     self.hashes[key] = code
         self.schools_touched.add(school.school_number)
-        self.workers_touched.add(worker.pk)
+        self.workers_touched.add(worker.id)
+        counted = tuple((g, b, n) for (g, b), n in participants.items() if n)
         record = NewActivity(
-            school_id=school.pk,
+            school_id=school.id,
             municipality_id=school.municipality_id,
-            worker_id=worker.pk,
+            worker_id=worker.id,
             carrier_id=worker.carrier_id,
             date=row.date,
             minutes=row.minutes,
-            activity_type_id=entries["activity_type"][0].pk,
-            target_group_id=entries["target_group"][0].pk,
-            contact_origin_id=contact.pk if contact else None,
-            partner_id=partner.pk if partner else None,
+            activity_type_id=entries["activity_type"][0].id,
+            target_group_id=entries["target_group"][0].id,
+            contact_origin_id=contact.id if contact else None,
+            partner_id=partner.id if partner else None,
             follow_up=row.follow_up,
-            topic_ids=tuple(t.pk for t in topics),
-            participants=tuple((g.pk, b.pk, n) for (g, b), n in participants.items() if n),
+            topic_ids=tuple(dict.fromkeys(t.id for t in topics)),
+            participants=counted,
+            participant_total=sum(n for _g, _b, n in counted),
             case_hash=code,
         )
+        if not preview:
+            return record, None
+        labels = {t.id: t.label for t in topics}
         shown = {
             "row": row.row,
             "date": row.date,
@@ -418,7 +450,7 @@ class _Checker:
             "minutes": row.minutes,
             "activity_type": entries["activity_type"][0].label,
             "target_group": entries["target_group"][0].label,
-            "topics": ", ".join(t.label for t in topics),
+            "topics": ", ".join(labels.values()),
             "participants": record.participant_total,
         }
         return record, shown
@@ -454,19 +486,20 @@ def import_activities(
     checker = _Checker(scope, stream.columns, errors)
     now = timezone.now()
     batch: list[NewActivity] = []
+    written: list[NewActivity] = []  # in the tables, not yet in the rollups
     created = 0
     try:
         with transaction.atomic():
             for row in stream.rows:
                 report.rows += 1
-                checked = checker.check(row)
+                checked = checker.check(row, preview=len(report.preview) < PREVIEW_ROWS)
                 if len(errors) >= MAX_ERRORS:
                     break
                 if checked is None:
                     batch.clear()
                     continue
                 record, shown = checked
-                if len(report.preview) < PREVIEW_ROWS:
+                if shown is not None:
                     report.preview.append(shown)
                 created += 1
                 if dry_run:
@@ -474,7 +507,11 @@ def import_activities(
                 batch.append(record)
                 if len(batch) >= BATCH_ROWS:
                     insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
+                    written.extend(batch)
                     batch.clear()
+                    if len(written) >= ROLLUP_ROWS:
+                        apply_rollups(written)
+                        written.clear()
             report.unknown = {
                 kind: sorted(names, key=str.casefold) for kind, names in checker.unknown.items()
             }
@@ -484,6 +521,7 @@ def import_activities(
             if dry_run:
                 return report
             insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
+            apply_rollups(written + batch)
             audit(
                 actor=by,
                 action=Action.IMPORT,

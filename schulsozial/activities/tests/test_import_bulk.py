@@ -115,6 +115,7 @@ def test_rollups_equal_recomputation_after_a_bulk_import_in_many_batches(
     world, two_schools, monkeypatch
 ):
     monkeypatch.setattr(importing, "BATCH_ROWS", 97)
+    monkeypatch.setattr(importing, "ROLLUP_ROWS", 300)
     data = import_files.documentation_csv(1000, places=two_schools, today=TODAY, seed=5)
     report = import_activities(
         data=data.encode(), filename="a.csv", by=world.users["worker"], dry_run=False
