@@ -20,6 +20,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from schulsozial.masterdata.models import (
+    FundingBudget,
     Municipality,
     Position,
     PositionAssignment,
@@ -72,6 +73,33 @@ def school_rows(*, municipality: Municipality, school_year: SchoolYear) -> list[
         SchoolRow(s, (sum(hours[s.pk].values(), Decimal(0)) / week).quantize(TWO), hours[s.pk])
         for s in schools
     ]
+
+
+def cost_per_fte(*, municipality: Municipality, school_year: SchoolYear) -> Decimal | None:
+    """What one FTE costs the municipality in the school year: the cost rates
+    of its active funding streams' budgets for that year, weighted by the FTE
+    each stream funds on the reference day (a plain mean while no stream funds
+    a position). None when the year has no budget. Scenarios use it to show
+    the money per school."""
+    budgets = list(
+        FundingBudget.objects.filter(
+            stream__municipality=municipality, stream__active=True, school_year=school_year
+        )
+    )
+    if not budgets:
+        return None
+    funded = dict(
+        Position.objects.active_on(reference_day(school_year))
+        .filter(funding_stream__in=[b.stream_id for b in budgets])
+        .values("funding_stream")
+        .annotate(total=Sum("fte"))
+        .values_list("funding_stream", "total")
+    )
+    weights = [funded.get(b.stream_id) or Decimal(0) for b in budgets]
+    if not any(weights):
+        weights = [Decimal(1)] * len(budgets)
+    total = sum((w * b.cost_per_fte_eur for w, b in zip(weights, budgets, strict=True)), Decimal(0))
+    return (total / sum(weights, Decimal(0))).quantize(Decimal("1"))
 
 
 def engine_inputs(rows: list[SchoolRow]) -> list[SchoolInput]:

@@ -39,9 +39,19 @@ class ScenarioCreateForm(forms.Form):
     total_fte = forms.DecimalField(
         label=_("FTE to distribute"), min_value=0, max_digits=8, decimal_places=2
     )
+    cost_per_fte_eur = forms.DecimalField(
+        label=_("cost per FTE (EUR)"),
+        min_value=1,
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        help_text=_("Shows the money per school; leave empty to show FTE only."),
+    )
 
     def rules_toml(self) -> str:
-        return TEMPLATES[self.cleaned_data["template"]](self.cleaned_data["total_fte"])
+        return TEMPLATES[self.cleaned_data["template"]](
+            self.cleaned_data["total_fte"], self.cleaned_data.get("cost_per_fte_eur")
+        )
 
 
 class RulesForm(forms.Form):

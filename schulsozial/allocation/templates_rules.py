@@ -49,11 +49,12 @@ def to_toml(settings: dict[str, Any], criteria: list[dict[str, Any]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def pupils_only(total_fte: Decimal) -> str:
+def pupils_only(total_fte: Decimal, cost_per_fte_eur: Decimal | None = None) -> str:
     return to_toml(
         {
             "title": "Nur nach Schülerzahl",
             "total_fte": total_fte,
+            "cost_per_fte_eur": cost_per_fte_eur,
             "granularity": 0.25,
             "base_fte": 0,
             "min_fte": 0,
@@ -73,11 +74,12 @@ def pupils_only(total_fte: Decimal) -> str:
     )
 
 
-def base_index_startchancen(total_fte: Decimal) -> str:
+def base_index_startchancen(total_fte: Decimal, cost_per_fte_eur: Decimal | None = None) -> str:
     return to_toml(
         {
             "title": "Sockel + Schülerzahl × Sozialindex-Faktor + Startchancen-Zuschlag",
             "total_fte": total_fte,
+            "cost_per_fte_eur": cost_per_fte_eur,
             "granularity": 0.25,
             "base_fte": 0.25,
             "min_fte": 0.25,

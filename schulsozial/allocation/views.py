@@ -102,6 +102,7 @@ class ScenarioCreate(ServiceFormView):
         municipality = self.municipality()
         year = current_school_year()
         total = Decimal(0)
+        cost = None
         if year is not None:
             total = sum(
                 (
@@ -110,7 +111,15 @@ class ScenarioCreate(ServiceFormView):
                 ),
                 Decimal(0),
             )
-        return {"initial": {"school_year": year, "total_fte": total, "template": "index"}}
+            cost = adapter.cost_per_fte(municipality=municipality, school_year=year)
+        return {
+            "initial": {
+                "school_year": year,
+                "total_fte": total,
+                "cost_per_fte_eur": cost,
+                "template": "index",
+            }
+        }
 
     def save(self, form: Any, obj: Model | None) -> Model:
         return services.scenario_create(

@@ -500,7 +500,7 @@ class DemoBuilder:
 
     def scenarios(self, herne: Municipality) -> None:
         """Two distribution scenarios for Herne's current FTE; the second is adopted."""
-        from schulsozial.allocation.adapter import school_rows
+        from schulsozial.allocation.adapter import cost_per_fte, school_rows
         from schulsozial.allocation.services import scenario_adopt, scenario_create
         from schulsozial.allocation.templates_rules import base_index_startchancen, pupils_only
         from schulsozial.masterdata.selectors import current_school_year
@@ -510,11 +510,12 @@ class DemoBuilder:
             (row.current_fte for row in school_rows(municipality=herne, school_year=year)),
             Decimal(0),
         )
+        cost = cost_per_fte(municipality=herne, school_year=year)
         scenario_create(
             municipality=herne,
             school_year=year,
             name="Nur nach Schülerzahl",
-            rules_toml=pupils_only(total),
+            rules_toml=pupils_only(total, cost),
             description="Vergleichsrechnung: jede Schule erhält Stellen allein nach ihrer Schülerzahl.",
             by=None,
             is_demo=True,
@@ -523,7 +524,7 @@ class DemoBuilder:
             municipality=herne,
             school_year=year,
             name="Sockel + Schülerzahl × Sozialindex + Startchancen",
-            rules_toml=base_index_startchancen(total),
+            rules_toml=base_index_startchancen(total, cost),
             description="Sockel von 0,25 VZÄ je Schule, der Rest nach Schülerzahl, gewichtet mit einem "
             "Sozialindex-Faktor; Startchancen-Schulen erhalten 20 % Zuschlag.",
             by=None,

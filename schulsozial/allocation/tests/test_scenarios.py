@@ -13,7 +13,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from schulsozial.allocation import services
-from schulsozial.allocation.adapter import school_rows
+from schulsozial.allocation.adapter import cost_per_fte, school_rows
 from schulsozial.allocation.models import Scenario
 from schulsozial.allocation.selectors import comparison
 from schulsozial.allocation.templates_rules import base_index_startchancen, pupils_only
@@ -171,6 +171,60 @@ def test_explanation_page_lists_every_part(scenario, client_for):
     assert (
         "Sockel" in page and "pupils" in page and "sozialindex" in page and "startchancen" in page
     )
+
+
+def test_cost_per_fte_comes_from_the_budgets_weighted_by_the_fte_they_fund(world):
+    from schulsozial.masterdata import services as md
+    from schulsozial.masterdata.models import FundingStream, SchoolYear
+
+    assert cost_per_fte(municipality=world.town, school_year=world.year) == Decimal("70000")
+    # A stream that funds no position yet does not change the rate ...
+    extra = md.funding_stream_create(
+        by=None,
+        municipality=world.town,
+        code="KOM",
+        name="Kommunal",
+        kind=FundingStream.Kind.MUNICIPAL,
+    )
+    md.budget_set(
+        stream=extra,
+        school_year=world.year,
+        available_eur=Decimal("10000"),
+        cost_per_fte_eur=Decimal("50000"),
+        by=None,
+    )
+    assert cost_per_fte(municipality=world.town, school_year=world.year) == Decimal("70000")
+    # ... and a year without budgets has no rate.
+    later = SchoolYear.objects.create(
+        code="2040/41",
+        start=world.year.start.replace(year=2040),
+        end=world.year.end.replace(year=2041),
+    )
+    assert cost_per_fte(municipality=world.town, school_year=later) is None
+
+
+def test_new_scenario_starts_with_the_cost_rate_and_explains_the_money(world, client_for):
+    client = client_for("coordinator")
+    form = client.get("/verteilung/new/").content.decode()
+    assert 'name="cost_per_fte_eur"' in form and 'value="70000' in form
+    response = client.post(
+        "/verteilung/new/",
+        {
+            "name": "Mit Geld",
+            "school_year": world.year.pk,
+            "template": "index",
+            "total_fte": "4",
+            "cost_per_fte_eur": "70000",
+        },
+    )
+    created = Scenario.objects.get(name="Mit Geld")
+    assert response.status_code == 302 and "cost_per_fte_eur = 70000" in created.rules_toml
+    row = next(r for r in created.result["schools"] if r["number"] == "199000")
+    assert Decimal(row["money"]) == Decimal(row["fte"]) * 70000
+    with translation.override("de"):
+        page = client.get(f"/verteilung/{created.pk}/schools/199000/").content.decode()
+    money = page.split('data-fact="money">', 1)[1].split("<", 1)[0]
+    assert money.replace(".", "").startswith(f"{Decimal(row['fte']) * 70000:.0f}")
 
 
 def test_rules_form_previews_live_and_saves(scenario, client_for):
