@@ -61,6 +61,39 @@ def test_school_concept_docx_is_editable_and_holds_the_sections(world, client_fo
     assert "PAGE" in footer_xml
 
 
+def test_framework_docx_is_editable_and_holds_sections_and_standards(world, client_for):
+    cw = concept_world(world)
+    response = client_for("coordinator").get(f"/konzepte/framework/{cw.adopted.pk}/export/docx/")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    doc = docx.Document(io.BytesIO(response.content))
+    paragraphs = [p.text for p in doc.paragraphs]
+    headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
+    for section in cw.adopted.sections.all():
+        assert section.title in headings
+    assert "Text zum Abschnitt Ressourcen und Verteilungskriterien." in paragraphs
+    assert "ST-01 Erreichbarkeit an der Schule" in headings
+    assert "TOC \\o" in doc.element.xml
+    assert "PAGE" in doc.sections[0].footer._element.xml
+
+
+def test_school_concept_pdf_has_title_page_contents_sections_and_page_numbers(world, client_for):
+    cw = concept_world(world)
+    fill_concept(cw.concept, world.users["worker"])
+    response = client_for("principal").get(f"/konzepte/school-concepts/{cw.concept.pk}/export/pdf/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    pages = pdf_pages(response.content)
+    assert world.schools[0].name in pages[0]
+    assert "Contents" in pages[1] or "Inhalt" in pages[1]
+    text = "\n".join(pages)
+    for section in cw.concept.sections.all():
+        assert section.title in pages[1]  # table of contents
+        assert f"Unsere Umsetzung: {section.title}." in text
+    assert "So setzen wir ST-02 um." in text
+    for number, page in enumerate(pages[1:], start=2):
+        assert f"Page {number}" in page or f"Seite {number}" in page
+
+
 def test_markdown_lists_and_emphasis_reach_the_docx():
     document = export.Document(
         title="T",
