@@ -334,3 +334,58 @@ def test_forms_require_the_csrf_token(world):
     )
     assert response.status_code == 403
     assert not Carrier.objects.filter(name="X").exists()
+
+
+def _master_data_lists() -> list[str]:
+    """Every master-data page that is a list (TableView), from the URL conf."""
+    from django.urls import get_resolver
+
+    from schulsozial.core.listing import TableView
+
+    _prefix, resolver = get_resolver().namespace_dict["masterdata"]
+    return sorted(
+        f"masterdata:{p.name}"
+        for p in resolver.url_patterns
+        if issubclass(getattr(p.callback, "view_class", object), TableView)
+    )
+
+
+def test_the_master_data_lists_are_the_seven_of_the_issue():
+    assert _master_data_lists() == [
+        "masterdata:carrier_list",
+        "masterdata:funding_list",
+        "masterdata:municipality_list",
+        "masterdata:position_list",
+        "masterdata:school_list",
+        "masterdata:school_year_list",
+        "masterdata:staff_list",
+    ]
+
+
+@pytest.mark.parametrize("name", _master_data_lists())
+def test_every_master_data_list_exports_csv_and_xlsx_with_its_rows(world, client_for, name):
+    import io
+
+    from django.urls import reverse
+    from openpyxl import load_workbook
+
+    client = client_for("coordinator")
+    url = reverse(name)
+    page = client.get(url)
+    count = page.context["paginator"].count
+    assert count > 0
+    header = [str(c.label) for c in page.context["columns"]]
+
+    csv_response = client.get(url, {"format": "csv"})
+    assert csv_response["Content-Type"].startswith("text/csv")
+    assert "attachment" in csv_response["Content-Disposition"]
+    lines = csv_response.content.decode("utf-8-sig").splitlines()
+    assert len(lines) == count + 1
+    assert all(label in lines[0].split(";") for label in header)
+
+    xlsx_response = client.get(url, {"format": "xlsx"})
+    sheet = load_workbook(io.BytesIO(xlsx_response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == count + 1
+    assert all(label in rows[0] for label in header)
+    assert AuditEntry.objects.filter(action="export", actor=world.users["coordinator"]).count() == 2
