@@ -123,6 +123,10 @@ class RowError:
     reason: str
 
     def __str__(self) -> str:
+        if self.row == 0:  # the reason speaks of the file itself
+            return self.reason
+        if not self.column:
+            return f"row {self.row}: {self.reason}"
         return f"row {self.row}, column {self.column}: {self.reason}"
 
 

@@ -176,7 +176,11 @@ def test_random_bytes_never_crash_and_never_write(data):
     report = run(b"schulnummer,schulform,bezeichnung_1\n" + data if len(data) % 2 else data)
     if not report.ok:
         assert counts() == before
-        assert all(str(e).startswith("row ") for e in report.errors)
+        # Row errors read "row N, column C: reason"; file errors are the reason.
+        assert all(
+            str(e).startswith(f"row {e.row}") if e.row else str(e) == e.reason != ""
+            for e in report.errors
+        )
 
 
 # ----------------------------------------------------------------- command
@@ -210,8 +214,10 @@ def test_command_dry_run_writes_nothing(tmp_path, capsys):
     path = tmp_path / "ok.csv"
     path.write_bytes(csv("100014,Grundschule,A,05916000,Krfr. Stadt Herne,440,5,0"))
     call_command("import_schools", str(path), "--dry-run")
-    assert "Dry run" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "Dry run" in out and "1 municipalities would be created." in out
     assert School.objects.count() == 0
+    assert not Municipality.objects.filter(ags="05916000").exists()
 
 
 # ----------------------------------------------------------------- upload page
@@ -241,8 +247,19 @@ def test_upload_page_shows_row_errors_and_imports_nothing(world, client_for):
     page = client.post(
         "/stammdaten/schools/import/", {"file": upload, "municipality": world.town.pk}
     ).content.decode()
-    assert 'data-import="errors"' in page and "row 2, column schulnummer" in page
+    assert 'data-import="errors"' in page and "Zeile 2, Spalte schulnummer" in page
     assert 'name="confirm"' not in page
+
+
+def test_upload_page_reports_a_file_error_without_a_row_or_column(world, client_for):
+    client = client_for("coordinator")
+    upload = io.BytesIO("schulnummer;bezeichnung_1\n100014;Schule\n".encode("utf-16"))
+    upload.name = "schulen.csv"
+    page = client.post(
+        "/stammdaten/schools/import/", {"file": upload, "municipality": world.town.pk}
+    ).content.decode()
+    assert 'data-import="errors"' in page and "<li>unsupported encoding UTF-16" in page
+    assert "Zeile 0" not in page
 
 
 def test_upload_cannot_target_a_municipality_outside_the_scope(world, client_for):

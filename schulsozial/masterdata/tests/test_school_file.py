@@ -551,6 +551,13 @@ def test_a_row_error_reads_row_n_column_c_reason() -> None:
     )
 
 
+def test_errors_of_a_whole_row_or_file_do_not_name_an_empty_column() -> None:
+    assert str(RowError(1, "", "no data rows below the header")) == (
+        "row 1: no data rows below the header"
+    )
+    assert str(RowError(0, "", "file is empty")) == "file is empty"
+
+
 @pytest.mark.parametrize(
     "data",
     [SAMPLE.encode("utf-16"), SAMPLE.encode("utf-16-le"), SAMPLE.encode("utf-16-be")],

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             raise CommandError(f"file not found: {path}")
         if path.stat().st_size > settings.IMPORT_MAX_BYTES:
             raise CommandError(
-                f"row 0, column : file is {path.stat().st_size} bytes, more than the limit of "
+                f"{path.name} is {path.stat().st_size} bytes, more than the limit of "
                 f"{settings.IMPORT_MAX_BYTES} bytes (IMPORT_MAX_BYTES)"
             )
         municipality = None
@@ -63,4 +63,5 @@ class Command(BaseCommand):
         prefix = "Dry run, nothing written: " if options["dry_run"] else ""
         self.stdout.write(f"{prefix}{report.summary()} ({elapsed:.1f} s)")
         if report.municipalities_created:
-            self.stdout.write(f"{len(report.municipalities_created)} municipalities created.")
+            verb = "would be created" if options["dry_run"] else "created"
+            self.stdout.write(f"{len(report.municipalities_created)} municipalities {verb}.")
