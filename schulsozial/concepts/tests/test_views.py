@@ -212,3 +212,28 @@ def test_coordinator_runs_the_consultation_and_adopts_through_the_pages(world, c
     cw.adopted.refresh_from_db()
     assert cw.draft.status == "adopted" and cw.adopted.status == "superseded"
     assert str(cw.draft.review_due) == "2029-03-01"
+
+
+def test_a_framework_section_references_a_linked_concept(world, client_for):
+    cw = concept_world(world)
+    section = cw.draft.sections.get(key="cooperation")
+    client = client_for("coordinator")
+    url = f"/konzepte/framework/{cw.draft.pk}/sections/{section.pk}/edit/"
+    form = client.get(url).content.decode()
+    assert "Handlungskonzept Schulabsentismus" in form  # offered as a choice
+    response = client.post(
+        url,
+        {
+            "title": section.title,
+            "text": section.text,
+            "lock_version": section.lock_version,
+            "linked_concepts": [cw.linked.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert list(section.linked_concepts.all()) == [cw.linked]
+    page = client.get(f"/konzepte/framework/{cw.draft.pk}/").content.decode()
+    block = page.split('data-section="cooperation"', 1)[1].split("</section>", 1)[0]
+    assert "Handlungskonzept Schulabsentismus" in block
+    other = page.split('data-section="leitbild"', 1)[1].split("</section>", 1)[0]
+    assert "Handlungskonzept Schulabsentismus" not in other
