@@ -10,9 +10,10 @@ table) and participant counts, then their rollups through the public
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from django.db import connection
@@ -41,6 +42,28 @@ class NewActivity:
     participants: tuple[tuple[int, int, int], ...]  # (gender id, grade band id, count > 0)
     participant_total: int
     case_hash: str
+
+
+SQLITE_CACHE_KIB = 128 * 1024
+
+
+@contextlib.contextmanager
+def bulk_session() -> Iterator[None]:
+    """SQLite keeps 2 MB of pages by default; a million records update a
+    dozen indexes, so the import's connection gets a larger page cache while
+    it writes (the old size is restored)."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        before = int(cursor.fetchone()[0])
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB:d}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {before:d}")
 
 
 def _columns(model: type, names: Sequence[str]) -> list[str]:

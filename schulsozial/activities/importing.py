@@ -48,7 +48,7 @@ from .activity_file import (
     ActivityStream,
     open_activity_file,
 )
-from .bulk import NewActivity, apply_rollups, insert_activities
+from .bulk import NewActivity, apply_rollups, bulk_session, insert_activities
 from .casecode import case_hash
 from .models import CatalogueEntry, CatalogueKind, Source
 from .services import normalise_label, worker_of
@@ -489,7 +489,7 @@ def import_activities(
     written: list[NewActivity] = []  # in the tables, not yet in the rollups
     created = 0
     try:
-        with transaction.atomic():
+        with bulk_session(), transaction.atomic():
             for row in stream.rows:
                 report.rows += 1
                 checked = checker.check(row, preview=len(report.preview) < PREVIEW_ROWS)
