@@ -86,3 +86,28 @@ def test_committee_sees_aggregates_but_no_money(world, client_for):
 def test_principal_sees_the_social_work_at_the_own_school(world, client_for):
     html = client_for("principal").get("/").content.decode()
     assert "Testschule 0" in html and "Testschule 2" not in html
+
+
+def test_fte_school_type_and_budget_links_list_what_they_count(world, client_for):
+    import csv
+    import io
+
+    client = client_for("coordinator")
+    html = client.get("/").content.decode()
+    fte_link = (
+        re.search(r'data-figure="fte"><a href="([^"]+)"', html).group(1).replace("&amp;", "&")
+    )
+    text = client.get(fte_link, {"format": "csv"}).content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    column = next(i for i, label in enumerate(rows[0]) if label in {"FTE", "VZÄ"})
+    assert sum(Decimal(r[column].replace(",", ".")) for r in rows[1:]) == Decimal("2.25")
+
+    type_links = re.findall(r'href="(/stammdaten/schools/\?school_type=[A-Z]+)"', html)
+    assert sorted(type_links) == [
+        "/stammdaten/schools/?school_type=FS",
+        "/stammdaten/schools/?school_type=GE",
+        "/stammdaten/schools/?school_type=GS",
+    ]
+    gs = client.get("/stammdaten/schools/?school_type=GS").context["paginator"].count
+    assert gs == 2
+    assert f'href="/stammdaten/funding/{world.stream.pk}/"' in html
