@@ -135,4 +135,65 @@ class CaseRollup(_Rollup):
         return f"{self.school_year}/{self.month} {self.school_id}: {self.count}"
 
 
-ROLLUP_MODELS = (ActivityRollup, DimensionRollup, CaseRollup)
+class SchoolRollup(models.Model):
+    """Totals per school and month (``month = 0``: the whole school year), without
+    worker, carrier, activity type or target group: the narrow table that
+    Land- and municipality-wide reports read (school totals, months, trend,
+    distinct cases). ``cases`` holds the distinct case hashes of the school
+    year on the ``month = 0`` row (0 on monthly rows); it is kept on write from
+    the transitions of `SchoolCaseRollup` (a hash's count going 0 -> 1 or 1 -> 0)."""
+
+    school_year = models.PositiveSmallIntegerField(_("school year (start year)"))
+    month = models.PositiveSmallIntegerField(_("month (0 = whole school year)"))
+    municipality = models.ForeignKey(
+        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("masterdata.School", on_delete=models.CASCADE, related_name="+")
+    count = models.IntegerField(_("activities"), default=0)
+    minutes = models.BigIntegerField(_("minutes"), default=0)
+    participants = models.BigIntegerField(_("participants"), default=0)
+    cases = models.IntegerField(_("distinct cases"), default=0)
+
+    class Meta:
+        verbose_name = _("school rollup")
+        verbose_name_plural = _("school rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "month", "school"], name="rollup_school_cell"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["school_year", "month", "municipality"], name="rollup_school_mun"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year}/{self.month} {self.school_id}: {self.count}"
+
+
+class SchoolCaseRollup(models.Model):
+    """Activities per (school year, school, case hash) over all workers: the
+    row lock of its upsert serialises concurrent writers of one case, so the
+    distinct-case counter in `SchoolRollup.cases` stays exact."""
+
+    school_year = models.PositiveSmallIntegerField(_("school year (start year)"))
+    municipality = models.ForeignKey(
+        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+"
+    )
+    school = models.ForeignKey("masterdata.School", on_delete=models.CASCADE, related_name="+")
+    case_hash = models.CharField(max_length=64)
+    count = models.IntegerField(_("activities"), default=0)
+
+    class Meta:
+        verbose_name = _("school case rollup")
+        verbose_name_plural = _("school case rollups")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["school_year", "school", "case_hash"], name="rollup_school_case_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.school_year} {self.school_id}: {self.count}"
+
+
+ROLLUP_MODELS = (ActivityRollup, DimensionRollup, CaseRollup, SchoolRollup, SchoolCaseRollup)

@@ -1,3 +1,5 @@
+# SQL here is built from model table names only; every value is a parameter.
+# ruff: noqa: S608
 """Maintaining the rollups (models.py) on every write, and rebuilding them.
 
 `apply_activity(activity, sign=+1)` adds one record to its rollup cells (or,
@@ -22,12 +24,20 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, F, IntegerField, QuerySet, Sum, When
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from schulsozial.activities.models import Activity, CatalogueKind
+from schulsozial.masterdata.models import School, StaffMember
 
-from .models import WHOLE_YEAR, ActivityRollup, CaseRollup, DimensionRollup
+from .models import (
+    WHOLE_YEAR,
+    ActivityRollup,
+    CaseRollup,
+    DimensionRollup,
+    SchoolCaseRollup,
+    SchoolRollup,
+)
 
 BASE = ("school_year", "month", "municipality_id", "school_id", "carrier_id", "worker_id")
 ACTIVITY_KEY = (
@@ -40,6 +50,8 @@ ACTIVITY_KEY = (
 )
 DIMENSION_KEY = ("school_year", "month", "school_id", "worker_id", "entry_id")
 CASE_KEY = ("school_year", "month", "school_id", "worker_id", "case_hash")
+SCHOOL_KEY = ("school_year", "month", "school_id")
+SCHOOL_CASE_KEY = ("school_year", "school_id", "case_hash")
 
 
 def school_year_of(day: datetime.date) -> int:
@@ -95,7 +107,7 @@ Cells = dict[str, dict[tuple[Any, ...], list[Any]]]
 
 def cells_of(facts: Iterable[Facts], sign: int = 1) -> Cells:
     """The rollup cells of some records: {table: {key: [base..., values...]}}."""
-    out: Cells = {"activity": {}, "dimension": {}, "case": {}}
+    out: Cells = {name: {} for name in TABLES}
 
     def add(
         table: str, key: tuple[Any, ...], base: tuple[Any, ...], values: tuple[int, ...]
@@ -116,6 +128,13 @@ def cells_of(facts: Iterable[Facts], sign: int = 1) -> Cells:
                 (year, month, f.school_id, f.worker_id, f.activity_type_id, f.target_group_id),
                 (*base, f.activity_type_id, f.target_group_id),
                 (sign, sign * f.minutes, sign * f.participants),
+            )
+            # `cases` stays 0 here: _upsert derives it from the school case cells.
+            add(
+                "school",
+                (year, month, f.school_id),
+                (year, month, f.municipality_id, f.school_id),
+                (sign, sign * f.minutes, sign * f.participants, 0),
             )
             if month != WHOLE_YEAR:
                 continue  # topics, origins, partners and cases: per school year only
@@ -138,6 +157,12 @@ def cells_of(facts: Iterable[Facts], sign: int = 1) -> Cells:
                     (*base, f.case_hash),
                     (sign,),
                 )
+                add(
+                    "school_case",
+                    (year, f.school_id, f.case_hash),
+                    (year, f.municipality_id, f.school_id, f.case_hash),
+                    (sign,),
+                )
     return out
 
 
@@ -155,41 +180,148 @@ TABLES = {
         ("count", "minutes"),
     ),
     "case": (CaseRollup, (*BASE, "case_hash", "count"), CASE_KEY, ("count",)),
+    # Upserts add count, minutes and participants; `cases` is added only from
+    # the transitions of the school case cells (see _upsert).
+    "school": (
+        SchoolRollup,
+        (
+            "school_year",
+            "month",
+            "municipality_id",
+            "school_id",
+            "count",
+            "minutes",
+            "participants",
+            "cases",
+        ),
+        SCHOOL_KEY,
+        ("count", "minutes", "participants"),
+    ),
+    "school_case": (
+        SchoolCaseRollup,
+        ("school_year", "municipality_id", "school_id", "case_hash", "count"),
+        SCHOOL_CASE_KEY,
+        ("count",),
+    ),
 }
 
 
 def _upsert(table: str, rows: list[list[Any]]) -> None:
+    """Add the cells of one table (see `apply_cells`, which writes all tables
+    with one statement fewer). School cells never add to `cases`; school
+    case cells add their distinct-case transitions to it."""
     if not rows:
         return
-    model, columns, key, values = TABLES[table]
+    if table == "school":
+        _upsert_school(rows, {})
+    elif table == "school_case":
+        change = _case_transitions(rows)
+        if change:
+            _upsert_school(_counter_rows(change, rows), change)
+    else:
+        model, columns, key, values = TABLES[table]
+        _upsert_rows(model, columns, key, values, rows)
+
+
+def _case_transitions(rows: list[list[Any]]) -> dict[tuple[int, int], int]:
+    """Upsert school case cells; return the change of distinct cases per
+    (school year, school). The upsert returns each cell's new count: a count
+    that reaches or leaves 0 adds or removes one distinct case. Concurrent
+    writers of one case wait for each other on the cell's row lock."""
+    model, columns, key, values = TABLES["school_case"]
+    returned = _upsert_rows(model, columns, key, values, rows, returning=True)
+    delta = {(row[0], row[2], row[3]): row[4] for row in rows}  # year, school, hash
+    change: dict[tuple[int, int], int] = defaultdict(int)
+    for year, school_id, case_hash, new in returned:
+        old = new - delta[(year, school_id, case_hash)]
+        change[(year, school_id)] += (new > 0) - (old > 0)
+    return {k: d for k, d in change.items() if d}
+
+
+def _counter_rows(change: dict[tuple[int, int], int], rows: list[list[Any]]) -> list[list[Any]]:
+    municipality = {(row[0], row[2]): row[1] for row in rows}
+    return [
+        [year, WHOLE_YEAR, municipality[(year, school_id)], school_id, 0, 0, 0, 0]
+        for (year, school_id) in change
+    ]
+
+
+def _upsert_school(rows: list[list[Any]], change: dict[tuple[int, int], int]) -> None:
+    """Upsert school cells; `cases` adds only the transitions in `change`
+    (keyed by school year and school; they land on the whole-year row)."""
+    by_key = {(row[0], row[1], row[3]): [*row[:-1], 0] for row in rows}
+    for (year, school_id), d in change.items():
+        cell = by_key.get((year, WHOLE_YEAR, school_id))
+        if cell is None:
+            raise ValueError("a case transition needs the school cell of its year")
+        cell[-1] += d
+    model, columns, key, _values = TABLES["school"]
+    _upsert_rows(
+        model, columns, key, ("count", "minutes", "participants", "cases"), list(by_key.values())
+    )
+
+
+def _upsert_rows(
+    model: Any,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    values: tuple[str, ...],
+    rows: list[list[Any]],
+    *,
+    returning: bool = False,
+) -> list[tuple[Any, ...]]:
+    """INSERT ... ON CONFLICT (key) DO UPDATE SET value = value + excluded.value,
+    in chunks; with `returning`, the key and new count of every cell."""
+    if not rows:
+        return []
     q = connection.ops.quote_name
     name = q(model._meta.db_table)
     placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
     # Names come from the model definitions, values are parameters.
-    head = f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "  # noqa: S608
+    head = f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "
     conflict = f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET "
     updates = ", ".join(f"{q(v)} = {name}.{q(v)} + excluded.{q(v)}" for v in values)
+    tail = f" RETURNING {', '.join(q(c) for c in key)}, {q('count')}" if returning else ""
+    out: list[tuple[Any, ...]] = []
     # SQLite binds at most 32,766 parameters a statement (PostgreSQL 65,535):
     # large batches (imports) go in chunks well below both.
     per_statement = max(1, 30_000 // len(columns))
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            sql = head + ", ".join([placeholders] * len(chunk)) + conflict + updates
+            sql = head + ", ".join([placeholders] * len(chunk)) + conflict + updates + tail
             cursor.execute(sql, [v for row in chunk for v in row])
+            if returning:
+                out.extend(cursor.fetchall())
+    return out
 
 
 def apply_facts(facts: Iterable[Facts], sign: int = 1) -> None:
     """Add (sign=+1) or remove (sign=-1) records given as facts."""
     facts = list(facts)
-    cells = cells_of(facts, sign)
-    for table, rows in cells.items():
-        _upsert(table, list(rows.values()))
+    apply_cells(cells_of(facts, sign))
     if sign < 0:
+        pairs = {(f.school_id, school_year_of(f.date)) for f in facts}
         for model, *_rest in TABLES.values():
-            pairs = {(f.school_id, school_year_of(f.date)) for f in facts}
             for school_id, year in pairs:
                 model.objects.filter(school_id=school_id, school_year=year, count__lte=0).delete()
+
+
+def apply_cells(cells: Cells) -> None:
+    """Add cells (from `cells_of` or `recompute`) to the stored rollups, one
+    upsert per table. Write cells only through here (or `apply_facts`): it
+    keeps the distinct-case counter, whose changes ride on the school upsert."""
+    for table in ("activity", "dimension", "case"):
+        _upsert(table, list(cells.get(table, {}).values()))
+    school = list(cells.get("school", {}).values())
+    school_cases = list(cells.get("school_case", {}).values())
+    change = _case_transitions(school_cases) if school_cases else {}
+    present = {(r[0], r[3]) for r in school if r[1] == WHOLE_YEAR}
+    # Normally every case cell comes with its school cell; cells put together
+    # by hand may not.
+    school += _counter_rows({k: d for k, d in change.items() if k not in present}, school_cases)
+    if school:
+        _upsert_school(school, change)
 
 
 def apply_activity(activity: Activity, sign: int = 1) -> None:
@@ -210,7 +342,7 @@ _SCHOOL_YEAR = Case(
 def recompute(activities: QuerySet[Activity]) -> Cells:
     """The cells of the given records computed from raw rows in the database
     (grouped queries, no Python loop per record)."""
-    out: Cells = {"activity": {}, "dimension": {}, "case": {}}
+    out: Cells = {name: {} for name in TABLES}
     base = activities.annotate(
         sy=_SCHOOL_YEAR,
         m=ExtractMonth("date"),
@@ -259,6 +391,28 @@ def recompute(activities: QuerySet[Activity]) -> Cells:
                 r["n"],
                 r["mins"] or 0,
                 r["p"] or 0,
+            ]
+        school_group = ["sy", "mun", "school_id"] + (["m"] if monthly else [])
+        for r in (
+            base.values(*school_group)
+            .annotate(
+                n=Count("pk"),
+                mins=Sum("minutes"),
+                p=Sum("participants"),
+                cases=Count("case_hash", distinct=True, filter=~Q(case_hash="")),
+            )
+            .order_by()
+        ):
+            m = month(r)
+            out["school"][(r["sy"], m, r["school_id"])] = [
+                r["sy"],
+                m,
+                r["mun"],
+                r["school_id"],
+                r["n"],
+                r["mins"] or 0,
+                r["p"] or 0,
+                0 if monthly else r["cases"],
             ]
         if monthly:
             continue
@@ -322,6 +476,19 @@ def recompute(activities: QuerySet[Activity]) -> Cells:
                 r["case_hash"],
                 r["n"],
             ]
+        for r in (
+            base.exclude(case_hash="")
+            .values("sy", "mun", "school_id", "case_hash")
+            .annotate(n=Count("pk"))
+            .order_by()
+        ):
+            out["school_case"][(r["sy"], r["school_id"], r["case_hash"])] = [
+                r["sy"],
+                r["mun"],
+                r["school_id"],
+                r["case_hash"],
+                r["n"],
+            ]
     return out
 
 
@@ -354,22 +521,122 @@ def _replace(pairs: list[tuple[int, int]]) -> int:
     for school_id, year in pairs:
         by_year[year].append(school_id)
     written = 0
-    for year, school_ids in by_year.items():
-        start, end = school_year_bounds(year)
+    for year, school_ids in sorted(by_year.items()):
         for i in range(0, len(school_ids), 500):
             chunk = school_ids[i : i + 500]
-            for model, *_rest in TABLES.values():
-                model.objects.filter(school_year=year, school_id__in=chunk).delete()
-            cells = recompute(
-                Activity.objects.filter(school_id__in=chunk, date__gte=start, date__lte=end)
+            marks = ", ".join(["%s"] * len(chunk))
+            written += _replace_year(year, f"a.school_id IN ({marks})", list(chunk))
+    return written
+
+
+def _replace_year(year: int, where: str, params: list[Any]) -> int:
+    """Replace the cells of one school year for the schools whose raw records
+    match `where` (a condition on ``a``, the records, and ``s``, their
+    school), in set-based statements: the finest cells come from the raw
+    records (INSERT ... SELECT ... GROUP BY), the coarser ones from those.
+    Computes what `recompute` computes (tested), without a Python loop."""
+    q = connection.ops.quote_name
+    t = {name: q(spec[0]._meta.db_table) for name, spec in TABLES.items()}
+    start, end = school_year_bounds(year)
+    raw = (
+        f"FROM {q(Activity._meta.db_table)} a "
+        f"JOIN {q(School._meta.db_table)} s ON s.id = a.school_id "
+        f"JOIN {q(StaffMember._meta.db_table)} w ON w.id = a.worker_id "
+        f"WHERE a.date >= %s AND a.date <= %s AND {where}"
+    )
+    rp = [start, end, *params]  # the parameters of `raw`
+    if connection.vendor == "postgresql":
+        month = "CAST(EXTRACT(MONTH FROM a.date) AS INTEGER)"
+    else:
+        month = "CAST(strftime('%%m', a.date) AS INTEGER)"
+    base = "s.municipality_id, a.school_id, w.carrier_id, a.worker_id"
+    cols = "school_year, month, municipality_id, school_id, carrier_id, worker_id"
+    topics = q(Activity.topics.through._meta.db_table)
+
+    def mine(alias: str = "") -> str:  # the cells being replaced
+        return (
+            f"{alias}school_year = %s AND {alias}school_id IN (SELECT DISTINCT a.school_id {raw})"
+        )
+
+    statements: list[tuple[str, list[Any]]] = [
+        (f"DELETE FROM {table} WHERE {mine()}", [year, *rp]) for table in t.values()
+    ]
+    statements += [
+        (
+            f"INSERT INTO {t['activity']} ({cols}, activity_type_id, target_group_id, count, "
+            f"minutes, participants) SELECT %s, {month}, {base}, a.activity_type_id, "
+            f"a.target_group_id, COUNT(*), SUM(a.minutes), SUM(a.participants) {raw} "
+            f"GROUP BY {month}, {base}, a.activity_type_id, a.target_group_id",
+            [year, *rp],
+        ),
+        (
+            f"INSERT INTO {t['activity']} ({cols}, activity_type_id, target_group_id, count, "
+            f"minutes, participants) SELECT school_year, 0, municipality_id, school_id, "
+            "carrier_id, worker_id, activity_type_id, target_group_id, SUM(count), "
+            f"SUM(minutes), SUM(participants) FROM {t['activity']} WHERE {mine()} AND month > 0 "
+            "GROUP BY school_year, municipality_id, school_id, carrier_id, worker_id, "
+            "activity_type_id, target_group_id",
+            [year, *rp],
+        ),
+    ]
+    for field, kind in (
+        ("a.contact_origin_id", CatalogueKind.CONTACT_ORIGIN),
+        ("a.partner_id", CatalogueKind.PARTNER),
+    ):
+        statements.append(
+            (
+                f"INSERT INTO {t['dimension']} ({cols}, kind, entry_id, count, minutes) "
+                f"SELECT %s, 0, {base}, %s, {field}, COUNT(*), SUM(a.minutes) {raw} "
+                f"AND {field} IS NOT NULL GROUP BY {base}, {field}",
+                [year, str(kind), *rp],
             )
-            for table, rows in cells.items():
-                model, columns, _key, _values = TABLES[table]
-                model.objects.bulk_create(
-                    [model(**dict(zip(columns, row, strict=True))) for row in rows.values()],
-                    batch_size=1000,
-                )
-                written += len(rows)
+        )
+    statements += [
+        (
+            f"INSERT INTO {t['dimension']} ({cols}, kind, entry_id, count, minutes) "
+            f"SELECT %s, 0, {base}, %s, tp.catalogueentry_id, COUNT(*), SUM(a.minutes) "
+            + raw.replace("WHERE", f"JOIN {topics} tp ON tp.activity_id = a.id WHERE", 1)
+            + f" GROUP BY {base}, tp.catalogueentry_id",
+            [year, str(CatalogueKind.TOPIC), *rp],
+        ),
+        (
+            f"INSERT INTO {t['case']} ({cols}, case_hash, count) "
+            f"SELECT %s, 0, {base}, a.case_hash, COUNT(*) {raw} AND a.case_hash <> '' "
+            f"GROUP BY {base}, a.case_hash",
+            [year, *rp],
+        ),
+        (
+            f"INSERT INTO {t['school_case']} (school_year, municipality_id, school_id, "
+            "case_hash, count) SELECT school_year, municipality_id, school_id, case_hash, "
+            f"SUM(count) FROM {t['case']} WHERE {mine()} "
+            "GROUP BY school_year, municipality_id, school_id, case_hash",
+            [year, *rp],
+        ),
+        (
+            f"INSERT INTO {t['school']} (school_year, month, municipality_id, school_id, "
+            "count, minutes, participants, cases) SELECT school_year, month, municipality_id, "
+            "school_id, SUM(count), SUM(minutes), SUM(participants), 0 "
+            f"FROM {t['activity']} WHERE {mine()} AND month > 0 "
+            "GROUP BY school_year, month, municipality_id, school_id",
+            [year, *rp],
+        ),
+        (
+            f"INSERT INTO {t['school']} (school_year, month, municipality_id, school_id, "
+            "count, minutes, participants, cases) SELECT r.school_year, 0, r.municipality_id, "
+            "r.school_id, SUM(r.count), SUM(r.minutes), SUM(r.participants), "
+            f"(SELECT COUNT(*) FROM {t['school_case']} c WHERE c.school_year = r.school_year "
+            f"AND c.school_id = r.school_id) FROM {t['school']} r "
+            f"WHERE {mine('r.')} "
+            "AND r.month > 0 GROUP BY r.school_year, r.municipality_id, r.school_id",
+            [year, *rp],
+        ),
+    ]
+    written = 0
+    with connection.cursor() as cursor:
+        for i, (sql, args) in enumerate(statements):
+            cursor.execute(sql, args)
+            if i >= len(t):
+                written += max(cursor.rowcount, 0)
     return written
 
 
@@ -385,7 +652,14 @@ def rebuild_rollups(*, municipality: Any = None) -> int:
     """Recompute the rollups of every (school, school year) that still has raw
     records, for one municipality or all. Years whose records retention has
     removed keep their rollups."""
-    activities = Activity.objects.all()
-    if municipality is not None:
-        activities = activities.filter(school__municipality=municipality)
-    return _replace(list(_pairs(activities)))
+    written = 0
+    with transaction.atomic():
+        activities = Activity.objects.all()
+        where, params = "1 = 1", []
+        if municipality is not None:
+            activities = activities.filter(school__municipality=municipality)
+            where, params = "s.municipality_id = %s", [municipality.pk]
+        years = sorted({year for _school, year in _pairs(activities)})
+        for year in years:  # one set-based pass per school year, no list of schools
+            written += _replace_year(year, where, params)
+    return written

@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Q
 from django.utils import timezone
@@ -306,22 +306,50 @@ def _published(count: int | None, value: Any) -> Any:
     return None if count is None else value
 
 
-def _labels(municipality_ids: frozenset[int]) -> dict[int, CatalogueEntry]:
+class _Entry(NamedTuple):
+    kind: str
+    code: str
+    label: str
+    sort_order: int
+
+
+def _labels(municipality_ids: frozenset[int]) -> dict[int, _Entry]:
+    """The catalogue entries of the scope as plain tuples (a Land holds thousands)."""
     return {
-        e.pk: e
-        for e in CatalogueEntry.objects.filter(municipality_id__in=municipality_ids).only(
-            "pk", "kind", "code", "label", "sort_order"
-        )
+        pk: _Entry(*rest)
+        for pk, *rest in CatalogueEntry.objects.filter(
+            municipality_id__in=municipality_ids
+        ).values_list("pk", "kind", "code", "label", "sort_order")
     }
 
 
-def _pupils(school_ids: Sequence[int], year: int) -> dict[int, int]:
+#: Above this many schools, queries select by municipality instead of a list
+#: of thousands of ids (a Land report), and the schools are picked in Python.
+_ID_LIST_LIMIT = 500
+
+
+def _of_schools(
+    school_ids: Sequence[int], municipality_ids: frozenset[int], path: str = "school"
+) -> Q:
+    if len(school_ids) > _ID_LIST_LIMIT:
+        return Q(**{f"{path}__municipality_id__in": municipality_ids})
+    return Q(**{f"{path}_id__in": school_ids})
+
+
+def _pupils(
+    school_ids: Sequence[int], year: int, municipality_ids: frozenset[int]
+) -> dict[int, int]:
     """Pupils per school for the school year (else the latest year before it)."""
     start, _end = school_year_bounds(year)
+    wanted = set(school_ids)
     best: dict[int, tuple[datetime.date, int]] = {}
     for school_id, begins, pupils in SchoolYearFigures.objects.filter(
-        school_id__in=school_ids, school_year__start__lte=start, pupils__isnull=False
+        _of_schools(school_ids, municipality_ids),
+        school_year__start__lte=start,
+        pupils__isnull=False,
     ).values_list("school_id", "school_year__start", "pupils"):
+        if school_id not in wanted:
+            continue
         if school_id not in best or begins > best[school_id][0]:
             best[school_id] = (begins, pupils)
     return {k: v[1] for k, v in best.items()}
@@ -335,7 +363,7 @@ def _fte(scope: Scope, filters: Filters, school_ids: Sequence[int]) -> dict[int,
     _start, end = school_year_bounds(filters.school_year)
     day = min(end, timezone.localdate())
     assignments = PositionAssignment.objects.filter(
-        school_id__in=school_ids,
+        _of_schools(school_ids, scope.municipality_ids),
         position__in=Position.objects.active_on(day).values("pk"),
     )
     if scope.carrier_ids is not None:
@@ -344,11 +372,13 @@ def _fte(scope: Scope, filters: Filters, school_ids: Sequence[int]) -> dict[int,
         assignments = assignments.filter(position__staff_member_id=scope.worker_id)
     if filters.carrier_id:
         assignments = assignments.filter(position__carrier_id=filters.carrier_id)
+    wanted = set(school_ids)
     fte: dict[int, Decimal] = defaultdict(Decimal)
     for school_id, hours, week in assignments.values_list(
         "school_id", "weekly_hours", "school__municipality__fulltime_week_hours"
     ):
-        fte[school_id] += Decimal(hours) / Decimal(week)
+        if school_id in wanted:
+            fte[school_id] += Decimal(hours) / Decimal(week)
     return fte
 
 
@@ -373,34 +403,26 @@ def statistics_report(
         entry = entries.get(entry_id)
         return (entry.sort_order, entry.label) if entry else (9999, "")
 
-    # Schools x activity types: one table gives "by activity type" and "by school".
-    cells = src.school_types(w)
-    school_ids = sorted({c[0] for c in cells})
-    type_ids = sorted({c[1] for c in cells}, key=order)
-    schools = {
-        s.pk: s
-        for s in School.objects.filter(pk__in=school_ids).only(
-            "pk", "name", "school_number", "municipality_id"
-        )
-    }
-    school_ids.sort(key=lambda s: (schools[s].name, s) if s in schools else ("", s))
-    s_index = {s: i for i, s in enumerate(school_ids)}
-    t_index = {t: j for j, t in enumerate(type_ids)}
-    matrix = [[0] * len(type_ids) for _ in school_ids]
-    minutes_school = [0] * len(school_ids)
-    minutes_type = [0] * len(type_ids)
-    people_school = [0] * len(school_ids)
-    for school_id, type_id, n, m, p in cells:
-        i, j = s_index[school_id], t_index[type_id]
-        matrix[i][j] += n
-        minutes_school[i] += m or 0
-        minutes_type[j] += m or 0
-        people_school[i] += p or 0
-    # Only the school totals and the activity-type totals are published (never
+    # Totals per school and per activity type. Only these are published (never
     # the inner school x type cells), so each is protected as a table of its
     # own; they share the grand total, which is withheld if either withholds it.
-    school_totals, grand_a = guard.vector([sum(r) for r in matrix])
-    type_totals, grand_b = guard.vector([sum(c) for c in zip(*matrix, strict=True)])
+    per_school = {s: (n, m or 0, p or 0) for s, n, m, p in src.schools(w)}
+    per_type = {t: (n, m or 0) for t, n, m in src.types(w)}
+    many = len(per_school) > _ID_LIST_LIMIT
+    school_names = {
+        pk: name
+        for pk, name in School.objects.filter(
+            Q(municipality_id__in=scope.municipality_ids) if many else Q(pk__in=list(per_school))
+        ).values_list("pk", "name")
+        if pk in per_school
+    }
+    school_ids = sorted(per_school, key=lambda s: (school_names.get(s, ""), s))
+    type_ids = sorted(per_type, key=order)
+    minutes_school = [per_school[s][1] for s in school_ids]
+    people_school = [per_school[s][2] for s in school_ids]
+    minutes_type = [per_type[t][1] for t in type_ids]
+    school_totals, grand_a = guard.vector([per_school[s][0] for s in school_ids])
+    type_totals, grand_b = guard.vector([per_type[t][0] for t in type_ids])
     grand = None if grand_a is None or grand_b is None else grand_a
     total_minutes = sum(minutes_school)
     report.totals = {
@@ -473,7 +495,7 @@ def statistics_report(
             columns=[_("Activities"), _("Hours"), _("Participants"), _("FTE"), _("Hours per FTE")],
             rows=[
                 Row(
-                    schools[s].name if s in schools else str(s),
+                    school_names.get(s, str(s)),
                     [
                         school_totals[i],
                         _published(school_totals[i], _hours(minutes_school[i])),
@@ -594,7 +616,7 @@ def statistics_report(
             label_header=_("School"),
             columns=[_("Distinct cases")],
             rows=[
-                Row(schools[s].name if s in schools else str(s), [published[i]], s)
+                Row(school_names.get(s, str(s)), [published[i]], s)
                 for i, s in enumerate(case_schools)
             ],
             total=Row(_("Total"), [total]),
@@ -607,8 +629,8 @@ def statistics_report(
 
     # Reach per school: participants at class, group and individual level.
     level_ids = {
-        e.code: e.pk
-        for e in entries.values()
+        e.code: pk
+        for pk, e in entries.items()
         if e.kind == CatalogueKind.TARGET_GROUP and e.code in REACH_LEVELS
     }
     level_of = {pk: code for code, pk in level_ids.items()}
@@ -616,7 +638,7 @@ def statistics_report(
     for school_id, tg, p in src.reach(w, list(level_ids.values())):
         reach[school_id][level_of[tg]] += p or 0
     reach_schools = [s for s in school_ids if s in reach]
-    pupils = _pupils(reach_schools, filters.school_year)
+    pupils = _pupils(reach_schools, filters.school_year, scope.municipality_ids)
     # The reach table publishes cells without row totals: each level (column)
     # is protected with its own total.
     columns = [guard.vector([reach[s][lvl] for s in reach_schools])[0] for lvl in REACH_LEVELS]
@@ -646,7 +668,7 @@ def statistics_report(
             ],
             rows=[
                 Row(
-                    schools[s].name if s in schools else str(s),
+                    school_names.get(s, str(s)),
                     [
                         pupils.get(s, ""),
                         *[

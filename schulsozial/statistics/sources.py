@@ -1,21 +1,27 @@
 """Where the statistics come from: the rollups (ours) or the raw records (the
 naive approach, kept for the benchmark and as an independent check in tests).
 
-Both sources answer the same seven grouped questions for a scope and filters,
+Both sources answer the same eight grouped questions for a scope and filters,
 so a report built from either must be identical while raw records exist.
+
+The rollup source reads the narrow `SchoolRollup` (one row per school and
+month) for every question it can answer when the scope and filters do not
+split a school's figures by worker, carrier or activity type (municipality
+and Land reports, a principal's school): school totals, months, the trend and
+distinct cases. Everything else reads the finer tables.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from django.db.models import Count, Q, Sum
 
 from schulsozial.activities.models import Activity, CatalogueKind
 
-from .models import WHOLE_YEAR, ActivityRollup, CaseRollup, DimensionRollup
+from .models import WHOLE_YEAR, ActivityRollup, CaseRollup, DimensionRollup, SchoolRollup
 from .rollups import _SCHOOL_YEAR, school_year_bounds
 
 # Calendar months in the order of a school year (August .. July).
@@ -37,9 +43,14 @@ class Where:
     carrier_id: int | None = None
     activity_type_id: int | None = None
 
+    def whole_year(self) -> Where:
+        """The same scope for the whole school year (cases are counted per year)."""
+        return replace(self, months=())
+
 
 class Source(Protocol):
-    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]: ...
+    def schools(self, w: Where) -> list[tuple[int, int, int, int]]: ...
+    def types(self, w: Where) -> list[tuple[int, int, int]]: ...
     def carriers(self, w: Where) -> list[tuple[int, int, int]]: ...
     def reach(self, w: Where, levels: list[int]) -> list[tuple[int, int, int]]: ...
     def months(self, w: Where) -> list[tuple[int, int, int]]: ...
@@ -89,11 +100,56 @@ class RollupSource:
             q &= Q(activity_type_id=w.activity_type_id)
         return q
 
-    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]:
+    @staticmethod
+    def _wide(w: Where) -> bool:
+        """Whether the per-school totals answer for this scope and these filters."""
+        return (
+            w.worker_id is None
+            and w.carrier_ids is None
+            and not w.carrier_id
+            and not w.activity_type_id
+        )
+
+    def _totals(self, w: Where, *, year: bool = True, monthly: bool = False) -> Any:
+        q = Q(municipality_id__in=w.municipality_ids)
+        if year:
+            q &= Q(school_year=w.school_year)
+        if w.months:
+            q &= Q(month__in=w.months)
+        elif monthly:
+            q &= Q(month__gt=WHOLE_YEAR)
+        else:
+            q &= Q(month=WHOLE_YEAR)
+        if w.school_ids is not None:
+            q &= Q(school_id__in=w.school_ids)
+        if w.school_id:
+            q &= Q(school_id=w.school_id)
+        if w.school_type:
+            q &= Q(school__school_type=w.school_type)
+        return SchoolRollup.objects.filter(q)
+
+    def schools(self, w: Where) -> list[tuple[int, int, int, int]]:
+        if self._wide(w):
+            if not w.months:  # one row per school: no grouping needed
+                return list(
+                    self._totals(w)
+                    .filter(count__gt=0)
+                    .values_list("school_id", "count", "minutes", "participants")
+                )
+            rows = self._totals(w).values_list("school_id")
+        else:
+            rows = ActivityRollup.objects.filter(self._q(w)).values_list("school_id")
+        return list(
+            rows.annotate(n=Sum("count"), m=Sum("minutes"), p=Sum("participants"))
+            .filter(n__gt=0)
+            .order_by()
+        )
+
+    def types(self, w: Where) -> list[tuple[int, int, int]]:
         return list(
             ActivityRollup.objects.filter(self._q(w))
-            .values_list("school_id", "activity_type_id")
-            .annotate(n=Sum("count"), m=Sum("minutes"), p=Sum("participants"))
+            .values_list("activity_type_id")
+            .annotate(n=Sum("count"), m=Sum("minutes"))
             .order_by()
         )
 
@@ -114,20 +170,21 @@ class RollupSource:
         )
 
     def months(self, w: Where) -> list[tuple[int, int, int]]:
-        return list(
-            ActivityRollup.objects.filter(self._q(w, monthly=True))
-            .values_list("month")
-            .annotate(n=Sum("count"), m=Sum("minutes"))
-            .order_by()
+        rows = (
+            self._totals(w, monthly=True)
+            if self._wide(w)
+            else ActivityRollup.objects.filter(self._q(w, monthly=True))
         )
+        return list(rows.values_list("month").annotate(n=Sum("count"), m=Sum("minutes")).order_by())
 
     def years(self, w: Where, first: int) -> list[tuple[int, int, int]]:
+        rows = (
+            self._totals(w, year=False)
+            if self._wide(w)
+            else ActivityRollup.objects.filter(self._q(w, year=False))
+        )
         return list(
-            ActivityRollup.objects.filter(
-                self._q(w, year=False),
-                school_year__gte=first,
-                school_year__lte=w.school_year,
-            )
+            rows.filter(school_year__gte=first, school_year__lte=w.school_year)
             .values_list("school_year")
             .annotate(n=Sum("count"), m=Sum("minutes"))
             .order_by()
@@ -142,6 +199,10 @@ class RollupSource:
         )
 
     def cases(self, w: Where) -> list[tuple[int, int]]:
+        if self._wide(w):  # the distinct-case counter kept on write
+            return list(
+                self._totals(w.whole_year()).filter(cases__gt=0).values_list("school_id", "cases")
+            )
         return list(
             CaseRollup.objects.filter(self._q(w, with_type=False), count__gt=0)
             .values_list("school_id")
@@ -179,11 +240,19 @@ class RawSource:
             q &= Q(**{k("activity_type_id"): w.activity_type_id})
         return q
 
-    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]:
+    def schools(self, w: Where) -> list[tuple[int, int, int, int]]:
         return list(
             Activity.objects.filter(self._q(w))
-            .values_list("school_id", "activity_type_id")
+            .values_list("school_id")
             .annotate(n=Count("pk"), m=Sum("minutes"), p=Sum("participants"))
+            .order_by()
+        )
+
+    def types(self, w: Where) -> list[tuple[int, int, int]]:
+        return list(
+            Activity.objects.filter(self._q(w))
+            .values_list("activity_type_id")
+            .annotate(n=Count("pk"), m=Sum("minutes"))
             .order_by()
         )
 
