@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import io
 from decimal import Decimal
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
@@ -84,7 +85,10 @@ def scenario_pdf(scenario: Scenario) -> bytes:
     story = [
         Paragraph(_("Distribution of school social work"), styles["Title"]),
         Paragraph(
-            f"{scenario.municipality.name}, {_('school year')} {scenario.school_year}: {scenario.name}",
+            escape(
+                f"{scenario.municipality.name}, {_('school year')} {scenario.school_year}: "
+                f"{scenario.name}"
+            ),
             styles["Heading2"],
         ),
     ]
@@ -93,9 +97,11 @@ def scenario_pdf(scenario: Scenario) -> bytes:
             Paragraph(
                 _("Adopted by %(body)s on %(date)s (council paper %(ref)s).")
                 % {
-                    "body": scenario.decision_body,
-                    "date": scenario.decision_date,
-                    "ref": scenario.decision_reference,
+                    "body": escape(scenario.decision_body),
+                    "date": date_format(scenario.decision_date, "SHORT_DATE_FORMAT")
+                    if scenario.decision_date
+                    else "–",
+                    "ref": escape(scenario.decision_reference),
                 },
                 styles["Normal"],
             )
@@ -127,7 +133,7 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         )
     )
     if scenario.description:
-        story.append(Paragraph(scenario.description, styles["Normal"]))
+        story.append(Paragraph(escape(scenario.description), styles["Normal"]))
     story.append(Spacer(1, 0.4 * cm))
     header = [
         _("School number"),
@@ -147,7 +153,7 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         data.append(
             [
                 r["number"],
-                Paragraph(r["name"], styles["BodyText"]),
+                Paragraph(escape(r["name"]), styles["BodyText"]),
                 r["type"],
                 r["pupils"] or "–",
                 r["social_index"] or "–",

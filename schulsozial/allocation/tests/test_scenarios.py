@@ -345,3 +345,30 @@ def test_exports_read_back(scenario, client_for):
     assert (
         AuditEntry.objects.filter(action="export", object_type="allocation.scenario").count() == 3
     )
+
+
+def test_pdf_export_escapes_markup_in_names_and_formats_the_decision_date(world, client_for):
+    from pypdf import PdfReader
+
+    scenario = services.scenario_create(
+        municipality=world.town,
+        school_year=world.year,
+        name="Sockel <b> & Index",
+        rules_toml=pupils_only(Decimal("4")),
+        description="Schulen < 100 Schüler & <script>alert(1)</script>",
+        by=None,
+    )
+    services.scenario_adopt(
+        scenario=scenario,
+        decision_body="JHA <i>",
+        decision_date="2026-06-30",
+        decision_reference="2026/0001",
+        by=None,
+    )
+    with translation.override("de"):
+        response = client_for("coordinator").get(f"/verteilung/{scenario.pk}/export.pdf")
+    assert response.status_code == 200
+    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Sockel <b> & Index" in text
+    assert "Schulen < 100 Schüler & <script>alert(1)</script>" in text
+    assert "JHA <i>" in text and "30.06.2026" in text
