@@ -119,11 +119,12 @@ class ActivityInput:
 
 
 def worker_of(user: Any) -> StaffMember | None:
-    return (
-        StaffMember.objects.filter(user=user).select_related("municipality").first()
-        if user
-        else None
-    )
+    """The staff member linked to `user`, or None. The one-to-one is cached on
+    the user object, so the permission check (`can_document`) and the services
+    of one request read it once."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return getattr(user, "staff_member", None)
 
 
 def correction_deadline(activity: Activity) -> datetime.datetime:
@@ -178,18 +179,65 @@ def _validate(
         raise ValidationError(errors)
 
 
+def _participants_total(
+    participants: Mapping[tuple[CatalogueEntry, CatalogueEntry], int] | None,
+) -> int:
+    """The record's `participants` column, set before the record is saved."""
+    return sum(count for count in (participants or {}).values() if count)
+
+
 def _write_participants(
-    activity: Activity, participants: Mapping[tuple[CatalogueEntry, CatalogueEntry], int] | None
+    activity: Activity,
+    participants: Mapping[tuple[CatalogueEntry, CatalogueEntry], int] | None,
+    *,
+    replace: bool = True,
 ) -> None:
-    activity.participant_counts.all().delete()
+    """Store the participant cells of a saved record (replacing the old ones
+    on a correction); `activity.participants` holds their total already."""
+    if replace:
+        activity.participant_counts.all().delete()
     rows = [
         ParticipantCount(activity=activity, gender=gender, grade_band=band, count=count)
         for (gender, band), count in (participants or {}).items()
         if count
     ]
-    ParticipantCount.objects.bulk_create(rows)
-    activity.participants = sum(r.count for r in rows)
-    activity.save(update_fields=["participants"])
+    if rows:
+        ParticipantCount.objects.bulk_create(rows)
+
+
+def _facts(activity: Activity, topics: tuple[CatalogueEntry, ...]) -> rollups.Facts:
+    """The rollup facts of a record just written, from memory (what
+    `rollups.facts_of` would read back from the database)."""
+    return rollups.Facts(
+        date=activity.date,
+        municipality_id=activity.school.municipality_id,
+        school_id=activity.school_id,
+        carrier_id=activity.worker.carrier_id,
+        worker_id=activity.worker_id,
+        activity_type_id=activity.activity_type_id,
+        target_group_id=activity.target_group_id,
+        minutes=activity.minutes,
+        participants=activity.participants,
+        topic_ids=tuple(dict.fromkeys(t.pk for t in topics)),
+        contact_origin_id=activity.contact_origin_id,
+        partner_id=activity.partner_id,
+        case_hash=activity.case_hash,
+    )
+
+
+# Checked by _validate (scope, catalogue kind and municipality) or by the
+# database (foreign keys, the unique client id, the minutes range), so
+# full_clean need not query them again.
+_CHECKED_ELSEWHERE = [
+    "topics",
+    "school",
+    "worker",
+    "author",
+    "activity_type",
+    "target_group",
+    "contact_origin",
+    "partner",
+]
 
 
 @transaction.atomic
@@ -232,12 +280,13 @@ def activity_record(
         if data.case_code
         else "",
         client_id=data.client_id or uuid.uuid4(),
+        participants=_participants_total(data.participants),
     )
-    activity.full_clean(exclude=["topics"])
-    activity.save()
-    activity.topics.set(data.topics)
-    _write_participants(activity, data.participants)
-    rollups.apply_activity(activity, +1)
+    activity.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
+    activity.save(force_insert=True)
+    activity.topics.add(*data.topics)
+    _write_participants(activity, data.participants, replace=False)
+    rollups.apply_facts([_facts(activity, data.topics)], +1)
     audit(
         actor=by,
         action=Action.CREATE,
@@ -283,6 +332,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
     )
     if data.case_code:
         activity.case_hash = case_hash(school_id=data.school.pk, code=data.case_code)
+    activity.participants = _participants_total(data.participants)
     activity.full_clean(exclude=["topics"])
     activity.save()
     activity.topics.set(data.topics)
