@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
@@ -61,7 +62,13 @@ class ScenarioList(TableView):
             "decision",
             _("decision"),
             value=lambda o: " ".join(
-                str(v) for v in (o.decision_body, o.decision_date or "", o.decision_reference) if v
+                str(v)
+                for v in (
+                    o.decision_body,
+                    date_format(o.decision_date, "SHORT_DATE_FORMAT") if o.decision_date else "",
+                    o.decision_reference,
+                )
+                if v
             ),
         ),
     ]
@@ -79,7 +86,7 @@ class ScenarioList(TableView):
         return perms.can_manage_scenarios(self.request.user)
 
     def extra_context(self) -> dict[str, Any]:
-        return {"compare_url": reverse("allocation:compare")}
+        return {"extra_actions": [(_("Compare scenarios"), reverse("allocation:compare"))]}
 
 
 class ScenarioCreate(ServiceFormView):

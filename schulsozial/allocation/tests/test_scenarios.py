@@ -372,3 +372,17 @@ def test_pdf_export_escapes_markup_in_names_and_formats_the_decision_date(world,
     assert "Sockel <b> & Index" in text
     assert "Schulen < 100 Schüler & <script>alert(1)</script>" in text
     assert "JHA <i>" in text and "30.06.2026" in text
+
+
+def test_scenario_list_links_to_the_comparison_and_shows_the_decision_date(scenario, client_for):
+    services.scenario_adopt(
+        scenario=scenario,
+        decision_body="JHA",
+        decision_date="2026-06-30",
+        decision_reference="2026/0001",
+        by=None,
+    )
+    with translation.override("de"):
+        page = client_for("committee").get("/verteilung/").content.decode()
+    assert 'href="/verteilung/compare/"' in page
+    assert "JHA 30.06.2026 2026/0001" in page
