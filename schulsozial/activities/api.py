@@ -10,7 +10,7 @@ worker's positions are assigned. POST is idempotent through the client's
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -202,14 +202,15 @@ class ActivityCreate(ApiView):
             client_id=data["client_id"],
         )
         try:
-            with transaction.atomic():
-                activity, created = services.activity_record(
-                    data=item,
-                    by=None,
-                    worker=worker,
-                    source=Source.API,
-                    audit_details={"api_token": token.prefix, "carrier": token.carrier_id},
-                )
+            # activity_record is atomic itself: an IntegrityError rolls it back
+            # whole, and no outer transaction needs a savepoint.
+            activity, created = services.activity_record(
+                data=item,
+                by=None,
+                worker=worker,
+                source=Source.API,
+                audit_details={"api_token": token.prefix, "carrier": token.carrier_id},
+            )
         except DjangoValidationError as error:
             if hasattr(error, "error_dict"):
                 return _field_errors({k: list(v) for k, v in error.message_dict.items()})

@@ -5,9 +5,12 @@ anonymous case code, which is hashed on the server and never shown again."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -26,18 +29,93 @@ class EntryChoice(forms.ModelChoiceField):
         return obj.label
 
 
-class EntryMultipleChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: CatalogueEntry) -> str:
-        return obj.label
+class InstanceChoice(forms.ChoiceField):
+    """One of some model instances loaded beforehand: the form reads its
+    choices once, and validating a POST needs no query per field (what a
+    ModelChoiceField would issue). Cleans to the instance."""
+
+    default_error_messages = {
+        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],
+    }
+
+    def __init__(
+        self,
+        *,
+        objects: Iterable[Any],
+        label_of: Callable[[Any], str] = str,
+        empty_label: str | None = "---------",
+        **kwargs: Any,
+    ) -> None:
+        objects = list(objects)
+        self.objects = {str(o.pk): o for o in objects}
+        choices: list[tuple[Any, str]] = [(o.pk, label_of(o)) for o in objects]
+        if empty_label is not None:
+            choices.insert(0, ("", empty_label))
+        super().__init__(choices=choices, **kwargs)
+
+    def to_python(self, value: Any) -> Any:
+        if value in self.empty_values:
+            return None
+        found = self.objects.get(str(value))
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # to_python has checked the choice
 
 
-def _entries(municipality_id: int, kind: str, keep: Any = None) -> Any:
-    """Usable entries, plus the ones a record being corrected already uses."""
-    usable = catalogue(municipality_id=municipality_id, kind=kind)
-    if keep:
-        ids = [e.pk for e in keep] if isinstance(keep, list | tuple) else [keep.pk]
-        return (usable | CatalogueEntry.objects.filter(pk__in=ids)).distinct()
-    return usable
+class InstanceMultipleChoice(forms.MultipleChoiceField):
+    """Several of some model instances loaded beforehand; cleans to a list."""
+
+    default_error_messages = {
+        "invalid_list": forms.ModelMultipleChoiceField.default_error_messages["invalid_list"],
+        "invalid_choice": forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
+    }
+
+    def __init__(
+        self, *, objects: Iterable[Any], label_of: Callable[[Any], str] = str, **kwargs: Any
+    ) -> None:
+        objects = list(objects)
+        self.objects = {str(o.pk): o for o in objects}
+        super().__init__(choices=[(o.pk, label_of(o)) for o in objects], **kwargs)
+
+    def to_python(self, value: Any) -> list[Any]:
+        if not value:
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        chosen: dict[str, Any] = {}
+        for item in value:
+            found = self.objects.get(str(item))
+            if found is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": item},
+                )
+            chosen[str(item)] = found
+        return list(chosen.values())
+
+    def validate(self, value: Any) -> None:
+        forms.Field.validate(self, value)  # to_python has checked every choice
+
+
+def _label(entry: CatalogueEntry) -> str:
+    return entry.label
+
+
+def _catalogue_by_kind(
+    municipality_id: int, keep_ids: Iterable[int] = ()
+) -> dict[str, list[CatalogueEntry]]:
+    """The municipality's usable entries (one query), plus the ones a record
+    being corrected already uses, grouped by catalogue in catalogue order."""
+    keep = {pk for pk in keep_ids if pk}
+    wanted = Q(retired=False) | Q(pk__in=keep) if keep else Q(retired=False)
+    grouped: dict[str, list[CatalogueEntry]] = {kind: [] for kind in CatalogueKind.values}
+    for entry in CatalogueEntry.objects.filter(wanted, municipality_id=municipality_id):
+        grouped[entry.kind].append(entry)
+    return grouped
 
 
 class ActivityForm(forms.Form):
@@ -54,41 +132,47 @@ class ActivityForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         keep = activity
+        kept_topics = list(keep.topics.all()) if keep is not None else []
+        entries = _catalogue_by_kind(
+            municipality_id,
+            [
+                keep.activity_type_id,
+                keep.target_group_id,
+                keep.contact_origin_id,
+                keep.partner_id,
+                *(t.pk for t in kept_topics),
+            ]
+            if keep is not None
+            else (),
+        )
         self.fields["date"] = forms.DateField(
             label=_("Date"),
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         )
-        self.fields["school"] = forms.ModelChoiceField(
-            label=_("School"), queryset=schools, empty_label=None
-        )
+        self.fields["school"] = InstanceChoice(label=_("School"), objects=schools, empty_label=None)
         self.fields["minutes"] = forms.IntegerField(
             label=_("Minutes"),
             min_value=1,
             max_value=720,
             widget=forms.NumberInput(attrs={"autofocus": True, "inputmode": "numeric", "step": 5}),
         )
-        self.fields["activity_type"] = EntryChoice(
+        self.fields["activity_type"] = InstanceChoice(
             label=_("Activity type"),
-            queryset=_entries(
-                municipality_id, CatalogueKind.ACTIVITY_TYPE, keep and keep.activity_type
-            ),
+            objects=entries[CatalogueKind.ACTIVITY_TYPE],
+            label_of=_label,
         )
-        self.fields["target_group"] = EntryChoice(
-            label=_("Target group"),
-            queryset=_entries(
-                municipality_id, CatalogueKind.TARGET_GROUP, keep and keep.target_group
-            ),
+        self.fields["target_group"] = InstanceChoice(
+            label=_("Target group"), objects=entries[CatalogueKind.TARGET_GROUP], label_of=_label
         )
-        self.fields["topics"] = EntryMultipleChoice(
+        self.fields["topics"] = InstanceMultipleChoice(
             label=_("Topics"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            queryset=_entries(
-                municipality_id, CatalogueKind.TOPIC, list(keep.topics.all()) if keep else None
-            ),
+            objects=entries[CatalogueKind.TOPIC],
+            label_of=_label,
         )
-        self.genders = list(catalogue(municipality_id=municipality_id, kind=CatalogueKind.GENDER))
-        self.bands = list(catalogue(municipality_id=municipality_id, kind=CatalogueKind.GRADE_BAND))
+        self.genders = entries[CatalogueKind.GENDER]
+        self.bands = entries[CatalogueKind.GRADE_BAND]
         existing = {}
         if keep is not None:
             existing = {
@@ -106,17 +190,17 @@ class ActivityForm(forms.Form):
                 )
                 if (gender.pk, band.pk) in existing:
                     self.initial[name] = existing[(gender.pk, band.pk)]
-        self.fields["contact_origin"] = EntryChoice(
+        self.fields["contact_origin"] = InstanceChoice(
             label=_("How the contact came about"),
             required=False,
-            queryset=_entries(
-                municipality_id, CatalogueKind.CONTACT_ORIGIN, keep and keep.contact_origin
-            ),
+            objects=entries[CatalogueKind.CONTACT_ORIGIN],
+            label_of=_label,
         )
-        self.fields["partner"] = EntryChoice(
+        self.fields["partner"] = InstanceChoice(
             label=_("Partner involved"),
             required=False,
-            queryset=_entries(municipality_id, CatalogueKind.PARTNER, keep and keep.partner),
+            objects=entries[CatalogueKind.PARTNER],
+            label_of=_label,
         )
         self.fields["follow_up"] = forms.BooleanField(label=_("Follow-up planned"), required=False)
         self.fields["case_code"] = forms.CharField(
@@ -197,9 +281,7 @@ class WeekRowForm(forms.Form):
             choices=[(d.isoformat(), d.strftime("%a %d.%m.")) for d in days],
             coerce=datetime.date.fromisoformat,
         )
-        self.fields["school"] = forms.ModelChoiceField(
-            label=_("School"), queryset=schools, empty_label=None
-        )
+        self.fields["school"] = InstanceChoice(label=_("School"), objects=schools, empty_label=None)
         self.fields["minutes"] = forms.IntegerField(
             label=_("Minutes"), min_value=1, max_value=720, required=False
         )

@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import QuerySet
 from django.forms import formset_factory
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -34,11 +35,12 @@ from . import forms, importing, selectors, services
 from .models import Activity, CatalogueEntry, CatalogueKind, Source
 
 
-def _worker_context(request: HttpRequest) -> tuple[Any, QuerySet[Any]]:
+def _worker_context(request: HttpRequest) -> tuple[Any, list[Any]]:
+    """The social worker and their schools (read once; forms choose from the list)."""
     require(perms.can_document(request.user))
     worker = services.worker_of(request.user)
-    schools = selectors.worker_schools(user=request.user)
-    if worker is None or not schools.exists():
+    schools = list(selectors.worker_schools(user=request.user)) if worker is not None else []
+    if not schools:
         raise Http404
     return worker, schools
 
@@ -145,13 +147,26 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = _form_for(request, worker, schools, data=request.POST)
         if form.is_valid():
+            client_id = _client_id(request)
+            activity = None
             try:
                 activity, _created = services.activity_record(
-                    data=form.to_input(client_id=_client_id(request)), by=request.user
+                    data=form.to_input(client_id=client_id), by=request.user
                 )
             except ValidationError as error:
                 apply_validation_error(form, error)
-            else:
+            except IntegrityError:
+                # A double submit that raced with itself: the other request stored it.
+                activity = (
+                    selectors.activities_visible_to(user=request.user)
+                    .filter(worker=worker, client_id=client_id)
+                    .first()
+                    if client_id
+                    else None
+                )
+                if activity is None:
+                    raise
+            if activity is not None:
                 messages.success(
                     request,
                     _("Saved: %(date)s, %(minutes)s minutes, %(type)s.")
@@ -168,9 +183,9 @@ def activity_create(request: HttpRequest) -> HttpResponse:
     else:
         form = _form_for(request, worker, schools)
         day = _parse_day(request.GET.get("date")) or timezone.localdate()
-        school_id = request.GET.get("school") or selectors.last_school_id(user=request.user)
-        school = schools.filter(pk=school_id).first() if str(school_id or "").isdigit() else None
-        form.initial.update({"date": day, "school": (school or schools.first()).pk})
+        school_id = str(request.GET.get("school") or selectors.last_school_id(user=request.user))
+        school = next((s for s in schools if str(s.pk) == school_id), schools[0])
+        form.initial.update({"date": day, "school": school.pk})
     return render(
         request,
         "activities/activity_form.html",
@@ -285,7 +300,7 @@ def week(request: HttpRequest) -> HttpResponse:
         for i in range(7)
         if start + datetime.timedelta(days=i) <= today
     ]
-    default_school = selectors.last_school_id(user=request.user) or schools.first().pk
+    default_school = selectors.last_school_id(user=request.user) or schools[0].pk
     RowFormSet = formset_factory(forms.WeekRowForm, extra=WEEK_ROWS, max_num=50, validate_max=True)  # noqa: N806
     kwargs = {"days": days, "schools": schools, "municipality_id": worker.municipality_id}
     if request.method == "POST":
