@@ -250,7 +250,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
-MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+# Flash messages ("Saved: ...") travel in a signed cookie, falling back to the
+# session only when too large: a form entry then writes its record and nothing
+# else (the session storage cost a second write transaction per entry).
+MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
 
 LOGGING = {
     "version": 1,
