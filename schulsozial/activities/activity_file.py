@@ -532,6 +532,15 @@ _CONVERTERS: dict[str, Callable[[str], object]] = {
 _MUST_HAVE = frozenset((*REQUIRED, "minutes", "hours"))
 
 
+def _required(convert: Callable[[str], object]) -> Callable[[str], object]:
+    def required(text: str) -> object:
+        if not text.strip():
+            raise _CellError("the cell is empty")
+        return convert(text)
+
+    return required
+
+
 class _RowParser:
     """Cell conversion with the column layout worked out once and each
     distinct cell text converted once (dates, categories and durations
@@ -542,8 +551,7 @@ class _RowParser:
             (
                 key,
                 position,
-                _CONVERTERS[key],
-                key in _MUST_HAVE,
+                _required(_CONVERTERS[key]) if key in _MUST_HAVE else _CONVERTERS[key],
                 {} if key != "case_code" else None,
                 names.get(key) or _column_letter(position + 1),
             )
@@ -568,14 +576,8 @@ class _RowParser:
         values: dict[str, object] = {}
         failed = False
         width = len(cells)
-        for key, position, convert, must, cache, column in self.layout:
+        for key, position, convert, cache, column in self.layout:
             text = cells[position] if position < width else ""
-            if must and not text.strip():
-                failed = True
-                self.errors.append(RowError(number, column, "the cell is empty"))
-                if len(self.errors) >= MAX_ERRORS:
-                    raise _StopError
-                continue
             if cache is None:
                 values[key] = convert(text)
                 continue

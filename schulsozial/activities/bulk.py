@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import uuid
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -91,6 +91,16 @@ ACTIVITY_FIELDS = (
 )
 
 
+def _client_ids(count: int) -> list[str]:
+    """Random (version 4) UUIDs as 32 hex digits, what ``uuid.uuid4().hex``
+    gives, made in one go: a million ``uuid4()`` calls cost seconds."""
+    raw = bytearray(os.urandom(16 * count))
+    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
+    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
+    text = raw.hex()
+    return [text[i : i + 32] for i in range(0, 32 * count, 32)]
+
+
 def _allocate_ids(count: int) -> list[int]:
     """Primary keys for `count` new records, taken before writing so that
     topics and participant counts can refer to them without reading back."""
@@ -147,6 +157,7 @@ def insert_activities(
             adapted = dates[value] = value.isoformat() if sqlite else value
         return adapted
 
+    client_ids = _client_ids(len(rows))
     activities = [
         (
             pk,
@@ -163,11 +174,11 @@ def insert_activities(
             source,
             r.participant_total,
             r.case_hash,
-            uuid.uuid4().hex if sqlite else uuid.uuid4(),
+            client_id,
             stamp,
             stamp,
         )
-        for pk, r in zip(ids, rows, strict=True)
+        for pk, r, client_id in zip(ids, rows, client_ids, strict=True)
     ]
     _write(Activity._meta.db_table, _columns(Activity, ACTIVITY_FIELDS), activities)
     del activities

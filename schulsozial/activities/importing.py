@@ -116,14 +116,6 @@ def _resolver(municipality_id: int) -> Resolve:
     return resolve
 
 
-@dataclass
-class _Place:
-    """Where a row is recorded and by whom, once resolved."""
-
-    school: School
-    worker: StaffMember
-
-
 class _Scope:
     """Who may import what: loaded once, then answered from dicts."""
 
@@ -136,6 +128,7 @@ class _Scope:
         self.carrier_mode = bool("staff" in columns and perms.carrier_ids(by))
         self.ok = True
         self.resolvers: dict[int, Resolve] = {}
+        self.places: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
         if self.carrier_mode:
             self._load_carrier(by)
         else:
@@ -155,7 +148,7 @@ class _Scope:
         self.by_number = {s.school_number: s for s in schools}
         self.own_label = normalise_label(self.worker.label)
 
-    def _worker_place(self, row: ActivityRow) -> _Place | None:
+    def _worker_place(self, row: ActivityRow) -> tuple[School, StaffMember] | None:
         worker: StaffMember = self.worker  # type: ignore[assignment]  # set when ok
         if row.staff and normalise_label(row.staff) != self.own_label:
             self.errors.append(
@@ -189,13 +182,13 @@ class _Scope:
                 )
             )
             return None
-        return _Place(school, worker)
+        return school, worker
 
     # -- a carrier's migration of its staff's documentation
 
     def _load_carrier(self, by: Any) -> None:
         staff = list(StaffMember.objects.filter(carrier_id__in=perms.carrier_ids(by)))
-        self.staff: dict[str, StaffMember | None] = {}
+        self.staff: dict[str, StaffMember | None] = {}  # None: two people of that name
         for member in staff:
             key = normalise_label(member.label)
             self.staff[key] = None if key in self.staff else member  # None: named twice
@@ -212,63 +205,60 @@ class _Scope:
         self.schools_by_pk = {s.pk: s for s in School.objects.filter(pk__in=school_ids)}
         self.by_number = {s.school_number: s for s in self.schools_by_pk.values()}
 
-    def _carrier_place(self, row: ActivityRow) -> _Place | None:
+    def _carrier_lookup(self, row: ActivityRow) -> tuple[Any, Any, Any]:
+        """(worker, school, position spans) of a row's staff and school
+        cells, or (None, column, reason) when they name no one of the carrier."""
         if not row.staff:
-            self.errors.append(RowError(row.row, self.staff_column, _("the cell is empty")))
-            return None
-        key = normalise_label(row.staff)
-        if key not in self.staff:
-            self.errors.append(
-                RowError(
-                    row.row,
-                    self.staff_column,
-                    _("%(name)s is not on your carrier's staff list") % {"name": row.staff},
-                )
-            )
-            return None
-        worker = self.staff[key]
+            return None, self.staff_column, _("the cell is empty")
+        worker = self.staff.get(normalise_label(row.staff), False)
+        if worker is False:
+            reason = _("%(name)s is not on your carrier's staff list") % {"name": row.staff}
+            return None, self.staff_column, reason
         if worker is None:
-            self.errors.append(
-                RowError(
-                    row.row,
-                    self.staff_column,
-                    _("your staff list names two people %(name)s; tell them apart there first")
-                    % {"name": row.staff},
-                )
-            )
-            return None
+            reason = _("your staff list names two people %(name)s; tell them apart there first") % {
+                "name": row.staff
+            }
+            return None, self.staff_column, reason
         schools = self.spans.get(worker.pk, {})
         if row.school:
             school = self.by_number.get(row.school)
         elif len(schools) == 1:
             school = self.schools_by_pk[next(iter(schools))]
         else:
-            self.errors.append(
-                RowError(
-                    row.row,
-                    "schulnummer",
-                    _("%(name)s works at several schools: add a column 'Schulnummer'")
-                    % {"name": row.staff},
-                )
-            )
-            return None
-        held = school is not None and any(
-            start <= row.date and (end is None or row.date <= end)
-            for start, end in schools.get(school.pk, ())
-        )
-        if not held or school is None or school.municipality_id != worker.municipality_id:
-            self.errors.append(
-                RowError(
-                    row.row,
-                    self.school_column or "schulnummer",
-                    _("%(name)s holds no position at school %(number)s on this date")
-                    % {"name": row.staff, "number": row.school or "?"},
-                )
-            )
-            return None
-        return _Place(school, worker)
+            reason = _("%(name)s works at several schools: add a column 'Schulnummer'") % {
+                "name": row.staff
+            }
+            return None, "schulnummer", reason
+        if school is None or school.municipality_id != worker.municipality_id:
+            return worker, school, ()
+        return worker, school, tuple(schools.get(school.pk, ()))
 
-    def place(self, row: ActivityRow) -> _Place | None:
+    def _carrier_place(self, row: ActivityRow) -> tuple[School, StaffMember] | None:
+        key = (row.staff, row.school)
+        found = self.places.get(key)
+        if found is None:
+            found = self._carrier_lookup(row)
+            if len(self.places) < 100_000:
+                self.places[key] = found
+        worker, school, spans = found
+        if worker is None:
+            self.errors.append(RowError(row.row, school, spans))
+            return None
+        day = row.date
+        for start, end in spans:
+            if start <= day and (end is None or day <= end):
+                return school, worker
+        self.errors.append(
+            RowError(
+                row.row,
+                self.school_column or "schulnummer",
+                _("%(name)s holds no position at school %(number)s on this date")
+                % {"name": row.staff, "number": row.school or "?"},
+            )
+        )
+        return None
+
+    def place(self, row: ActivityRow) -> tuple[School, StaffMember] | None:
         return self._carrier_place(row) if self.carrier_mode else self._worker_place(row)
 
     def resolver(self, municipality_id: int) -> Resolve:
@@ -282,6 +272,20 @@ class _Scope:
         if self.carrier_mode or self.worker is None:
             return next(iter(self.resolvers), None)
         return self.worker.municipality_id
+
+
+@dataclass(frozen=True, slots=True)
+class _Names:
+    """A resolved combination of category names."""
+
+    missing: bool
+    activity_type: CatalogueEntry | None
+    target_group: CatalogueEntry | None
+    topic_ids: tuple[int, ...]
+    topic_labels: str
+    contact_origin_id: int | None
+    partner_id: int | None
+    band: CatalogueEntry | None
 
 
 class _Checker:
@@ -298,7 +302,8 @@ class _Checker:
         self.hashes: dict[tuple[int, str], str] = {}
         self.schools_touched: set[str] = set()
         self.workers_touched: set[int] = set()
-        self.combinations: dict[tuple[Any, ...], tuple[dict[str, list[CatalogueEntry]], bool]] = {}
+        self.combinations: dict[tuple[Any, ...], _Names] = {}
+        self.counted: dict[tuple[Any, ...], Any] = {}
 
     def _genders(self, municipality_id: int) -> dict[str, CatalogueEntry]:
         genders = self.genders.get(municipality_id)
@@ -314,11 +319,9 @@ class _Checker:
     def _error(self, row: ActivityRow, name: str, default: str, reason: str) -> None:
         self.errors.append(RowError(row.row, self.columns.get(name, default), reason))
 
-    def _entries(
-        self, municipality_id: int, row: ActivityRow
-    ) -> tuple[dict[str, list[CatalogueEntry]], bool]:
-        """The catalogue entries a row names, and whether a name has none.
-        Rows repeat the same few combinations: each is resolved once."""
+    def _entries(self, municipality_id: int, row: ActivityRow) -> _Names:
+        """The catalogue entries a row names. Rows repeat the same few
+        combinations: each is resolved once."""
         key = (
             municipality_id,
             row.activity_type,
@@ -348,9 +351,82 @@ class _Checker:
                 else:
                     found.append(entry)
             entries[column] = found
+        topics = {t.id: t for t in entries["topics"]}  # once each, in the file's order
+        contact = (entries["contact_origin"] or [None])[0]
+        partner = (entries["partner"] or [None])[0]
+        names = _Names(
+            missing=missing,
+            activity_type=(entries["activity_type"] or [None])[0],
+            target_group=(entries["target_group"] or [None])[0],
+            topic_ids=tuple(topics),
+            topic_labels=", ".join(t.label for t in topics.values()),
+            contact_origin_id=contact.id if contact else None,
+            partner_id=partner.id if partner else None,
+            band=(entries["grade_band"] or [None])[0],
+        )
         if len(self.combinations) < 200_000:
-            self.combinations[key] = (entries, missing)
-        return entries, missing
+            self.combinations[key] = names
+        return names
+
+    def _participants(
+        self, row: ActivityRow, school: School, band: CatalogueEntry | None
+    ) -> tuple[tuple[tuple[int, int, int], ...], list[tuple[str, str, str]]] | None:
+        """((gender id, band id, count) cells, problems as (field, column, reason));
+        None when the grade band is an unknown name (reported as unknown)."""
+        key = (
+            school.municipality_id,
+            school.school_type,
+            band.id if band is not None else None,
+            bool(row.grade_band),
+            tuple(row.by_gender.items()),
+            row.participants,
+        )
+        known = self.counted.get(key, False)
+        if known is not False:
+            return known  # type: ignore[return-value]
+        counts = dict(row.by_gender)
+        if row.participants is not None and row.participants > sum(counts.values()):
+            counts["not_stated"] = (
+                counts.get("not_stated", 0) + row.participants - sum(counts.values())
+            )
+        cells: dict[tuple[int, int], int] = {}
+        problems: list[tuple[str, str, str]] = []
+        result: tuple[tuple[tuple[int, int, int], ...], list[tuple[str, str, str]]] | None
+        if any(counts.values()):
+            if band is None and not row.grade_band:
+                band = self.scope.resolver(school.municipality_id)(
+                    CatalogueKind.GRADE_BAND,
+                    DEFAULT_BAND.get(school.school_type, "lower_secondary"),
+                )
+            if band is None:
+                if row.grade_band:
+                    result = None
+                else:
+                    problems.append(
+                        ("grade_band", "stufe", _("no grade band for the participants"))
+                    )
+                    result = ((), problems)
+                self.counted[key] = result
+                return result
+            genders = self._genders(school.municipality_id)
+            for code, count in counts.items():
+                if code not in genders:
+                    problems.append(
+                        (
+                            code,
+                            code,
+                            _("the gender catalogue has no entry %(code)s") % {"code": code},
+                        )
+                    )
+                    continue
+                if not 0 <= count <= 2000:
+                    problems.append((code, code, _("A participant count lies between 0 and 2000.")))
+                if count:
+                    cells[(genders[code].id, band.id)] = count
+        result = (tuple((g, b, n) for (g, b), n in cells.items() if n), problems)
+        if len(self.counted) < 100_000:
+            self.counted[key] = result
+        return result
 
     def check(
         self, row: ActivityRow, *, preview: bool = True
@@ -358,48 +434,18 @@ class _Checker:
         place = self.scope.place(row)
         if place is None:
             return None
-        school, worker = place.school, place.worker
-        resolve = self.scope.resolver(school.municipality_id)
-        entries, missing = self._entries(school.municipality_id, row)
-        band = entries["grade_band"][0] if entries["grade_band"] else None
-        counts = dict(row.by_gender)
-        if row.participants is not None and row.participants > sum(counts.values()):
-            counts["not_stated"] = (
-                counts.get("not_stated", 0) + row.participants - sum(counts.values())
-            )
-        participants: dict[tuple[int, int], int] = {}
+        school, worker = place
+        names = self._entries(school.municipality_id, row)
+        counted = self._participants(row, school, names.band)
+        if counted is None:
+            return None
+        cells, problems = counted
         failed = False
-        if any(counts.values()):
-            if band is None and not row.grade_band:
-                band = resolve(
-                    CatalogueKind.GRADE_BAND,
-                    DEFAULT_BAND.get(school.school_type, "lower_secondary"),
-                )
-            if band is None:
-                if not row.grade_band:
-                    self._error(row, "grade_band", "stufe", _("no grade band for the participants"))
-                return None
-            genders = self._genders(school.municipality_id)
-            for code, count in counts.items():
-                if code not in genders:
-                    self._error(
-                        row,
-                        code,
-                        code,
-                        _("the gender catalogue has no entry %(code)s") % {"code": code},
-                    )
-                    failed = True
-                    continue
-                if not 0 <= count <= 2000:
-                    self._error(
-                        row,
-                        code,
-                        code,
-                        _("A participant count lies between 0 and 2000."),
-                    )
-                    failed = True
-                if count:
-                    participants[(genders[code].id, band.id)] = count
+        for name, default, reason in problems:
+            self._error(row, name, default, reason)
+            failed = True
+        if problems and problems[0][0] == "grade_band":
+            return None
         # services._validate: the same rules, the same messages
         if row.date > self.today:
             self._error(row, "date", "datum", _("The date lies in the future."))
@@ -407,11 +453,8 @@ class _Checker:
         if not 1 <= row.minutes <= 720:
             self._error(row, "minutes", "minuten", _("Minutes must be between 1 and 720."))
             failed = True
-        if failed or missing or self.unknown or self.errors:
+        if failed or names.missing or self.unknown or self.errors:
             return None
-        topics = entries["topics"]
-        contact = (entries["contact_origin"] or [None])[0]
-        partner = (entries["partner"] or [None])[0]
         code = ""
         if row.case_code:
             key = (school.id, row.case_code)
@@ -422,36 +465,37 @@ class _Checker:
                     self.hashes[key] = code
         self.schools_touched.add(school.school_number)
         self.workers_touched.add(worker.id)
-        counted = tuple((g, b, n) for (g, b), n in participants.items() if n)
+        total = 0
+        for _g, _b, n in cells:
+            total += n
         record = NewActivity(
-            school_id=school.id,
-            municipality_id=school.municipality_id,
-            worker_id=worker.id,
-            carrier_id=worker.carrier_id,
-            date=row.date,
-            minutes=row.minutes,
-            activity_type_id=entries["activity_type"][0].id,
-            target_group_id=entries["target_group"][0].id,
-            contact_origin_id=contact.id if contact else None,
-            partner_id=partner.id if partner else None,
-            follow_up=row.follow_up,
-            topic_ids=tuple(dict.fromkeys(t.id for t in topics)),
-            participants=counted,
-            participant_total=sum(n for _g, _b, n in counted),
-            case_hash=code,
+            school.id,
+            school.municipality_id,
+            worker.id,
+            worker.carrier_id,
+            row.date,
+            row.minutes,
+            names.activity_type.id,  # type: ignore[union-attr]  # required, not missing
+            names.target_group.id,  # type: ignore[union-attr]
+            names.contact_origin_id,
+            names.partner_id,
+            row.follow_up,
+            names.topic_ids,
+            cells,
+            total,
+            code,
         )
         if not preview:
             return record, None
-        labels = {t.id: t.label for t in topics}
         shown = {
             "row": row.row,
             "date": row.date,
             "school": school.school_number,
             "minutes": row.minutes,
-            "activity_type": entries["activity_type"][0].label,
-            "target_group": entries["target_group"][0].label,
-            "topics": ", ".join(labels.values()),
-            "participants": record.participant_total,
+            "activity_type": names.activity_type.label,  # type: ignore[union-attr]
+            "target_group": names.target_group.label,  # type: ignore[union-attr]
+            "topics": names.topic_labels,
+            "participants": total,
         }
         return record, shown
 

@@ -196,8 +196,8 @@ def test_a_file_object_is_read_row_by_row_and_the_row_limit_holds(world, two_sch
     stream = open_activity_file(io.BytesIO(data), filename="a.csv", max_rows=100)
     rows = list(stream.rows)
     assert len(rows) == 100
-    assert [str(e) for e in stream.errors] == [
-        "row 102, column : more than 100 rows; split the file"
+    assert [(e.row, e.column, e.reason) for e in stream.errors] == [
+        (102, "", "more than 100 rows; split the file")
     ]
     report = import_activities(
         data=io.BytesIO(data), filename="a.csv", by=world.users["worker"], dry_run=False
@@ -280,3 +280,14 @@ def test_a_worker_cannot_import_a_colleagues_rows(dw, world):
     report = import_activities(data=data, filename="t.csv", by=world.users["worker"], dry_run=False)
     assert [(e.row, e.column) for e in report.errors] == [(3, "Fachkraft")]
     assert not Activity.objects.filter(source="import").exists()
+
+
+def test_client_ids_made_in_bulk_are_distinct_version_4_uuids():
+    import uuid
+
+    from schulsozial.activities.bulk import _client_ids
+
+    made = _client_ids(2000)
+    assert len(set(made)) == 2000
+    assert all(uuid.UUID(hex=h).version == 4 for h in made)
+    assert all(uuid.UUID(hex=h).variant == uuid.RFC_4122 for h in made)
