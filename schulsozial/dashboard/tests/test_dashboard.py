@@ -111,3 +111,15 @@ def test_fte_school_type_and_budget_links_list_what_they_count(world, client_for
     gs = client.get("/stammdaten/schools/?school_type=GS").context["paginator"].count
     assert gs == 2
     assert f'href="/stammdaten/funding/{world.stream.pk}/"' in html
+
+
+def test_every_dashboard_link_opens_for_the_user_who_sees_it(world, client_for):
+    for persona in ("coordinator", "committee", "carrier", "worker", "principal"):
+        client = client_for(persona)
+        html = client.get("/").content.decode()
+        main = html.split("<main", 1)[1].split("</main>", 1)[0]
+        links = set(re.findall(r'href="(/[^"#]*)"', main))
+        assert links, persona
+        for link in links:
+            status = client.get(link.replace("&amp;", "&")).status_code
+            assert status == 200, (persona, link, status)
