@@ -578,6 +578,7 @@ class CommentList(ConceptTable):
             value=lambda o: o.get_answer_display(),
             sort="answer",
             link=lambda o: _url("comment_answer", o.pk),
+            link_allowed=perms.can_answer_comment,
         ),
         Column("answer_reason", _("reason")),
     ]
@@ -709,6 +710,7 @@ class IdeaList(ConceptTable):
             value=lambda o: o.get_status_display(),
             sort="status",
             link=lambda o: _url("idea_convert", o.pk) if o.status == "new" else "",
+            link_allowed=perms.can_convert_idea,
         ),
     ]
     search_fields = ["text"]
@@ -1124,7 +1126,12 @@ class GoalList(ConceptTable):
             value=lambda o: o.school_year.code,
             sort="school_year__start",
         ),
-        Column("goal", _("goal"), link=lambda o: _url("goal_update", o.pk)),
+        Column(
+            "goal",
+            _("goal"),
+            link=lambda o: _url("goal_update", o.pk),
+            link_allowed=lambda user, o: perms.can_manage_yearly_goals(user, o.school),
+        ),
         Column("measures", _("measures")),
         Column("responsible", _("responsible"), value=lambda o: o.get_responsible_display()),
         Column(
@@ -1133,6 +1140,7 @@ class GoalList(ConceptTable):
             value=lambda o: o.get_review_display(),
             sort="review",
             link=lambda o: _url("goal_review", o.pk),
+            link_allowed=lambda user, o: perms.can_manage_yearly_goals(user, o.school),
         ),
         Column("review_comment", _("review comment")),
     ]

@@ -35,6 +35,8 @@ class Column:
     sort: str | None = None  # ORM ordering field; None = not sortable
     numeric: bool = False
     link: Callable[[Any], str] | None = None
+    # (user, obj) -> bool: show the link only to users who may open it.
+    link_allowed: Callable[[Any, Any], bool] | None = None
     export_only: bool = False
 
     def get(self, obj: Any) -> Any:
@@ -102,6 +104,13 @@ class TableView(LoginRequiredMixin, View):
             sort = ""
         return queryset, filterset, query, sort
 
+    def _link(self, column: Column, obj: Any) -> str:
+        if column.link is None:
+            return ""
+        if column.link_allowed is not None and not column.link_allowed(self.request.user, obj):
+            return ""
+        return column.link(obj)
+
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.check_access()
         queryset, filterset, query, sort = self.filtered(request)
@@ -123,8 +132,7 @@ class TableView(LoginRequiredMixin, View):
         page = paginator.get_page(request.GET.get("page"))
         visible = [c for c in self.columns if not c.export_only]
         table_rows = [
-            [(c, c.get(obj), c.link(obj) if c.link else "") for c in visible]
-            for obj in page.object_list
+            [(c, c.get(obj), self._link(c, obj)) for c in visible] for obj in page.object_list
         ]
         params = request.GET.copy()
         params.pop("page", None)

@@ -237,3 +237,33 @@ def test_a_framework_section_references_a_linked_concept(world, client_for):
     assert "Handlungskonzept Schulabsentismus" in block
     other = page.split('data-section="leitbild"', 1)[1].split("</section>", 1)[0]
     assert "Handlungskonzept Schulabsentismus" not in other
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "carrier", "worker", "principal", "committee"])
+def test_every_link_on_the_concept_pages_opens_for_the_user_who_sees_it(world, client_for, persona):
+    import re
+
+    cw = concept_world(world)
+    client = client_for(persona)
+    pages = [
+        "/konzepte/comments/",
+        "/konzepte/ideas/",
+        "/konzepte/goals/",
+        "/konzepte/schools/",
+        "/konzepte/framework/",
+        f"/konzepte/framework/{cw.draft.pk}/",
+        f"/konzepte/school-concepts/{cw.concept.pk}/",
+    ]
+    checked = 0
+    for page in pages:
+        response = client.get(page)
+        if response.status_code != 200:
+            continue  # the permission matrix covers who may open the page
+        main = response.content.decode().split("<main", 1)[1].split("</main>", 1)[0]
+        for link in set(re.findall(r'href="(/konzepte/[^"#]*)"', main)):
+            link = link.replace("&amp;", "&")
+            if "format=" in link or "/export/" in link:
+                continue
+            assert client.get(link).status_code == 200, (persona, page, link)
+            checked += 1
+    assert checked > 0
