@@ -180,6 +180,24 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
     result["naive_sample_s"] = timed(import_activities_per_row, dry_run=False)
     result["ours_sample_s"] = timed(import_activities, dry_run=False)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Phase split: wall time spent writing records and rollups (the rest is
+    # reading, checking and commit).
+    from schulsozial.activities import importing
+
+    phases = {"write_records_s": 0.0, "write_rollups_s": 0.0}
+
+    def timed_phase(name, function):
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                phases[name] += time.perf_counter() - started
+
+        return wrapper
+
+    importing.insert_activities = timed_phase("write_records_s", importing.insert_activities)
+    importing.apply_rollups = timed_phase("write_rollups_s", importing.apply_rollups)
     profile = None
     if os.environ.get("BENCH_PROFILE"):
         import cProfile
@@ -205,6 +223,7 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
         profile.disable()
         pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
     assert report.ok, (report.errors[:5], report.unknown)
+    result.update(phases)
     result["peak_rss_mb_before"] = rss_before / 1024
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     result["created"] = report.created
@@ -336,6 +355,8 @@ def main() -> None:
             f"  {backend}: {r['activities']:,} records, {r['topic_links']:,} topic links, "
             f"{r['participant_counts']:,} participant counts; rollups hold {r['rollup_count']:,}; "
             f"peak RSS {r['peak_rss_mb_before']:.0f} MB before the import; "
+            f"writing records {r['write_records_s']:.1f} s, rollups {r['write_rollups_s']:.1f} s, "
+            f"reading and checking the rest; "
             f"the import's own process used {r['ours_big_cpu_s']:.1f} s CPU"
             + (" (PostgreSQL's server process not counted)" if backend == "postgresql" else "")
         )
