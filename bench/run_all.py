@@ -14,6 +14,7 @@ for script in (
     "bench_disclosure.py",
     "bench_statistics.py",
     "bench_entry.py",
+    "bench_activity_import.py",
 ):
     path = HERE / script
     if not path.exists():
