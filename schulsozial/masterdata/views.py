@@ -122,6 +122,7 @@ def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "object": municipality,
             "can_edit": perms.can_edit_municipality(request.user, municipality),
+            "can_list_schools": perms.can_use_masterdata(request.user),
             "warnings": selectors.rule_warnings(municipality=municipality)
             if perms.can_view_funding_rules(request.user, municipality)
             else None,

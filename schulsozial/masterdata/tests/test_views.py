@@ -389,3 +389,17 @@ def test_every_master_data_list_exports_csv_and_xlsx_with_its_rows(world, client
     assert len(rows) == count + 1
     assert all(label in rows[0] for label in header)
     assert AuditEntry.objects.filter(action="export", actor=world.users["coordinator"]).count() == 2
+
+
+def test_a_global_administrator_sees_no_link_to_the_school_list_it_may_not_open(
+    world, client, client_for
+):
+    from schulsozial.testing.personas import make_user
+
+    client.force_login(make_user("betrieb", Role.ADMINISTRATION))
+    page = client.get(f"/stammdaten/municipalities/{world.town.pk}/")
+    assert page.status_code == 200
+    assert 'href="/stammdaten/schools/"' not in page.content.decode()
+    assert client.get("/stammdaten/schools/").status_code == 403
+    coordinator = client_for("coordinator").get(f"/stammdaten/municipalities/{world.town.pk}/")
+    assert 'href="/stammdaten/schools/"' in coordinator.content.decode()
