@@ -48,6 +48,17 @@ class ScenarioCreateForm(forms.Form):
         help_text=_("Shows the money per school; leave empty to show FTE only."),
     )
 
+    def __init__(self, *args: Any, municipalities: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = forms.ModelChoiceField(
+            queryset=municipalities, label=_("municipality"), empty_label=None
+        )
+        self.fields = {"municipality": field, **self.fields}
+        if municipalities is not None and municipalities.count() == 1:
+            field.initial = municipalities.first()
+            field.widget = forms.HiddenInput()
+            field.disabled = True  # the only choice; nothing to post
+
     def rules_toml(self) -> str:
         return TEMPLATES[self.cleaned_data["template"]](
             self.cleaned_data["total_fte"], self.cleaned_data.get("cost_per_fte_eur")

@@ -96,17 +96,15 @@ class ScenarioCreate(ServiceFormView):
     def allowed(self, obj: Model | None) -> bool:
         return perms.can_manage_scenarios(self.request.user)
 
-    def municipality(self) -> Municipality:
-        return (
-            Municipality.objects.filter(
-                pk__in=perms.municipality_ids(self.request.user, Role.COORDINATION)
-            )
-            .order_by("name")
-            .first()
-        )
+    def municipalities(self) -> QuerySet[Municipality]:
+        return Municipality.objects.filter(
+            pk__in=perms.municipality_ids(self.request.user, Role.COORDINATION)
+        ).order_by("name")
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
-        municipality = self.municipality()
+        # The figures start from the first municipality; a coordinator of
+        # several picks one in the form and adjusts them.
+        municipality = self.municipalities().first()
         year = current_school_year()
         total = Decimal(0)
         cost = None
@@ -120,17 +118,19 @@ class ScenarioCreate(ServiceFormView):
             )
             cost = adapter.cost_per_fte(municipality=municipality, school_year=year)
         return {
+            "municipalities": self.municipalities(),
             "initial": {
+                "municipality": municipality,
                 "school_year": year,
                 "total_fte": total,
                 "cost_per_fte_eur": cost,
                 "template": "index",
-            }
+            },
         }
 
     def save(self, form: Any, obj: Model | None) -> Model:
         return services.scenario_create(
-            municipality=self.municipality(),
+            municipality=form.cleaned_data["municipality"],
             school_year=form.cleaned_data["school_year"],
             name=form.cleaned_data["name"],
             rules_toml=form.rules_toml(),

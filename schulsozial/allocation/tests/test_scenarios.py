@@ -386,3 +386,29 @@ def test_scenario_list_links_to_the_comparison_and_shows_the_decision_date(scena
         page = client_for("committee").get("/verteilung/").content.decode()
     assert 'href="/verteilung/compare/"' in page
     assert "JHA 30.06.2026 2026/0001" in page
+
+
+def test_a_coordinator_of_two_municipalities_chooses_where_the_scenario_belongs(world, client_for):
+    from schulsozial.accounts.models import Role
+    from schulsozial.accounts.services import role_assign
+
+    coordinator = world.users["coordinator"]
+    role_assign(user=coordinator, role=Role.COORDINATION, municipality=world.other_town, by=None)
+    client = client_for("coordinator")
+    form = client.get("/verteilung/new/").content.decode()
+    assert f'<option value="{world.other_town.pk}"' in form
+    response = client.post(
+        "/verteilung/new/",
+        {
+            "municipality": world.other_town.pk,
+            "name": "Nachbarstadt",
+            "school_year": world.year.pk,
+            "template": "pupils",
+            "total_fte": "1",
+            "cost_per_fte_eur": "",
+        },
+    )
+    assert response.status_code == 302
+    scenario = Scenario.objects.get(name="Nachbarstadt")
+    assert scenario.municipality == world.other_town
+    assert {r["number"] for r in scenario.result["schools"]} == {world.other_school.school_number}
