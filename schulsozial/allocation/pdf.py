@@ -17,6 +17,8 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import cm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from schulsozial.core.context_processors import DATA_ATTRIBUTION
+
 from .models import Scenario
 
 
@@ -216,5 +218,8 @@ def scenario_pdf(scenario: Scenario) -> bytes:
     rows = sorted(result["schools"], key=lambda r: -Decimal(r["fte"]))
     for start in range(0, len(rows), 45):
         story.append(_bars(rows[start : start + 45], page[0] - 3 * cm))
+    # The school figures are open data under dl-de/by-2-0: the annex names them.
+    story.append(Spacer(1, 0.4 * cm))
+    story.append(Paragraph(escape(DATA_ATTRIBUTION), styles["Italic"]))
     doc.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()

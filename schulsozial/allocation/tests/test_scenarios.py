@@ -342,6 +342,7 @@ def test_exports_read_back(scenario, client_for):
     pdf = PdfReader(io.BytesIO(client.get(f"/verteilung/{scenario.pk}/export.pdf").content))
     text = "\n".join(page.extract_text() for page in pdf.pages)
     assert "Testschule 0" in text and "Index" in text
+    assert "Datenlizenz Deutschland" in " ".join(text.split())  # the open-data attribution
     assert (
         AuditEntry.objects.filter(action="export", object_type="allocation.scenario").count() == 3
     )
