@@ -152,6 +152,12 @@ def _chart_context(scenario: Scenario) -> dict[str, Any]:
             value_label=str(_("allocated FTE")),
             marker_label=str(_("ideal share")),
         ),
+        "chart_ideal": charts.scatter_chart(
+            [charts.Point(r["name"], float(r["ideal"]), float(r["fte"])) for r in by_fte],
+            title=str(_("Ideal share against allocated FTE per school")),
+            x_label=str(_("ideal share")),
+            y_label=str(_("allocated FTE")),
+        ),
         "chart_band": charts.bar_chart(
             [
                 charts.Bar(r["name"], float(r["fte"]), low=r["p5"], high=r["p95"])

@@ -121,6 +121,65 @@ def bar_chart(
     return _svg(width, height, title, body)
 
 
+@dataclass(frozen=True)
+class Point:
+    label: str
+    x: float
+    y: float
+
+
+def scatter_chart(points: Sequence[Point], *, title: str, x_label: str, y_label: str) -> SafeString:
+    """One dot per row on equal axes with the diagonal y = x, e.g. the ideal
+    share (x) against the allocation (y): dots above the line got more."""
+    size, left, bottom, pad = 420, 56, 44, 16
+    width, height = size + left + pad, size + bottom + pad
+    top = max([1.0] + [max(p.x, p.y) for p in points])
+    scale = size / top
+
+    def xy(x: float, y: float) -> tuple[float, float]:
+        return left + x * scale, pad + size - y * scale
+
+    body: list[str] = []
+    for tick in _ticks(top):
+        tx, ty = xy(tick, tick)
+        body.append(
+            f'<line x1="{tx:.1f}" y1="{pad}" x2="{tx:.1f}" y2="{pad + size}" stroke="#e1e4e8"/>'
+        )
+        body.append(
+            f'<line x1="{left}" y1="{ty:.1f}" x2="{left + size}" y2="{ty:.1f}" stroke="#e1e4e8"/>'
+        )
+        body.append(
+            f'<text x="{tx:.1f}" y="{pad + size + 16}" font-size="11" text-anchor="middle" '
+            f'fill="#38404a">{_num(tick)}</text>'
+        )
+        body.append(
+            f'<text x="{left - 6}" y="{ty + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#38404a">{_num(tick)}</text>'
+        )
+    (x0, y0), (x1, y1) = xy(0, 0), xy(top, top)
+    body.append(
+        f'<line x1="{x0:.1f}" y1="{y0:.1f}" x2="{x1:.1f}" y2="{y1:.1f}" stroke="#b3261e" '
+        'stroke-width="1.5" stroke-dasharray="5 4"/>'
+    )
+    for point in points:
+        cx, cy = xy(point.x, point.y)
+        body.append(
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="4" fill="{BLUE}" fill-opacity="0.75" '
+            f'stroke="{DARK}" stroke-width="0.6" data-point="{_attr(point.label)}">'
+            f"<title>{escape(point.label)}: {escape(x_label)} {_num(point.x)}, "
+            f"{escape(y_label)} {_num(point.y)}</title></circle>"
+        )
+    body.append(
+        f'<text x="{left + size / 2:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" '
+        f'fill="{DARK}">{escape(x_label)}</text>'
+    )
+    body.append(
+        f'<text x="12" y="{pad + size / 2:.1f}" font-size="11" text-anchor="middle" '
+        f'fill="{DARK}" transform="rotate(-90 12 {pad + size / 2:.1f})">{escape(y_label)}</text>'
+    )
+    return _svg(width, height, title, body)
+
+
 def _ticks(top: float) -> list[float]:
     raw = top / 5
     magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1

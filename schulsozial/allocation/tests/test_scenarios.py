@@ -160,7 +160,9 @@ def test_committee_sees_only_adopted_scenarios(scenario, world, client_for):
 def test_detail_page_shows_results_charts_and_tables(scenario, client_for):
     page = client_for("coordinator").get(f"/verteilung/{scenario.pk}/").content.decode()
     assert page.count('data-school="') == 4
-    assert page.count("<svg") == 3  # sorted FTE, sensitivity band, dot map
+    # sorted FTE, ideal against allocated, sensitivity band, dot map
+    assert page.count("<svg") == 4
+    assert page.count("data-point=") == 4  # one dot per school in the scatter
     assert "<script" not in page.split("<main", 1)[1]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from schulsozial.core.charts import Dot, dot_map
+from schulsozial.core.charts import Dot, Point, dot_map, scatter_chart
 
 
 def test_dot_map_legend_shows_the_sizes_it_draws():
@@ -31,3 +31,31 @@ def test_dot_map_without_coordinates_still_has_its_legend_and_escapes_labels():
     )
     assert "<script>" not in svg and "A &amp; B" in svg
     assert "data-legend-size" in svg
+
+
+def test_scatter_puts_a_school_on_the_diagonal_when_it_gets_its_ideal_share():
+    svg = str(
+        scatter_chart(
+            [Point("Genau", 1.0, 1.0), Point("Mehr", 0.5, 1.5), Point("<b>", 2.0, 0.0)],
+            title="Ideal",
+            x_label="rechnerisch",
+            y_label="zugeteilt",
+        )
+    )
+    dots = {
+        label: (float(cx), float(cy))
+        for cx, cy, label in re.findall(
+            r'cx="([\d.]+)" cy="([\d.]+)"[^>]*data-point="([^"]+)"', svg
+        )
+    }
+    diagonal = re.search(
+        r'x1="([\d.]+)" y1="([\d.]+)" x2="([\d.]+)" y2="([\d.]+)" stroke="#b3261e"', svg
+    )
+    x1, y1, x2, y2 = map(float, diagonal.groups())
+    # The exact school lies on the line from (x1, y1) to (x2, y2); "Mehr" lies above it.
+    cx, cy = dots["Genau"]
+    assert abs((cy - y1) * (x2 - x1) - (y2 - y1) * (cx - x1)) < 1
+    mx, my = dots["Mehr"]
+    line_y = y1 + (y2 - y1) * (mx - x1) / (x2 - x1)
+    assert my < line_y  # SVG y grows downwards: above the diagonal
+    assert "&lt;b&gt;" in svg and "<b>" not in svg
