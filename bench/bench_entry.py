@@ -1,36 +1,48 @@
 """Benchmark: recording one activity through the web form and through the
-API, 20 concurrent clients against gunicorn (2 workers, loopback only), on
-SQLite and PostgreSQL. Each request writes the record, its topics and
-participant cells, its rollup cells (statistics) and one audit entry.
+API, 20 clients against gunicorn on 127.0.0.1, on SQLite and PostgreSQL.
+Each request writes the record, its topics and participant cells, its
+rollup cells (statistics) and one audit entry.
 
-    .venv/bin/python bench/bench_entry.py                 # both databases
-    .venv/bin/python bench/bench_entry.py --sqlite --requests 20
+    .venv/bin/python bench/bench_entry.py                      # both databases, both loads
+    .venv/bin/python bench/bench_entry.py --sqlite --load closed --seconds 10
 
-Clients are closed-loop threads (each sends its next request when the last
-one is answered, no think time): the hardest load 20 people could produce.
+Two loads, each run for the form and then for the API:
+
+- closed: every client sends its next entry as soon as the last is answered
+  (no think time): a saturation test, the hardest load 20 clients can produce;
+- paced: every client sends one entry per second, starting at a random offset
+  (people need about 30 s per entry, so this is still 30 times their pace).
+  Latency counts from the moment an entry was due, so a server that falls
+  behind shows it.
+
+The load generator is one asyncio process speaking HTTP/1.1 over raw
+sockets with prepared requests (no HTTP library in the timed loop), because
+it shares the machine's cores with the server; its own CPU time is reported.
+Logging in and fetching the CSRF token happen before the clock starts.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
+import random
 import re
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_URL = os.environ.get(
-    "BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/schulsozial_bench_entry"
-)
+PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/ss_bench_entry")
+# The gunicorn configuration of docs/operations.md for a 2-core server.
+GUNICORN = ["--worker-class", "gthread", "--workers", "2", "--threads", "4"]
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 PASSWORD = "bench-passwort-2026"  # noqa: S105
 
@@ -122,19 +134,72 @@ def _percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def clients(base: str, setup: dict, requests_each: int) -> dict[str, dict[str, float]]:
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn's workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(c) for c in f.read().split()]
+    except OSError:
+        pass
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine, from /proc/stat."""
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:9]]
+    idle = values[3] + values[4]  # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def machine_busy(seconds: float = 2.0) -> float:
+    """Share of the machine's CPU in use (all processes) over a short sample."""
+    busy, total = _machine_ticks()
+    time.sleep(seconds)
+    busy2, total2 = _machine_ticks()
+    return 100 * (busy2 - busy) / max(1, total2 - total)
+
+
+def wait_until_quiet(max_busy: float, max_wait: float) -> None:
+    """Other benchmarks share this machine: wait (up to max_wait s) until it is idle."""
+    waited = 0.0
+    while (busy := machine_busy()) > max_busy and waited < max_wait:
+        print(f"  machine {busy:.0f} % busy, waiting ...", flush=True)
+        time.sleep(10)
+        waited += 12
+    print(
+        f"  machine {busy:.0f} % busy, load average {os.getloadavg()[0]:.2f}: measuring"
+        + (" anyway" if busy > max_busy else ""),
+        flush=True,
+    )
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def _requests(base: str, setup: dict) -> dict[str, list[tuple[bytes, bytes, bytes]]]:
+    """Per client and path: (head before the client id, rest, expected status).
+    The form clients log in and read their CSRF token here, before the clock."""
     import datetime
+    from urllib.parse import urlencode
 
     import requests
 
     day = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()  # noqa: DTZ011
+    host = base.removeprefix("http://")
     token_re = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
-    results: dict[str, list[float]] = {"form": [], "api": []}
-    errors: list[str] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(CLIENTS)
-
-    def web(worker: dict) -> None:
+    out: dict[str, list[tuple[bytes, bytes, bytes]]] = {"form": [], "api": []}
+    for worker in setup["workers"]:
         s = requests.Session()
         page = s.get(f"{base}/accounts/login/", timeout=30)
         token = token_re.search(page.text).group(1)
@@ -146,75 +211,173 @@ def clients(base: str, setup: dict, requests_each: int) -> dict[str, dict[str, f
         )
         form_page = s.get(f"{base}/dokumentation/neu/", timeout=30)
         token = token_re.search(form_page.text).group(1)
-        data = {
-            **setup["form"],
-            "date": day,
-            "school": worker["school"],
-            "csrfmiddlewaretoken": token,
-        }
-        barrier.wait()
-        for _ in range(requests_each):
-            started = time.perf_counter()
-            r = s.post(
-                f"{base}/dokumentation/neu/",
-                data={**data, "client_id": str(uuid.uuid4())},
-                headers={"Referer": f"{base}/dokumentation/neu/"},
-                timeout=30,
-                allow_redirects=False,
-            )
-            elapsed = time.perf_counter() - started
-            with lock:
-                (
-                    results["form"].append(elapsed)
-                    if r.status_code == 302
-                    else errors.append(f"form {r.status_code}")
-                )
-
-    def api(worker: dict) -> None:
-        s = requests.Session()
-        s.headers["Authorization"] = f"Bearer {setup['key']}"
-        barrier.wait()
-        for _ in range(requests_each):
-            body = {
-                "client_id": str(uuid.uuid4()), "staff_id": worker["staff"],
-                "school_number": worker["number"], "date": day, "minutes": 45,
-                "activity_type": "counselling_pupil", "target_group": "individual",
-                "topics": ["bullying"], "contact_origin": "teacher", "case_code": "K1",
-                "participants": [{"gender": "female", "grade_band": "primary", "count": 1}],
-            }  # fmt: skip
-            started = time.perf_counter()
-            r = s.post(f"{base}/api/v1/activities/", json=body, timeout=30)
-            elapsed = time.perf_counter() - started
-            with lock:
-                (
-                    results["api"].append(elapsed)
-                    if r.status_code == 201
-                    else errors.append(f"api {r.status_code} {r.text[:200]}")
-                )
-
-    out: dict[str, dict[str, float]] = {}
-    for name, target in (("form", web), ("api", api)):
-        threads = [threading.Thread(target=target, args=(w,)) for w in setup["workers"]]
-        started = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(timeout=600)
-        wall = time.perf_counter() - started
-        values = results[name]
-        if values:
-            out[name] = {
-                "n": len(values),
-                "median_ms": statistics.median(values) * 1000,
-                "p95_ms": _percentile(values, 95) * 1000,
-                "per_s": len(values) / wall,
+        cookies = "; ".join(f"{k}={v}" for k, v in s.cookies.items())
+        body = urlencode(
+            {
+                **setup["form"],
+                "date": day,
+                "school": worker["school"],
+                "csrfmiddlewaretoken": token,
+                "then": "new",
             }
-    if errors:
-        out["errors"] = {"n": len(errors), "first": errors[0]}  # type: ignore[dict-item]
+        )
+        out["form"].append(
+            (
+                (
+                    f"POST /dokumentation/neu/ HTTP/1.1\r\nHost: {host}\r\nCookie: {cookies}\r\n"
+                    f"Referer: {base}/dokumentation/neu/\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n"
+                    f"Content-Length: {len(body) + len('&client_id=') + 36}\r\n\r\n"
+                    f"{body}&client_id="
+                ).encode(),
+                b"",
+                b"302",
+            )
+        )
+        fields = {
+            "staff_id": worker["staff"], "school_number": worker["number"], "date": day,
+            "minutes": 45, "activity_type": "counselling_pupil", "target_group": "individual",
+            "topics": ["bullying"], "contact_origin": "teacher", "case_code": "K1",
+            "participants": [{"gender": "female", "grade_band": "primary", "count": 1}],
+        }  # fmt: skip
+        api = json.dumps(fields)
+        prefix = '{"client_id": "'
+        rest = '", ' + api[1:]
+        out["api"].append(
+            (
+                (
+                    f"POST /api/v1/activities/ HTTP/1.1\r\nHost: {host}\r\n"
+                    f"Authorization: Bearer {setup['key']}\r\nContent-Type: application/json\r\n"
+                    f"Content-Length: {len(prefix) + 36 + len(rest)}\r\n\r\n{prefix}"
+                ).encode(),
+                rest.encode(),
+                b"201",
+            )
+        )
     return out
 
 
-def run(database_url: str, requests_each: int) -> dict[str, object]:
+class Connection:
+    """One keep-alive HTTP/1.1 connection; reconnects when the server closes it
+    (gunicorn's sync workers close after every response)."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def send(self, request: bytes) -> bytes:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = head[9:12]
+        lower = head.lower()
+        at = lower.find(b"content-length:")
+        length = int(lower[at + 15 : lower.find(b"\r\n", at)]) if at >= 0 else 0
+        if length:
+            await self.reader.readexactly(length)
+        if b"connection: close" in lower:
+            self.writer.close()
+            self.reader = self.writer = None
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+async def _drive(
+    port: int,
+    prepared: list[tuple[bytes, bytes, bytes]],
+    *,
+    load: str,
+    seconds: float,
+    warmup: float,
+    rate: float,
+) -> tuple[list[float], list[str], int]:
+    """Run one path for `warmup + seconds`: latencies of the measured part,
+    errors, and the number of requests answered in all."""
+    latencies: list[float] = []
+    answered = [0]
+    errors: list[str] = []
+    loop = asyncio.get_running_loop()
+    begin = loop.time()
+    measure_from, stop = begin + warmup, begin + warmup + seconds
+
+    async def client(head: bytes, rest: bytes, expected: bytes) -> None:
+        conn = Connection(port)
+        due = begin + random.random() / rate
+        try:
+            while True:
+                if load == "paced":
+                    now = loop.time()
+                    if due > now:
+                        await asyncio.sleep(due - now)
+                    started = due
+                    due += 1 / rate
+                else:
+                    started = loop.time()
+                if started >= stop:
+                    return
+                sent = loop.time()
+                status = await conn.send(head + str(uuid.uuid4()).encode() + rest)
+                done = loop.time()
+                answered[0] += 1
+                if status != expected:
+                    errors.append(status.decode())
+                elif sent >= measure_from:
+                    latencies.append(done - min(started, sent))
+        finally:
+            conn.close()
+
+    await asyncio.gather(*(client(*p) for p in prepared))
+    return latencies, errors, answered[0]
+
+
+def measure(
+    port: int, server_pid: int, prepared: dict, *, load: str, seconds: float, rate: float
+) -> dict[str, dict[str, object]]:
+    out: dict[str, dict[str, object]] = {}
+    for name in ("form", "api"):
+        cpu_client, cpu_server = time.process_time(), _cpu_seconds(server_pid)
+        machine = _machine_ticks()
+        wall = time.perf_counter()
+        latencies, errors, answered = asyncio.run(
+            _drive(port, prepared[name], load=load, seconds=seconds, warmup=2.0, rate=rate)
+        )
+        wall = time.perf_counter() - wall
+        cpu_client = time.process_time() - cpu_client
+        cpu_server = _cpu_seconds(server_pid) - cpu_server
+        busy, total = _machine_ticks()
+        machine_pct = 100 * (busy - machine[0]) / max(1, total - machine[1])
+        out[name] = {
+            "n": len(latencies),
+            "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
+            "p95_ms": round(_percentile(latencies, 95) * 1000, 1) if latencies else None,
+            "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
+            "per_s": round(len(latencies) / seconds, 1),
+            "gunicorn_cpu_ms_per_entry": round(1000 * cpu_server / max(1, answered), 1),
+            # Shares of the machine (2 cores = 100 %) over the whole run.
+            "client_cpu_pct": round(100 * cpu_client / wall / (os.cpu_count() or 1), 1),
+            "gunicorn_cpu_pct": round(100 * cpu_server / wall / (os.cpu_count() or 1), 1),
+            # Everything on the machine: ours (PostgreSQL included) and others' jobs.
+            "machine_cpu_pct": round(machine_pct, 1),
+            "errors": len(errors),
+            **({"first_error": errors[0]} if errors else {}),
+        }
+    return out
+
+
+def run(
+    database_url: str,
+    *,
+    loads: list[str],
+    seconds: float,
+    rate: float,
+    gunicorn: list[str],
+    quiet: tuple[float, float] | None,
+) -> dict[str, object]:
     env = {
         **os.environ, "DATABASE_URL": database_url, "SCHULSOZIAL_TESTING": "1",
         "AXES_ENABLED": "0", "API_RATE": "1000000/minute", "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -227,7 +390,7 @@ def run(database_url: str, requests_each: int) -> dict[str, object]:
     setup = json.loads(prepared.stdout.strip().splitlines()[-1])
     port = _free_port()
     server = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
+        [str(ROOT / ".venv/bin/gunicorn"), "config.wsgi", *gunicorn, "-b", f"127.0.0.1:{port}",
          "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
@@ -241,7 +404,15 @@ def run(database_url: str, requests_each: int) -> dict[str, object]:
                 break
             except requests.RequestException:
                 time.sleep(0.2)
-        return clients(base, setup, requests_each)
+        requests_by_path = _requests(base, setup)
+        out: dict[str, object] = {}
+        for load in loads:
+            if quiet is not None:
+                wait_until_quiet(*quiet)
+            out[load] = measure(
+                port, server.pid, requests_by_path, load=load, seconds=seconds, rate=rate
+            )
+        return out
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -259,9 +430,22 @@ def fresh_postgres() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--prepare", action="store_true")
-    parser.add_argument("--requests", type=int, default=25, help="per client and path")
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--load", choices=["closed", "paced", "both"], default="both")
+    parser.add_argument("--seconds", type=float, default=20, help="measured time per path and load")
+    parser.add_argument("--rate", type=float, default=1.0, help="paced: entries per client and s")
+    parser.add_argument(
+        "--gunicorn", default=" ".join(GUNICORN), help="worker options for gunicorn"
+    )
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        default=None,
+        metavar="PERCENT",
+        help="before each load, wait until the machine is at most this busy (up to --wait s)",
+    )
+    parser.add_argument("--wait", type=float, default=900)
     args = parser.parse_args()
     if args.prepare:
         print(json.dumps(prepare()))
@@ -269,15 +453,31 @@ def main() -> None:
     backends = (
         ["sqlite"] if args.sqlite else ["postgresql"] if args.postgres else ["sqlite", "postgresql"]
     )
+    loads = ["closed", "paced"] if args.load == "both" else [args.load]
     for backend in backends:
+        load_before = os.getloadavg()
+        busy_before = machine_busy()
+        options = {
+            "loads": loads,
+            "seconds": args.seconds,
+            "rate": args.rate,
+            "gunicorn": args.gunicorn.split(),
+            "quiet": (args.quiet, args.wait) if args.quiet is not None else None,
+        }
         if backend == "sqlite":
             with tempfile.TemporaryDirectory(dir=ROOT / "var") as folder:
-                result = run(f"sqlite:///{folder}/bench.sqlite3", args.requests)
+                result = run(f"sqlite:///{folder}/bench.sqlite3", **options)
         else:
-            result = run(fresh_postgres(), args.requests)
-        print(f"\n{backend}: {CLIENTS} clients x {args.requests} requests per path")
-        for name, m in result.items():
-            print(f"  {name}: {json.dumps(m)}")
+            result = run(fresh_postgres(), **options)
+        load_after = os.getloadavg()
+        print(
+            f"\n{backend}: {CLIENTS} clients, gunicorn {args.gunicorn}, "
+            f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after; "
+            f"machine {busy_before:.0f} % busy before"
+        )
+        for load, paths in result.items():
+            for name, m in paths.items():
+                print(f"  {load} {name}: {json.dumps(m)}", flush=True)
 
 
 if __name__ == "__main__":
