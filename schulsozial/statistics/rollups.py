@@ -624,11 +624,11 @@ def _replace_year(year: int, where: str, params: list[Any]) -> int:
             f"INSERT INTO {t['school']} (school_year, month, municipality_id, school_id, "
             "count, minutes, participants, cases) SELECT r.school_year, 0, r.municipality_id, "
             "r.school_id, SUM(r.count), SUM(r.minutes), SUM(r.participants), "
-            f"(SELECT COUNT(*) FROM {t['school_case']} c WHERE c.school_year = r.school_year "
-            f"AND c.school_id = r.school_id) FROM {t['school']} r "
-            f"WHERE {mine('r.')} "
+            f"COALESCE(MAX(c.n), 0) FROM {t['school']} r LEFT JOIN (SELECT school_id, "
+            f"COUNT(*) AS n FROM {t['school_case']} WHERE school_year = %s GROUP BY school_id) c "
+            f"ON c.school_id = r.school_id WHERE {mine('r.')} "
             "AND r.month > 0 GROUP BY r.school_year, r.municipality_id, r.school_id",
-            [year, *rp],
+            [year, year, *rp],
         ),
     ]
     written = 0

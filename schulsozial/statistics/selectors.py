@@ -399,9 +399,10 @@ def statistics_report(
         entry = entries.get(entry_id) if entry_id else None
         return entry.label if entry else "–"
 
-    def order(entry_id: int) -> tuple[int, str]:
+    def order(entry_id: int) -> tuple[int, str, int]:
+        # The id breaks ties: several municipalities' catalogues share labels.
         entry = entries.get(entry_id)
-        return (entry.sort_order, entry.label) if entry else (9999, "")
+        return (entry.sort_order, entry.label, entry_id) if entry else (9999, "", entry_id)
 
     # Totals per school and per activity type. Only these are published (never
     # the inner school x type cells), so each is protected as a table of its
