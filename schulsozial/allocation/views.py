@@ -203,12 +203,24 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _criterion_label(name: str, column: str) -> str:
+    """The translated indicator name for the criteria the rules form and the
+    templates write (named after their column); a name of the user's own stays."""
+    labels = dict(forms.INDICATORS)
+    if column in labels and name in {column, column.replace("_", ""), "sozialindex"}:
+        return str(labels[column])
+    return name
+
+
 @login_required
 def school_explanation(request: HttpRequest, pk: int, number: str) -> HttpResponse:
     scenario = _scenario(request, pk)
     row = next((r for r in scenario.result.get("schools", []) if r["number"] == number), None)
     if row is None:
         raise Http404
+    for layer in row["explanation"]["layers"]:
+        for criterion in layer.get("criteria", []):
+            criterion["label"] = _criterion_label(criterion["name"], criterion["column"])
     return render(
         request,
         "allocation/school_explanation.html",

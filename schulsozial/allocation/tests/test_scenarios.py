@@ -5,6 +5,7 @@ explained per school, compared, exported (files read back)."""
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -167,12 +168,26 @@ def test_detail_page_shows_results_charts_and_tables(scenario, client_for):
 
 
 def test_explanation_page_lists_every_part(scenario, client_for):
-    page = (
-        client_for("coordinator").get(f"/verteilung/{scenario.pk}/schools/199000/").content.decode()
+    with translation.override("de"):
+        page = (
+            client_for("coordinator")
+            .get(f"/verteilung/{scenario.pk}/schools/199000/")
+            .content.decode()
+        )
+    rows = re.findall(r'<th scope="row" class="kern-table__cell">([^<(]+)', page)
+    labels = [label.strip() for label in rows]
+    assert labels[:4] == ["Sockel", "Schüler/innen", "Sozialindex", "Startchancen"]
+    assert "pupils" not in page and "sozialindex (" not in page
+    assert "Unter- oder Obergrenze" in labels and "Rundung auf die Schrittweite" in labels
+
+
+def test_a_criterion_with_its_own_name_keeps_it_in_the_explanation(world, client_for):
+    rules = pupils_only(Decimal("4")).replace('name = "pupils"', 'name = "Schülerzahl 2024"')
+    scenario = services.scenario_create(
+        municipality=world.town, school_year=world.year, name="Eigen", rules_toml=rules, by=None
     )
-    assert (
-        "Sockel" in page and "pupils" in page and "sozialindex" in page and "startchancen" in page
-    )
+    page = client_for("coordinator").get(f"/verteilung/{scenario.pk}/schools/199000/")
+    assert "Schülerzahl 2024 (" in page.content.decode()
 
 
 def test_cost_per_fte_comes_from_the_budgets_weighted_by_the_fte_they_fund(world):
