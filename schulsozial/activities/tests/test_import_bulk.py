@@ -291,3 +291,21 @@ def test_client_ids_made_in_bulk_are_distinct_version_4_uuids():
     assert len(set(made)) == 2000
     assert all(uuid.UUID(hex=h).version == 4 for h in made)
     assert all(uuid.UUID(hex=h).variant == uuid.RFC_4122 for h in made)
+
+
+def test_the_command_imports_a_carriers_file_from_disk(dw, world, tmp_path):
+    from django.core.management import call_command
+
+    day = f"{TODAY - datetime.timedelta(days=10):%d.%m.%Y}"
+    path = tmp_path / "traeger.csv"
+    path.write_bytes(
+        _carrier_file(
+            world,
+            [f"{day};{world.staff[0].label};{world.schools[0].school_number};45;crisis;individual"],
+        )
+    )
+    out = io.StringIO()
+    call_command("import_activities", str(path), "--user", "traeger", stdout=out)
+    assert Activity.objects.filter(source="import", worker=world.staff[0]).count() == 1
+    with pytest.raises(Exception, match="nothing was imported"):
+        call_command("import_activities", str(path), "--user", "traeger", "--max-bytes", "10")
