@@ -153,9 +153,20 @@ class ActivityCreate(ApiView):
         if school is None:
             return _field_errors({"school_number": ["Unknown school in your municipality."]})
         errors: dict[str, list[str]] = {}
+        # Only the entries the record names (one query, a handful of rows).
+        codes = {
+            data["activity_type"],
+            data["target_group"],
+            data.get("contact_origin") or "",
+            data.get("partner") or "",
+            *data.get("topics", []),
+            *(c[k] for c in data.get("participants", []) for k in ("gender", "grade_band")),
+        } - {""}
         by_kind: dict[tuple[str, str], CatalogueEntry] = {
             (e.kind, e.code): e
-            for e in CatalogueEntry.objects.filter(municipality_id=municipality_id).usable()
+            for e in CatalogueEntry.objects.filter(
+                municipality_id=municipality_id, code__in=codes
+            ).usable()
         }
 
         def entry(field: str, kind: str, code: str | None) -> CatalogueEntry | None:
