@@ -2,15 +2,19 @@
 aggregation over the raw records (naive), side by side in one run, on
 SQLite and PostgreSQL.
 
-    .venv/bin/python bench/bench_statistics.py                   # 1M rows, both databases
-    .venv/bin/python bench/bench_statistics.py --rows 10000000 --postgres
+    .venv/bin/python bench/bench_statistics.py                   # 10M records, both databases
+    .venv/bin/python bench/bench_statistics.py --postgres        # 10M, PostgreSQL only
+    .venv/bin/python bench/bench_statistics.py --rows 300000     # a quick check
 
 Synthetic Land: 108 municipalities x 50 schools = 5,400 schools, 4,000 social
 workers (1,400 serve two schools), 324 carriers, 10 school years, `--rows`
-activity records with topics. Generated straight into a fresh database
-(COPY on PostgreSQL, executemany in big transactions on SQLite); the rollups
-are then built in bulk with INSERT ... SELECT ... GROUP BY (the same cells
-apply_activity writes one by one). Each run uses a fresh database.
+activity records with topics (default 10 million: the full Land density of about
+1 million a school year). Generated straight into a fresh database as numpy
+columns (binary COPY on PostgreSQL, executemany in one transaction per million
+on SQLite, secondary indexes created after the load); the rollups are then
+built by `rebuild_rollups` (INSERT ... SELECT ... GROUP BY per school year, the
+same cells apply_facts writes one by one). Each run uses a fresh database
+(PostgreSQL: BENCH_POSTGRES_URL, default ss_bench_stats).
 """
 
 from __future__ import annotations
@@ -621,7 +625,7 @@ def fresh_postgres() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child")
-    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument(
         "--year-rows",
         type=int,
@@ -645,6 +649,12 @@ def main() -> None:
         else:
             result = run(fresh_postgres(), args.rows, args.year_rows)
         print(f"\n{backend}, {args.rows:,} rows: {json.dumps(result['generate'])}")
+        print(f"rollup rows per table: {json.dumps(result['rollup_rows'])}")
+        print(
+            "load average (1, 5, 15 min): at start {}, before measuring {}, at end {}".format(
+                *(result[k] for k in ("load_start", "load_before_measure", "load_end"))
+            )
+        )
         print(f"{'report':<20} {'rollups (ours)':>15} {'ORM over raw':>14} {'ratio':>7}")
         for name, m in result["measure"].items():
             if "naive_s" in m:
@@ -653,7 +663,7 @@ def main() -> None:
                 )
             else:
                 print(f"{name:<20} {m['ours_s'] * 1000:>13.1f}ms  ({m['queries']} queries)")
-        if backend == "postgresql":
+        if backend == "postgresql" and not os.environ.get("BENCH_KEEP"):
             base, name = PG_URL.rsplit("/", 1)
             subprocess.run(
                 ["psql", base + "/postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}"],
