@@ -77,15 +77,18 @@ class CoordinationFigures:
     pupils_per_fte: Decimal | None
     target_pupils_per_fte: int
     schools_without: int
-    contracts_ending: int
-    fixed_term_fte: Decimal
+    #: None where withheld: a committee's view counts persons only from the
+    #: municipality's disclosure threshold on (see `coordination_figures`).
+    contracts_ending: int | None
+    fixed_term_fte: Decimal | None
     staff_fte: Decimal
     budgets: list[BudgetRow]
     warnings: list[RuleWarning] = field(default_factory=list)
+    threshold: int | None = None  # set when the figures are protected
 
     @property
     def fixed_term_share(self) -> Decimal | None:
-        if not self.staff_fte:
+        if not self.staff_fte or self.fixed_term_fte is None:
             return None
         return _q(self.fixed_term_fte / self.staff_fte * 100)
 
@@ -100,7 +103,17 @@ def ending_within_months(day: datetime.date, months: int = 12) -> datetime.date:
     return day + relativedelta(months=months)
 
 
-def coordination_figures(*, municipality: Municipality, day: datetime.date) -> CoordinationFigures:
+def _withheld(persons: int, threshold: int) -> bool:
+    return 0 < persons < threshold
+
+
+def coordination_figures(
+    *, municipality: Municipality, day: datetime.date, protected: bool = False
+) -> CoordinationFigures:
+    """The coordination dashboard's key figures. With `protected` (the
+    committee's view) the figures about contracts, which concern a few
+    identifiable employees, are withheld when fewer than the municipality's
+    disclosure threshold of persons stand behind them (and not 0)."""
     school_year = current_school_year(day)
     schools = School.objects.active().filter(municipality=municipality)
     active_positions = Position.objects.active_on(day).filter(municipality=municipality)
@@ -141,7 +154,16 @@ def coordination_figures(*, municipality: Municipality, day: datetime.date) -> C
         total=Coalesce(Sum("fte"), ZERO),
         fixed=Coalesce(Sum("fte", filter=Q(contract_end__isnull=False)), ZERO),
         ending=Count("pk", filter=Q(contract_end__lte=ending_within_months(day))),
+        fixed_persons=Count("pk", filter=Q(contract_end__isnull=False)),
     )
+    contracts_ending: int | None = staff_sums["ending"]
+    fixed_term_fte: Decimal | None = _q(staff_sums["fixed"])
+    threshold = municipality.disclosure_threshold if protected else None
+    if threshold is not None:
+        if _withheld(staff_sums["ending"], threshold):
+            contracts_ending = None
+        if _withheld(staff_sums["fixed_persons"], threshold):
+            fixed_term_fte = None
 
     budgets: list[BudgetRow] = []
     if school_year is not None:
@@ -179,11 +201,12 @@ def coordination_figures(*, municipality: Municipality, day: datetime.date) -> C
         pupils_per_fte=pupils_per_fte,
         target_pupils_per_fte=municipality.target_pupils_per_fte,
         schools_without=schools_without_social_work(municipality=municipality, day=day).count(),
-        contracts_ending=staff_sums["ending"],
-        fixed_term_fte=_q(staff_sums["fixed"]),
+        contracts_ending=contracts_ending,
+        fixed_term_fte=fixed_term_fte,
         staff_fte=_q(staff_sums["total"]),
         budgets=budgets,
         warnings=rule_warnings(municipality=municipality, day=day),
+        threshold=threshold,
     )
 
 

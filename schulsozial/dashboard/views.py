@@ -11,6 +11,7 @@ from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role
 from schulsozial.masterdata import selectors as md
 from schulsozial.masterdata.models import Carrier, Municipality
+from schulsozial.statistics.selectors import SUPPRESSED
 
 from .selectors import carrier_figures, coordination_figures
 
@@ -20,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     """One dashboard; each role the user holds adds its section."""
     user = request.user
     day = timezone.localdate()
-    context: dict[str, Any] = {"day": day}
+    context: dict[str, Any] = {"day": day, "suppressed_symbol": SUPPRESSED}
     coordinated = Municipality.objects.filter(
         pk__in=perms.municipality_ids(user, Role.COORDINATION)
     )
@@ -28,7 +29,9 @@ def home(request: HttpRequest) -> HttpResponse:
     committee = Municipality.objects.filter(
         pk__in=perms.municipality_ids(user, Role.COMMITTEE)
     ).exclude(pk__in=coordinated)
-    context["committee"] = [coordination_figures(municipality=m, day=day) for m in committee]
+    context["committee"] = [
+        coordination_figures(municipality=m, day=day, protected=True) for m in committee
+    ]
     context["carriers"] = [
         carrier_figures(carrier=c, day=day)
         for c in Carrier.objects.filter(pk__in=perms.carrier_ids(user))

@@ -123,3 +123,36 @@ def test_every_dashboard_link_opens_for_the_user_who_sees_it(world, client_for):
         for link in links:
             status = client.get(link.replace("&amp;", "&")).status_code
             assert status == 200, (persona, link, status)
+
+
+def test_committee_view_withholds_contract_figures_about_fewer_persons_than_the_threshold(
+    world, client_for
+):
+    day = timezone.localdate()
+    # One person's contract ends and one person is on a fixed-term contract: below 5.
+    protected = coordination_figures(municipality=world.town, day=day, protected=True)
+    assert protected.contracts_ending is None
+    assert protected.fixed_term_fte is None
+    assert protected.fixed_term_share is None
+    assert protected.threshold == world.town.disclosure_threshold == 5
+    # Coordination sees the same municipality unprotected.
+    assert coordination_figures(municipality=world.town, day=day).contracts_ending == 1
+    # A threshold of 2 still withholds one person; 0 persons are never withheld.
+    services.municipality_update(municipality=world.town, by=None, disclosure_threshold=2)
+    world.town.refresh_from_db()
+    assert coordination_figures(municipality=world.town, day=day, protected=True).threshold == 2
+    assert (
+        coordination_figures(municipality=world.town, day=day, protected=True).contracts_ending
+        is None
+    )
+    elsewhere = coordination_figures(municipality=world.other_town, day=day, protected=True)
+    assert elsewhere.contracts_ending == 0
+
+
+def test_committee_page_shows_the_withheld_symbol_instead_of_a_count_of_one(world, client_for):
+    html = client_for("committee").get("/").content.decode()
+    ending = re.search(r'data-figure="contracts-ending">.*?figure__value">([^<]+)<', html, re.S)
+    share = re.search(r'data-figure="fixed-term-share">.*?figure__value">([^<]+)<', html, re.S)
+    assert ending and ending.group(1).strip() == "•"
+    assert share and share.group(1).strip() == "•"
+    assert "18,2" not in html and "0,50 von" not in html
