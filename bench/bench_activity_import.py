@@ -196,6 +196,9 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
 
         return wrapper
 
+    if os.environ.get("BENCH_ROLLUP_ROWS"):  # --rollup-rows: try another slice size
+        importing.ROLLUP_ROWS = int(os.environ["BENCH_ROLLUP_ROWS"])
+    result["rollup_rows"] = importing.ROLLUP_ROWS
     importing.insert_activities = timed_phase("write_records_s", importing.insert_activities)
     importing.apply_rollups = timed_phase("write_rollups_s", importing.apply_rollups)
     connection.commit = timed_phase("commit_s", connection.commit)  # PostgreSQL: deferred FK checks
@@ -310,7 +313,10 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--rollup-rows", type=int, help="rows per rollup slice (default 250,000)")
     args = parser.parse_args()
+    if args.rollup_rows:
+        os.environ["BENCH_ROLLUP_ROWS"] = str(args.rollup_rows)
     if args.child:
         print(json.dumps(child(*args.child, rows=args.rows)))
         return
@@ -356,6 +362,7 @@ def main() -> None:
             f"  {backend}: {r['activities']:,} records, {r['topic_links']:,} topic links, "
             f"{r['participant_counts']:,} participant counts; rollups hold {r['rollup_count']:,}; "
             f"peak RSS {r['peak_rss_mb_before']:.0f} MB before the import; "
+            f"rollups per {r['rollup_rows']:,} rows; "
             f"writing records {r['write_records_s']:.1f} s, rollups {r['write_rollups_s']:.1f} s, "
             f"commit {r['commit_s']:.1f} s, reading and checking the rest; "
             f"the import's own process used {r['ours_big_cpu_s']:.1f} s CPU"
