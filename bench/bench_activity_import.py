@@ -313,7 +313,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--rollup-rows", type=int, help="rows per rollup slice (default 250,000)")
+    parser.add_argument("--rollup-rows", type=int, help="rows per rollup slice (default 1,000,000)")
     args = parser.parse_args()
     if args.rollup_rows:
         os.environ["BENCH_ROLLUP_ROWS"] = str(args.rollup_rows)

@@ -64,7 +64,7 @@ KIND_OF_COLUMN = {
 DEFAULT_BAND = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
 PREVIEW_ROWS = 200
 BATCH_ROWS = 20_000  # rows per INSERT / COPY batch
-ROLLUP_ROWS = 250_000  # rows per rollup upsert: more rows share more cells
+ROLLUP_ROWS = 1_000_000  # rows per rollup upsert: the more rows, the more share a cell
 
 
 @dataclass
