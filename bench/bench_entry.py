@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/ss_bench_entry")
 # The gunicorn configuration of docs/operations.md for a 2-core server.
-GUNICORN = ["--worker-class", "gthread", "--workers", "2", "--threads", "4"]
+GUNICORN = ["--workers", "3"]
 CLIENTS = int(os.environ.get("BENCH_CLIENTS", "20"))
 PASSWORD = "bench-passwort-2026"  # noqa: S105
 
