@@ -25,7 +25,6 @@ list; ``parse_activity_file`` collects the rows into a list for small files.
 from __future__ import annotations
 
 import codecs
-import csv
 import datetime
 import io
 import itertools
@@ -43,6 +42,7 @@ from schulsozial.masterdata.school_file import (
     _column_letter,
     _count_outside_quotes,
     _xlsx_rows,
+    csv_rows,
 )
 
 MAX_ERRORS = 500
@@ -306,19 +306,7 @@ def _csv_stream(
     lines: Iterable[str], delimiter: str, errors: list[RowError]
 ) -> Iterator[tuple[int, list[str]]]:
     """(row number, stripped cells); a CSV syntax error ends the file with an error."""
-    reader = csv.reader(lines, delimiter=delimiter)
-    row = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            errors.append(
-                RowError(row + 1, "", f"broken CSV ({exc}); is a quote character not closed?")
-            )
-            return
-        row += 1
+    for row, cells in csv_rows(lines, delimiter, errors):
         yield row, [c.strip() for c in cells]
 
 

@@ -700,8 +700,15 @@ def _choose_delimiter(text: str) -> str:
 
 
 def _csv_rows(text: str, delimiter: str, errors: list[RowError]) -> Iterator[tuple[int, list[str]]]:
-    """Yield (row number, cells); a CSV syntax error ends the file with an error."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return csv_rows(io.StringIO(text, newline=""), delimiter, errors)
+
+
+def csv_rows(
+    lines: Iterable[str], delimiter: str, errors: list[RowError]
+) -> Iterator[tuple[int, list[str]]]:
+    """Yield (row number, cells) from lines read with newline=""; a CSV syntax
+    error ends the file with an error. Shared with the documentation parser."""
+    reader = csv.reader(lines, delimiter=delimiter)
     row = 0
     while True:
         try:

@@ -67,3 +67,15 @@ def axe_violations(page, *, impact=("serious", "critical")) -> list[dict]:
         for v in result["violations"]
         if v["impact"] in impact
     ]
+
+
+def log_in(page, base: str, username: str) -> None:
+    """Log in through the real login form as a test persona (German labels)."""
+    from schulsozial.testing.personas import PASSWORD
+
+    page.context.clear_cookies()
+    page.goto(base + "/accounts/login/")
+    page.get_by_label("Benutzername").fill(username)
+    page.get_by_label("Passwort").fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    page.wait_for_url(base + "/")

@@ -9,20 +9,11 @@ import pytest
 
 from schulsozial.concepts.models import SchoolConcept
 from schulsozial.concepts.tests.factories import adopted_framework
-from schulsozial.testing.personas import PASSWORD, build_world
+from schulsozial.testing.personas import build_world
 
-from .conftest import axe_violations
+from .conftest import axe_violations, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, base: str, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Benutzername").fill(username)
-    page.get_by_label("Passwort").fill(PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    page.wait_for_url(base + "/")
 
 
 def status(page) -> str:
