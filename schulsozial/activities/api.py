@@ -226,11 +226,13 @@ class ActivityCreate(ApiView):
             if hasattr(error, "error_dict"):
                 return _field_errors({k: list(v) for k, v in error.message_dict.items()})
             return _field_errors({"non_field_errors": list(error.messages)})
-        except IntegrityError:  # a concurrent request with the same client id won the race
-            activity, created = (
-                Activity.objects.get(worker=worker, client_id=data["client_id"]),
-                False,
-            )
+        except IntegrityError:
+            # A concurrent request with the same client id won the race; any
+            # other integrity error is not ours to hide.
+            existing = Activity.objects.filter(worker=worker, client_id=data["client_id"]).first()
+            if existing is None:
+                raise
+            activity, created = existing, False
         code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
         return Response(ActivityOutSerializer(activity).data, status=code)
 
