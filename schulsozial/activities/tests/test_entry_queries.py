@@ -48,9 +48,12 @@ def test_one_form_entry_runs_a_bounded_number_of_queries(
     assert Activity.objects.count() == before + 1
     activity = Activity.objects.order_by("-pk").first()
     assert activity.participants == 7 and activity.topics.count() == 2
-    assert AuditEntry.objects.filter(
-        object_type="activities.activity", object_id=str(activity.pk)
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="activities.activity", object_id=str(activity.pk)
+        ).count()
+        == 1
+    )
 
 
 def test_one_api_entry_runs_a_bounded_number_of_queries(
@@ -63,6 +66,9 @@ def test_one_api_entry_runs_a_bounded_number_of_queries(
     assert response.status_code == 201, response.json()
     activity = Activity.objects.get(client_id=data["client_id"])
     assert activity.participants == 23 and activity.topics.count() == 2
-    assert AuditEntry.objects.filter(
-        object_type="activities.activity", object_id=str(activity.pk)
-    ).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            object_type="activities.activity", object_id=str(activity.pk)
+        ).count()
+        == 1
+    )
