@@ -34,6 +34,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from machine import cpu_model  # noqa: E402  (bench/ is the script folder)
+
 PG_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/ss_bench_import")
 SCHOOLS, WORKERS, TWO_SCHOOLS, DAYS = 80, 120, 40, 5 * 365
 SAMPLE = 5_000
@@ -241,17 +244,9 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
 
 
 def _machine() -> dict[str, object]:
-    model = ""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
     return {
         "nproc": os.cpu_count(),
-        "cpu": model or platform.processor(),
+        "cpu": cpu_model(),
         "python": platform.python_version(),
         "load": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }

@@ -111,22 +111,9 @@ class RollupSource:
         )
 
     def _totals(self, w: Where, *, year: bool = True, monthly: bool = False) -> Any:
-        q = Q(municipality_id__in=w.municipality_ids)
-        if year:
-            q &= Q(school_year=w.school_year)
-        if w.months:
-            q &= Q(month__in=w.months)
-        elif monthly:
-            q &= Q(month__gt=WHOLE_YEAR)
-        else:
-            q &= Q(month=WHOLE_YEAR)
-        if w.school_ids is not None:
-            q &= Q(school_id__in=w.school_ids)
-        if w.school_id:
-            q &= Q(school_id=w.school_id)
-        if w.school_type:
-            q &= Q(school__school_type=w.school_type)
-        return SchoolRollup.objects.filter(q)
+        """The per-school rows for `w`; only where `_wide(w)`, so the worker,
+        carrier and activity-type conditions of `_q` are all empty."""
+        return SchoolRollup.objects.filter(self._q(w, year=year, monthly=monthly))
 
     def schools(self, w: Where) -> list[tuple[int, int, int, int]]:
         if self._wide(w):
