@@ -5,6 +5,7 @@ through services.activity_record; kept as tests/reference_import.py) on a
 
     .venv/bin/python bench/bench_activity_import.py                 # 1M rows, both databases
     .venv/bin/python bench/bench_activity_import.py --rows 100000 --sqlite
+    BENCH_PROFILE=1 .venv/bin/python bench/bench_activity_import.py --rows 200000   # cProfile
 
 Synthetic carrier: one municipality, 80 schools, 120 social workers (40 of
 them serve two schools) with positions over five school years. The CSV is
@@ -142,6 +143,24 @@ def _setup() -> dict[str, object]:
     return {"manager": manager.pk, "worker": worker.pk}
 
 
+def _server_cpu(connection):
+    """A reader of the CPU seconds of this connection's PostgreSQL server
+    process (same machine: /proc), or None on SQLite."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
+
+    read.start = read()  # type: ignore[attr-defined]
+    return read
+
+
 def child(big: str, sample: str, rows: int) -> dict[str, object]:
     """Runs in a subprocess with DATABASE_URL set to an empty database."""
     import django
@@ -199,18 +218,30 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
 
         return wrapper
 
-    if os.environ.get("BENCH_ROLLUP_ROWS"):  # --rollup-rows: try another slice size
-        importing.ROLLUP_ROWS = int(os.environ["BENCH_ROLLUP_ROWS"])
-    result["rollup_rows"] = importing.ROLLUP_ROWS
-    importing.insert_activities = timed_phase("write_records_s", importing.insert_activities)
+    from schulsozial.activities import bulk
+
+    # The writer thread's busy time (it overlaps reading and checking).
+    bulk.insert_activities = timed_phase("write_records_s", bulk.insert_activities)
     importing.apply_rollups = timed_phase("write_rollups_s", importing.apply_rollups)
     connection.commit = timed_phase("commit_s", connection.commit)  # PostgreSQL: deferred FK checks
     profile = None
-    if os.environ.get("BENCH_PROFILE"):
+    slow: list[tuple[float, str]] = []
+    if os.environ.get("BENCH_PROFILE") == "sql":  # the slowest statements instead of cProfile
+
+        def timer(execute, sql, params, many, context):
+            started = time.perf_counter()
+            try:
+                return execute(sql, params, many, context)
+            finally:
+                slow.append((time.perf_counter() - started, " ".join(sql.split())[:160]))
+
+        connection.execute_wrappers.append(timer)
+    elif os.environ.get("BENCH_PROFILE"):
         import cProfile
 
         profile = cProfile.Profile()
         profile.enable()
+    server_cpu = _server_cpu(connection)
     with open(big, "rb") as handle:
         cpu = time.process_time()
         started = time.perf_counter()
@@ -224,6 +255,10 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
         )
         result["ours_big_s"] = time.perf_counter() - started
         result["ours_big_cpu_s"] = time.process_time() - cpu
+    if server_cpu is not None:
+        result["server_cpu_s"] = server_cpu() - server_cpu.start  # type: ignore[attr-defined]
+    for seconds, sql in sorted(slow, reverse=True)[:25]:
+        print(f"{seconds:8.2f} s  {sql}", file=sys.stderr)
     if profile is not None:
         import pstats
 
@@ -308,10 +343,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--sqlite", action="store_true")
     parser.add_argument("--postgres", action="store_true")
-    parser.add_argument("--rollup-rows", type=int, help="rows per rollup slice (default 1,000,000)")
     args = parser.parse_args()
-    if args.rollup_rows:
-        os.environ["BENCH_ROLLUP_ROWS"] = str(args.rollup_rows)
     if args.child:
         print(json.dumps(child(*args.child, rows=args.rows)))
         return
@@ -357,11 +389,14 @@ def main() -> None:
             f"  {backend}: {r['activities']:,} records, {r['topic_links']:,} topic links, "
             f"{r['participant_counts']:,} participant counts; rollups hold {r['rollup_count']:,}; "
             f"peak RSS {r['peak_rss_mb_before']:.0f} MB before the import; "
-            f"rollups per {r['rollup_rows']:,} rows; "
-            f"writing records {r['write_records_s']:.1f} s, rollups {r['write_rollups_s']:.1f} s, "
-            f"commit {r['commit_s']:.1f} s, reading and checking the rest; "
+            f"writer thread busy {r['write_records_s']:.1f} s (overlapping), rollups {r['write_rollups_s']:.1f} s, "
+            f"commit {r['commit_s']:.1f} s; "
             f"the import's own process used {r['ours_big_cpu_s']:.1f} s CPU"
-            + (" (PostgreSQL's server process not counted)" if backend == "postgresql" else "")
+            + (
+                f", PostgreSQL's server process {r['server_cpu_s']:.1f} s"
+                if "server_cpu_s" in r
+                else ""
+            )
         )
 
 

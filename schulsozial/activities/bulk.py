@@ -13,10 +13,13 @@ from __future__ import annotations
 import contextlib
 import datetime
 import os
+import queue
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from schulsozial.statistics import rollups
 
@@ -101,12 +104,12 @@ def _client_ids(count: int) -> list[str]:
     return [text[i : i + 32] for i in range(0, 32 * count, 32)]
 
 
-def _allocate_ids(count: int) -> list[int]:
+def _allocate_ids(count: int, db: Any) -> list[int]:
     """Primary keys for `count` new records, taken before writing so that
     topics and participant counts can refer to them without reading back."""
     table = Activity._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
                 [table, count],
@@ -115,7 +118,7 @@ def _allocate_ids(count: int) -> list[int]:
         # SQLite: one writer at a time. Inside the import's transaction a
         # concurrent insert makes our write fail (busy / snapshot), never
         # collide; AUTOINCREMENT's high-water mark keeps ids of deleted rows unused.
-        q = connection.ops.quote_name
+        q = db.ops.quote_name
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {q(table)}")  # noqa: S608
         top = cursor.fetchone()[0]
         cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
@@ -124,14 +127,18 @@ def _allocate_ids(count: int) -> list[int]:
         return list(range(start, start + count))
 
 
-def _write(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
+def _write(db: Any, table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
     if not rows:
         return
-    q = connection.ops.quote_name
+    q = db.ops.quote_name
     names = ", ".join(q(c) for c in columns)
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
+    with db.cursor() as cursor:
+        if db.vendor == "postgresql":
+            # psycopg's own cursor: errors are translated to Django's by hand.
+            with (
+                db.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy,
+            ):
                 for row in rows:
                     copy.write_row(row)
             return
@@ -139,16 +146,45 @@ def _write(table: str, columns: list[str], rows: list[tuple[object, ...]]) -> No
         cursor.executemany(f"INSERT INTO {q(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
 
 
+def id_ranges(ids: Sequence[int]) -> list[tuple[int, int]]:
+    """Runs of consecutive ids as inclusive (first, last) pairs."""
+    runs: list[tuple[int, int]] = []
+    for pk in ids:
+        if runs and runs[-1][1] + 1 == pk:
+            runs[-1] = (runs[-1][0], pk)
+        else:
+            runs.append((pk, pk))
+    return runs
+
+
+def merge_ranges(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for first, last in sorted(ranges):
+        if merged and merged[-1][1] + 1 >= first:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+        else:
+            merged.append((first, last))
+    return merged
+
+
 def insert_activities(
-    rows: Sequence[NewActivity], *, author_id: int | None, source: str, now: datetime.datetime
-) -> None:
+    rows: Sequence[NewActivity],
+    *,
+    author_id: int | None,
+    source: str,
+    now: datetime.datetime,
+    db: Any = None,
+) -> list[tuple[int, int]]:
     """Write one batch of checked records with topics and participant counts.
-    Call inside a transaction, and `apply_rollups` for the same rows."""
+    Call inside a transaction. Returns the ids of the new records as
+    inclusive ranges, for `apply_rollups` (the ids were allocated for this
+    batch alone, so the ranges name its records and nothing else)."""
     if not rows:
-        return
-    ids = _allocate_ids(len(rows))
-    sqlite = connection.vendor == "sqlite"
-    stamp: object = connection.ops.adapt_datetimefield_value(now) if sqlite else now
+        return []
+    db = db or connection
+    ids = _allocate_ids(len(rows), db)
+    sqlite = db.vendor == "sqlite"
+    stamp: object = db.ops.adapt_datetimefield_value(now) if sqlite else now
     dates: dict[datetime.date, object] = {}
 
     def day(value: datetime.date) -> object:
@@ -180,15 +216,17 @@ def insert_activities(
         )
         for pk, r, client_id in zip(ids, rows, client_ids, strict=True)
     ]
-    _write(Activity._meta.db_table, _columns(Activity, ACTIVITY_FIELDS), activities)
+    _write(db, Activity._meta.db_table, _columns(Activity, ACTIVITY_FIELDS), activities)
     del activities
     through = Activity.topics.through
     _write(
+        db,
         through._meta.db_table,
         _columns(through, ("activity", "catalogueentry")),
         [(pk, topic) for pk, r in zip(ids, rows, strict=True) for topic in r.topic_ids],
     )
     _write(
+        db,
         ParticipantCount._meta.db_table,
         _columns(ParticipantCount, ("activity", "gender", "grade_band", "count")),
         [
@@ -197,26 +235,72 @@ def insert_activities(
             for gender, band, count in r.participants
         ],
     )
+    return id_ranges(ids)
 
 
-def apply_rollups(rows: Sequence[NewActivity]) -> None:
-    """Add written records to the statistics rollups (one upsert per table
-    and chunk: the larger the batch, the more records share a cell)."""
-    rollups.apply_facts(
-        rollups.Facts(
-            date=r.date,
-            municipality_id=r.municipality_id,
-            school_id=r.school_id,
-            carrier_id=r.carrier_id,
-            worker_id=r.worker_id,
-            activity_type_id=r.activity_type_id,
-            target_group_id=r.target_group_id,
-            minutes=r.minutes,
-            participants=r.participant_total,
-            topic_ids=r.topic_ids,
-            contact_origin_id=r.contact_origin_id,
-            partner_id=r.partner_id,
-            case_hash=r.case_hash,
-        )
-        for r in rows
-    )
+def apply_rollups(ranges: Sequence[tuple[int, int]]) -> None:
+    """Add the records written by `insert_activities` (their id ranges) to
+    the statistics rollups, set-based in the database
+    (``statistics.rollups.add_records``): no Python loop per record."""
+    rollups.add_records(merge_ranges(ranges))
+
+
+class BatchWriter:
+    """Writes batches with `insert_activities` in a background thread while
+    the caller reads and checks the next rows: on two cores the database
+    work (SQLite's B-tree updates run without the GIL; PostgreSQL works in
+    its own process) overlaps the parsing.
+
+    The thread uses the caller's connection, inside the caller's
+    transaction (Django's thread sharing); one batch waits at most, so
+    memory stays at two batches. While the thread writes, the caller must
+    not use the connection: code that reads the database in between takes
+    `lock` (the writer holds it for each batch). `close()` waits for the
+    thread and re-raises its error; call it before leaving the transaction,
+    also on the way out with an exception."""
+
+    def __init__(
+        self,
+        *,
+        author_id: int | None,
+        source: str,
+        now: datetime.datetime,
+        db: Any = None,
+    ) -> None:
+        self.db = db or connections[DEFAULT_DB_ALIAS]  # the wrapper, not the thread-local proxy
+        self.lock = threading.Lock()
+        self.ranges: list[tuple[int, int]] = []
+        self._kwargs = {"author_id": author_id, "source": source, "now": now}
+        self._queue: queue.Queue[Sequence[NewActivity] | None] = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self.db.inc_thread_sharing()
+        self._thread = threading.Thread(target=self._run, name="activity-import-writer")
+        self._thread.start()
+
+    def _run(self) -> None:
+        while (batch := self._queue.get()) is not None:
+            if self._error is not None:
+                continue  # drain after a failure; the caller hears of it
+            try:
+                with self.lock:
+                    self.ranges += insert_activities(batch, db=self.db, **self._kwargs)
+            except BaseException as exc:  # handed to the caller in submit() or close()
+                self._error = exc
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+    def submit(self, batch: Sequence[NewActivity]) -> None:
+        self._raise()
+        if batch:
+            self._queue.put(batch)
+
+    def close(self) -> list[tuple[int, int]]:
+        """Wait until every batch is written; the id ranges written."""
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join()
+            self.db.dec_thread_sharing()
+        self._raise()
+        return self.ranges

@@ -23,6 +23,7 @@ mean the same. One audit entry records the whole import.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from collections import defaultdict
 from collections.abc import Callable
@@ -48,7 +49,7 @@ from .activity_file import (
     ActivityStream,
     open_activity_file,
 )
-from .bulk import NewActivity, apply_rollups, bulk_session, insert_activities
+from .bulk import BatchWriter, NewActivity, apply_rollups, bulk_session
 from .casecode import case_hash
 from .models import CatalogueEntry, CatalogueKind, Source
 from .services import normalise_label, worker_of
@@ -64,7 +65,6 @@ KIND_OF_COLUMN = {
 DEFAULT_BAND = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
 PREVIEW_ROWS = 200
 BATCH_ROWS = 20_000  # rows per INSERT / COPY batch
-ROLLUP_ROWS = 1_000_000  # rows per rollup upsert: the more rows, the more share a cell
 
 
 @dataclass
@@ -129,6 +129,8 @@ class _Scope:
         self.ok = True
         self.resolvers: dict[int, Resolve] = {}
         self.places: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
+        # Held while reading the database during an import (BatchWriter.lock).
+        self.db_lock: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
         if self.carrier_mode:
             self._load_carrier(by)
         else:
@@ -264,7 +266,8 @@ class _Scope:
     def resolver(self, municipality_id: int) -> Resolve:
         resolve = self.resolvers.get(municipality_id)
         if resolve is None:
-            resolve = self.resolvers[municipality_id] = _resolver(municipality_id)
+            with self.db_lock:  # the batch writer may be using the connection
+                resolve = self.resolvers[municipality_id] = _resolver(municipality_id)
         return resolve
 
     @property
@@ -308,13 +311,16 @@ class _Checker:
     def _genders(self, municipality_id: int) -> dict[str, CatalogueEntry]:
         genders = self.genders.get(municipality_id)
         if genders is None:
-            genders = self.genders[municipality_id] = {
-                e.code: e
-                for e in selectors.catalogue(
-                    municipality_id=municipality_id, kind=CatalogueKind.GENDER
-                )
-            }
+            with self.scope.db_lock:  # the batch writer may be using the connection
+                genders = self.genders[municipality_id] = self._load_genders(municipality_id)
         return genders
+
+    @staticmethod
+    def _load_genders(municipality_id: int) -> dict[str, CatalogueEntry]:
+        return {
+            e.code: e
+            for e in selectors.catalogue(municipality_id=municipality_id, kind=CatalogueKind.GENDER)
+        }
 
     def _error(self, row: ActivityRow, name: str, default: str, reason: str) -> None:
         self.errors.append(RowError(row.row, self.columns.get(name, default), reason))
@@ -530,32 +536,36 @@ def import_activities(
     checker = _Checker(scope, stream.columns, errors)
     now = timezone.now()
     batch: list[NewActivity] = []
-    written: list[NewActivity] = []  # in the tables, not yet in the rollups
     created = 0
     try:
         with bulk_session(), transaction.atomic():
-            for row in stream.rows:
-                report.rows += 1
-                checked = checker.check(row, preview=len(report.preview) < PREVIEW_ROWS)
-                if len(errors) >= MAX_ERRORS:
-                    break
-                if checked is None:
-                    batch.clear()
-                    continue
-                record, shown = checked
-                if shown is not None:
-                    report.preview.append(shown)
-                created += 1
-                if dry_run:
-                    continue
-                batch.append(record)
-                if len(batch) >= BATCH_ROWS:
-                    insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
-                    written.extend(batch)
-                    batch.clear()
-                    if len(written) >= ROLLUP_ROWS:
-                        apply_rollups(written)
-                        written.clear()
+            writer = (
+                None if dry_run else BatchWriter(author_id=by.pk, source=Source.IMPORT, now=now)
+            )
+            scope.db_lock = writer.lock if writer else contextlib.nullcontext()
+            try:
+                for row in stream.rows:
+                    report.rows += 1
+                    checked = checker.check(row, preview=len(report.preview) < PREVIEW_ROWS)
+                    if len(errors) >= MAX_ERRORS:
+                        break
+                    if checked is None:
+                        batch = []
+                        continue
+                    record, shown = checked
+                    if shown is not None:
+                        report.preview.append(shown)
+                    created += 1
+                    if writer is None:
+                        continue
+                    batch.append(record)
+                    if len(batch) >= BATCH_ROWS:
+                        writer.submit(batch)
+                        batch = []
+                if writer is not None and not errors and not checker.unknown:
+                    writer.submit(batch)
+            finally:
+                written = writer.close() if writer else []
             report.unknown = {
                 kind: sorted(names, key=str.casefold) for kind, names in checker.unknown.items()
             }
@@ -564,8 +574,7 @@ def import_activities(
             report.created = created
             if dry_run:
                 return report
-            insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
-            apply_rollups(written + batch)
+            apply_rollups(written)
             audit(
                 actor=by,
                 action=Action.IMPORT,

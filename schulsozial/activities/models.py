@@ -79,17 +79,25 @@ class Source(models.TextChoices):
 
 
 class Activity(models.Model):
+    # Indexes: every index costs each write (a million-record import updates
+    # each one a million times), so only those that reads use are kept. The
+    # statistics read the rollups, not these rows. School and worker are
+    # served by the (school, date) and (worker, date) indexes below, which
+    # begin with them; the catalogue references have none: entries are
+    # retired, never deleted, so nothing looks records up by entry.
     school = models.ForeignKey(
         "masterdata.School",
         verbose_name=_("school"),
         on_delete=models.PROTECT,
         related_name="activities",
+        db_index=False,
     )
     worker = models.ForeignKey(
         "masterdata.StaffMember",
         verbose_name=_("social worker"),
         on_delete=models.PROTECT,
         related_name="activities",
+        db_index=False,
     )
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -104,13 +112,21 @@ class Activity(models.Model):
         _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(720)]
     )
     activity_type = models.ForeignKey(
-        CatalogueEntry, verbose_name=_("activity type"), on_delete=models.PROTECT, related_name="+"
+        CatalogueEntry,
+        verbose_name=_("activity type"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     topics = models.ManyToManyField(
         CatalogueEntry, verbose_name=_("topics"), blank=True, related_name="+"
     )
     target_group = models.ForeignKey(
-        CatalogueEntry, verbose_name=_("target group"), on_delete=models.PROTECT, related_name="+"
+        CatalogueEntry,
+        verbose_name=_("target group"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     contact_origin = models.ForeignKey(
         CatalogueEntry,
@@ -119,6 +135,7 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     partner = models.ForeignKey(
         CatalogueEntry,
@@ -127,13 +144,14 @@ class Activity(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,
     )
     follow_up = models.BooleanField(_("follow-up"), default=False)
     source = models.CharField(
         _("entered via"), max_length=10, choices=Source.choices, default=Source.FORM
     )
     participants = models.PositiveIntegerField(_("participants"), default=0)
-    case_hash = models.CharField(_("case (hashed)"), max_length=64, blank=True, db_index=True)
+    case_hash = models.CharField(_("case (hashed)"), max_length=64, blank=True)
     client_id = models.UUIDField(_("client id"), default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -161,11 +179,17 @@ class Activity(models.Model):
 class ParticipantCount(models.Model):
     """Participants of one activity counted by gender and grade band."""
 
+    # The unique (activity, gender, grade band) index serves lookups by
+    # activity; catalogue entries are never deleted (see Activity).
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="participant_counts"
+        Activity, on_delete=models.CASCADE, related_name="participant_counts", db_index=False
     )
-    gender = models.ForeignKey(CatalogueEntry, on_delete=models.PROTECT, related_name="+")
-    grade_band = models.ForeignKey(CatalogueEntry, on_delete=models.PROTECT, related_name="+")
+    gender = models.ForeignKey(
+        CatalogueEntry, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    grade_band = models.ForeignKey(
+        CatalogueEntry, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     count = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(2000)])
 
     class Meta:

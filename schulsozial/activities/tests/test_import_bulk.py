@@ -115,13 +115,49 @@ def test_rollups_equal_recomputation_after_a_bulk_import_in_many_batches(
     world, two_schools, monkeypatch
 ):
     monkeypatch.setattr(importing, "BATCH_ROWS", 97)
-    monkeypatch.setattr(importing, "ROLLUP_ROWS", 300)
     data = import_files.documentation_csv(1000, places=two_schools, today=TODAY, seed=5)
     report = import_activities(
         data=data.encode(), filename="a.csv", by=world.users["worker"], dry_run=False
     )
     assert report.ok and report.created == 1000
     assert rollups.stored_cells() == rollups.recompute(Activity.objects.all())
+
+
+def _drop_raw_records():
+    """What retention does to the raw records (the rollups stay)."""
+    ParticipantCount.objects.all().delete()
+    Activity.topics.through.objects.all().delete()
+    Activity.objects.all().delete()
+
+
+@pytest.mark.parametrize("retained", [False, True], ids=["raw records", "rollups only"])
+def test_a_second_import_adds_to_the_cells_of_the_first(world, two_schools, retained):
+    """The bulk path adds cells, never replaces them: on top of an earlier
+    import (the same case codes at the same schools count once), and on top
+    of history that only the rollups still hold. The per-row path, which adds
+    record by record, is the reference."""
+    worker = world.users["worker"]
+    first = import_files.documentation_csv(400, places=two_schools, today=TODAY, seed=21)
+    second = import_files.documentation_csv(400, places=two_schools, today=TODAY, seed=22)
+    assert import_activities(data=first.encode(), filename="1.csv", by=worker, dry_run=False).ok
+    if retained:
+        _drop_raw_records()
+    assert rollups.stored_cells()["school_case"]  # cases to meet again
+    try:
+        with transaction.atomic():
+            reference = import_activities_per_row(
+                data=second.encode(), filename="2.csv", by=worker, dry_run=False
+            )
+            assert reference.ok, (reference.errors[:3], reference.unknown)
+            expected = rollups.stored_cells()
+            raise _UndoError
+    except _UndoError:
+        pass
+    report = import_activities(data=second.encode(), filename="2.csv", by=worker, dry_run=False)
+    assert report.ok and report.created == 400
+    assert rollups.stored_cells() == expected
+    if not retained:
+        assert expected == rollups.recompute(Activity.objects.all())
 
 
 def test_a_bad_row_deep_in_a_big_file_imports_nothing(world, two_schools, monkeypatch):

@@ -1,0 +1,99 @@
+"""The references of the records, their topics and participant counts hold
+on both databases: real foreign keys on SQLite, statement-level checks on
+PostgreSQL (migration 0004, docs/performance.md "Import"). Each test breaks a
+reference behind Django's back, with plain SQL, and expects the database to
+refuse it."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from schulsozial.activities import services
+from schulsozial.activities.bulk import NewActivity, insert_activities
+from schulsozial.activities.models import Activity, ParticipantCount
+
+fk = importlib.import_module("schulsozial.activities.migrations.0004_set_based_foreign_keys")
+MISSING = 987_654_321
+
+
+def _refused(statement) -> None:
+    """PostgreSQL refuses at the end of the statement; SQLite's deferred
+    foreign keys at commit, which check_constraints() runs early."""
+    with pytest.raises(IntegrityError), transaction.atomic():  # noqa: PT012
+        statement()
+        if connection.vendor == "sqlite":
+            connection.check_constraints()
+
+
+def _sql(sql: str, params: list) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_the_migration_names_every_reference_of_the_three_tables():
+    through = Activity.topics.through
+    declared = {
+        (model._meta.db_table, field.column, field.remote_field.model._meta.db_table)
+        for model in (Activity, through, ParticipantCount)
+        for field in model._meta.concrete_fields
+        if field.is_relation
+    }
+    assert declared == set(fk.REFERENCES)
+
+
+@pytest.mark.parametrize(
+    "column", ["school_id", "worker_id", "author_id", "activity_type_id", "partner_id"]
+)
+def test_a_record_pointing_nowhere_is_refused(dw, column):
+    pk = dw.activity.pk
+    sql = f"UPDATE activities_activity SET {column} = %s WHERE id = %s"  # noqa: S608
+    _refused(lambda: _sql(sql, [MISSING, pk]))
+    dw.activity.refresh_from_db()
+    assert getattr(dw.activity, column) != MISSING
+
+
+def test_a_bulk_batch_with_an_unknown_catalogue_entry_is_refused(dw):
+    good = dw.activity
+    row = NewActivity(
+        school_id=good.school_id,
+        municipality_id=good.school.municipality_id,
+        worker_id=good.worker_id,
+        carrier_id=good.worker.carrier_id,
+        date=good.date,
+        minutes=30,
+        activity_type_id=good.activity_type_id,
+        target_group_id=good.target_group_id,
+        contact_origin_id=None,
+        partner_id=None,
+        follow_up=False,
+        topic_ids=(MISSING,),
+        participants=((dw.entry("gender", "female").pk, dw.entry("grade_band", "primary").pk, 2),),
+        participant_total=2,
+        case_hash="",
+    )
+    before = Activity.objects.count()
+    _refused(
+        lambda: insert_activities([row] * 3, author_id=None, source="import", now=good.created_at)
+    )
+    assert Activity.objects.count() == before
+
+
+def test_deleting_what_records_refer_to_is_refused(dw):
+    school, gender = dw.activity.school_id, dw.entry("gender", "female").pk
+    _refused(lambda: _sql("DELETE FROM masterdata_school WHERE id = %s", [school]))
+    _refused(lambda: _sql("DELETE FROM activities_catalogueentry WHERE id = %s", [gender]))
+    _refused(lambda: _sql("DELETE FROM activities_activity WHERE id = %s", [dw.activity.pk]))
+    assert ParticipantCount.objects.filter(activity=dw.activity, gender_id=gender).exists()
+
+
+def test_the_services_still_delete_records_with_their_topics_and_counts(dw):
+    """Django deletes children first; the checks at the end of each
+    statement see a consistent state."""
+    pk = dw.activity.pk
+    services.activity_delete(activity=dw.activity, by=dw.world.users["worker"])
+    assert not Activity.objects.filter(pk=pk).exists()
+    assert not ParticipantCount.objects.filter(activity_id=pk).exists()
+    assert not Activity.topics.through.objects.filter(activity_id=pk).exists()
