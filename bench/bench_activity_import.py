@@ -368,7 +368,8 @@ def main() -> None:
                 try:
                     results[backend] = run(PG_URL, big, sample, args.rows)
                 finally:
-                    _psql(f"DROP DATABASE IF EXISTS {name}")
+                    if not os.environ.get("BENCH_KEEP_DB"):  # keep it to look inside
+                        _psql(f"DROP DATABASE IF EXISTS {name}")
     print(f"load average at end:   {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     head = (
         f"{'database':<11} {'rows':>9} {'bulk s':>8} {'bulk rows/s':>12} {'peak MB':>8} "

@@ -14,6 +14,7 @@ import contextlib
 import datetime
 import os
 import queue
+import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -142,8 +143,30 @@ def _write(db: Any, table: str, columns: list[str], rows: list[tuple[object, ...
                 for row in rows:
                     copy.write_row(row)
             return
-        marks = ", ".join(["%s"] * len(columns))
-        cursor.executemany(f"INSERT INTO {q(table)} ({names}) VALUES ({marks})", rows)  # noqa: S608
+        # SQLite: multi-row INSERTs, as many rows as the statement may bind.
+        # One call into SQLite per statement instead of per row: SQLite does
+        # the B-tree work without the GIL, so the batch writer thread and the
+        # parsing thread run side by side instead of handing the GIL over
+        # for every row.
+        raw = db.connection
+        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        per_statement = max(1, min(limit, 32_766) // len(columns))
+        one = "(" + ", ".join(["?"] * len(columns)) + ")"
+        head = f"INSERT INTO {q(table)} ({names}) VALUES "  # noqa: S608
+        full = head + ", ".join([one] * per_statement)
+        with db.wrap_database_errors:
+            raw_cursor = raw.cursor()
+            try:
+                for start in range(0, len(rows), per_statement):
+                    chunk = rows[start : start + per_statement]
+                    sql = (
+                        full
+                        if len(chunk) == per_statement
+                        else head + ", ".join([one] * len(chunk))
+                    )
+                    raw_cursor.execute(sql, [v for row in chunk for v in row])
+            finally:
+                raw_cursor.close()
 
 
 def id_ranges(ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -155,16 +178,6 @@ def id_ranges(ids: Sequence[int]) -> list[tuple[int, int]]:
         else:
             runs.append((pk, pk))
     return runs
-
-
-def merge_ranges(ranges: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    merged: list[tuple[int, int]] = []
-    for first, last in sorted(ranges):
-        if merged and merged[-1][1] + 1 >= first:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], last))
-        else:
-            merged.append((first, last))
-    return merged
 
 
 def insert_activities(
@@ -238,18 +251,19 @@ def insert_activities(
     return id_ranges(ids)
 
 
-def apply_rollups(ranges: Sequence[tuple[int, int]]) -> None:
-    """Add the records written by `insert_activities` (their id ranges) to
-    the statistics rollups, set-based in the database
-    (``statistics.rollups.add_records``): no Python loop per record."""
-    rollups.add_records(merge_ranges(ranges))
+def apply_rollups(writer: BatchWriter) -> None:
+    """Add the records `writer` has written to the statistics rollups: the
+    cells it grouped batch by batch are merged into the stored ones
+    (``statistics.rollups.NewRecords``). Call after `writer.close()`."""
+    writer.rollups.finish()
 
 
 class BatchWriter:
     """Writes batches with `insert_activities` in a background thread while
-    the caller reads and checks the next rows: on two cores the database
-    work (SQLite's B-tree updates run without the GIL; PostgreSQL works in
-    its own process) overlaps the parsing.
+    the caller reads and checks the next rows, and groups each batch into
+    rollup cells (`apply_rollups` merges them at the end): on two cores the
+    database work (SQLite's B-tree updates run without the GIL; PostgreSQL
+    works in its own process) overlaps the parsing.
 
     The thread uses the caller's connection, inside the caller's
     transaction (Django's thread sharing); one batch waits at most, so
@@ -273,6 +287,7 @@ class BatchWriter:
         self._kwargs = {"author_id": author_id, "source": source, "now": now}
         self._queue: queue.Queue[Sequence[NewActivity] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
+        self.rollups = rollups.NewRecords()
         self.db.inc_thread_sharing()
         self._thread = threading.Thread(target=self._run, name="activity-import-writer")
         self._thread.start()
@@ -283,7 +298,9 @@ class BatchWriter:
                 continue  # drain after a failure; the caller hears of it
             try:
                 with self.lock:
-                    self.ranges += insert_activities(batch, db=self.db, **self._kwargs)
+                    ranges = insert_activities(batch, db=self.db, **self._kwargs)
+                    self.rollups.add(ranges, db=self.db)
+                    self.ranges += ranges
             except BaseException as exc:  # handed to the caller in submit() or close()
                 self._error = exc
 

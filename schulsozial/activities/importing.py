@@ -565,7 +565,8 @@ def import_activities(
                 if writer is not None and not errors and not checker.unknown:
                     writer.submit(batch)
             finally:
-                written = writer.close() if writer else []
+                if writer is not None:
+                    writer.close()
             report.unknown = {
                 kind: sorted(names, key=str.casefold) for kind, names in checker.unknown.items()
             }
@@ -574,7 +575,7 @@ def import_activities(
             report.created = created
             if dry_run:
                 return report
-            apply_rollups(written)
+            apply_rollups(writer)
             audit(
                 actor=by,
                 action=Action.IMPORT,

@@ -337,129 +337,142 @@ def _school_year_sql(column: str) -> str:
     )
 
 
-def add_records(id_ranges: Iterable[tuple[int, int]]) -> None:
-    """Add records that a bulk load has just written (inside the caller's
-    transaction, not yet in any rollup) to the rollups, set-based: the
-    records are named by ranges of their ids (inclusive), which the loader
-    allocated for itself.
+class NewRecords:
+    """Adds records that a bulk load writes (inside its transaction, not yet
+    in any rollup) to the rollups, set-based in the database; what
+    `apply_facts` does for facts in Python.
 
-    What `apply_facts` does for facts in Python, here in the database: the
-    finest cells are grouped from the raw records into temporary tables
-    (``INSERT ... SELECT ... GROUP BY``), the coarser ones from those, and
-    each table is then added to the stored cells with one
-    ``INSERT ... SELECT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``.
-    Cells are added, never replaced, so school years whose raw records
-    retention has removed keep their history. The school and school case
-    cells (one per school and month, one per distinct case) go through
+    `add(id_ranges)` groups the records of a batch (named by inclusive id
+    ranges, which the loader allocated for itself) into temporary tables
+    with ``INSERT ... SELECT ... GROUP BY``: cheap, and on a loader's writer
+    thread it runs beside the parsing. `finish()` regroups those tables once
+    (monthly and whole-year cells) and adds them to the stored cells with
+    one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``
+    per table. Cells are added, never replaced, so school years whose raw
+    records retention has removed keep their history. School and school
+    case cells (one per school and month, one per distinct case) go through
     `apply_cells`, which keeps the distinct-case counter."""
-    ranges = sorted(id_ranges)
-    if not ranges:
-        return
-    q = connection.ops.quote_name
-    where = " OR ".join(["a.id BETWEEN %s AND %s"] * len(ranges))
-    ids = [v for pair in ranges for v in pair]
-    year = _school_year_sql("a.date")
-    if connection.vendor == "postgresql":
-        month = "CAST(EXTRACT(MONTH FROM a.date) AS INTEGER)"
-    else:
-        month = "CAST(strftime('%%m', a.date) AS INTEGER)"
-    raw = (
-        f"FROM {q(Activity._meta.db_table)} a "
-        f"JOIN {q(School._meta.db_table)} s ON s.id = a.school_id "
-        f"JOIN {q(StaffMember._meta.db_table)} w ON w.id = a.worker_id "
-        f"WHERE ({where})"
-    )
-    base = "s.municipality_id, a.school_id, w.carrier_id, a.worker_id"
-    cols = "school_year, month, municipality_id, school_id, carrier_id, worker_id"
-    topics = q(Activity.topics.through._meta.db_table)
-    tmp = {name: f"ss_add_{name}" for name in TABLES}
-    statements: list[tuple[str, list[Any]]] = [
-        (f"DROP TABLE IF EXISTS {name}", []) for name in tmp.values()
-    ]
-    statements += [
-        (
-            f"CREATE TEMPORARY TABLE {tmp['activity']} AS SELECT {year} AS school_year, "
-            f"{month} AS month, {base}, a.activity_type_id, a.target_group_id, "
-            "COUNT(*) AS count, SUM(a.minutes) AS minutes, SUM(a.participants) AS participants "
-            f"{raw} GROUP BY {year}, {month}, {base}, a.activity_type_id, a.target_group_id",
-            ids,
-        ),
-        (
-            f"INSERT INTO {tmp['activity']} ({cols}, activity_type_id, target_group_id, count, "
-            "minutes, participants) SELECT school_year, 0, municipality_id, school_id, "
-            "carrier_id, worker_id, activity_type_id, target_group_id, SUM(count), "
-            f"SUM(minutes), SUM(participants) FROM {tmp['activity']} "
-            "GROUP BY school_year, municipality_id, school_id, carrier_id, worker_id, "
-            "activity_type_id, target_group_id",
-            [],
-        ),
-    ]
-    dimension_parts = [
-        (
-            f"SELECT {year} AS school_year, 0 AS month, {base}, CAST(%s AS TEXT) AS kind, "
-            f"{field} AS entry_id, COUNT(*) AS count, SUM(a.minutes) AS minutes "
-            f"{raw} AND {field} IS NOT NULL GROUP BY {year}, {base}, {field}",
-            [str(kind), *ids],
-        )
-        for field, kind in (
-            ("a.contact_origin_id", CatalogueKind.CONTACT_ORIGIN),
-            ("a.partner_id", CatalogueKind.PARTNER),
-        )
-    ]
-    dimension_parts.append(
-        (
-            f"SELECT {year}, 0, {base}, CAST(%s AS TEXT), tp.catalogueentry_id, COUNT(*), "
-            "SUM(a.minutes) "
-            + raw.replace("WHERE", f"JOIN {topics} tp ON tp.activity_id = a.id WHERE", 1)
-            + f" GROUP BY {year}, {base}, tp.catalogueentry_id",
-            [str(CatalogueKind.TOPIC), *ids],
-        )
-    )
-    statements += [
-        (
-            f"CREATE TEMPORARY TABLE {tmp['dimension']} AS "
-            + " UNION ALL ".join(sql for sql, _args in dimension_parts),
-            [v for _sql, args in dimension_parts for v in args],
-        ),
-        (
-            f"CREATE TEMPORARY TABLE {tmp['case']} AS SELECT {year} AS school_year, "
-            f"0 AS month, {base}, a.case_hash, COUNT(*) AS count {raw} "
-            f"AND a.case_hash <> '' GROUP BY {year}, {base}, a.case_hash",
-            ids,
-        ),
-    ]
-    with connection.cursor() as cursor:
+
+    def __init__(self) -> None:
+        q = connection.ops.quote_name
+        self.tmp = {name: f"ss_add_{name}" for name in ("activity", "dimension", "case")}
+        year = _school_year_sql("a.date")
         if connection.vendor == "postgresql":
-            # The groupings sort or hash up to millions of rows: room in
-            # memory for this transaction only instead of temporary files.
-            cursor.execute("SET LOCAL work_mem = '256MB'")
-        for sql, args in statements:
-            cursor.execute(sql, args)
-        for name in ("activity", "dimension", "case"):
-            model, columns, key, values = TABLES[name]
-            table = q(model._meta.db_table)
-            names = ", ".join(q(c) for c in columns)
-            updates = ", ".join(f"{q(v)} = {table}.{q(v)} + excluded.{q(v)}" for v in values)
-            # "WHERE true": SQLite's parser needs it before ON CONFLICT in INSERT ... SELECT.
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {tmp[name]} WHERE 1 = 1 "
-                f"ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET {updates}"
+            month = "CAST(EXTRACT(MONTH FROM a.date) AS INTEGER)"
+        else:
+            month = "CAST(strftime('%%m', a.date) AS INTEGER)"
+        raw = (
+            f"FROM {q(Activity._meta.db_table)} a "
+            f"JOIN {q(School._meta.db_table)} s ON s.id = a.school_id "
+            f"JOIN {q(StaffMember._meta.db_table)} w ON w.id = a.worker_id "
+            "WHERE ({where})"
+        )
+        base = "s.municipality_id, a.school_id, w.carrier_id, a.worker_id"
+        topics = q(Activity.topics.through._meta.db_table)
+        dimension = [
+            f"SELECT {year} AS school_year, 0 AS month, {base}, "
+            f"CAST('{kind}' AS TEXT) AS kind, {field} AS entry_id, COUNT(*) AS count, "
+            f"SUM(a.minutes) AS minutes {raw} AND {field} IS NOT NULL "
+            f"GROUP BY {year}, {base}, {field}"
+            for field, kind in (
+                ("a.contact_origin_id", CatalogueKind.CONTACT_ORIGIN),
+                ("a.partner_id", CatalogueKind.PARTNER),
             )
-        cursor.execute(
-            "SELECT school_year, municipality_id, school_id, case_hash, "
-            f"CAST(SUM(count) AS INTEGER) FROM {tmp['case']} "
-            "GROUP BY school_year, municipality_id, school_id, case_hash"
+        ]
+        dimension.append(
+            f"SELECT {year}, 0, {base}, CAST('{CatalogueKind.TOPIC}' AS TEXT), "
+            "tp.catalogueentry_id, COUNT(*), SUM(a.minutes) "
+            + raw.replace("WHERE", f"JOIN {topics} tp ON tp.activity_id = a.id WHERE", 1)
+            + f" GROUP BY {year}, {base}, tp.catalogueentry_id"
         )
-        school_case = {(r[0], r[2], r[3]): list(r) for r in cursor}
-        cursor.execute(
-            "SELECT school_year, month, municipality_id, school_id, CAST(SUM(count) AS INTEGER), "
-            "CAST(SUM(minutes) AS INTEGER), CAST(SUM(participants) AS INTEGER) "
-            f"FROM {tmp['activity']} GROUP BY school_year, month, municipality_id, school_id"
-        )
-        school = {(r[0], r[1], r[3]): [*r, 0] for r in cursor}
-        for name in ("activity", "dimension", "case"):
-            cursor.execute(f"DROP TABLE {tmp[name]}")
-    apply_cells({"school": school, "school_case": school_case})
+        # The SELECT of each temporary table; {where} names the records.
+        # Only the finest grain is kept here: monthly activity cells, yearly
+        # dimension and case cells (those have no monthly rows).
+        self.select = {
+            "activity": (
+                f"SELECT {year} AS school_year, {month} AS month, {base}, a.activity_type_id, "
+                "a.target_group_id, COUNT(*) AS count, SUM(a.minutes) AS minutes, "
+                f"SUM(a.participants) AS participants {raw} "
+                f"GROUP BY {year}, {month}, {base}, a.activity_type_id, a.target_group_id"
+            ),
+            "dimension": " UNION ALL ".join(dimension),
+            "case": (
+                f"SELECT {year} AS school_year, 0 AS month, {base}, a.case_hash, "
+                f"COUNT(*) AS count {raw} AND a.case_hash <> '' "
+                f"GROUP BY {year}, {base}, a.case_hash"
+            ),
+        }
+        self.parts = {"activity": 1, "dimension": len(dimension), "case": 1}
+        with connection.cursor() as cursor:
+            for name, table in self.tmp.items():
+                cursor.execute(f"DROP TABLE IF EXISTS {table}")
+                where = "1 = 0"  # empty, with the columns and types of the cells
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE {table} AS " + self.select[name].format(where=where),
+                    [],
+                )
+
+    def add(self, id_ranges: Iterable[tuple[int, int]], *, db: Any = None) -> None:
+        """Group these records into the temporary tables. `db`: the
+        connection (a writer thread passes the loader's own)."""
+        ranges = sorted(id_ranges)
+        if not ranges:
+            return
+        where = " OR ".join(["a.id BETWEEN %s AND %s"] * len(ranges))
+        ids = [v for pair in ranges for v in pair]
+        with (db or connection).cursor() as cursor:
+            for name, table in self.tmp.items():
+                cursor.execute(
+                    f"INSERT INTO {table} " + self.select[name].format(where=where),
+                    ids * self.parts[name],
+                )
+
+    def finish(self) -> None:
+        q = connection.ops.quote_name
+        tmp = self.tmp
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Regrouping up to millions of rows: room in memory for this
+                # transaction only instead of temporary files.
+                cursor.execute("SET LOCAL work_mem = '256MB'")
+            for name in ("activity", "dimension", "case"):
+                model, columns, key, values = TABLES[name]
+                table = q(model._meta.db_table)
+                names = ", ".join(q(c) for c in columns)
+                keys = [c for c in columns if c not in values]
+                updates = ", ".join(f"{q(v)} = {table}.{q(v)} + excluded.{q(v)}" for v in values)
+                sums = ", ".join(f"SUM({q(v)})" for v in values)
+                grains = [(keys, keys)]
+                if name == "activity":  # the whole school year, from the months
+                    yearly = [c for c in keys if c != "month"]
+                    grains.append((["0" if c == "month" else c for c in keys], yearly))
+                for selected, grouped in grains:
+                    chosen = ", ".join(c if c == "0" else q(c) for c in selected)
+                    group = ", ".join(q(c) for c in grouped)
+                    # "WHERE 1 = 1": SQLite's parser needs a WHERE before ON CONFLICT.
+                    cursor.execute(
+                        f"INSERT INTO {table} ({names}) SELECT {chosen}, {sums} "
+                        f"FROM {tmp[name]} WHERE 1 = 1 GROUP BY {group} "
+                        f"ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET {updates}"
+                    )
+            cursor.execute(
+                "SELECT school_year, municipality_id, school_id, case_hash, "
+                f"CAST(SUM(count) AS INTEGER) FROM {tmp['case']} "
+                "GROUP BY school_year, municipality_id, school_id, case_hash"
+            )
+            school_case = {(r[0], r[2], r[3]): list(r) for r in cursor}
+            school: dict[tuple[Any, ...], list[Any]] = {}
+            for month, by_month in (("month", ", month"), ("0", "")):
+                cursor.execute(
+                    f"SELECT school_year, {month}, municipality_id, school_id, "
+                    "CAST(SUM(count) AS INTEGER), CAST(SUM(minutes) AS INTEGER), "
+                    f"CAST(SUM(participants) AS INTEGER) FROM {tmp['activity']} "
+                    f"GROUP BY school_year, municipality_id, school_id{by_month}"
+                )
+                school.update({(r[0], r[1], r[3]): [*r, 0] for r in cursor})
+            for table in tmp.values():
+                cursor.execute(f"DROP TABLE {table}")
+        apply_cells({"school": school, "school_case": school_case})
 
 
 def apply_activity(activity: Activity, sign: int = 1) -> None:

@@ -14,8 +14,10 @@ from django.db import IntegrityError, connection, transaction
 from schulsozial.activities import services
 from schulsozial.activities.bulk import NewActivity, insert_activities
 from schulsozial.activities.models import Activity, ParticipantCount
+from schulsozial.statistics.models import ROLLUP_MODELS, SchoolRollup
 
 fk = importlib.import_module("schulsozial.activities.migrations.0004_set_based_foreign_keys")
+rollup_fk = importlib.import_module("schulsozial.statistics.migrations.0003_set_based_foreign_keys")
 MISSING = 987_654_321
 
 
@@ -33,15 +35,27 @@ def _sql(sql: str, params: list) -> None:
         cursor.execute(sql, params)
 
 
-def test_the_migration_names_every_reference_of_the_three_tables():
-    through = Activity.topics.through
-    declared = {
+def _declared(models) -> set[tuple[str, str, str]]:
+    return {
         (model._meta.db_table, field.column, field.remote_field.model._meta.db_table)
-        for model in (Activity, through, ParticipantCount)
+        for model in models
         for field in model._meta.concrete_fields
         if field.is_relation
     }
-    assert declared == set(fk.REFERENCES)
+
+
+def test_the_migrations_name_every_reference_of_the_tables_they_change():
+    assert _declared((Activity, Activity.topics.through, ParticipantCount)) == set(fk.REFERENCES)
+    assert _declared(ROLLUP_MODELS) == set(rollup_fk.REFERENCES)
+    assert len(rollup_fk.REFERENCES) == len(set(rollup_fk.REFERENCES))
+
+
+def test_a_rollup_cell_of_a_school_that_does_not_exist_is_refused(dw):
+    cell = SchoolRollup.objects.filter(school_id=dw.activity.school_id).first()
+    sql = "UPDATE statistics_schoolrollup SET school_id = %s WHERE id = %s"
+    _refused(lambda: _sql(sql, [MISSING, cell.pk]))
+    # adding to the counts changes no reference: allowed, as ever
+    _sql("UPDATE statistics_schoolrollup SET count = count + 1 WHERE id = %s", [cell.pk])
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,52 @@
+"""PostgreSQL: the foreign keys of the rollup tables are checked once per
+statement instead of once per row (schulsozial/core/foreign_keys.py): an
+import adds some hundred thousand cells at once. SQLite keeps its foreign
+keys."""
+
+from django.db import migrations
+
+from schulsozial.core import foreign_keys
+
+TABLES = {
+    "statistics_activityrollup": "ActivityRollup",
+    "statistics_dimensionrollup": "DimensionRollup",
+    "statistics_caserollup": "CaseRollup",
+    "statistics_schoolrollup": "SchoolRollup",
+    "statistics_schoolcaserollup": "SchoolCaseRollup",
+}
+_PLACE = (
+    ("municipality_id", "masterdata_municipality"),
+    ("school_id", "masterdata_school"),
+    ("carrier_id", "masterdata_carrier"),
+    ("worker_id", "masterdata_staffmember"),
+)
+# (referencing table, column, referenced table), as the models declare them;
+# activities/tests/test_foreign_keys.py checks this list against the models.
+REFERENCES = (
+    *((table, column, parent) for table in list(TABLES)[:3] for column, parent in _PLACE),
+    ("statistics_activityrollup", "activity_type_id", "activities_catalogueentry"),
+    ("statistics_activityrollup", "target_group_id", "activities_catalogueentry"),
+    ("statistics_dimensionrollup", "entry_id", "activities_catalogueentry"),
+    *((table, column, parent) for table in list(TABLES)[3:] for column, parent in _PLACE[:2]),
+)
+
+
+def _models(apps):
+    return {table: apps.get_model("statistics", name) for table, name in TABLES.items()}
+
+
+def forwards(apps, schema_editor):
+    foreign_keys.install(schema_editor, _models(apps), REFERENCES)
+
+
+def backwards(apps, schema_editor):
+    foreign_keys.uninstall(schema_editor, _models(apps), REFERENCES)
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("statistics", "0002_school_rollups"),
+        ("activities", "0004_set_based_foreign_keys"),
+    ]
+
+    operations = [migrations.RunPython(forwards, backwards)]
