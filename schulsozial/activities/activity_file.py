@@ -129,7 +129,7 @@ _YES = {"ja", "j", "x", "1", "yes", "y", "true", "wahr"}
 _NO = {"nein", "n", "0", "no", "false", "falsch", "", "-"}
 
 
-@dataclass
+@dataclass(slots=True)
 class ActivityRow:
     row: int
     date: datetime.date

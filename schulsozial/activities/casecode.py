@@ -7,6 +7,7 @@ cases never link across schools; the raw code is never stored or returned.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 
@@ -14,7 +15,12 @@ from django.conf import settings
 
 
 def _key() -> bytes:
-    secret = getattr(settings, "CASE_CODE_KEY", "") or settings.SECRET_KEY
+    return _derive(getattr(settings, "CASE_CODE_KEY", "") or settings.SECRET_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _derive(secret: str) -> bytes:
+    """The HMAC key of a secret (derived once: an import hashes many codes)."""
     return hashlib.sha256(b"schulsozial-case-code:" + secret.encode()).digest()
 
 
