@@ -270,7 +270,7 @@ class BatchWriter:
 
     The thread uses the caller's connection, inside the caller's
     transaction (Django's thread sharing); one batch waits at most, so
-    memory stays at two batches. While the thread writes, the caller must
+    memory stays at three batches (written, waiting, being filled). While the thread writes, the caller must
     not use the connection: code that reads the database in between takes
     `lock` (the writer holds it for each batch). `close()` waits for the
     thread and re-raises its error; call it before leaving the transaction,
