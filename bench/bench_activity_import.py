@@ -236,6 +236,18 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
                 slow.append((time.perf_counter() - started, " ".join(sql.split())[:160]))
 
         connection.execute_wrappers.append(timer)
+        from schulsozial.activities import bulk as bulk_module
+
+        write = bulk_module._write
+
+        def timed_write(db, table, columns, rows):
+            started = time.perf_counter()
+            try:
+                return write(db, table, columns, rows)
+            finally:
+                slow.append((time.perf_counter() - started, f"write to {table} ({len(rows)} rows)"))
+
+        bulk_module._write = timed_write
     elif os.environ.get("BENCH_PROFILE"):
         import cProfile
 
@@ -257,8 +269,13 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
         result["ours_big_cpu_s"] = time.process_time() - cpu
     if server_cpu is not None:
         result["server_cpu_s"] = server_cpu() - server_cpu.start  # type: ignore[attr-defined]
-    for seconds, sql in sorted(slow, reverse=True)[:25]:
-        print(f"{seconds:8.2f} s  {sql}", file=sys.stderr)
+    totals: dict[str, list[float]] = {}
+    for seconds, sql in slow:  # summed by the statement's first 60 characters
+        total = totals.setdefault(sql[:60], [0.0, 0])
+        total[0] += seconds
+        total[1] += 1
+    for head, (seconds, count) in sorted(totals.items(), key=lambda t: -t[1][0])[:25]:
+        print(f"{seconds:8.2f} s {count:5d}x  {head}", file=sys.stderr)
     if profile is not None:
         import pstats
 

@@ -15,6 +15,7 @@ import datetime
 import os
 import queue
 import sqlite3
+import sys
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -49,6 +50,7 @@ class NewActivity:
 
 
 SQLITE_CACHE_KIB = 128 * 1024
+SWITCH_INTERVAL = 0.0005  # seconds; see BatchWriter
 
 
 @contextlib.contextmanager
@@ -292,6 +294,12 @@ class BatchWriter:
         self._error: BaseException | None = None
         self.rollups = rollups.NewRecords()
         self.db.inc_thread_sharing()
+        # The writer waits on the database often; after each wait it needs the
+        # GIL back from the parsing thread, which holds it for the switch
+        # interval (5 ms by default) at a time. A shorter interval while the
+        # writer runs keeps it from idling (restored in close()).
+        self._interval = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self._thread = threading.Thread(target=self._run, name="activity-import-writer")
         self._thread.start()
 
@@ -322,5 +330,6 @@ class BatchWriter:
             self._queue.put(None)
             self._thread.join()
             self.db.dec_thread_sharing()
+            sys.setswitchinterval(self._interval)
         self._raise()
         return self.ranges

@@ -382,10 +382,17 @@ class NewRecords:
         dimension.append(
             f"SELECT {year}, 0, {base}, CAST('{CatalogueKind.TOPIC}' AS TEXT), "
             "tp.catalogueentry_id, COUNT(*), SUM(a.minutes) "
-            + raw.replace("WHERE", f"JOIN {topics} tp ON tp.activity_id = a.id WHERE", 1)
+            # The range again on the topics: the planner then reads the
+            # topics of the batch from the index instead of all topics.
+            + raw.replace(
+                "WHERE ({where})",
+                f"JOIN {topics} tp ON tp.activity_id = a.id WHERE ({{where}}) AND ({{tp_where}})",
+                1,
+            )
             + f" GROUP BY {year}, {base}, tp.catalogueentry_id"
         )
-        # The SELECT of each temporary table; {where} names the records.
+        # The SELECT of each temporary table; {where} names the records
+        # ({tp_where}: the same for their topic links).
         # Only the finest grain is kept here: monthly activity cells, yearly
         # dimension and case cells (those have no monthly rows).
         self.select = {
@@ -402,13 +409,15 @@ class NewRecords:
                 f"GROUP BY {year}, {base}, a.case_hash"
             ),
         }
-        self.parts = {"activity": 1, "dimension": len(dimension), "case": 1}
+        # How often the id ranges are bound in each SELECT.
+        self.parts = {"activity": 1, "dimension": len(dimension) + 1, "case": 1}
         with connection.cursor() as cursor:
             for name, table in self.tmp.items():
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                where = "1 = 0"  # empty, with the columns and types of the cells
+                none = "1 = 0"  # empty, with the columns and types of the cells
                 cursor.execute(
-                    f"CREATE TEMPORARY TABLE {table} AS " + self.select[name].format(where=where),
+                    f"CREATE TEMPORARY TABLE {table} AS "
+                    + self.select[name].format(where=none, tp_where=none),
                     [],
                 )
 
@@ -420,12 +429,26 @@ class NewRecords:
             return
         where = " OR ".join(["a.id BETWEEN %s AND %s"] * len(ranges))
         ids = [v for pair in ranges for v in pair]
-        with (db or connection).cursor() as cursor:
-            for name, table in self.tmp.items():
+        db = db or connection
+        with db.cursor() as cursor:
+            if db.vendor == "postgresql":
+                # Rows written in this transaction have no statistics yet; the
+                # planner guesses a handful and loops over the schools, reading
+                # the batch once per school. Hash joins read it once.
                 cursor.execute(
-                    f"INSERT INTO {table} " + self.select[name].format(where=where),
+                    "SELECT current_setting('enable_nestloop'), "
+                    "set_config('enable_nestloop', 'off', true)"
+                )
+                previous = cursor.fetchone()[0]
+            for name, table in self.tmp.items():
+                tp_where = where.replace("a.id", "tp.activity_id")
+                cursor.execute(
+                    f"INSERT INTO {table} "
+                    + self.select[name].format(where=where, tp_where=tp_where),
                     ids * self.parts[name],
                 )
+            if db.vendor == "postgresql":
+                cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
 
     def finish(self) -> None:
         q = connection.ops.quote_name
