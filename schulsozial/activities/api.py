@@ -83,7 +83,9 @@ class ActivityOutSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
     def get_topics(self, obj: Activity) -> list[str]:
-        return sorted(t.code for t in obj.topics.all())
+        # A record just written passes its topics in, saving a read back.
+        topics = self.context.get("topics")
+        return sorted(t.code for t in (obj.topics.all() if topics is None else topics))
 
     def get_has_case(self, obj: Activity) -> bool:
         return bool(obj.case_hash)
@@ -143,15 +145,22 @@ class ActivityCreate(ApiView):
             return _field_errors(
                 {"staff_id": ["No social worker with this id works for your carrier."]}
             )
-        existing = Activity.objects.filter(worker=worker, client_id=data["client_id"]).first()
-        if existing is not None:
-            return Response(ActivityOutSerializer(existing).data, status=status.HTTP_200_OK)
+
+        def refuse(errors: dict[str, list[str]]) -> Response:
+            # A repeated client id answers with the stored record even if its
+            # school or codes are no longer valid. A new record (the common
+            # case) checks its client id once, inside activity_record.
+            existing = Activity.objects.filter(worker=worker, client_id=data["client_id"]).first()
+            if existing is not None:
+                return Response(ActivityOutSerializer(existing).data, status=status.HTTP_200_OK)
+            return _field_errors(errors)
+
         municipality_id = worker.municipality_id
         school = School.objects.filter(
             school_number=data["school_number"], municipality_id=municipality_id
         ).first()
         if school is None:
-            return _field_errors({"school_number": ["Unknown school in your municipality."]})
+            return refuse({"school_number": ["Unknown school in your municipality."]})
         errors: dict[str, list[str]] = {}
         # Only the entries the record names (one query, a handful of rows).
         codes = {
@@ -197,7 +206,7 @@ class ActivityCreate(ApiView):
                     )
                 participants[(gender, band)] = cell["count"]
         if errors:
-            return _field_errors(errors)
+            return refuse(errors)
         item = services.ActivityInput(
             date=data["date"],
             school=school,
@@ -233,8 +242,11 @@ class ActivityCreate(ApiView):
             if existing is None:
                 raise
             activity, created = existing, False
-        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
-        return Response(ActivityOutSerializer(activity).data, status=code)
+        if not created:
+            return Response(ActivityOutSerializer(activity).data, status=status.HTTP_200_OK)
+        # Stored exactly as given: activity_record adds item.topics and nothing else.
+        out = ActivityOutSerializer(activity, context={"topics": item.topics})
+        return Response(out.data, status=status.HTTP_201_CREATED)
 
 
 class CatalogueEntryOut(serializers.Serializer):
