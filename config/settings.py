@@ -118,9 +118,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite keeps its connection too (DB_CONN_MAX_AGE, one per worker process
     # or thread): opening one per request ran the PRAGMAs below every time, and
-    # closing the last one checkpointed and removed the WAL file, about 6 ms of
-    # CPU per request (docs/performance.md, Entry). An idle connection holds no
-    # lock: outside a transaction it is in autocommit.
+    # closing the last one checkpointed and removed the WAL file: 3-7 ms of CPU
+    # per request in process (docs/performance.md, Entry). An idle connection
+    # holds no lock: outside a transaction it is in autocommit.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
