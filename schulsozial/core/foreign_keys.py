@@ -36,8 +36,10 @@ finds no foreign key constraint to drop and must call `install` again.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+from django.db import migrations
 
 PREFIX = "ss_fk"
 Reference = tuple[str, str, str]  # (referencing table, column, referenced table)
@@ -148,3 +150,19 @@ def uninstall(schema_editor: Any, models: dict[str, Any], references: Iterable[R
         schema_editor.execute(
             schema_editor._create_fk_sql(model, field, "_fk_%(to_table)s_%(to_column)s")
         )
+
+
+def operation(
+    models: Callable[[Any], dict[str, Any]], references: Iterable[Reference]
+) -> migrations.RunPython:
+    """The migration operation: `install` forwards, `uninstall` backwards.
+    `models(apps)` maps each referencing table to its historical model."""
+    refs = tuple(references)
+
+    def forwards(apps: Any, schema_editor: Any) -> None:
+        install(schema_editor, models(apps), refs)
+
+    def backwards(apps: Any, schema_editor: Any) -> None:
+        uninstall(schema_editor, models(apps), refs)
+
+    return migrations.RunPython(forwards, backwards)

@@ -34,14 +34,6 @@ def _models(apps):
     }
 
 
-def forwards(apps, schema_editor):
-    foreign_keys.install(schema_editor, _models(apps), REFERENCES)
-
-
-def backwards(apps, schema_editor):
-    foreign_keys.uninstall(schema_editor, _models(apps), REFERENCES)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("activities", "0003_lean_record_indexes"),
@@ -49,4 +41,4 @@ class Migration(migrations.Migration):
         ("masterdata", "0003_municipality_activity_correction_days_and_more"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [foreign_keys.operation(_models, REFERENCES)]

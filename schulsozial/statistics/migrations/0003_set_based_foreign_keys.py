@@ -35,18 +35,10 @@ def _models(apps):
     return {table: apps.get_model("statistics", name) for table, name in TABLES.items()}
 
 
-def forwards(apps, schema_editor):
-    foreign_keys.install(schema_editor, _models(apps), REFERENCES)
-
-
-def backwards(apps, schema_editor):
-    foreign_keys.uninstall(schema_editor, _models(apps), REFERENCES)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("statistics", "0002_school_rollups"),
         ("activities", "0004_set_based_foreign_keys"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [foreign_keys.operation(_models, REFERENCES)]
