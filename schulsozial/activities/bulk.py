@@ -33,9 +33,7 @@ class NewActivity:
     """One checked row, as ids."""
 
     school_id: int
-    municipality_id: int
     worker_id: int
-    carrier_id: int
     date: datetime.date
     minutes: int
     activity_type_id: int
@@ -138,40 +136,36 @@ def _write(db: Any, table: str, columns: list[str], rows: list[tuple[object, ...
         return
     q = db.ops.quote_name
     names = ", ".join(q(c) for c in columns)
-    with db.cursor() as cursor:
-        if db.vendor == "postgresql":
-            # psycopg's own cursor: errors are translated to Django's by hand.
-            with (
-                db.wrap_database_errors,
-                cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy,
-            ):
-                for row in rows:
-                    copy.write_row(row)
-            return
-        # SQLite: multi-row INSERTs, as many rows as the statement may bind.
-        # One call into SQLite per statement instead of per row: SQLite does
-        # the B-tree work without the GIL, so the batch writer thread and the
-        # parsing thread run side by side instead of handing the GIL over
-        # for every row.
-        raw = db.connection
-        limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-        per_statement = max(1, min(limit, 32_766) // len(columns))
-        one = "(" + ", ".join(["?"] * len(columns)) + ")"
-        head = f"INSERT INTO {q(table)} ({names}) VALUES "  # noqa: S608
-        full = head + ", ".join([one] * per_statement)
-        with db.wrap_database_errors:
-            raw_cursor = raw.cursor()
-            try:
-                for start in range(0, len(rows), per_statement):
-                    chunk = rows[start : start + per_statement]
-                    sql = (
-                        full
-                        if len(chunk) == per_statement
-                        else head + ", ".join([one] * len(chunk))
-                    )
-                    raw_cursor.execute(sql, [v for row in chunk for v in row])
-            finally:
-                raw_cursor.close()
+    if db.vendor == "postgresql":
+        # psycopg's own cursor: errors are translated to Django's by hand.
+        with (
+            db.cursor() as cursor,
+            db.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    # SQLite: multi-row INSERTs, as many rows as the statement may bind. One
+    # call into SQLite per statement instead of per row: SQLite does the
+    # B-tree work without the GIL, so the batch writer thread and the parsing
+    # thread run side by side instead of handing the GIL over for every row.
+    db.ensure_connection()
+    raw = db.connection
+    limit = raw.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    per_statement = max(1, min(limit, 32_766) // len(columns))
+    one = "(" + ", ".join(["?"] * len(columns)) + ")"
+    head = f"INSERT INTO {q(table)} ({names}) VALUES "  # noqa: S608
+    full = head + ", ".join([one] * per_statement)
+    with db.wrap_database_errors:
+        raw_cursor = raw.cursor()
+        try:
+            for start in range(0, len(rows), per_statement):
+                chunk = rows[start : start + per_statement]
+                sql = full if len(chunk) == per_statement else head + ", ".join([one] * len(chunk))
+                raw_cursor.execute(sql, [v for row in chunk for v in row])
+        finally:
+            raw_cursor.close()
 
 
 def id_ranges(ids: Sequence[int]) -> list[tuple[int, int]]:
@@ -195,8 +189,8 @@ def insert_activities(
 ) -> list[tuple[int, int]]:
     """Write one batch of checked records with topics and participant counts.
     Call inside a transaction. Returns the ids of the new records as
-    inclusive ranges, for `apply_rollups` (the ids were allocated for this
-    batch alone, so the ranges name its records and nothing else)."""
+    inclusive ranges, for ``rollups.NewRecords.add`` (the ids were allocated
+    for this batch alone, so the ranges name its records and nothing else)."""
     if not rows:
         return []
     db = db or connection
@@ -271,12 +265,12 @@ class BatchWriter:
     works in its own process) overlaps the parsing.
 
     The thread uses the caller's connection, inside the caller's
-    transaction (Django's thread sharing); one batch waits at most, so
-    memory stays at three batches (written, waiting, being filled). While the thread writes, the caller must
-    not use the connection: code that reads the database in between takes
-    `lock` (the writer holds it for each batch). `close()` waits for the
-    thread and re-raises its error; call it before leaving the transaction,
-    also on the way out with an exception."""
+    transaction (Django's thread sharing); one batch waits at most, so memory
+    stays at three batches (written, waiting, being filled). While the
+    thread writes, the caller must not use the connection: code that reads
+    the database in between takes `lock` (the writer holds it for each
+    batch). `close()` waits for the thread and re-raises its error; call it
+    before leaving the transaction, also on the way out with an exception."""
 
     def __init__(
         self,
@@ -288,7 +282,6 @@ class BatchWriter:
     ) -> None:
         self.db = db or connections[DEFAULT_DB_ALIAS]  # the wrapper, not the thread-local proxy
         self.lock = threading.Lock()
-        self.ranges: list[tuple[int, int]] = []
         self._kwargs = {"author_id": author_id, "source": source, "now": now}
         self._queue: queue.Queue[Sequence[NewActivity] | None] = queue.Queue(maxsize=1)
         self._error: BaseException | None = None
@@ -311,7 +304,6 @@ class BatchWriter:
                 with self.lock:
                     ranges = insert_activities(batch, db=self.db, **self._kwargs)
                     self.rollups.add(ranges, db=self.db)
-                    self.ranges += ranges
             except BaseException as exc:  # handed to the caller in submit() or close()
                 self._error = exc
 
@@ -324,12 +316,11 @@ class BatchWriter:
         if batch:
             self._queue.put(batch)
 
-    def close(self) -> list[tuple[int, int]]:
-        """Wait until every batch is written; the id ranges written."""
+    def close(self) -> None:
+        """Wait until every batch is written."""
         if self._thread.is_alive():
             self._queue.put(None)
             self._thread.join()
             self.db.dec_thread_sharing()
             sys.setswitchinterval(self._interval)
         self._raise()
-        return self.ranges

@@ -476,9 +476,7 @@ class _Checker:
             total += n
         record = NewActivity(
             school.id,
-            school.municipality_id,
             worker.id,
-            worker.carrier_id,
             row.date,
             row.minutes,
             names.activity_type.id,  # type: ignore[union-attr]  # required, not missing

@@ -324,6 +324,13 @@ def apply_cells(cells: Cells) -> None:
         _upsert_school(school, change)
 
 
+def _month_sql(column: str) -> str:
+    """SQL for the calendar month (1-12) of a date column."""
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
+    return f"CAST(strftime('%%m', {column}) AS INTEGER)"
+
+
 def _school_year_sql(column: str) -> str:
     """SQL for `school_year_of` of a date column (the start year)."""
     if connection.vendor == "postgresql":
@@ -357,10 +364,7 @@ class NewRecords:
         q = connection.ops.quote_name
         self.tmp = {name: f"ss_add_{name}" for name in ("activity", "dimension", "case")}
         year = _school_year_sql("a.date")
-        if connection.vendor == "postgresql":
-            month = "CAST(EXTRACT(MONTH FROM a.date) AS INTEGER)"
-        else:
-            month = "CAST(strftime('%%m', a.date) AS INTEGER)"
+        month = _month_sql("a.date")
         raw = (
             f"FROM {q(Activity._meta.db_table)} a "
             f"JOIN {q(School._meta.db_table)} s ON s.id = a.school_id "
@@ -719,10 +723,7 @@ def _replace_year(year: int, where: str, params: list[Any]) -> int:
         f"WHERE a.date >= %s AND a.date <= %s AND {where}"
     )
     rp = [start, end, *params]  # the parameters of `raw`
-    if connection.vendor == "postgresql":
-        month = "CAST(EXTRACT(MONTH FROM a.date) AS INTEGER)"
-    else:
-        month = "CAST(strftime('%%m', a.date) AS INTEGER)"
+    month = _month_sql("a.date")
     base = "s.municipality_id, a.school_id, w.carrier_id, a.worker_id"
     cols = "school_year, month, municipality_id, school_id, carrier_id, worker_id"
     topics = q(Activity.topics.through._meta.db_table)
