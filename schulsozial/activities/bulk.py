@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import os
 import queue
 import sqlite3
 import sys
@@ -89,20 +88,9 @@ ACTIVITY_FIELDS = (
     "source",
     "participants",
     "case_hash",
-    "client_id",
     "created_at",
     "updated_at",
 )
-
-
-def _client_ids(count: int) -> list[str]:
-    """Random (version 4) UUIDs as 32 hex digits, what ``uuid.uuid4().hex``
-    gives, made in one go: a million ``uuid4()`` calls cost seconds."""
-    raw = bytearray(os.urandom(16 * count))
-    raw[6::16] = bytes((b & 0x0F) | 0x40 for b in raw[6::16])  # version 4
-    raw[8::16] = bytes((b & 0x3F) | 0x80 for b in raw[8::16])  # RFC 4122 variant
-    text = raw.hex()
-    return [text[i : i + 32] for i in range(0, 32 * count, 32)]
 
 
 def _allocate_ids(count: int, db: Any) -> list[int]:
@@ -190,7 +178,9 @@ def insert_activities(
     """Write one batch of checked records with topics and participant counts.
     Call inside a transaction. Returns the ids of the new records as
     inclusive ranges, for ``rollups.NewRecords.add`` (the ids were allocated
-    for this batch alone, so the ranges name its records and nothing else)."""
+    for this batch alone, so the ranges name its records and nothing else).
+    Imported records have no client id (an import has no client to repeat
+    itself), so they stay out of the partial unique client-id index."""
     if not rows:
         return []
     db = db or connection
@@ -205,7 +195,6 @@ def insert_activities(
             adapted = dates[value] = value.isoformat() if sqlite else value
         return adapted
 
-    client_ids = _client_ids(len(rows))
     activities = [
         (
             pk,
@@ -222,11 +211,10 @@ def insert_activities(
             source,
             r.participant_total,
             r.case_hash,
-            client_id,
             stamp,
             stamp,
         )
-        for pk, r, client_id in zip(ids, rows, client_ids, strict=True)
+        for pk, r in zip(ids, rows, strict=True)
     ]
     _write(db, Activity._meta.db_table, _columns(Activity, ACTIVITY_FIELDS), activities)
     del activities

@@ -107,7 +107,9 @@ class Activity(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    date = models.DateField(_("date"), db_index=True)
+    # No index of its own: lists and retention filter by school or worker
+    # first, which the composite indexes below serve.
+    date = models.DateField(_("date"))
     minutes = models.PositiveSmallIntegerField(
         _("minutes"), validators=[MinValueValidator(1), MaxValueValidator(720)]
     )
@@ -152,7 +154,11 @@ class Activity(models.Model):
     )
     participants = models.PositiveIntegerField(_("participants"), default=0)
     case_hash = models.CharField(_("case (hashed)"), max_length=64, blank=True)
-    client_id = models.UUIDField(_("client id"), default=uuid.uuid4, editable=False)
+    # Entries from the form, the grid and the API carry a client id (the
+    # API's idempotency key); an import has no client and stores none, so its
+    # records stay out of the unique index below (a partial index), which
+    # otherwise costs each imported record a random insert.
+    client_id = models.UUIDField(_("client id"), null=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,7 +170,9 @@ class Activity(models.Model):
         ordering = ["-date", "-id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["worker", "client_id"], name="activity_idempotent_client_id"
+                fields=["worker", "client_id"],
+                condition=Q(client_id__isnull=False),
+                name="activity_idempotent_client_id",
             ),
             models.CheckConstraint(
                 condition=Q(minutes__gte=1) & Q(minutes__lte=720), name="activity_minutes_range"

@@ -318,15 +318,28 @@ def test_a_worker_cannot_import_a_colleagues_rows(dw, world):
     assert not Activity.objects.filter(source="import").exists()
 
 
-def test_client_ids_made_in_bulk_are_distinct_version_4_uuids():
+def test_imported_records_have_no_client_id_and_client_ids_stay_unique(world, two_schools):
+    """An import has no client: its records store no client id and so stay
+    out of the partial unique index, which still refuses a worker's
+    repeated client id."""
     import uuid
 
-    from schulsozial.activities.bulk import _client_ids
+    from django.db import IntegrityError
 
-    made = _client_ids(2000)
-    assert len(set(made)) == 2000
-    assert all(uuid.UUID(hex=h).version == 4 for h in made)
-    assert all(uuid.UUID(hex=h).variant == uuid.RFC_4122 for h in made)
+    data = import_files.documentation_csv(50, places=two_schools, today=TODAY, seed=5).encode()
+    report = import_activities(
+        data=data, filename="doku.csv", by=world.users["worker"], dry_run=False
+    )
+    assert report.ok and report.created == 50
+    imported = Activity.objects.filter(source="import")
+    assert imported.count() == 50
+    assert not imported.filter(client_id__isnull=False).exists()
+    one = imported.order_by("pk").first()
+    key = uuid.uuid4()
+    Activity.objects.filter(pk=one.pk).update(client_id=key)
+    other = imported.exclude(pk=one.pk).filter(worker=one.worker).first()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Activity.objects.filter(pk=other.pk).update(client_id=key)
 
 
 def test_the_command_imports_a_carriers_file_from_disk(dw, world, tmp_path):
