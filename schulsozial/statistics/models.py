@@ -27,9 +27,17 @@ class _Rollup(models.Model):
     municipality = models.ForeignKey(
         "masterdata.Municipality", on_delete=models.CASCADE, related_name="+"
     )
-    school = models.ForeignKey("masterdata.School", on_delete=models.CASCADE, related_name="+")
+    # Indexes cost every write (an import adds hundreds of thousands of
+    # cells): school and worker are served by the (school, ...) and
+    # (worker, ...) indexes of each table; municipality and carrier keep
+    # their own for trends over school years.
+    school = models.ForeignKey(
+        "masterdata.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     carrier = models.ForeignKey("masterdata.Carrier", on_delete=models.CASCADE, related_name="+")
-    worker = models.ForeignKey("masterdata.StaffMember", on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(
+        "masterdata.StaffMember", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     # Plain integers (no CHECK >= 0): a decrement of a row that a bulk loader
     # never filled must not fail a user's correction; rows at 0 are removed.
     count = models.IntegerField(_("activities"), default=0)
@@ -41,11 +49,13 @@ class _Rollup(models.Model):
 class ActivityRollup(_Rollup):
     """Activities, minutes and participants per activity type and target group."""
 
+    # No index by catalogue entry: reports filter by year and scope first,
+    # and entries are retired, never deleted (records PROTECT them).
     activity_type = models.ForeignKey(
-        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+"
+        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     target_group = models.ForeignKey(
-        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+"
+        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     minutes = models.BigIntegerField(_("minutes"), default=0)
     participants = models.BigIntegerField(_("participants"), default=0)
@@ -83,8 +93,8 @@ class DimensionRollup(_Rollup):
     for each of them."""
 
     kind = models.CharField(max_length=20)
-    entry = models.ForeignKey(
-        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+"
+    entry = models.ForeignKey(  # no index of its own, as ActivityRollup's entries
+        "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     minutes = models.BigIntegerField(_("minutes"), default=0)
 
