@@ -482,12 +482,7 @@ class NewRecords:
                         f"FROM {tmp[name]} WHERE 1 = 1 GROUP BY {group} "
                         f"ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET {updates}"
                     )
-            cursor.execute(
-                "SELECT school_year, municipality_id, school_id, case_hash, "
-                f"CAST(SUM(count) AS INTEGER) FROM {tmp['case']} "
-                "GROUP BY school_year, municipality_id, school_id, case_hash"
-            )
-            school_case = {(r[0], r[2], r[3]): list(r) for r in cursor}
+            change = _merge_school_cases(cursor, tmp["case"])
             school: dict[tuple[Any, ...], list[Any]] = {}
             for month, by_month in (("month", ", month"), ("0", "")):
                 cursor.execute(
@@ -499,7 +494,53 @@ class NewRecords:
                 school.update({(r[0], r[1], r[3]): [*r, 0] for r in cursor})
             for table in tmp.values():
                 cursor.execute(f"DROP TABLE {table}")
-        apply_cells({"school": school, "school_case": school_case})
+        # Every case cell comes with the school cell of its year, which
+        # carries the new distinct cases (as in apply_cells).
+        _upsert_school(list(school.values()), change)
+
+
+def _merge_school_cases(cursor: Any, cases: str) -> dict[tuple[int, int], int]:
+    """Add the grouped case cells of the temporary table `cases` to the
+    school case rollup, set-based, and return the new distinct cases per
+    (school year, school): cells whose count was 0 or absent before. The
+    import only adds (each cell's count grows by n > 0), so a cell is new
+    where its count before, the count after minus n, was at most 0.
+    PostgreSQL takes the counts after from the upsert itself (RETURNING in a
+    CTE), which also holds when an entry writes the same cell meanwhile.
+    SQLite has one writer at a time, and the import holds the write lock:
+    the cells are counted before the upsert."""
+    model, columns, key, _values = TABLES["school_case"]
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    names = ", ".join(q(c) for c in columns)
+    keys = ", ".join(q(c) for c in key)
+    grouped = (
+        "SELECT school_year, municipality_id, school_id, case_hash, "
+        f"CAST(SUM(count) AS INTEGER) AS n FROM {cases} "
+        "GROUP BY school_year, municipality_id, school_id, case_hash"
+    )
+    upsert = (
+        f"INSERT INTO {table} ({names}) SELECT * FROM d WHERE 1 = 1 "
+        f"ON CONFLICT ({keys}) DO UPDATE SET count = {table}.count + excluded.count"
+    )
+    if connection.vendor == "postgresql":
+        cursor.execute(
+            f"WITH d AS ({grouped}), u AS ({upsert} RETURNING {keys}, count) "
+            "SELECT u.school_year, u.school_id, COUNT(*) FROM u "
+            "JOIN d USING (school_year, school_id, case_hash) "
+            "WHERE u.count > 0 AND u.count - d.n <= 0 GROUP BY u.school_year, u.school_id"
+        )
+        return {(r[0], r[1]): r[2] for r in cursor.fetchall()}
+    cursor.execute(
+        f"WITH d AS ({grouped}) SELECT d.school_year, d.school_id, COUNT(*) FROM d "
+        f"LEFT JOIN {table} s ON s.school_year = d.school_year AND s.school_id = d.school_id "
+        "AND s.case_hash = d.case_hash "
+        "WHERE COALESCE(s.count, 0) <= 0 AND COALESCE(s.count, 0) + d.n > 0 "
+        "GROUP BY d.school_year, d.school_id"
+    )
+    change = {(r[0], r[1]): r[2] for r in cursor.fetchall()}
+    cursor.execute(f"WITH d AS ({grouped}) {upsert}")
+    return change
 
 
 def apply_activity(activity: Activity, sign: int = 1) -> None:
