@@ -132,12 +132,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = (
         {"NAME": env_str("SQLITE_TEST_NAME", "")} if env_str("SQLITE_TEST_NAME") else {}
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "DB_SERVER_SIDE_BINDING"
+):
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend that reads a request's user, role assignments and staff
+    # member in one query (docs/performance.md, Entry, run 7).
+    "schulsozial.accounts.backends.ModelBackendWithScope",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -258,6 +264,8 @@ SPECTACULAR_SETTINGS = {
 # session only when too large: a form entry then writes its record and nothing
 # else (the session storage cost a second write transaction per entry).
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
+# Django's database sessions, read with SQL built once (accounts/sessions.py).
+SESSION_ENGINE = "schulsozial.accounts.sessions"
 
 LOGGING = {
     "version": 1,

@@ -46,6 +46,12 @@ def grants(user: Any) -> tuple[Grant, ...]:
     return cached
 
 
+def remember_grants(user: Any, found: Any) -> None:
+    """Set the grants of `user` read elsewhere (the authentication backend
+    reads them with the user, in one query), so `grants()` needs no query."""
+    user._schulsozial_grants = tuple(found)
+
+
 def roles(user: Any) -> set[str]:
     return {g.role for g in grants(user)}
 

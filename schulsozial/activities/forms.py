@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import CatalogueEntry, CatalogueKind
-from .selectors import catalogue
+from .selectors import catalogue, usable_catalogue
 from .services import ActivityInput
 
 CASE_CODE_HELP = _(
@@ -111,9 +111,15 @@ def _catalogue_by_kind(
     """The municipality's usable entries (one query), plus the ones a record
     being corrected already uses, grouped by catalogue in catalogue order."""
     keep = {pk for pk in keep_ids if pk}
-    wanted = Q(retired=False) | Q(pk__in=keep) if keep else Q(retired=False)
     grouped: dict[str, list[CatalogueEntry]] = {kind: [] for kind in CatalogueKind.values}
-    for entry in CatalogueEntry.objects.filter(wanted, municipality_id=municipality_id):
+    entries = (
+        CatalogueEntry.objects.filter(
+            Q(retired=False) | Q(pk__in=keep), municipality_id=municipality_id
+        )
+        if keep
+        else usable_catalogue(municipality_id=municipality_id)
+    )
+    for entry in entries:
         grouped[entry.kind].append(entry)
     return grouped
 

@@ -1,13 +1,17 @@
+# SQL here is built from model table and column names only; values are parameters.
+# ruff: noqa: S608
 """Reads of the documentation, always scoped by accounts.permissions."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db import connection
 from django.db.models import QuerySet
 
 from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role
+from schulsozial.core.statements import Columns, fetch
 from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
 
 from .models import Activity, ApiToken, CatalogueEntry, ImportMapping
@@ -30,6 +34,53 @@ def worker_schools(*, user: Any) -> QuerySet[School]:
     return School.objects.filter(
         pk__in=perms.school_ids(user, Role.WORKER), municipality_id=staff.municipality_id
     ).order_by("name")
+
+
+_SCHOOL = Columns(School, "s")
+_ENTRY = Columns(CatalogueEntry, "e")
+_SQL: dict[tuple[str, str, int], str] = {}
+
+
+def _sql(name: str, n: int = 0) -> str:
+    """The hand-written reads of the entry form, built once per database
+    (and number of ids): one entry costs the ORM more to compile these
+    queries than the database to answer them (docs/architecture.md)."""
+    key = (connection.vendor, name, n)
+    sql = _SQL.get(key)
+    if sql is None:
+        q = connection.ops.quote_name
+        if name == "schools":
+            sql = (
+                f"SELECT {_SCHOOL.sql} FROM {q(School._meta.db_table)} s "
+                f"WHERE s.{q('id')} IN ({', '.join(['%s'] * n)}) "
+                f"AND s.{q('municipality_id')} = %s ORDER BY s.{q('name')}, s.{q('id')}"
+            )
+        else:
+            sql = (
+                f"SELECT {_ENTRY.sql} FROM {q(CatalogueEntry._meta.db_table)} e "
+                f"WHERE e.{q('municipality_id')} = %s AND e.{q('retired')} = %s "
+                f"ORDER BY e.{q('kind')}, e.{q('sort_order')}, e.{q('label')}, e.{q('id')}"
+            )
+        _SQL[key] = sql
+    return sql
+
+
+def worker_school_list(*, user: Any, worker: StaffMember) -> list[School]:
+    """`worker_schools` for the entry form, which has the user's staff member
+    already: the same schools (worker grants, the worker's municipality),
+    by name, read with SQL built once."""
+    ids = sorted(perms.school_ids(user, Role.WORKER))
+    if not ids or worker.user_id != getattr(user, "pk", None):
+        return []
+    rows = fetch(_sql("schools", len(ids)), [*ids, worker.municipality_id])
+    return [_SCHOOL.instance(row) for row in rows]
+
+
+def usable_catalogue(*, municipality_id: int) -> list[CatalogueEntry]:
+    """The municipality's usable (not retired) catalogue entries, every kind,
+    in catalogue order (kind, sort order, label): what the entry form offers."""
+    rows = fetch(_sql("catalogue"), [municipality_id, False])
+    return [_ENTRY.instance(row) for row in rows]
 
 
 def last_school_id(*, user: Any) -> int | None:

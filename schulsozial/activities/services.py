@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role
 from schulsozial.core.audit import Action, audit
+from schulsozial.core.statements import Insert
 from schulsozial.masterdata.models import Carrier, Municipality, School, SchoolYear, StaffMember
 from schulsozial.statistics import rollups
 
@@ -240,6 +241,28 @@ _CHECKED_ELSEWHERE = [
 ]
 
 
+# A new record, its topics and participant cells: SQL built once
+# (core/statements.py). The record's insert skips a client id that exists
+# already (the unique constraint on worker and client id), so a repeat costs
+# no error, and a new record needs no lookup beforehand.
+_ACTIVITY_FIELDS = [f.name for f in Activity._meta.concrete_fields if not f.primary_key]
+_INSERT_ACTIVITY = Insert(
+    Activity,
+    _ACTIVITY_FIELDS,
+    returning=["id"],
+    skip_conflicts_on=["worker", "client_id"],
+    conflict_not_null=["client_id"],  # the unique index is partial (imports store none)
+)
+_INSERT_TOPICS = Insert(Activity.topics.through, ["activity", "catalogueentry"])
+_INSERT_PARTICIPANTS = Insert(ParticipantCount, ["activity", "gender", "grade_band", "count"])
+
+
+def _stored(worker: StaffMember, client_id: uuid.UUID | None) -> Activity | None:
+    if client_id is None:
+        return None
+    return Activity.objects.filter(worker=worker, client_id=client_id).first()
+
+
 @transaction.atomic
 def activity_record(
     *,
@@ -253,21 +276,24 @@ def activity_record(
     for the explicit `worker` (the caller has checked the token's carrier
     scope; the school must be one where the worker holds a position). With a
     client id the call is idempotent: the same id returns the existing record
-    (created=False)."""
+    (created=False), even if the data given would no longer be valid."""
     via_api = worker is not None
     if worker is None:
         worker = worker_of(by)
     if worker is None:
         raise ValidationError(_("Your account is not linked to a social worker."))
-    if data.client_id is not None:
-        existing = Activity.objects.filter(worker=worker, client_id=data.client_id).first()
+    try:
+        _validate(data, worker=worker, user=by, via_api=via_api)
+    except ValidationError:
+        existing = _stored(worker, data.client_id)
         if existing is not None:
             return existing, False
-    _validate(data, worker=worker, user=by, via_api=via_api)
+        raise
+    now = timezone.now()
     activity = Activity(
         school=data.school,
         worker=worker,
-        author=by,
+        author=by if getattr(by, "is_authenticated", False) else None,
         date=data.date,
         minutes=data.minutes,
         activity_type=data.activity_type,
@@ -281,12 +307,31 @@ def activity_record(
         else "",
         client_id=data.client_id or uuid.uuid4(),
         participants=_participants_total(data.participants),
+        created_at=now,
+        updated_at=now,
     )
     activity.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
-    activity.save(force_insert=True)
-    activity.topics.add(*data.topics)
-    _write_participants(activity, data.participants, replace=False)
-    rollups.apply_facts([_facts(activity, data.topics)], +1)
+    inserted = _INSERT_ACTIVITY.execute(
+        [[getattr(activity, field.attname) for field in _INSERT_ACTIVITY.fields]]
+    )
+    if not inserted:  # the client id is stored already
+        existing = _stored(worker, activity.client_id)
+        if existing is None:  # pragma: no cover (the conflict is the client id's)
+            raise ValidationError(_("The record could not be stored."))
+        return existing, False
+    ((activity.pk,),) = inserted
+    activity._state.adding = False
+    activity._state.db = _INSERT_ACTIVITY.using
+    topics = tuple(dict.fromkeys(data.topics))
+    _INSERT_TOPICS.execute([[activity.pk, topic.pk] for topic in topics])
+    _INSERT_PARTICIPANTS.execute(
+        [
+            [activity.pk, gender.pk, band.pk, count]
+            for (gender, band), count in (data.participants or {}).items()
+            if count
+        ]
+    )
+    rollups.apply_facts([_facts(activity, topics)], +1)
     audit(
         actor=by,
         action=Action.CREATE,

@@ -39,7 +39,9 @@ def _worker_context(request: HttpRequest) -> tuple[Any, list[Any]]:
     """The social worker and their schools (read once; forms choose from the list)."""
     require(perms.can_document(request.user))
     worker = services.worker_of(request.user)
-    schools = list(selectors.worker_schools(user=request.user)) if worker is not None else []
+    schools = (
+        selectors.worker_school_list(user=request.user, worker=worker) if worker is not None else []
+    )
     if not schools:
         raise Http404
     return worker, schools

@@ -261,6 +261,38 @@ def _upsert_school(rows: list[list[Any]], change: dict[tuple[int, int], int]) ->
     )
 
 
+_UPSERT_SQL: dict[tuple[Any, ...], str] = {}
+
+
+def _upsert_sql(
+    model: Any,
+    columns: tuple[str, ...],
+    key: tuple[str, ...],
+    values: tuple[str, ...],
+    rows: int,
+    returning: bool,
+) -> str:
+    """The text of one upsert of `rows` cells, built once per table, row
+    count and database (an entry writes the same few shapes every time)."""
+    cache_key = (connection.vendor, model, values, rows, returning)
+    sql = _UPSERT_SQL.get(cache_key)
+    if sql is None:
+        q = connection.ops.quote_name
+        name = q(model._meta.db_table)
+        placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+        # Names come from the model definitions, values are parameters.
+        sql = (
+            f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "
+            + ", ".join([placeholders] * rows)
+            + f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET "
+            + ", ".join(f"{q(v)} = {name}.{q(v)} + excluded.{q(v)}" for v in values)
+            + (f" RETURNING {', '.join(q(c) for c in key)}, {q('count')}" if returning else "")
+        )
+        if rows <= 8:  # the shapes of single records; imports send large chunks
+            _UPSERT_SQL[cache_key] = sql
+    return sql
+
+
 def _upsert_rows(
     model: Any,
     columns: tuple[str, ...],
@@ -274,14 +306,6 @@ def _upsert_rows(
     in chunks; with `returning`, the key and new count of every cell."""
     if not rows:
         return []
-    q = connection.ops.quote_name
-    name = q(model._meta.db_table)
-    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    # Names come from the model definitions, values are parameters.
-    head = f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "
-    conflict = f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET "
-    updates = ", ".join(f"{q(v)} = {name}.{q(v)} + excluded.{q(v)}" for v in values)
-    tail = f" RETURNING {', '.join(q(c) for c in key)}, {q('count')}" if returning else ""
     out: list[tuple[Any, ...]] = []
     # SQLite binds at most 32,766 parameters a statement (PostgreSQL 65,535):
     # large batches (imports) go in chunks well below both.
@@ -289,7 +313,7 @@ def _upsert_rows(
     with connection.cursor() as cursor:
         for start in range(0, len(rows), per_statement):
             chunk = rows[start : start + per_statement]
-            sql = head + ", ".join([placeholders] * len(chunk)) + conflict + updates + tail
+            sql = _upsert_sql(model, columns, key, values, len(chunk), returning)
             cursor.execute(sql, [v for row in chunk for v in row])
             if returning:
                 out.extend(cursor.fetchall())
