@@ -3,9 +3,11 @@
 The caller (importing.py) has validated every row against catalogues,
 schools and positions loaded once; this module only writes, in batches and
 inside the caller's transaction: the records, their topics (the M2M through
-table) and participant counts, then their rollups through the public
-``statistics.rollups.apply_facts``. PostgreSQL gets COPY, SQLite multi-row
-``executemany``. Every column means what ``services.activity_record`` writes.
+table) and participant counts. Their rollup cells are grouped batch by batch
+(``statistics.rollups.NewRecords``: in the database on SQLite, in the
+caller's thread on PostgreSQL) and merged into the stored rollups at the end
+(`apply_rollups`). PostgreSQL gets COPY, SQLite multi-row INSERTs. Every
+column means what ``services.activity_record`` writes.
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class NewActivity:
 
     school_id: int
     worker_id: int
+    municipality_id: int  # the school's, for the rollups (not a column)
+    carrier_id: int  # the worker's, likewise
     date: datetime.date
     minutes: int
     activity_type_id: int
@@ -291,7 +295,8 @@ class BatchWriter:
             try:
                 with self.lock:
                     ranges = insert_activities(batch, db=self.db, **self._kwargs)
-                    self.rollups.add(ranges, db=self.db)
+                    if not self.rollups.in_python:
+                        self.rollups.add(ranges, db=self.db)
             except BaseException as exc:  # handed to the caller in submit() or close()
                 self._error = exc
 
@@ -301,8 +306,16 @@ class BatchWriter:
 
     def submit(self, batch: Sequence[NewActivity]) -> None:
         self._raise()
-        if batch:
-            self._queue.put(batch)
+        if not batch:
+            return
+        if self.rollups.in_python:
+            # PostgreSQL: the caller's thread groups the batch into rollup
+            # cells while the writer waits on the server (NewRecords).
+            self.rollups.add_records(batch)
+            if self.rollups.pending > self.rollups.FLUSH_CELLS:
+                with self.lock:
+                    self.rollups.flush(db=self.db)
+        self._queue.put(batch)
 
     def close(self) -> None:
         """Wait until every batch is written."""

@@ -477,6 +477,8 @@ class _Checker:
         record = NewActivity(
             school.id,
             worker.id,
+            school.municipality_id,
+            worker.carrier_id,
             row.date,
             row.minutes,
             names.activity_type.id,  # type: ignore[union-attr]  # required, not missing

@@ -376,7 +376,12 @@ class NewRecords:
     `add(id_ranges)` groups the records of a batch (named by inclusive id
     ranges, which the loader allocated for itself) into temporary tables
     with ``INSERT ... SELECT ... GROUP BY``: cheap, and on a loader's writer
-    thread it runs beside the parsing. `finish()` regroups those tables once
+    thread it runs beside the parsing (SQLite does it without the GIL).
+    On PostgreSQL the loader calls `add_records(records)` instead: the same
+    grouping in Python, beside the writing, because there one server process
+    does all the work of the import's transaction one statement after the
+    other, and the grouping statements were a tenth of it; the sums go into
+    the temporary tables with one COPY each (`flush`). `finish()` regroups those tables once
     (monthly and whole-year cells) and adds them to the stored cells with
     one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``
     per table. Cells are added, never replaced, so school years whose raw
@@ -384,9 +389,16 @@ class NewRecords:
     case cells (one per school and month, one per distinct case) go through
     `apply_cells`, which keeps the distinct-case counter."""
 
+    # Python sums kept before they are flushed into the temporary tables
+    # (bounds the memory of a large import; the tables are regrouped anyway).
+    FLUSH_CELLS = 200_000
+
     def __init__(self) -> None:
         q = connection.ops.quote_name
         self.tmp = {name: f"ss_add_{name}" for name in ("activity", "dimension", "case")}
+        self.in_python = connection.vendor == "postgresql"
+        self._sums: dict[str, dict[tuple[Any, ...], list[int]]] = {n: {} for n in self.tmp}
+        self._periods: dict[datetime.date, tuple[int, int]] = {}
         year = _school_year_sql("a.date")
         month = _month_sql("a.date")
         raw = (
@@ -478,9 +490,97 @@ class NewRecords:
             if db.vendor == "postgresql":
                 cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
 
+    def add_records(self, records: Iterable[Any]) -> None:
+        """Group checked records in Python, as `add` does in the database.
+        Each record has the attributes of ``activities.bulk.NewActivity``
+        (date, municipality, school, carrier and worker ids, catalogue ids,
+        minutes, participant_total, topic_ids, case_hash)."""
+        activity, dimension, case = (self._sums[n] for n in ("activity", "dimension", "case"))
+        periods = self._periods
+        topic, origin, partner = (
+            str(k)
+            for k in (CatalogueKind.TOPIC, CatalogueKind.CONTACT_ORIGIN, CatalogueKind.PARTNER)
+        )
+        for r in records:
+            period = periods.get(r.date)
+            if period is None:
+                period = periods[r.date] = (school_year_of(r.date), r.date.month)
+            year = period[0]
+            place = (r.municipality_id, r.school_id, r.carrier_id, r.worker_id)
+            key = (year, period[1], *place, r.activity_type_id, r.target_group_id)
+            cell = activity.get(key)
+            if cell is None:
+                activity[key] = [1, r.minutes, r.participant_total]
+            else:
+                cell[0] += 1
+                cell[1] += r.minutes
+                cell[2] += r.participant_total
+            entries = [(topic, t) for t in r.topic_ids]
+            if r.contact_origin_id is not None:
+                entries.append((origin, r.contact_origin_id))
+            if r.partner_id is not None:
+                entries.append((partner, r.partner_id))
+            for kind, entry_id in entries:
+                key = (year, WHOLE_YEAR, *place, kind, entry_id)
+                cell = dimension.get(key)
+                if cell is None:
+                    dimension[key] = [1, r.minutes]
+                else:
+                    cell[0] += 1
+                    cell[1] += r.minutes
+            if r.case_hash:
+                key = (year, WHOLE_YEAR, *place, r.case_hash)
+                cell = case.get(key)
+                if cell is None:
+                    case[key] = [1]
+                else:
+                    cell[0] += 1
+
+    @property
+    def pending(self) -> int:
+        """Cells grouped in Python and not yet flushed."""
+        return sum(len(sums) for sums in self._sums.values())
+
+    def flush(self, *, db: Any = None) -> None:
+        """Write the Python sums into the temporary tables (COPY on
+        PostgreSQL, plain INSERTs elsewhere) and forget them."""
+        db = db or connection
+        columns = {
+            "activity": (
+                *BASE,
+                "activity_type_id",
+                "target_group_id",
+                "count",
+                "minutes",
+                "participants",
+            ),
+            "dimension": (*BASE, "kind", "entry_id", "count", "minutes"),
+            "case": (*BASE, "case_hash", "count"),
+        }
+        with db.cursor() as cursor:
+            for name, sums in self._sums.items():
+                if not sums:
+                    continue
+                names = ", ".join(columns[name])
+                if db.vendor == "postgresql":
+                    with (
+                        db.wrap_database_errors,
+                        cursor.cursor.copy(f"COPY {self.tmp[name]} ({names}) FROM STDIN") as copy,
+                    ):
+                        for key, values in sums.items():
+                            copy.write_row((*key, *values))
+                else:
+                    marks = ", ".join(["%s"] * len(columns[name]))
+                    cursor.executemany(
+                        f"INSERT INTO {self.tmp[name]} ({names}) VALUES ({marks})",
+                        [(*key, *values) for key, values in sums.items()],
+                    )
+                sums.clear()
+
     def finish(self) -> None:
         q = connection.ops.quote_name
         tmp = self.tmp
+        self.flush()
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 # Regrouping up to millions of rows: room in memory for this

@@ -74,6 +74,8 @@ def test_a_bulk_batch_with_an_unknown_catalogue_entry_is_refused(dw):
     row = NewActivity(
         school_id=good.school_id,
         worker_id=good.worker_id,
+        municipality_id=good.school.municipality_id,
+        carrier_id=good.worker.carrier_id,
         date=good.date,
         minutes=30,
         activity_type_id=good.activity_type_id,
