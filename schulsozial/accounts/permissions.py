@@ -1,3 +1,5 @@
+# SQL here is built from model table and column names only; values are parameters.
+# ruff: noqa: S608
 """Every permission rule of the platform, in one place.
 
 A user's role assignments become *grants* (role + scope). Two kinds of rule
@@ -17,7 +19,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
+
+from schulsozial.core.statements import Columns, fetch
 
 from .models import Role
 
@@ -603,13 +608,52 @@ def api_staff_q(carrier_id: int) -> Q:
     return Q(carrier_id=carrier_id)
 
 
+# The two checks of every API entry run as SQL built once (core/statements.py):
+# compiling their ORM queries cost more than running them (docs/performance.md,
+# Entry, run 7). They state the rules of api_staff_q and Position.active_on;
+# accounts/tests/test_api_rules_sql.py holds them to the ORM versions.
+_API_SQL: dict[tuple[str, str], tuple[str, Columns | None]] = {}
+
+
+def _api_sql(name: str) -> tuple[str, Columns | None]:
+    from schulsozial.masterdata.models import Position, PositionAssignment, StaffMember
+
+    key = (connection.vendor, name)
+    found = _API_SQL.get(key)
+    if found is None:
+        q = connection.ops.quote_name
+        if name == "staff":
+            columns = Columns(StaffMember, "m")
+            found = (
+                f"SELECT {columns.sql} FROM {q(StaffMember._meta.db_table)} m "
+                f"WHERE m.{q('carrier_id')} = %s AND m.{q('id')} = %s",
+                columns,
+            )
+        else:
+            position, assignment = Position._meta.db_table, PositionAssignment._meta.db_table
+            found = (
+                f"SELECT 1 FROM {q(position)} p "
+                f"JOIN {q(assignment)} a ON a.{q('position_id')} = p.{q('id')} "
+                f"WHERE p.{q('staff_member_id')} = %s AND a.{q('school_id')} = %s "
+                f"AND p.{q('valid_from')} <= %s "
+                f"AND (p.{q('valid_to')} IS NULL OR p.{q('valid_to')} >= %s) LIMIT 1",
+                None,
+            )
+        _API_SQL[key] = found
+    return found
+
+
+def api_staff_member(*, carrier_id: int, staff_id: int) -> Any:
+    """The staff member `staff_id` if a token of `carrier_id` may submit its
+    records (api_staff_q: the carrier's own social workers), else None."""
+    sql, columns = _api_sql("staff")
+    rows = fetch(sql, [carrier_id, staff_id])
+    return columns.instance(rows[0]) if rows and columns is not None else None
+
+
 def api_may_record_at(*, worker: Any, school: Any, day: Any) -> bool:
     """A record submitted through the API must name a school where one of the
-    worker's positions is assigned on that day."""
-    from schulsozial.masterdata.models import Position
-
-    return (
-        Position.objects.active_on(day)
-        .filter(staff_member=worker, assignments__school=school)
-        .exists()
-    )
+    worker's positions is assigned on that day (Position.active_on)."""
+    sql, _columns = _api_sql("position")
+    when = connection.ops.adapt_datefield_value(day)
+    return bool(fetch(sql, [worker.pk, school.pk, when, when]))

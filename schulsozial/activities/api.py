@@ -18,9 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from schulsozial.accounts import permissions as perms
-from schulsozial.masterdata.models import School, StaffMember
+from schulsozial.masterdata.models import StaffMember
 
-from . import services
+from . import selectors, services
 from .api_auth import ApiTokenAuthentication, HasApiToken, TokenRateThrottle
 from .models import Activity, ApiToken, CatalogueEntry, CatalogueKind, Source
 
@@ -138,9 +138,7 @@ class ActivityCreate(ApiView):
         if not serializer.is_valid():
             return _field_errors(serializer.errors)
         data = serializer.validated_data
-        worker = StaffMember.objects.filter(
-            perms.api_staff_q(token.carrier_id), pk=data["staff_id"]
-        ).first()
+        worker = perms.api_staff_member(carrier_id=token.carrier_id, staff_id=data["staff_id"])
         if worker is None:
             return _field_errors(
                 {"staff_id": ["No social worker with this id works for your carrier."]}
@@ -159,9 +157,9 @@ class ActivityCreate(ApiView):
             return _field_errors(errors)
 
         municipality_id = worker.municipality_id
-        school = School.objects.filter(
+        school = selectors.school_by_number(
             school_number=data["school_number"], municipality_id=municipality_id
-        ).first()
+        )
         if school is None:
             return refuse({"school_number": ["Unknown school in your municipality."]})
         errors: dict[str, list[str]] = {}
@@ -176,9 +174,7 @@ class ActivityCreate(ApiView):
         } - {""}
         by_kind: dict[tuple[str, str], CatalogueEntry] = {
             (e.kind, e.code): e
-            for e in CatalogueEntry.objects.filter(
-                municipality_id=municipality_id, code__in=codes
-            ).usable()
+            for e in selectors.usable_entries_by_code(municipality_id=municipality_id, codes=codes)
         }
 
         def entry(field: str, kind: str, code: str | None) -> CatalogueEntry | None:

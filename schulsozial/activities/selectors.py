@@ -38,6 +38,8 @@ def worker_schools(*, user: Any) -> QuerySet[School]:
 
 _SCHOOL = Columns(School, "s")
 _ENTRY = Columns(CatalogueEntry, "e")
+_TOKEN = Columns(ApiToken, "t")
+_CARRIER = Columns(Carrier, "c")
 _SQL: dict[tuple[str, str, int], str] = {}
 
 
@@ -54,6 +56,23 @@ def _sql(name: str, n: int = 0) -> str:
                 f"SELECT {_SCHOOL.sql} FROM {q(School._meta.db_table)} s "
                 f"WHERE s.{q('id')} IN ({', '.join(['%s'] * n)}) "
                 f"AND s.{q('municipality_id')} = %s ORDER BY s.{q('name')}, s.{q('id')}"
+            )
+        elif name == "school_number":
+            sql = (
+                f"SELECT {_SCHOOL.sql} FROM {q(School._meta.db_table)} s "
+                f"WHERE s.{q('school_number')} = %s AND s.{q('municipality_id')} = %s"
+            )
+        elif name == "codes":
+            sql = (
+                f"SELECT {_ENTRY.sql} FROM {q(CatalogueEntry._meta.db_table)} e "
+                f"WHERE e.{q('municipality_id')} = %s AND e.{q('retired')} = %s "
+                f"AND e.{q('code')} IN ({', '.join(['%s'] * n)})"
+            )
+        elif name == "token":
+            sql = (
+                f"SELECT {_TOKEN.sql}, {_CARRIER.sql} FROM {q(ApiToken._meta.db_table)} t "
+                f"JOIN {q(Carrier._meta.db_table)} c ON c.{q('id')} = t.{q('carrier_id')} "
+                f"WHERE t.{q('key_hash')} = %s AND t.{q('revoked')} = %s"
             )
         else:
             sql = (
@@ -81,6 +100,33 @@ def usable_catalogue(*, municipality_id: int) -> list[CatalogueEntry]:
     in catalogue order (kind, sort order, label): what the entry form offers."""
     rows = fetch(_sql("catalogue"), [municipality_id, False])
     return [_ENTRY.instance(row) for row in rows]
+
+
+def school_by_number(*, school_number: str, municipality_id: int) -> School | None:
+    """The school with this official number in the municipality (the API names
+    schools by number; the caller has scoped the municipality)."""
+    rows = fetch(_sql("school_number"), [school_number, municipality_id])
+    return _SCHOOL.instance(rows[0]) if rows else None
+
+
+def usable_entries_by_code(*, municipality_id: int, codes: set[str]) -> list[CatalogueEntry]:
+    """The municipality's usable entries with these codes (any catalogue)."""
+    if not codes:
+        return []
+    rows = fetch(_sql("codes", len(codes)), [municipality_id, False, *sorted(codes)])
+    return [_ENTRY.instance(row) for row in rows]
+
+
+def active_api_token(*, key_hash: str) -> ApiToken | None:
+    """The token (not revoked) with this key hash, its carrier read with it."""
+    rows = fetch(_sql("token"), [key_hash, False])
+    if not rows:
+        return None
+    token = _TOKEN.instance(rows[0])
+    ApiToken._meta.get_field("carrier").set_cached_value(
+        token, _CARRIER.instance(rows[0], len(_TOKEN))
+    )
+    return token
 
 
 def last_school_id(*, user: Any) -> int | None:

@@ -35,6 +35,7 @@ from .models import (
     ParticipantCount,
     Source,
 )
+from .selectors import active_api_token
 
 
 @transaction.atomic
@@ -651,9 +652,7 @@ def api_token_for_key(key: str) -> ApiToken | None:
     """The active token with this key (or None); notes its last use at most once a minute."""
     if not key or len(key) > 200:
         return None
-    token = (
-        ApiToken.objects.active().select_related("carrier").filter(key_hash=_hash_key(key)).first()
-    )
+    token = active_api_token(key_hash=_hash_key(key))
     if token is not None:
         now = timezone.now()
         if token.last_used is None or now - token.last_used > datetime.timedelta(minutes=1):
