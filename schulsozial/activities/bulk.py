@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import operator
 import queue
 import sqlite3
 import sys
@@ -50,6 +51,7 @@ class NewActivity:
     case_hash: str
 
 
+_INDEX_ORDER = operator.attrgetter("school_id", "worker_id", "date")
 SQLITE_CACHE_KIB = 128 * 1024
 SWITCH_INTERVAL = 0.0005  # seconds; see BatchWriter
 
@@ -308,6 +310,11 @@ class BatchWriter:
         self._raise()
         if not batch:
             return
+        # In the order of the (school, date) and (worker, date) indexes: each
+        # record then lands next to the last one in both, instead of at a
+        # random place (PostgreSQL: 12.8-14.7 against 16.1-16.6 µs of server
+        # time per record, measured alone on 100,000 records).
+        batch = sorted(batch, key=_INDEX_ORDER)
         if self.rollups.in_python:
             # PostgreSQL: the caller's thread groups the batch into rollup
             # cells while the writer waits on the server (NewRecords).
