@@ -124,6 +124,9 @@ def _catalogue_by_kind(
     return grouped
 
 
+GRID_ATTRS = {"inputmode": "numeric", "class": "grid-count"}
+
+
 class ActivityForm(forms.Form):
     """The entry form: date and school first (preselected), then minutes
     (autofocus) and the rest in the order a worker thinks of them."""
@@ -187,13 +190,17 @@ class ActivityForm(forms.Form):
         for band in self.bands:
             for gender in self.genders:
                 name = f"p_{gender.pk}_{band.pk}"
-                self.fields[name] = forms.IntegerField(
+                # The widget's attributes are set on the field's own widget:
+                # a widget instance passed in is deep-copied per field, which
+                # cost more than the rest of these twelve fields.
+                field = forms.IntegerField(
                     label=f"{gender.label}, {band.label}",
                     required=False,
                     min_value=0,
                     max_value=2000,
-                    widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "grid-count"}),
                 )
+                field.widget.attrs.update(GRID_ATTRS)
+                self.fields[name] = field
                 if (gender.pk, band.pk) in existing:
                     self.initial[name] = existing[(gender.pk, band.pk)]
         self.fields["contact_origin"] = InstanceChoice(

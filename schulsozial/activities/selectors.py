@@ -91,15 +91,13 @@ def worker_school_list(*, user: Any, worker: StaffMember) -> list[School]:
     ids = sorted(perms.school_ids(user, Role.WORKER))
     if not ids or worker.user_id != getattr(user, "pk", None):
         return []
-    rows = fetch(_sql("schools", len(ids)), [*ids, worker.municipality_id])
-    return [_SCHOOL.instance(row) for row in rows]
+    return _SCHOOL.instances(fetch(_sql("schools", len(ids)), [*ids, worker.municipality_id]))
 
 
 def usable_catalogue(*, municipality_id: int) -> list[CatalogueEntry]:
     """The municipality's usable (not retired) catalogue entries, every kind,
     in catalogue order (kind, sort order, label): what the entry form offers."""
-    rows = fetch(_sql("catalogue"), [municipality_id, False])
-    return [_ENTRY.instance(row) for row in rows]
+    return _ENTRY.instances(fetch(_sql("catalogue"), [municipality_id, False]))
 
 
 def school_by_number(*, school_number: str, municipality_id: int) -> School | None:
@@ -113,8 +111,9 @@ def usable_entries_by_code(*, municipality_id: int, codes: set[str]) -> list[Cat
     """The municipality's usable entries with these codes (any catalogue)."""
     if not codes:
         return []
-    rows = fetch(_sql("codes", len(codes)), [municipality_id, False, *sorted(codes)])
-    return [_ENTRY.instance(row) for row in rows]
+    return _ENTRY.instances(
+        fetch(_sql("codes", len(codes)), [municipality_id, False, *sorted(codes)])
+    )
 
 
 def active_api_token(*, key_hash: str) -> ApiToken | None:

@@ -132,14 +132,24 @@ class Columns:
     def instance(self, row: Sequence[Any], start: int = 0) -> Any:
         """The instance in `row` from column `start` on; None when a LEFT
         JOIN found none (its primary key is NULL)."""
+        return self.instances([row], start)[0]
+
+    def instances(self, rows: Iterable[Sequence[Any]], start: int = 0) -> list[Any]:
+        """`instance` for many rows."""
         connection = connections[self.using]
-        values = list(row[start : start + len(self.fields)])
-        if values[self.pk_index] is None:
-            return None
-        for i, found, col in self._for(connection)[1]:
-            for convert in found:
-                values[i] = convert(values[i], col, connection)
-        return self.model.from_db(self.using, self.names, values)
+        converters = self._for(connection)[1]
+        end, pk, from_db = start + len(self.fields), self.pk_index, self.model.from_db
+        out = []
+        for row in rows:
+            values = list(row[start:end])
+            if values[pk] is None:
+                out.append(None)
+                continue
+            for i, found, col in converters:
+                for convert in found:
+                    values[i] = convert(values[i], col, connection)
+            out.append(from_db(self.using, self.names, values))
+        return out
 
 
 def fetch(sql: str, params: Sequence[Any], *, using: str = "default") -> list[tuple[Any, ...]]:
