@@ -4,9 +4,8 @@ The caller (importing.py) has validated every row against catalogues,
 schools and positions loaded once; this module only writes, in batches and
 inside the caller's transaction: the records, their topics (the M2M through
 table) and participant counts. Their rollup cells are grouped batch by batch
-(``statistics.rollups.NewRecords``: in the database on SQLite, in the
-caller's thread on PostgreSQL) and merged into the stored rollups at the end
-(`apply_rollups`). PostgreSQL gets COPY, SQLite multi-row INSERTs. Every
+in the caller's thread (``statistics.rollups.NewRecords``) and merged into
+the stored rollups at the end (`apply_rollups`). PostgreSQL gets COPY, SQLite multi-row INSERTs. Every
 column means what ``services.activity_record`` writes.
 """
 
@@ -162,17 +161,6 @@ def _write(db: Any, table: str, columns: list[str], rows: list[tuple[object, ...
             raw_cursor.close()
 
 
-def id_ranges(ids: Sequence[int]) -> list[tuple[int, int]]:
-    """Runs of consecutive ids as inclusive (first, last) pairs."""
-    runs: list[tuple[int, int]] = []
-    for pk in ids:
-        if runs and runs[-1][1] + 1 == pk:
-            runs[-1] = (runs[-1][0], pk)
-        else:
-            runs.append((pk, pk))
-    return runs
-
-
 def insert_activities(
     rows: Sequence[NewActivity],
     *,
@@ -180,15 +168,12 @@ def insert_activities(
     source: str,
     now: datetime.datetime,
     db: Any = None,
-) -> list[tuple[int, int]]:
+) -> None:
     """Write one batch of checked records with topics and participant counts.
-    Call inside a transaction. Returns the ids of the new records as
-    inclusive ranges, for ``rollups.NewRecords.add`` (the ids were allocated
-    for this batch alone, so the ranges name its records and nothing else).
-    Imported records have no client id (an import has no client to repeat
+    Call inside a transaction. Imported records have no client id (an import has no client to repeat
     itself), so they stay out of the partial unique client-id index."""
     if not rows:
-        return []
+        return
     db = db or connection
     ids = _allocate_ids(len(rows), db)
     sqlite = db.vendor == "sqlite"
@@ -241,7 +226,6 @@ def insert_activities(
             for gender, band, count in r.participants
         ],
     )
-    return id_ranges(ids)
 
 
 def apply_rollups(writer: BatchWriter) -> None:
@@ -296,9 +280,7 @@ class BatchWriter:
                 continue  # drain after a failure; the caller hears of it
             try:
                 with self.lock:
-                    ranges = insert_activities(batch, db=self.db, **self._kwargs)
-                    if not self.rollups.in_python:
-                        self.rollups.add(ranges, db=self.db)
+                    insert_activities(batch, db=self.db, **self._kwargs)
             except BaseException as exc:  # handed to the caller in submit() or close()
                 self._error = exc
 
@@ -315,13 +297,12 @@ class BatchWriter:
         # random place (PostgreSQL: 12.8-14.7 against 16.1-16.6 µs of server
         # time per record, measured alone on 100,000 records).
         batch = sorted(batch, key=_INDEX_ORDER)
-        if self.rollups.in_python:
-            # PostgreSQL: the caller's thread groups the batch into rollup
-            # cells while the writer waits on the server (NewRecords).
-            self.rollups.add_records(batch)
-            if self.rollups.pending > self.rollups.FLUSH_CELLS:
-                with self.lock:
-                    self.rollups.flush(db=self.db)
+        # The caller's thread groups the batch into rollup cells while the
+        # writer waits on the database (NewRecords).
+        self.rollups.add_records(batch)
+        if self.rollups.pending > self.rollups.FLUSH_CELLS:
+            with self.lock:
+                self.rollups.flush(db=self.db)
         self._queue.put(batch)
 
     def close(self) -> None:

@@ -355,144 +355,71 @@ def _month_sql(column: str) -> str:
     return f"CAST(strftime('%%m', {column}) AS INTEGER)"
 
 
-def _school_year_sql(column: str) -> str:
-    """SQL for `school_year_of` of a date column (the start year)."""
-    if connection.vendor == "postgresql":
-        return (
-            f"(CAST(EXTRACT(YEAR FROM {column}) AS INTEGER) "
-            f"- CASE WHEN EXTRACT(MONTH FROM {column}) < 8 THEN 1 ELSE 0 END)"
-        )
-    return (
-        f"(CAST(strftime('%%Y', {column}) AS INTEGER) "
-        f"- (CAST(strftime('%%m', {column}) AS INTEGER) < 8))"
-    )
-
-
 class NewRecords:
     """Adds records that a bulk load writes (inside its transaction, not yet
-    in any rollup) to the rollups, set-based in the database; what
-    `apply_facts` does for facts in Python.
+    in any rollup) to the rollups; what `apply_facts` does record by record.
 
-    `add(id_ranges)` groups the records of a batch (named by inclusive id
-    ranges, which the loader allocated for itself) into temporary tables
-    with ``INSERT ... SELECT ... GROUP BY``: cheap, and on a loader's writer
-    thread it runs beside the parsing (SQLite does it without the GIL).
-    On PostgreSQL the loader calls `add_records(records)` instead: the same
-    grouping in Python, beside the writing, because there one server process
-    does all the work of the import's transaction one statement after the
-    other, and the grouping statements were a tenth of it; the sums go into
-    the temporary tables with one COPY each (`flush`). `finish()` regroups those tables once
-    (monthly and whole-year cells) and adds them to the stored cells with
-    one ``INSERT ... SELECT ... ON CONFLICT DO UPDATE SET n = n + excluded.n``
-    per table. Cells are added, never replaced, so school years whose raw
-    records retention has removed keep their history. School and school
-    case cells (one per school and month, one per distinct case) go through
-    `apply_cells`, which keeps the distinct-case counter."""
+    `add_records(records)` groups checked records in Python into sums of the
+    finest grain (monthly activity cells, yearly topic, origin, partner and
+    case cells), in the loader's parsing thread while its writer thread
+    waits on the database. `flush()` writes the sums into temporary tables
+    (COPY on PostgreSQL). `finish()` regroups those tables once (monthly and
+    whole-year cells) and adds them to the stored cells with one ``INSERT
+    ... SELECT ... ON CONFLICT DO UPDATE SET n = n + excluded.n`` per table.
+    Cells are added, never replaced, so school years whose raw records
+    retention has removed keep their history. School cells carry the new
+    distinct cases counted by the set-based school case merge, as
+    `apply_cells` does.
+
+    Grouping in Python rather than with ``INSERT ... SELECT ... GROUP BY``
+    per batch on the written records: on PostgreSQL one server process does
+    all of the import's statements one after the other, and the grouping
+    statements were a tenth of them; on SQLite the writer thread was the
+    busier one. Measured side by side (docs/performance.md, "Import")."""
 
     # Python sums kept before they are flushed into the temporary tables
     # (bounds the memory of a large import; the tables are regrouped anyway).
     FLUSH_CELLS = 200_000
+    PLACE = (
+        ("school_year", "integer"),
+        ("month", "integer"),
+        ("municipality_id", "bigint"),
+        ("school_id", "bigint"),
+        ("carrier_id", "bigint"),
+        ("worker_id", "bigint"),
+    )
+    COLUMNS = {
+        "activity": (
+            *PLACE,
+            ("activity_type_id", "bigint"),
+            ("target_group_id", "bigint"),
+            ("count", "bigint"),
+            ("minutes", "bigint"),
+            ("participants", "bigint"),
+        ),
+        "dimension": (
+            *PLACE,
+            ("kind", "text"),
+            ("entry_id", "bigint"),
+            ("count", "bigint"),
+            ("minutes", "bigint"),
+        ),
+        "case": (*PLACE, ("case_hash", "text"), ("count", "bigint")),
+    }
 
     def __init__(self) -> None:
-        q = connection.ops.quote_name
-        self.tmp = {name: f"ss_add_{name}" for name in ("activity", "dimension", "case")}
-        self.in_python = connection.vendor == "postgresql"
+        self.tmp = {name: f"ss_add_{name}" for name in self.COLUMNS}
         self._sums: dict[str, dict[tuple[Any, ...], list[int]]] = {n: {} for n in self.tmp}
         self._periods: dict[datetime.date, tuple[int, int]] = {}
-        year = _school_year_sql("a.date")
-        month = _month_sql("a.date")
-        raw = (
-            f"FROM {q(Activity._meta.db_table)} a "
-            f"JOIN {q(School._meta.db_table)} s ON s.id = a.school_id "
-            f"JOIN {q(StaffMember._meta.db_table)} w ON w.id = a.worker_id "
-            "WHERE ({where})"
-        )
-        base = "s.municipality_id, a.school_id, w.carrier_id, a.worker_id"
-        topics = q(Activity.topics.through._meta.db_table)
-        dimension = [
-            f"SELECT {year} AS school_year, 0 AS month, {base}, "
-            f"CAST('{kind}' AS TEXT) AS kind, {field} AS entry_id, COUNT(*) AS count, "
-            f"SUM(a.minutes) AS minutes {raw} AND {field} IS NOT NULL "
-            f"GROUP BY {year}, {base}, {field}"
-            for field, kind in (
-                ("a.contact_origin_id", CatalogueKind.CONTACT_ORIGIN),
-                ("a.partner_id", CatalogueKind.PARTNER),
-            )
-        ]
-        dimension.append(
-            f"SELECT {year}, 0, {base}, CAST('{CatalogueKind.TOPIC}' AS TEXT), "
-            "tp.catalogueentry_id, COUNT(*), SUM(a.minutes) "
-            # The range again on the topics: the planner then reads the
-            # topics of the batch from the index instead of all topics.
-            + raw.replace(
-                "WHERE ({where})",
-                f"JOIN {topics} tp ON tp.activity_id = a.id WHERE ({{where}}) AND ({{tp_where}})",
-                1,
-            )
-            + f" GROUP BY {year}, {base}, tp.catalogueentry_id"
-        )
-        # The SELECT of each temporary table; {where} names the records
-        # ({tp_where}: the same for their topic links).
-        # Only the finest grain is kept here: monthly activity cells, yearly
-        # dimension and case cells (those have no monthly rows).
-        self.select = {
-            "activity": (
-                f"SELECT {year} AS school_year, {month} AS month, {base}, a.activity_type_id, "
-                "a.target_group_id, COUNT(*) AS count, SUM(a.minutes) AS minutes, "
-                f"SUM(a.participants) AS participants {raw} "
-                f"GROUP BY {year}, {month}, {base}, a.activity_type_id, a.target_group_id"
-            ),
-            "dimension": " UNION ALL ".join(dimension),
-            "case": (
-                f"SELECT {year} AS school_year, 0 AS month, {base}, a.case_hash, "
-                f"COUNT(*) AS count {raw} AND a.case_hash <> '' "
-                f"GROUP BY {year}, {base}, a.case_hash"
-            ),
-        }
-        # How often the id ranges are bound in each SELECT.
-        self.parts = {"activity": 1, "dimension": len(dimension) + 1, "case": 1}
         with connection.cursor() as cursor:
             for name, table in self.tmp.items():
                 cursor.execute(f"DROP TABLE IF EXISTS {table}")
-                none = "1 = 0"  # empty, with the columns and types of the cells
-                cursor.execute(
-                    f"CREATE TEMPORARY TABLE {table} AS "
-                    + self.select[name].format(where=none, tp_where=none),
-                    [],
-                )
-
-    def add(self, id_ranges: Iterable[tuple[int, int]], *, db: Any = None) -> None:
-        """Group these records into the temporary tables. `db`: the
-        connection (a writer thread passes the loader's own)."""
-        ranges = sorted(id_ranges)
-        if not ranges:
-            return
-        where = " OR ".join(["a.id BETWEEN %s AND %s"] * len(ranges))
-        ids = [v for pair in ranges for v in pair]
-        db = db or connection
-        with db.cursor() as cursor:
-            if db.vendor == "postgresql":
-                # Rows written in this transaction have no statistics yet; the
-                # planner guesses a handful and loops over the schools, reading
-                # the batch once per school. Hash joins read it once.
-                cursor.execute(
-                    "SELECT current_setting('enable_nestloop'), "
-                    "set_config('enable_nestloop', 'off', true)"
-                )
-                previous = cursor.fetchone()[0]
-            for name, table in self.tmp.items():
-                tp_where = where.replace("a.id", "tp.activity_id")
-                cursor.execute(
-                    f"INSERT INTO {table} "
-                    + self.select[name].format(where=where, tp_where=tp_where),
-                    ids * self.parts[name],
-                )
-            if db.vendor == "postgresql":
-                cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
+                columns = ", ".join(f"{c} {kind}" for c, kind in self.COLUMNS[name])
+                cursor.execute(f"CREATE TEMPORARY TABLE {table} ({columns})")
 
     def add_records(self, records: Iterable[Any]) -> None:
-        """Group checked records in Python, as `add` does in the database.
-        Each record has the attributes of ``activities.bulk.NewActivity``
+        """Group checked records into the finest grain of each table. Each
+        record has the attributes of ``activities.bulk.NewActivity``
         (date, municipality, school, carrier and worker ids, catalogue ids,
         minutes, participant_total, topic_ids, case_hash)."""
         activity, dimension, case = (self._sums[n] for n in ("activity", "dimension", "case"))
@@ -545,23 +472,12 @@ class NewRecords:
         """Write the Python sums into the temporary tables (COPY on
         PostgreSQL, plain INSERTs elsewhere) and forget them."""
         db = db or connection
-        columns = {
-            "activity": (
-                *BASE,
-                "activity_type_id",
-                "target_group_id",
-                "count",
-                "minutes",
-                "participants",
-            ),
-            "dimension": (*BASE, "kind", "entry_id", "count", "minutes"),
-            "case": (*BASE, "case_hash", "count"),
-        }
         with db.cursor() as cursor:
             for name, sums in self._sums.items():
                 if not sums:
                     continue
-                names = ", ".join(columns[name])
+                columns = [c for c, _kind in self.COLUMNS[name]]
+                names = ", ".join(columns)
                 if db.vendor == "postgresql":
                     with (
                         db.wrap_database_errors,
@@ -570,7 +486,7 @@ class NewRecords:
                         for key, values in sums.items():
                             copy.write_row((*key, *values))
                 else:
-                    marks = ", ".join(["%s"] * len(columns[name]))
+                    marks = ", ".join(["%s"] * len(columns))
                     cursor.executemany(
                         f"INSERT INTO {self.tmp[name]} ({names}) VALUES ({marks})",
                         [(*key, *values) for key, values in sums.items()],

@@ -111,24 +111,12 @@ def test_bulk_import_writes_exactly_what_the_per_row_path_writes(world, two_scho
     assert ParticipantCount.objects.filter(activity__source="import").exists()
 
 
-@pytest.mark.parametrize(
-    "in_python", [False, True], ids=["grouped in the database", "grouped in Python"]
-)
 def test_rollups_equal_recomputation_after_a_bulk_import_in_many_batches(
-    world, two_schools, monkeypatch, in_python
+    world, two_schools, monkeypatch
 ):
-    """Both ways of grouping a batch (SQLite's default in the database,
-    PostgreSQL's in Python, flushed whenever 50 cells are pending) on both
-    databases."""
+    """Batches of 97 rows, the grouped cells flushed whenever 50 are pending."""
     monkeypatch.setattr(importing, "BATCH_ROWS", 97)
     monkeypatch.setattr(rollups.NewRecords, "FLUSH_CELLS", 50)
-    init = rollups.NewRecords.__init__
-
-    def forced(self):
-        init(self)
-        self.in_python = in_python
-
-    monkeypatch.setattr(rollups.NewRecords, "__init__", forced)
     data = import_files.documentation_csv(1000, places=two_schools, today=TODAY, seed=5)
     report = import_activities(
         data=data.encode(), filename="a.csv", by=world.users["worker"], dry_run=False
