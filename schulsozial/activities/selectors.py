@@ -94,10 +94,27 @@ def worker_school_list(*, user: Any, worker: StaffMember) -> list[School]:
     return _SCHOOL.instances(fetch(_sql("schools", len(ids)), [*ids, worker.municipality_id]))
 
 
+_CATALOGUES: dict[tuple[str, int], tuple[list[tuple[Any, ...]], list[CatalogueEntry]]] = {}
+
+
 def usable_catalogue(*, municipality_id: int) -> list[CatalogueEntry]:
     """The municipality's usable (not retired) catalogue entries, every kind,
-    in catalogue order (kind, sort order, label): what the entry form offers."""
-    return _ENTRY.instances(fetch(_sql("catalogue"), [municipality_id, False]))
+    in catalogue order (kind, sort order, label): what the entry form offers.
+
+    Read on every call; when every row is what the last call of this process
+    read, the instances made then are returned again (making some sixty
+    model instances per form cost more than reading them). Callers treat
+    catalogue entries as read-only."""
+    rows = fetch(_sql("catalogue"), [municipality_id, False])
+    key = (connection.alias, municipality_id)
+    cached = _CATALOGUES.get(key)
+    if cached is not None and cached[0] == rows:
+        return list(cached[1])
+    entries = _ENTRY.instances(rows)
+    if len(_CATALOGUES) >= 256:
+        _CATALOGUES.clear()
+    _CATALOGUES[key] = (rows, entries)
+    return list(entries)
 
 
 def school_by_number(*, school_number: str, municipality_id: int) -> School | None:

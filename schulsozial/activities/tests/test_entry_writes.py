@@ -90,3 +90,18 @@ def test_audit_returns_the_stored_entry(world):
     )
     assert stored.changes == {"when": "2026-01-02", "n": 3} and stored.at == logged.at
     assert audit(actor=None, action=Action.EXPORT, object_repr="x").actor_label == "system"
+
+
+def test_usable_catalogue_reuses_instances_only_while_rows_are_unchanged(dw, world):
+    from schulsozial.activities import selectors
+
+    town = world.town
+    first = selectors.usable_catalogue(municipality_id=town.pk)
+    again = selectors.usable_catalogue(municipality_id=town.pk)
+    assert again == first and again[0] is first[0]  # unchanged rows: the same instances
+    topic = entry(town, "topic", "bullying")
+    services.catalogue_entry_update(entry=topic, label="Mobbing (neu)", retired=False, by=None)
+    renamed = {e.pk: e for e in selectors.usable_catalogue(municipality_id=town.pk)}
+    assert renamed[topic.pk].label == "Mobbing (neu)"
+    services.catalogue_entry_update(entry=topic, label="Mobbing (neu)", retired=True, by=None)
+    assert topic.pk not in {e.pk for e in selectors.usable_catalogue(municipality_id=town.pk)}
