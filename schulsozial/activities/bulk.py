@@ -124,6 +124,25 @@ def _allocate_ids(count: int, db: Any) -> list[int]:
         return list(range(start, start + count))
 
 
+_PG_TYPES: dict[tuple[str, tuple[str, ...]], list[str]] = {}
+
+
+def _pg_types(cursor: Any, table: str, columns: list[str]) -> list[str]:
+    """The PostgreSQL type of each column (as binary COPY needs them),
+    read from the catalogue once per table."""
+    key = (table, tuple(columns))
+    types = _PG_TYPES.get(key)
+    if types is None:
+        cursor.execute(
+            "SELECT a.attname, a.atttypid::regtype::text FROM pg_attribute a "
+            "WHERE a.attrelid = %s::regclass AND a.attnum > 0 AND NOT a.attisdropped",
+            [table],
+        )
+        by_name = dict(cursor.fetchall())
+        types = _PG_TYPES[key] = [by_name[c] for c in columns]
+    return types
+
+
 def _write(db: Any, table: str, columns: list[str], rows: list[tuple[object, ...]]) -> None:
     if not rows:
         return
@@ -131,13 +150,18 @@ def _write(db: Any, table: str, columns: list[str], rows: list[tuple[object, ...
     names = ", ".join(q(c) for c in columns)
     if db.vendor == "postgresql":
         # psycopg's own cursor: errors are translated to Django's by hand.
-        with (
-            db.cursor() as cursor,
-            db.wrap_database_errors,
-            cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)
+        # Binary COPY: psycopg dumps the Python values in C and the server
+        # parses no text (200,000 records measured alone: client 1.07 ->
+        # 0.19 s, server 3.1 -> 2.8 s).
+        with db.cursor() as cursor:
+            types = _pg_types(cursor, table, columns)
+            with (
+                db.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN (FORMAT BINARY)") as copy,
+            ):
+                copy.set_types(types)
+                for row in rows:
+                    copy.write_row(row)
         return
     # SQLite: multi-row INSERTs, as many rows as the statement may bind. One
     # call into SQLite per statement instead of per row: SQLite does the
