@@ -35,6 +35,10 @@ VAR = ROOT / "var" / "entry_profile"
 PG_BASE = os.environ.get("PROFILE_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432")
 _SUFFIX = os.environ.get("PROFILE_DB_SUFFIX", "")
 PG_TEMPLATE, PG_RUN = f"ss_entry_profile_template{_SUFFIX}", f"ss_entry_profile_run{_SUFFIX}"
+# Every run gets a database of its own, created from the template and left
+# in place (--cleanup drops them): DROP DATABASE waits until every backend
+# of the server has acknowledged it, which other sessions' long COPYs delay.
+PG_RUN_NOW = f"{PG_RUN}_{os.getpid()}"
 
 
 def _env(db: str, *, run: bool) -> dict[str, str]:
@@ -42,7 +46,7 @@ def _env(db: str, *, run: bool) -> dict[str, str]:
         name = "run.sqlite3" if run else "template.sqlite3"
         url = f"sqlite:///{VAR / name}"
     else:
-        url = f"{PG_BASE}/{PG_RUN if run else PG_TEMPLATE}"
+        url = f"{PG_BASE}/{PG_RUN_NOW if run else PG_TEMPLATE}"
     return {
         "DATABASE_URL": url,
         "SCHULSOZIAL_TESTING": "1",
@@ -83,8 +87,7 @@ def _copy(db: str) -> None:
             (VAR / f"run.sqlite3{suffix}").unlink(missing_ok=True)
         shutil.copy(VAR / "template.sqlite3", VAR / "run.sqlite3")
     else:
-        _psql(f"DROP DATABASE IF EXISTS {PG_RUN}")
-        _psql(f"CREATE DATABASE {PG_RUN} TEMPLATE {PG_TEMPLATE}")
+        _psql(f"CREATE DATABASE {PG_RUN_NOW} TEMPLATE {PG_TEMPLATE}")
 
 
 def _proc_cpu(pid: int) -> float:
@@ -99,6 +102,7 @@ def _proc_cpu(pid: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--prepare", choices=["sqlite", "postgres"])
+    parser.add_argument("--cleanup", action="store_true", help="drop the run databases")
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--path", choices=["form", "api"], default="form")
     parser.add_argument("-n", type=int, default=300, help="measured entries")
@@ -107,6 +111,15 @@ def main() -> None:
     args = parser.parse_args()
     if args.prepare:
         prepare(args.prepare)
+        return
+    if args.cleanup:
+        out = subprocess.run(
+            ["psql", f"{PG_BASE}/postgres", "-Atc",
+             f"SELECT datname FROM pg_database WHERE datname LIKE '{PG_RUN}\\_%'"],  # noqa: S608
+            check=True, capture_output=True, text=True,
+        )  # fmt: skip
+        for name in out.stdout.split():
+            _psql(f"DROP DATABASE IF EXISTS {name}")
         return
     _copy(args.db)
     os.environ.update(_env(args.db, run=True))
