@@ -92,6 +92,14 @@ class DimensionRollup(_Rollup):
     is the catalogue kind of ``entry``). An activity with two topics counts
     for each of them."""
 
+    # Read per school year only (never as a trend over years): the (year,
+    # month, municipality/carrier) indexes serve them; no single-column ones.
+    municipality = models.ForeignKey(
+        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    carrier = models.ForeignKey(
+        "masterdata.Carrier", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     kind = models.CharField(max_length=20)
     entry = models.ForeignKey(  # no index of its own, as ActivityRollup's entries
         "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+", db_index=False
@@ -123,6 +131,14 @@ class CaseRollup(_Rollup):
     code): distinct cases are the distinct (school, case_hash) pairs. Hashes
     never link across schools, so the rollup reveals no more than the record."""
 
+    # Read per school year only (never as a trend over years): the (year,
+    # month, municipality/carrier) indexes serve them; no single-column ones.
+    municipality = models.ForeignKey(
+        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    carrier = models.ForeignKey(
+        "masterdata.Carrier", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     case_hash = models.CharField(max_length=64)
 
     class Meta:
@@ -186,10 +202,13 @@ class SchoolCaseRollup(models.Model):
     distinct-case counter in `SchoolRollup.cases` stays exact."""
 
     school_year = models.PositiveSmallIntegerField(_("school year (start year)"))
+    # Looked up by its unique (school year, school, case hash) key only.
     municipality = models.ForeignKey(
-        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+"
+        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
     )
-    school = models.ForeignKey("masterdata.School", on_delete=models.CASCADE, related_name="+")
+    school = models.ForeignKey(
+        "masterdata.School", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
     case_hash = models.CharField(max_length=64)
     count = models.IntegerField(_("activities"), default=0)
 
