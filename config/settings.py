@@ -115,9 +115,6 @@ DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'var' / 'schulsoz
 DATABASES = {
     "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
 }
-_SQLITE_SYNCHRONOUS = env_str("SQLITE_SYNCHRONOUS", "FULL").upper()
-if _SQLITE_SYNCHRONOUS not in {"FULL", "NORMAL"}:
-    raise RuntimeError("SQLITE_SYNCHRONOUS must be FULL or NORMAL (see docs/operations.md)")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite keeps its connection too (DB_CONN_MAX_AGE, one per worker process
     # or thread): opening one per request ran the PRAGMAs below every time, and
@@ -126,11 +123,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # holds no lock: outside a transaction it is in autocommit.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
-            "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;"
-            # FULL (SQLite's default): every commit waits for the disk. NORMAL
-            # syncs at checkpoints only: faster commits, but the last commits
-            # can be lost on power loss (docs/operations.md, SQLite).
-            f" PRAGMA synchronous={_SQLITE_SYNCHRONOUS};",
+            # synchronous stays FULL (SQLite's default): NORMAL gained nothing
+            # measurable on the entry benchmark and can lose the last commits
+            # on a power cut (docs/performance.md, Entry, run 7).
+            "init_command": "PRAGMA foreign_keys=ON; PRAGMA journal_mode=WAL; PRAGMA busy_timeout=5000;",
             # Writers take the lock when the transaction begins, so concurrent
             # writes wait (busy_timeout) instead of failing with "database is locked".
             "transaction_mode": "IMMEDIATE",
