@@ -5,8 +5,9 @@ schools and positions loaded once; this module only writes, in batches and
 inside the caller's transaction: the records, their topics (the M2M through
 table) and participant counts. Their rollup cells are grouped batch by batch
 in the caller's thread (``statistics.rollups.NewRecords``) and merged into
-the stored rollups at the end (`apply_rollups`). PostgreSQL gets COPY, SQLite multi-row INSERTs. Every
-column means what ``services.activity_record`` writes.
+the stored rollups at the end (`apply_rollups`). PostgreSQL gets binary
+COPY, SQLite multi-row INSERTs. Every column means what
+``services.activity_record`` writes.
 """
 
 from __future__ import annotations
@@ -194,8 +195,9 @@ def insert_activities(
     db: Any = None,
 ) -> None:
     """Write one batch of checked records with topics and participant counts.
-    Call inside a transaction. Imported records have no client id (an import has no client to repeat
-    itself), so they stay out of the partial unique client-id index."""
+    Call inside a transaction. Imported records have no client id (an
+    import has no client that could repeat itself), so they stay out of the
+    partial unique client-id index."""
     if not rows:
         return
     db = db or connection
