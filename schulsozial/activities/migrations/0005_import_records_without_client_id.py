@@ -14,18 +14,9 @@ import uuid
 from django.conf import settings
 from django.db import migrations, models
 
-DATE_INDEX = "activities_activity_date_9d7b58ec"
+from schulsozial.core import indexes
 
-
-def _drop_date_index(apps, schema_editor):
-    schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(DATE_INDEX)}")
-
-
-def _create_date_index(apps, schema_editor):
-    q = schema_editor.quote_name
-    schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {q(DATE_INDEX)} ON {q('activities_activity')} ({q('date')})"
-    )
+DATE_INDEX = ("activities_activity", "date", "activities_activity_date_9d7b58ec")
 
 
 class Migration(migrations.Migration):
@@ -44,7 +35,7 @@ class Migration(migrations.Migration):
                     field=models.DateField(verbose_name="date"),
                 ),
             ],
-            database_operations=[migrations.RunPython(_drop_date_index, _create_date_index)],
+            database_operations=[indexes.drop_operation([DATE_INDEX])],
         ),
         migrations.RemoveConstraint(
             model_name="activity",

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from schulsozial.core import indexes
+
 # Single-column indexes the reports never read: school and worker lead the
 # (school, year, month) and (worker, year, month) indexes of each table, and
 # catalogue entries are never deleted. The names are Django's, the same on
@@ -26,17 +28,6 @@ INDEXES = [
     ("statistics_dimensionrollup", "school_id", "statistics_dimensionrollup_school_id_365bad8b"),
     ("statistics_dimensionrollup", "worker_id", "statistics_dimensionrollup_worker_id_05fa0248"),
 ]
-
-
-def _drop(apps, schema_editor):
-    for _table, _column, name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def _create(apps, schema_editor):
-    q = schema_editor.quote_name
-    for table, column, name in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {q(name)} ON {q(table)} ({q(column)})")
 
 
 class Migration(migrations.Migration):
@@ -140,6 +131,6 @@ class Migration(migrations.Migration):
                     ),
                 ),
             ],
-            database_operations=[migrations.RunPython(_drop, _create)],
+            database_operations=[indexes.drop_operation(INDEXES)],
         ),
     ]

@@ -3,6 +3,8 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from schulsozial.core import indexes
+
 # As 0004: single-column indexes that no read uses (case and dimension cells
 # are read per school year through the (year, month, municipality/carrier)
 # indexes; school case cells by their unique key only), dropped with plain
@@ -23,18 +25,6 @@ INDEXES = [
     ),
     ("statistics_schoolcaserollup", "school_id", "statistics_schoolcaserollup_school_id_018e48b3"),
 ]
-
-
-def _drop(apps, schema_editor):
-    for _table, _column, name in INDEXES:
-        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
-
-
-def _create(apps, schema_editor):
-    q = schema_editor.quote_name
-    for table, column, name in INDEXES:
-        schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {q(name)} ON {q(table)} ({q(column)})")
-
 
 
 class Migration(migrations.Migration):
@@ -78,6 +68,6 @@ class Migration(migrations.Migration):
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='masterdata.school'),
         ),
     ],
-            database_operations=[migrations.RunPython(_drop, _create)],
+            database_operations=[indexes.drop_operation(INDEXES)],
         ),
     ]
