@@ -12,6 +12,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from .models import CatalogueEntry, CatalogueKind
@@ -27,6 +28,14 @@ CASE_CODE_HELP = _(
 class EntryChoice(forms.ModelChoiceField):
     def label_from_instance(self, obj: CatalogueEntry) -> str:
         return obj.label
+
+
+def _lazy(choices: Callable[[], list[tuple[Any, str]]]) -> CallableChoiceIterator:
+    """Choices built when a widget renders them. A POST is validated against
+    the instances (to_python), so it never lists them: Django normalises a
+    list of choices when a field is made, for every field of every request
+    (with the labels, about a tenth of the form's CPU per POST)."""
+    return CallableChoiceIterator(choices)
 
 
 class InstanceChoice(forms.ChoiceField):
@@ -48,10 +57,12 @@ class InstanceChoice(forms.ChoiceField):
     ) -> None:
         objects = list(objects)
         self.objects = {str(o.pk): o for o in objects}
-        choices: list[tuple[Any, str]] = [(o.pk, label_of(o)) for o in objects]
-        if empty_label is not None:
-            choices.insert(0, ("", empty_label))
-        super().__init__(choices=choices, **kwargs)
+
+        def choices() -> list[tuple[Any, str]]:
+            first = [("", empty_label)] if empty_label is not None else []
+            return first + [(o.pk, label_of(o)) for o in objects]
+
+        super().__init__(choices=_lazy(choices), **kwargs)
 
     def to_python(self, value: Any) -> Any:
         if value in self.empty_values:
@@ -78,7 +89,7 @@ class InstanceMultipleChoice(forms.MultipleChoiceField):
     ) -> None:
         objects = list(objects)
         self.objects = {str(o.pk): o for o in objects}
-        super().__init__(choices=[(o.pk, label_of(o)) for o in objects], **kwargs)
+        super().__init__(choices=_lazy(lambda: [(o.pk, label_of(o)) for o in objects]), **kwargs)
 
     def to_python(self, value: Any) -> list[Any]:
         if not value:
