@@ -38,7 +38,9 @@ class ActivityInSerializer(serializers.Serializer):
         help_text="Your system's id of the record; repeating it is safe."
     )
     staff_id = serializers.IntegerField(
-        min_value=1, help_text="Id of the social worker (staff member)."
+        min_value=1,
+        max_value=2**63 - 1,  # a 64-bit key; larger numbers name nobody
+        help_text="Id of the social worker (staff member).",
     )
     school_number = serializers.RegexField(
         r"^[0-9]{6}$", help_text="Official 6-digit school number."

@@ -82,6 +82,14 @@ def test_api_refuses_other_carriers_staff(dw, world, client):
     assert response.status_code == 400 and "staff_id" in response.json()
 
 
+@pytest.mark.parametrize("staff_id", [2**63, 2**64 + 5, 10**30])
+def test_api_refuses_staff_ids_beyond_a_64_bit_key(dw, world, client, staff_id):
+    """Found by schemathesis: the scope check runs hand-written SQL, and
+    SQLite cannot bind an integer beyond 64 bits (a 500 before)."""
+    response = post(client, dw.key, payload(world, staff_id=staff_id))
+    assert response.status_code == 400 and "staff_id" in response.json()
+
+
 def test_api_refuses_schools_without_the_workers_position(dw, world, client):
     response = post(client, dw.key, payload(world, school_number=world.schools[2].school_number))
     assert response.status_code == 400 and "school" in response.json()
