@@ -264,6 +264,16 @@ def _upsert_school(rows: list[list[Any]], change: dict[tuple[int, int], int]) ->
 _UPSERT_SQL: dict[tuple[Any, ...], str] = {}
 
 
+def _adding(model: Any, key: tuple[str, ...], values: tuple[str, ...]) -> str:
+    """The clause that makes an INSERT of cells add to the stored ones:
+    ``ON CONFLICT (key) DO UPDATE SET value = value + excluded.value``."""
+    q = connection.ops.quote_name
+    name = q(model._meta.db_table)
+    return f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET " + ", ".join(
+        f"{q(v)} = {name}.{q(v)} + excluded.{q(v)}" for v in values
+    )
+
+
 def _upsert_sql(
     model: Any,
     columns: tuple[str, ...],
@@ -284,8 +294,7 @@ def _upsert_sql(
         sql = (
             f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) VALUES "
             + ", ".join([placeholders] * rows)
-            + f" ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET "
-            + ", ".join(f"{q(v)} = {name}.{q(v)} + excluded.{q(v)}" for v in values)
+            + _adding(model, key, values)
             + (f" RETURNING {', '.join(q(c) for c in key)}, {q('count')}" if returning else "")
         )
         if rows <= 8:  # the shapes of single records; imports send large chunks
@@ -507,7 +516,6 @@ class NewRecords:
                 table = q(model._meta.db_table)
                 names = ", ".join(q(c) for c in columns)
                 keys = [c for c in columns if c not in values]
-                updates = ", ".join(f"{q(v)} = {table}.{q(v)} + excluded.{q(v)}" for v in values)
                 sums = ", ".join(f"SUM({q(v)})" for v in values)
                 grains = [(keys, keys)]
                 if name == "activity":  # the whole school year, from the months
@@ -519,8 +527,8 @@ class NewRecords:
                     # "WHERE 1 = 1": SQLite's parser needs a WHERE before ON CONFLICT.
                     cursor.execute(
                         f"INSERT INTO {table} ({names}) SELECT {chosen}, {sums} "
-                        f"FROM {tmp[name]} WHERE 1 = 1 GROUP BY {group} "
-                        f"ON CONFLICT ({', '.join(q(c) for c in key)}) DO UPDATE SET {updates}"
+                        f"FROM {tmp[name]} WHERE 1 = 1 GROUP BY {group}"
+                        + _adding(model, key, values)
                     )
             change = _merge_school_cases(cursor, tmp["case"])
             school: dict[tuple[Any, ...], list[Any]] = {}
@@ -549,7 +557,7 @@ def _merge_school_cases(cursor: Any, cases: str) -> dict[tuple[int, int], int]:
     CTE), which also holds when an entry writes the same cell meanwhile.
     SQLite has one writer at a time, and the import holds the write lock:
     the cells are counted before the upsert."""
-    model, columns, key, _values = TABLES["school_case"]
+    model, columns, key, values = TABLES["school_case"]
     q = connection.ops.quote_name
     table = q(model._meta.db_table)
     names = ", ".join(q(c) for c in columns)
@@ -559,9 +567,8 @@ def _merge_school_cases(cursor: Any, cases: str) -> dict[tuple[int, int], int]:
         f"CAST(SUM(count) AS INTEGER) AS n FROM {cases} "
         "GROUP BY school_year, municipality_id, school_id, case_hash"
     )
-    upsert = (
-        f"INSERT INTO {table} ({names}) SELECT * FROM d WHERE 1 = 1 "
-        f"ON CONFLICT ({keys}) DO UPDATE SET count = {table}.count + excluded.count"
+    upsert = f"INSERT INTO {table} ({names}) SELECT * FROM d WHERE 1 = 1" + _adding(
+        model, key, values
     )
     if connection.vendor == "postgresql":
         cursor.execute(
