@@ -87,19 +87,27 @@ class ActivityRollup(_Rollup):
         return f"{self.school_year}/{self.month} {self.school_id} {self.activity_type_id}: {self.count}"
 
 
-class DimensionRollup(_Rollup):
-    """Activities and minutes per topic, contact origin and partner (``kind``
-    is the catalogue kind of ``entry``). An activity with two topics counts
-    for each of them."""
+class _YearlyRollup(_Rollup):
+    """A rollup read per school year only (never as a trend over years): the
+    (year, month, municipality/carrier) indexes serve it, so municipality and
+    carrier have no single-column indexes of their own."""
 
-    # Read per school year only (never as a trend over years): the (year,
-    # month, municipality/carrier) indexes serve them; no single-column ones.
     municipality = models.ForeignKey(
         "masterdata.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
     )
     carrier = models.ForeignKey(
         "masterdata.Carrier", on_delete=models.CASCADE, related_name="+", db_index=False
     )
+
+    class Meta:
+        abstract = True
+
+
+class DimensionRollup(_YearlyRollup):
+    """Activities and minutes per topic, contact origin and partner (``kind``
+    is the catalogue kind of ``entry``). An activity with two topics counts
+    for each of them."""
+
     kind = models.CharField(max_length=20)
     entry = models.ForeignKey(  # no index of its own, as ActivityRollup's entries
         "activities.CatalogueEntry", on_delete=models.CASCADE, related_name="+", db_index=False
@@ -126,19 +134,11 @@ class DimensionRollup(_Rollup):
         return f"{self.school_year}/{self.month} {self.school_id} {self.entry_id}: {self.count}"
 
 
-class CaseRollup(_Rollup):
+class CaseRollup(_YearlyRollup):
     """Activities per anonymous case (the keyed per-school hash, never the
     code): distinct cases are the distinct (school, case_hash) pairs. Hashes
     never link across schools, so the rollup reveals no more than the record."""
 
-    # Read per school year only (never as a trend over years): the (year,
-    # month, municipality/carrier) indexes serve them; no single-column ones.
-    municipality = models.ForeignKey(
-        "masterdata.Municipality", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    carrier = models.ForeignKey(
-        "masterdata.Carrier", on_delete=models.CASCADE, related_name="+", db_index=False
-    )
     case_hash = models.CharField(max_length=64)
 
     class Meta:
