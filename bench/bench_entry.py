@@ -187,6 +187,16 @@ def wait_until_quiet(max_busy: float, max_wait: float) -> None:
 # --------------------------------------------------------------------------- requests
 
 
+def api_fields(worker: dict, day: str) -> dict:
+    """One API entry's fields (without its client id) for a prepared worker."""
+    return {
+        "staff_id": worker["staff"], "school_number": worker["number"], "date": day,
+        "minutes": 45, "activity_type": "counselling_pupil", "target_group": "individual",
+        "topics": ["bullying"], "contact_origin": "teacher", "case_code": "K1",
+        "participants": [{"gender": "female", "grade_band": "primary", "count": 1}],
+    }  # fmt: skip
+
+
 def _requests(base: str, setup: dict) -> dict[str, list[tuple[bytes, bytes, bytes]]]:
     """Per client and path: (head before the client id, rest, expected status).
     The form clients log in and read their CSRF token here, before the clock."""
@@ -234,13 +244,7 @@ def _requests(base: str, setup: dict) -> dict[str, list[tuple[bytes, bytes, byte
                 b"302",
             )
         )
-        fields = {
-            "staff_id": worker["staff"], "school_number": worker["number"], "date": day,
-            "minutes": 45, "activity_type": "counselling_pupil", "target_group": "individual",
-            "topics": ["bullying"], "contact_origin": "teacher", "case_code": "K1",
-            "participants": [{"gender": "female", "grade_band": "primary", "count": 1}],
-        }  # fmt: skip
-        api = json.dumps(fields)
+        api = json.dumps(api_fields(worker, day))
         prefix = '{"client_id": "'
         rest = '", ' + api[1:]
         out["api"].append(

@@ -142,7 +142,7 @@ def main() -> None:
 
     worker = setup["workers"][0]
     client = Client(HTTP_HOST="127.0.0.1")
-    from bench_entry import PASSWORD
+    from bench_entry import PASSWORD, api_fields
 
     assert client.login(username=worker["user"], password=PASSWORD)
     page = client.get("/dokumentation/neu/")
@@ -158,12 +158,7 @@ def main() -> None:
             "then": "new",
         }
     )
-    api_fields = {
-        "staff_id": worker["staff"], "school_number": worker["number"], "date": day,
-        "minutes": 45, "activity_type": "counselling_pupil", "target_group": "individual",
-        "topics": ["bullying"], "contact_origin": "teacher", "case_code": "K1",
-        "participants": [{"gender": "female", "grade_band": "primary", "count": 1}],
-    }  # fmt: skip
+    fields = api_fields(worker, day)
     app = WSGIHandler()
     statuses: list[str] = []
 
@@ -180,7 +175,7 @@ def main() -> None:
                 "HTTP_REFERER": "http://127.0.0.1/dokumentation/neu/",
             }
         else:
-            body = json.dumps({"client_id": str(uuid.uuid4()), **api_fields}).encode()
+            body = json.dumps({"client_id": str(uuid.uuid4()), **fields}).encode()
             extra = {
                 "PATH_INFO": "/api/v1/activities/",
                 "CONTENT_TYPE": "application/json",
