@@ -146,14 +146,11 @@ class ActivityCreate(ApiView):
                 {"staff_id": ["No social worker with this id works for your carrier."]}
             )
 
-        def stored() -> Activity | None:
-            return Activity.objects.filter(worker=worker, client_id=data["client_id"]).first()
-
         def refuse(errors: dict[str, list[str]]) -> Response:
             # A repeated client id answers with the stored record even if its
             # school or codes are no longer valid. A new record (the common
             # case) checks its client id once, inside activity_record.
-            existing = stored()
+            existing = selectors.stored_record(worker=worker, client_id=data["client_id"])
             if existing is not None:
                 return Response(ActivityOutSerializer(existing).data, status=status.HTTP_200_OK)
             return _field_errors(errors)
@@ -239,7 +236,7 @@ class ActivityCreate(ApiView):
         except IntegrityError:
             # A concurrent request with the same client id won the race; any
             # other integrity error is not ours to hide.
-            existing = stored()
+            existing = selectors.stored_record(worker=worker, client_id=data["client_id"])
             if existing is None:
                 raise
             activity, created = existing, False

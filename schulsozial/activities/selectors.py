@@ -145,6 +145,15 @@ def active_api_token(*, key_hash: str) -> ApiToken | None:
     return token
 
 
+def stored_record(*, worker: StaffMember, client_id: Any) -> Activity | None:
+    """The worker's record with this client id (the API's idempotency key),
+    if one is stored; None for no client id. The caller has scoped the
+    worker (the user's own, or a staff member of the token's carrier)."""
+    if client_id is None:
+        return None
+    return Activity.objects.filter(worker=worker, client_id=client_id).first()
+
+
 def last_school_id(*, user: Any) -> int | None:
     """The school of the user's most recent entry (preselected on the form)."""
     return (

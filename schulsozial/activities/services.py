@@ -35,7 +35,7 @@ from .models import (
     ParticipantCount,
     Source,
 )
-from .selectors import active_api_token
+from .selectors import active_api_token, stored_record
 
 
 @transaction.atomic
@@ -258,12 +258,6 @@ _INSERT_TOPICS = Insert(Activity.topics.through, ["activity", "catalogueentry"])
 _INSERT_PARTICIPANTS = Insert(ParticipantCount, ["activity", "gender", "grade_band", "count"])
 
 
-def _stored(worker: StaffMember, client_id: uuid.UUID | None) -> Activity | None:
-    if client_id is None:
-        return None
-    return Activity.objects.filter(worker=worker, client_id=client_id).first()
-
-
 @transaction.atomic
 def activity_record(
     *,
@@ -286,7 +280,7 @@ def activity_record(
     try:
         _validate(data, worker=worker, user=by, via_api=via_api)
     except ValidationError:
-        existing = _stored(worker, data.client_id)
+        existing = stored_record(worker=worker, client_id=data.client_id)
         if existing is not None:
             return existing, False
         raise
@@ -316,7 +310,7 @@ def activity_record(
         [[getattr(activity, field.attname) for field in _INSERT_ACTIVITY.fields]]
     )
     if not inserted:  # the client id is stored already
-        existing = _stored(worker, activity.client_id)
+        existing = stored_record(worker=worker, client_id=activity.client_id)
         if existing is None:  # pragma: no cover (the conflict is the client id's)
             raise ValidationError(_("The record could not be stored."))
         return existing, False
