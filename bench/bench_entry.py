@@ -1,7 +1,10 @@
 """Benchmark: recording one activity through the web form and through the
 API, 20 clients against gunicorn on 127.0.0.1, on SQLite and PostgreSQL.
-Each request writes the record, its topics and participant cells, its
-rollup cells (statistics) and one audit entry.
+Each request writes the record, its topics and participant cells, its row
+in the rollup queue and one audit entry; the background job
+(``manage.py rollup_worker``) runs beside gunicorn, adds the queued records
+to the rollups, and its CPU is reported. After each path the benchmark
+checks that every record reached the rollups.
 
     .venv/bin/python bench/bench_entry.py                      # both databases, both loads
     .venv/bin/python bench/bench_entry.py --sqlite --load closed --seconds 10
@@ -339,12 +342,52 @@ async def _drive(
     return latencies, errors, answered[0]
 
 
+def _queue_and_records(database_url: str) -> tuple[int, int, int]:
+    """(records queued for the rollups, records, records in the rollups),
+    read directly from the database. Before the rollup queue existed
+    (bench runs of older code) the queue counts as 0."""
+    queries = (
+        "SELECT COUNT(*) FROM statistics_pendingrollup",
+        "SELECT COUNT(*) FROM activities_activity",
+        "SELECT COALESCE(SUM(count), 0) FROM statistics_schoolrollup WHERE month = 0",
+    )
+    out = []
+    if database_url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(database_url.removeprefix("sqlite:///"), timeout=30) as db:
+            for sql in queries:
+                try:
+                    out.append(int(db.execute(sql).fetchone()[0]))
+                except sqlite3.OperationalError:  # no such table: older code
+                    out.append(0)
+        return tuple(out)  # type: ignore[return-value]
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as db:
+        for sql in queries:
+            try:
+                out.append(int(db.execute(sql).fetchone()[0]))
+            except psycopg.errors.UndefinedTable:
+                out.append(0)
+    return tuple(out)  # type: ignore[return-value]
+
+
 def measure(
-    port: int, server_pid: int, prepared: dict, *, load: str, seconds: float, rate: float
+    port: int,
+    server_pid: int,
+    prepared: dict,
+    *,
+    load: str,
+    seconds: float,
+    rate: float,
+    database_url: str,
+    worker_pid: int | None,
 ) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for name in ("form", "api"):
         cpu_client, cpu_server = time.process_time(), _cpu_seconds(server_pid)
+        cpu_worker = _cpu_seconds(worker_pid) if worker_pid else 0.0
         machine = _machine_ticks()
         wall = time.perf_counter()
         latencies, errors, answered = asyncio.run(
@@ -353,8 +396,14 @@ def measure(
         wall = time.perf_counter() - wall
         cpu_client = time.process_time() - cpu_client
         cpu_server = _cpu_seconds(server_pid) - cpu_server
+        cpu_worker = (_cpu_seconds(worker_pid) - cpu_worker) if worker_pid else 0.0
         busy, total = _machine_ticks()
         machine_pct = 100 * (busy - machine[0]) / max(1, total - machine[1])
+        # How far the rollup worker was behind when the load ended, and
+        # whether it catches up: every record in the rollups 5 s later.
+        queued_at_end = _queue_and_records(database_url)[0]
+        time.sleep(5 if worker_pid else 0)
+        queued, records, rolled = _queue_and_records(database_url)
         out[name] = {
             "n": len(latencies),
             "median_ms": round(statistics.median(latencies) * 1000, 1) if latencies else None,
@@ -362,6 +411,12 @@ def measure(
             "max_ms": round(max(latencies) * 1000, 1) if latencies else None,
             "per_s": round(len(latencies) / seconds, 1),
             "gunicorn_cpu_ms_per_entry": round(1000 * cpu_server / max(1, answered), 1),
+            # The background job that adds queued records to the rollups
+            # (manage.py rollup_worker), on the same two cores.
+            "rollup_worker_cpu_ms_per_entry": round(1000 * cpu_worker / max(1, answered), 2),
+            "queued_at_end": queued_at_end,
+            "queued_5s_later": queued,
+            "records_not_in_rollups_5s_later": records - rolled,
             # Shares of the machine (2 cores = 100 %) over the whole run.
             "client_cpu_pct": round(100 * cpu_client / wall / (os.cpu_count() or 1), 1),
             "gunicorn_cpu_pct": round(100 * cpu_server / wall / (os.cpu_count() or 1), 1),
@@ -398,6 +453,20 @@ def run(
          "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
+    # The background job of docs/operations.md that keeps the rollups up
+    # to date; older code (before the rollup queue) has none.
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    has_worker = (
+        "rollup_worker"
+        in subprocess.run(
+            [*manage, "help", "--commands"], env=env, cwd=ROOT, capture_output=True, text=True
+        ).stdout.split()
+    )
+    worker = (
+        subprocess.Popen([*manage, "rollup_worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+        if has_worker
+        else None
+    )
     try:
         base = f"http://127.0.0.1:{port}"
         import requests
@@ -414,12 +483,16 @@ def run(
             if quiet is not None:
                 wait_until_quiet(*quiet)
             out[load] = measure(
-                port, server.pid, requests_by_path, load=load, seconds=seconds, rate=rate
-            )
+                port, server.pid, requests_by_path, load=load, seconds=seconds, rate=rate,
+                database_url=database_url, worker_pid=worker.pid if worker else None,
+            )  # fmt: skip
         return out
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if worker is not None:
+            worker.terminate()
+            worker.wait(timeout=30)
 
 
 def fresh_postgres() -> str:

@@ -207,26 +207,6 @@ def _write_participants(
         ParticipantCount.objects.bulk_create(rows)
 
 
-def _facts(activity: Activity, topics: tuple[CatalogueEntry, ...]) -> rollups.Facts:
-    """The rollup facts of a record just written, from memory (what
-    `rollups.facts_of` would read back from the database)."""
-    return rollups.Facts(
-        date=activity.date,
-        municipality_id=activity.school.municipality_id,
-        school_id=activity.school_id,
-        carrier_id=activity.worker.carrier_id,
-        worker_id=activity.worker_id,
-        activity_type_id=activity.activity_type_id,
-        target_group_id=activity.target_group_id,
-        minutes=activity.minutes,
-        participants=activity.participants,
-        topic_ids=tuple(dict.fromkeys(t.pk for t in topics)),
-        contact_origin_id=activity.contact_origin_id,
-        partner_id=activity.partner_id,
-        case_hash=activity.case_hash,
-    )
-
-
 # Checked by _validate (scope, catalogue kind and municipality) or by the
 # database (foreign keys, the unique client id, the minutes range), so
 # full_clean need not query them again.
@@ -326,7 +306,7 @@ def activity_record(
             if count
         ]
     )
-    rollups.apply_facts([_facts(activity, topics)], +1)
+    rollups.defer([activity.pk])
     audit(
         actor=by,
         action=Action.CREATE,
@@ -346,8 +326,12 @@ def activity_record(
 @transaction.atomic
 def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Activity:
     """Correct a record within the correction window; afterwards it is locked."""
+    # The record's row only: locking the joined school and municipality too
+    # would make every entry and rollup write at that school wait (their
+    # foreign keys share-lock the school row), and deadlock with a catch-up
+    # that holds the record's queue row (statistics/tests/test_rollup_queue.py).
     activity = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",), no_key=True)
         .select_related("school__municipality")
         .get(pk=activity.pk)
     )
@@ -362,7 +346,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
         "minutes": activity.minutes,
         "school": activity.school.school_number,
     }
-    rollups.apply_activity(activity, -1)
+    rollups.withdraw(activity)
     activity.school, activity.date, activity.minutes = data.school, data.date, data.minutes
     activity.activity_type, activity.target_group = data.activity_type, data.target_group
     activity.contact_origin, activity.partner, activity.follow_up = (
@@ -377,7 +361,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
     activity.save()
     activity.topics.set(data.topics)
     _write_participants(activity, data.participants)
-    rollups.apply_activity(activity, +1)
+    rollups.defer([activity.pk])
     audit(
         actor=by,
         action=Action.UPDATE,
@@ -398,7 +382,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
 @transaction.atomic
 def activity_delete(*, activity: Activity, by: Any) -> None:
     activity = (
-        Activity.objects.select_for_update()
+        Activity.objects.select_for_update(of=("self",))  # the record only (activity_correct)
         .select_related("school__municipality")
         .get(pk=activity.pk)
     )
@@ -417,7 +401,7 @@ def activity_delete(*, activity: Activity, by: Any) -> None:
             "minutes": activity.minutes,
         },
     )
-    rollups.apply_activity(activity, -1)
+    rollups.withdraw(activity)
     activity.delete()
 
 

@@ -1,13 +1,16 @@
 # SQL here is built from model table names only; every value is a parameter.
 # ruff: noqa: S608
-"""Maintaining the rollups (models.py) on every write, and rebuilding them.
+"""Maintaining the rollups (models.py), and rebuilding them.
 
-`apply_activity(activity, sign=+1)` adds one record to its rollup cells (or,
-with ``sign=-1``, takes it out) with one multi-row upsert per table:
-``INSERT ... ON CONFLICT (cell) DO UPDATE SET count = count + excluded.count``,
-which SQLite (3.24+) and PostgreSQL both understand. The documentation
-services call it inside their own transaction, so a record and its rollups
-commit or fail together: -1 for the old state before a correction, +1 after.
+An entry queues its record (`defer`, one narrow INSERT in the record's
+transaction). `catch_up()` takes the queued records in batches and adds
+their cells with one multi-row upsert per table: ``INSERT ... ON CONFLICT
+(cell) DO UPDATE SET count = count + excluded.count``, which SQLite (3.24+)
+and PostgreSQL both understand. It runs in the background worker
+(``manage.py rollup_worker``) and before every report, so reports stay
+exact. A correction or deletion first takes the record out (`withdraw`:
+out of the queue, or its cells subtracted) and queues the corrected record
+again. Imports add their cells themselves (`NewRecords`).
 
 `rebuild_rollups()` and `ensure_rollups_for()` recompute the cells of every
 (school, school year) that still has raw records; years whose records were
@@ -28,6 +31,7 @@ from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Whe
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from schulsozial.activities.models import Activity, CatalogueKind
+from schulsozial.core.statements import Insert
 from schulsozial.masterdata.models import School, StaffMember
 
 from .models import (
@@ -35,6 +39,7 @@ from .models import (
     ActivityRollup,
     CaseRollup,
     DimensionRollup,
+    PendingRollup,
     SchoolCaseRollup,
     SchoolRollup,
 )
@@ -316,6 +321,11 @@ def _upsert_rows(
     if not rows:
         return []
     out: list[tuple[Any, ...]] = []
+    # In key order: concurrent writers of overlapping cells (catch_up, a
+    # correction, an import's school cells) then lock them in one order and
+    # wait for each other instead of deadlocking.
+    index = [columns.index(k) for k in key]
+    rows = sorted(rows, key=lambda row: [row[i] for i in index])
     # SQLite binds at most 32,766 parameters a statement (PostgreSQL 65,535):
     # large batches (imports) go in chunks well below both.
     per_statement = max(1, 30_000 // len(columns))
@@ -596,6 +606,141 @@ def apply_activity(activity: Activity, sign: int = 1) -> None:
     apply_facts([facts_of(activity)], sign)
 
 
+# --------------------------------------------------------------------------- the queue
+
+_QUEUE = Insert(PendingRollup, ["activity"])
+
+
+def defer(activity_ids: Iterable[int]) -> None:
+    """Queue records for `catch_up` (one narrow INSERT), inside the
+    transaction that writes them: they commit or fail together, and only a
+    committed record can ever be added."""
+    _QUEUE.execute([[pk] for pk in activity_ids])
+
+
+def withdraw(activity: Activity) -> None:
+    """Take a record out of the rollups before it is corrected or deleted,
+    inside the caller's transaction, which has locked the record. A record
+    still queued only leaves the queue; one already added is subtracted.
+    While `catch_up` holds the queued row (it has taken it, not yet
+    committed), the DELETE waits for it and then finds the row gone: the
+    record is in the rollups by then and is subtracted."""
+    table = connection.ops.quote_name(PendingRollup._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {table} WHERE activity_id = %s", [activity.pk])
+        if cursor.rowcount:
+            return
+    apply_activity(activity, -1)
+
+
+def _take(batch: int) -> list[int]:
+    """Remove up to `batch` queued ids from the queue and return them. On
+    PostgreSQL the rows are locked in key order; a concurrent `catch_up`
+    waits for them (so that, once it returns, every record committed before
+    it started is added) and then skips what this one took."""
+    q = connection.ops.quote_name
+    table = q(PendingRollup._meta.db_table)
+    lock = " FOR UPDATE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE activity_id IN (SELECT activity_id FROM {table} "
+            f"ORDER BY activity_id LIMIT %s{lock}) RETURNING activity_id",
+            [batch],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _facts_of_ids(ids: list[int]) -> list[Facts]:
+    """The facts of saved records, read in two statements (records with
+    their school and worker, then their topics)."""
+    q = connection.ops.quote_name
+    marks = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, a.date, s.municipality_id, a.school_id, w.carrier_id, a.worker_id, "
+            "a.activity_type_id, a.target_group_id, a.minutes, a.participants, "
+            "a.contact_origin_id, a.partner_id, a.case_hash "
+            f"FROM {q(Activity._meta.db_table)} a "
+            f"JOIN {q(School._meta.db_table)} s ON s.id = a.school_id "
+            f"JOIN {q(StaffMember._meta.db_table)} w ON w.id = a.worker_id "
+            f"WHERE a.id IN ({marks})",
+            ids,
+        )
+        records = cursor.fetchall()
+        cursor.execute(
+            "SELECT activity_id, catalogueentry_id "
+            f"FROM {q(Activity.topics.through._meta.db_table)} WHERE activity_id IN ({marks})",
+            ids,
+        )
+        topics: dict[int, list[int]] = defaultdict(list)
+        for activity_id, entry_id in cursor.fetchall():
+            topics[activity_id].append(entry_id)
+    return [
+        Facts(
+            date=date if isinstance(date, datetime.date) else datetime.date.fromisoformat(date),
+            municipality_id=municipality_id,
+            school_id=school_id,
+            carrier_id=carrier_id,
+            worker_id=worker_id,
+            activity_type_id=activity_type_id,
+            target_group_id=target_group_id,
+            minutes=minutes,
+            participants=participants,
+            topic_ids=tuple(sorted(topics.get(pk, ()))),
+            contact_origin_id=contact_origin_id,
+            partner_id=partner_id,
+            case_hash=case_hash,
+        )
+        for (
+            pk,
+            date,
+            municipality_id,
+            school_id,
+            carrier_id,
+            worker_id,
+            activity_type_id,
+            target_group_id,
+            minutes,
+            participants,
+            contact_origin_id,
+            partner_id,
+            case_hash,
+        ) in records
+    ]
+
+
+# Records added per transaction: the ids of one batch are bound as
+# parameters (SQLite takes at most 32,766 a statement).
+CATCH_UP_BATCH = 5_000
+
+
+def catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
+    """Add the queued records to the rollups, a batch per transaction, until
+    the queue is empty; return how many were added. Run by the background
+    worker (``manage.py rollup_worker``) and by every report before it reads
+    (`statistics_report`), so that a report counts every record committed
+    before it started. With an empty queue it costs one small statement."""
+    table = connection.ops.quote_name(PendingRollup._meta.db_table)
+    with connection.cursor() as cursor:  # no transaction for an empty queue
+        cursor.execute(f"SELECT 1 FROM {table} LIMIT 1")
+        if cursor.fetchone() is None:
+            return 0
+    added = 0
+    while True:
+        with transaction.atomic():
+            ids = _take(batch)
+            if ids:
+                apply_cells(cells_of(_facts_of_ids(ids)))
+        added += len(ids)
+        if len(ids) < batch:
+            return added
+
+
+def queued() -> int:
+    """Records waiting for `catch_up`."""
+    return PendingRollup.objects.count()
+
+
 # --------------------------------------------------------------------------- recomputation
 
 _SCHOOL_YEAR = Case(
@@ -780,9 +925,23 @@ def _pairs(activities: QuerySet[Activity]) -> Iterator[tuple[int, int]]:
     yield from seen
 
 
+def _hold_queue() -> None:
+    """Inside a transaction that recomputes cells from raw records: stop new
+    records from joining the queue until it commits, and add those queued
+    so far. Otherwise a record committed in between would be counted by the
+    recomputation and once more by the next `catch_up`. Entries wait (on
+    PostgreSQL the lock; SQLite has one writer at a time anyway)."""
+    if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(PendingRollup._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
+    catch_up()
+
+
 @transaction.atomic
 def _replace(pairs: list[tuple[int, int]]) -> int:
     """Recompute the cells of these (school, school year) pairs from raw rows."""
+    _hold_queue()
     by_year: dict[int, list[int]] = defaultdict(list)
     for school_id, year in pairs:
         by_year[year].append(school_id)
@@ -917,6 +1076,7 @@ def rebuild_rollups(*, municipality: Any = None) -> int:
     removed keep their rollups."""
     written = 0
     with transaction.atomic():
+        _hold_queue()
         activities = Activity.objects.all()
         where, params = "1 = 1", []
         if municipality is not None:

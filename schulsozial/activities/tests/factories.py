@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from schulsozial.activities import services
 from schulsozial.activities.models import Activity, ApiToken, CatalogueEntry
+from schulsozial.statistics import rollups
 
 
 @dataclass
@@ -55,5 +56,6 @@ def doc_world(world: Any) -> DocWorld:
         data=activity_input(world.town, world.schools[0], case_code="K17"),
         by=world.users["worker"],
     )
+    rollups.catch_up()  # the record is in the rollups, as the background worker leaves it
     token, key = services.api_token_create(carrier=world.carrier, name="Fachsoftware", by=None)
     return DocWorld(world=world, activity=activity, token=token, key=key)

@@ -15,6 +15,7 @@ from schulsozial.activities.tests.factories import activity_input, entry
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.models import AuditEntry
 from schulsozial.statistics import rollups
+from schulsozial.statistics.models import PendingRollup
 
 
 def test_recorded_activity_reads_back_as_written(dw, world):
@@ -43,6 +44,10 @@ def test_recorded_activity_reads_back_as_written(dw, world):
     assert before <= stored.created_at == stored.updated_at <= timezone.now()
     assert sorted(t.pk for t in stored.topics.all()) == sorted(t.pk for t in topics)
     assert ParticipantCount.objects.get(activity=stored).count == 1
+    # Queued for the rollups in the record's transaction, added by catch_up.
+    assert PendingRollup.objects.filter(activity=stored).exists()
+    assert rollups.stored_cells() == rollups.recompute(Activity.objects.exclude(pk=stored.pk))
+    assert rollups.catch_up() == 1 and not PendingRollup.objects.exists()
     assert rollups.stored_cells() == rollups.recompute(Activity.objects.all())
     (logged,) = AuditEntry.objects.filter(
         object_type="activities.activity", object_id=str(stored.pk)

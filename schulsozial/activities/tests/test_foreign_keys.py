@@ -14,6 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from schulsozial.activities import services
 from schulsozial.activities.bulk import NewActivity, insert_activities
 from schulsozial.activities.models import Activity, ParticipantCount
+from schulsozial.statistics import rollups
 from schulsozial.statistics.models import ROLLUP_MODELS, SchoolRollup
 
 fk = importlib.import_module("schulsozial.activities.migrations.0004_set_based_foreign_keys")
@@ -51,6 +52,7 @@ def test_the_migrations_name_every_reference_of_the_tables_they_change():
 
 
 def test_a_rollup_cell_of_a_school_that_does_not_exist_is_refused(dw):
+    rollups.catch_up()
     cell = SchoolRollup.objects.filter(school_id=dw.activity.school_id).first()
     sql = "UPDATE statistics_schoolrollup SET school_id = %s WHERE id = %s"
     _refused(lambda: _sql(sql, [MISSING, cell.pk]))

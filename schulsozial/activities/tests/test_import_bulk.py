@@ -44,7 +44,8 @@ def _remember_file_names(world):
 
 def _snapshot():
     """Every imported record with topics and participant counts (ids left
-    out), and every rollup cell."""
+    out), and every rollup cell (the per-row path's queued records added)."""
+    rollups.catch_up()
     records = sorted(
         [
             (
@@ -151,6 +152,7 @@ def test_a_second_import_adds_to_the_cells_of_the_first(world, two_schools, reta
                 data=second.encode(), filename="2.csv", by=worker, dry_run=False
             )
             assert reference.ok, (reference.errors[:3], reference.unknown)
+            rollups.catch_up()
             expected = rollups.stored_cells()
             raise _UndoError
     except _UndoError:
