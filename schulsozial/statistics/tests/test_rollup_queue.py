@@ -156,18 +156,21 @@ def test_a_change_waits_for_the_catch_up_that_holds_its_record(transactional_db,
     (mine,) = _record(world, 1, case_code="W1")
     taken, go = threading.Event(), threading.Event()
     original = rollups.apply_cells
-    holder: list[threading.Thread] = []
+    holding = threading.local()  # set in the catch-up's thread only
 
     def held_apply_cells(cells):
-        if threading.current_thread() in holder:
+        if getattr(holding, "on", False):
             taken.set()
             assert go.wait(10)
         return original(cells)
 
+    def held_catch_up() -> int:
+        holding.on = True
+        return rollups.catch_up()
+
     rollups.apply_cells = held_apply_cells
     try:
-        catcher, caught = _in_thread(rollups.catch_up)
-        holder.append(catcher)
+        catcher, caught = _in_thread(held_catch_up)
         assert taken.wait(10)
         user = world.users["worker"]
         if change == "correct":
