@@ -20,7 +20,6 @@ process included.
 from __future__ import annotations
 
 import argparse
-import datetime
 import json
 import os
 import subprocess
@@ -83,7 +82,7 @@ def child(csv: str, rows: int, sample: int) -> dict[str, object]:
 
     # Per record, as entries wrote before the queue: five upserts each.
     ids = list(Activity.objects.order_by("pk").values_list("pk", flat=True)[:sample])
-    facts = rollups._facts_of_ids(ids)
+    facts = rollups.facts_of_ids(ids)
     server = base._server_cpu(connection)
     try:
         with transaction.atomic():
@@ -134,11 +133,6 @@ def run(database_url: str, csv: Path, rows: int, sample: int) -> dict[str, objec
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _psql(sql: str) -> None:
-    server = PG_URL.rsplit("/", 1)[0]
-    subprocess.run(["psql", server + "/postgres", "-q", "-c", sql], check=True, capture_output=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child")
@@ -155,30 +149,20 @@ def main() -> None:
         backends = ["sqlite"] if args.sqlite else ["postgresql"]
     print(f"machine: {os.cpu_count()} cores, {cpu_model()}")
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-    from schulsozial.activities.tests import import_files
-
     name = PG_URL.rsplit("/", 1)[1]
     with tempfile.TemporaryDirectory() as folder:
-        csv = Path(folder) / "traeger.csv"
-        places, _staff = base._places()
-        today = datetime.datetime.now(tz=datetime.UTC).date()
-        with csv.open("w", encoding="utf-8", newline="") as out:
-            out.write(import_files.header(staff=True))
-            out.writelines(
-                import_files.lines(
-                    args.rows, places=places, today=today, days=base.DAYS, staff=True, seed=11
-                )
-            )
+        csv, _sample, _seconds = base._write_files(Path(folder), args.rows)  # the carrier's file
         for backend in backends:
             if backend == "sqlite":
                 r = run(f"sqlite:///{folder}/bench.sqlite3", csv, args.rows, args.sample)
             else:
-                _psql(f"DROP DATABASE IF EXISTS {name}")
-                _psql(f"CREATE DATABASE {name}")
+                # The import benchmark's psql on the same server (BENCH_POSTGRES_URL).
+                base._psql(f"DROP DATABASE IF EXISTS {name}")
+                base._psql(f"CREATE DATABASE {name}")
                 try:
                     r = run(PG_URL, csv, args.rows, args.sample)
                 finally:
-                    _psql(f"DROP DATABASE IF EXISTS {name}")
+                    base._psql(f"DROP DATABASE IF EXISTS {name}")
             n, k = r["records"], r["sample"]
             queue_ms = 1000 * (r["catch_up_cpu_s"] + r["catch_up_server_s"]) / n
             single_ms = 1000 * (r["per_record_cpu_s"] + r["per_record_server_s"]) / k

@@ -86,27 +86,6 @@ class Facts:
     case_hash: str
 
 
-def facts_of(activity: Activity) -> Facts:
-    """Read the facts of a saved record (two small queries: carrier, topics)."""
-    school = activity.school
-    worker = activity.worker
-    return Facts(
-        date=activity.date,
-        municipality_id=school.municipality_id,
-        school_id=activity.school_id,
-        carrier_id=worker.carrier_id,
-        worker_id=activity.worker_id,
-        activity_type_id=activity.activity_type_id,
-        target_group_id=activity.target_group_id,
-        minutes=activity.minutes,
-        participants=activity.participants,
-        topic_ids=tuple(activity.topics.values_list("pk", flat=True)),
-        contact_origin_id=activity.contact_origin_id,
-        partner_id=activity.partner_id,
-        case_hash=activity.case_hash,
-    )
-
-
 Cells = dict[str, dict[tuple[Any, ...], list[Any]]]
 
 
@@ -600,12 +579,6 @@ def _merge_school_cases(cursor: Any, cases: str) -> dict[tuple[int, int], int]:
     return change
 
 
-def apply_activity(activity: Activity, sign: int = 1) -> None:
-    """Add a saved record to its rollups (sign=+1) or take it out (sign=-1).
-    Call inside the transaction that writes the record."""
-    apply_facts([facts_of(activity)], sign)
-
-
 # --------------------------------------------------------------------------- the queue
 
 _QUEUE = Insert(PendingRollup, ["activity"])
@@ -630,7 +603,7 @@ def withdraw(activity: Activity) -> None:
         cursor.execute(f"DELETE FROM {table} WHERE activity_id = %s", [activity.pk])
         if cursor.rowcount:
             return
-    apply_activity(activity, -1)
+    apply_facts(facts_of_ids([activity.pk]), -1)
 
 
 def _take(batch: int) -> list[int]:
@@ -650,7 +623,7 @@ def _take(batch: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def _facts_of_ids(ids: list[int]) -> list[Facts]:
+def facts_of_ids(ids: list[int]) -> list[Facts]:
     """The facts of saved records, read in two statements (records with
     their school and worker, then their topics)."""
     q = connection.ops.quote_name
@@ -730,7 +703,7 @@ def catch_up(*, batch: int = CATCH_UP_BATCH) -> int:
         with transaction.atomic():
             ids = _take(batch)
             if ids:
-                apply_cells(cells_of(_facts_of_ids(ids)))
+                apply_cells(cells_of(facts_of_ids(ids)))
         added += len(ids)
         if len(ids) < batch:
             return added
