@@ -21,15 +21,7 @@ from schulsozial.activities.tests.factories import activity_input, doc_world, en
 from schulsozial.statistics import rollups
 from schulsozial.statistics.models import PendingRollup
 from schulsozial.statistics.selectors import Filters, scopes_for, statistics_report
-
-
-def _holds_exactly_the_records_not_queued() -> None:
-    stored = rollups.stored_cells()
-    fresh = rollups.recompute(
-        Activity.objects.exclude(pk__in=PendingRollup.objects.values("activity_id"))
-    )
-    for table in rollups.TABLES:
-        assert stored[table] == fresh[table], table
+from schulsozial.statistics.tests.rollup_checks import assert_rollups_hold_the_records_not_queued
 
 
 def _record(world, n: int, **overrides) -> list[Activity]:
@@ -51,14 +43,14 @@ def test_a_report_counts_records_the_worker_has_not_added_yet(world):
     doc_world(world)
     _record(world, 3, case_code="Q7")
     assert rollups.queued() == 3
-    _holds_exactly_the_records_not_queued()  # the three are not in the rollups yet
+    assert_rollups_hold_the_records_not_queued()  # the three are not in the rollups yet
     scope = scopes_for(user=world.users["worker"])[0]
     report = statistics_report(scope=scope, filters=Filters(school_year=_this_year()))
     assert rollups.queued() == 0
     assert (
         report.section("activity_type").total.values[0] == 4
     )  # doc_world's record and these three
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
 
 
 @pytest.mark.django_db
@@ -68,7 +60,7 @@ def test_catch_up_adds_in_batches_until_the_queue_is_empty(world):
     _record(world, 2, minutes=90, topics=(entry(world.town, "topic", "truancy"),))
     assert rollups.catch_up(batch=2) == 7
     assert rollups.queued() == 0 and rollups.catch_up() == 0
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
 
 
 @pytest.mark.django_db
@@ -86,7 +78,7 @@ def test_a_record_corrected_or_deleted_while_queued_is_added_as_corrected(world)
         first.pk,
         third.pk,
     }
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
     rollups.catch_up()
     # Corrected after it was added: subtracted, queued again, added again.
     services.activity_correct(
@@ -97,9 +89,9 @@ def test_a_record_corrected_or_deleted_while_queued_is_added_as_corrected(world)
         by=user,
     )
     assert rollups.queued() == 1
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
     rollups.catch_up()
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
     assert rollups.stored_cells()["activity"]  # not trivially empty
 
 
@@ -111,7 +103,7 @@ def test_the_rollup_worker_command_adds_the_queue_once(world):
     call_command("rollup_worker", "--once", stdout=out)
     assert "Added 4 records" in out.getvalue()
     assert rollups.queued() == 0
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
 
 
 def test_the_rollup_worker_refuses_a_zero_interval():
@@ -192,7 +184,7 @@ def test_a_change_waits_for_the_catch_up_that_holds_its_record(transactional_db,
     assert caught["value"] == 1
     rollups.catch_up()
     assert rollups.queued() == 0
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
     assert Activity.objects.filter(pk=mine.pk).exists() == (change == "correct")
 
 
@@ -213,5 +205,5 @@ def test_two_catch_ups_at_once_add_every_record_once(transactional_db, world):
     results = [result for _thread, result in runs]
     assert all("error" not in r for r in results), results
     assert sum(r["value"] for r in results) == 30
-    _holds_exactly_the_records_not_queued()
+    assert_rollups_hold_the_records_not_queued()
     assert rollups.queued() == 0
