@@ -205,7 +205,8 @@ def coordination_figures(
         fixed_term_fte=fixed_term_fte,
         staff_fte=_q(staff_sums["total"]),
         budgets=budgets,
-        warnings=rule_warnings(municipality=municipality, day=day),
+        # The committee sees aggregates only, never warnings naming staff.
+        warnings=[] if protected else rule_warnings(municipality=municipality, day=day),
         threshold=threshold,
     )
 

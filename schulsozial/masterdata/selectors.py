@@ -220,9 +220,30 @@ def rule_warnings(
     return warnings
 
 
+def rule_warnings_visible_to(
+    *, user: Any, municipality: Municipality, day: datetime.date | None = None
+) -> list[RuleWarning]:
+    """The funding-rule warnings of `municipality` that `user` may read: none
+    without the funding-rule view; a worker's warning only where that staff
+    member is in the user's staff scope (a carrier: its own employees); the
+    municipality-wide coordination ratio, which counts every carrier's
+    workers, only for the municipality's coordination."""
+    if not perms.can_view_funding_rules(user, municipality):
+        return []
+    warnings = rule_warnings(municipality=municipality, day=day)
+    named = [w.staff_id for w in warnings if w.staff_id is not None]
+    visible = set(staff_visible_to(user=user).filter(pk__in=named).values_list("pk", flat=True))
+    coordinates = perms.coordinates(user, municipality.pk)
+    return [
+        w for w in warnings if (w.staff_id in visible if w.staff_id is not None else coordinates)
+    ]
+
+
 def rule_warnings_for_staff(
     *, staff: StaffMember, day: datetime.date | None = None
 ) -> list[RuleWarning]:
+    """The warnings about one staff member; the caller loaded `staff` through
+    `staff_visible_to`, so the user may see them."""
     day = day or today()
     return [
         w for w in rule_warnings(municipality=staff.municipality, day=day) if w.staff_id == staff.pk

@@ -123,7 +123,9 @@ def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "object": municipality,
             "can_edit": perms.can_edit_municipality(request.user, municipality),
             "can_list_schools": perms.can_use_masterdata(request.user),
-            "warnings": selectors.rule_warnings(municipality=municipality)
+            "warnings": selectors.rule_warnings_visible_to(
+                user=request.user, municipality=municipality
+            )
             if perms.can_view_funding_rules(request.user, municipality)
             else None,
         },
@@ -691,12 +693,13 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(perms.can_list_positions(request.user))
     position = get_object_or_404(selectors.positions_visible_to(user=request.user), pk=pk)
     can_edit = perms.can_edit_position(request.user, position)
-    warnings = (
-        selectors.rule_warnings_for_staff(staff=position.staff_member)
-        if position.staff_member
-        and perms.can_view_funding_rules(request.user, position.municipality)
-        else []
-    )
+    warnings = [
+        w
+        for w in selectors.rule_warnings_visible_to(
+            user=request.user, municipality=position.municipality
+        )
+        if position.staff_member_id and w.staff_id == position.staff_member_id
+    ]
     return render(
         request,
         "masterdata/position_detail.html",
