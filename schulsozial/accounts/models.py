@@ -5,11 +5,20 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
     display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Set when an administrator chose the password; cleared by the own change."),
+    )
+    # Part of the session hash: a new value ends every session of the user
+    # ("log out everywhere", deactivation). Empty: the hash is Django's own.
+    session_token = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("user")
@@ -18,6 +27,16 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django's HMAC of the password hash, with the session token added:
+        a session stays valid only while both are unchanged."""
+        if not self.session_token:
+            return super()._get_session_auth_hash(secret=secret)
+        key_salt = "schulsozial.accounts.models.User.get_session_auth_hash"
+        return salted_hmac(
+            key_salt, f"{self.password}${self.session_token}", secret=secret, algorithm="sha256"
+        ).hexdigest()
 
 
 class Role(models.TextChoices):
