@@ -167,10 +167,31 @@ def funding_visible_q(user: Any) -> Q:
 
 
 def audit_visible_q(user: Any) -> Q:
+    """A municipal administrator sees the entries filed under its
+    municipalities, and the session events (login, logout, failed login) of
+    every account holding a role there (a person in two municipalities is
+    filed under the first; the other's administrator sees them too). Only a
+    global administrator sees entries of no municipality."""
     if is_global_admin(user):
         return Q()
     mun = municipality_ids(user, Role.ADMINISTRATION)
-    return Q(municipality_id__in=mun) if mun else NOTHING
+    if not mun:
+        return NOTHING
+    from django.db.models import CharField
+    from django.db.models.functions import Cast
+
+    from .models import RoleAssignment
+
+    members = (
+        RoleAssignment.objects.filter(municipality_id__in=mun)
+        .annotate(key=Cast("user_id", output_field=CharField()))
+        .values("key")
+    )
+    return Q(municipality_id__in=mun) | Q(
+        action__in=["login", "logout", "login_failed"],
+        object_type="accounts.user",
+        object_id__in=members,
+    )
 
 
 def users_visible_q(user: Any) -> Q:

@@ -7,6 +7,8 @@ import datetime
 import decimal
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
@@ -35,6 +37,37 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+SESSION_ACTIONS = (Action.LOGIN, Action.LOGOUT, Action.LOGIN_FAILED)
+USER_TYPE = settings.AUTH_USER_MODEL.lower()
+
+
+def municipalities_of(user: Any) -> list[int]:
+    """The municipalities a user holds roles in, first assigned first (the
+    grants read for the request when there are any; core knows the role
+    assignments only as the user's `role_assignments`)."""
+    if user is None or getattr(user, "pk", None) is None:
+        return []
+    cached = getattr(user, "_schulsozial_grants", None)
+    if cached is not None:
+        found = [g.municipality_id for g in cached if g.municipality_id]
+    else:
+        found = list(
+            user.role_assignments.filter(municipality__isnull=False)
+            .order_by("pk")
+            .values_list("municipality_id", flat=True)
+        )
+    return list(dict.fromkeys(found))
+
+
+def _subject_user(obj: Any, object_type: str, object_repr: str, action: str) -> Any:
+    """The account a session event (login, logout, failed login) concerns."""
+    if obj is not None:
+        return obj if obj._meta.label_lower == USER_TYPE else None
+    if action == Action.LOGIN_FAILED and object_type == USER_TYPE and object_repr:
+        return get_user_model().objects.filter(username__iexact=object_repr).first()
+    return None
+
+
 def audit(
     *,
     actor: Any,
@@ -46,20 +79,32 @@ def audit(
     object_repr: str = "",
     ip_address: str | None = None,
 ) -> AuditEntry:
-    """Append one audit entry. `actor` may be None for system jobs and commands."""
+    """Append one audit entry. `actor` may be None for system jobs and commands.
+
+    The municipality (whose administrators see the entry) is the object's;
+    for an account (a login, a new user) the account's first municipality,
+    else the actor's. A failed login names the account typed, if it exists."""
     user = actor if getattr(actor, "is_authenticated", False) else None
+    object_id = ""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_repr = object_repr or str(obj)[:300]
+        object_id = str(obj.pk) if obj.pk is not None else ""
         if municipality_id is None:
             municipality_id = getattr(obj, "municipality_id", None)
+    if municipality_id is None:
+        subject = _subject_user(obj, object_type, object_repr, action)
+        if subject is not None and not object_id:
+            object_id = str(subject.pk)
+        found = municipalities_of(subject) or municipalities_of(user)
+        municipality_id = found[0] if found else None
     entry = AuditEntry(
         at=timezone.now(),
         actor=user,
         actor_label=getattr(user, "username", "") if user else "system",
         action=action,
         object_type=object_type,
-        object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+        object_id=object_id,
         object_repr=object_repr[:300],
         municipality_id=municipality_id,
         changes=_jsonable(changes or {}),

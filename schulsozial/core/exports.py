@@ -16,10 +16,14 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Times are shown as on screen: local time (settings.TIME_ZONE), German order.
+CSV_DATETIME_FORMAT = "%d.%m.%Y %H:%M:%S"
+XLSX_DATETIME_FORMAT = "DD.MM.YYYY HH:MM:SS"
 
 
 def neutralise(value: Any) -> Any:
@@ -28,6 +32,10 @@ def neutralise(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "ja" if value else "nein"
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        # Spreadsheets know no time zones (openpyxl refuses aware values):
+        # the local wall-clock time, as the pages show it.
+        return timezone.make_naive(value)
     if isinstance(value, int | float | decimal.Decimal | datetime.date):
         return value
     text = str(value)
@@ -40,17 +48,20 @@ def _safe_filename(name: str) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "export"
 
 
+def _csv_cell(value: Any) -> Any:
+    if isinstance(value, decimal.Decimal | float):
+        return str(value).replace(".", ",")
+    if isinstance(value, datetime.datetime):
+        return value.strftime(CSV_DATETIME_FORMAT)
+    return value
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([neutralise(h) for h in header])
     for row in rows:
-        writer.writerow(
-            [
-                str(v).replace(".", ",") if isinstance(v, decimal.Decimal | float) else v
-                for v in (neutralise(c) for c in row)
-            ]
-        )
+        writer.writerow([_csv_cell(neutralise(c)) for c in row])
     # UTF-8 with BOM so that Excel on Windows opens umlauts correctly.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
@@ -72,6 +83,9 @@ def xlsx_bytes(
                 safe = float(safe)
             values.append(safe)
         sheet.append(values)
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, datetime.datetime):
+                cell.number_format = XLSX_DATETIME_FORMAT
     sheet.freeze_panes = "A2"
     out = io.BytesIO()
     workbook.save(out)

@@ -23,7 +23,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .audit import Action, audit
+from .audit import Action, audit, municipalities_of
 from .exports import export_response
 
 
@@ -75,6 +75,11 @@ class TableView(LoginRequiredMixin, View):
     def extra_context(self) -> dict[str, Any]:
         return {}
 
+    def audit_municipality_ids(self) -> list[int]:
+        """Whose audit log an export goes into: every municipality of the
+        user's scope (one entry each), none for a global administrator."""
+        return municipalities_of(self.request.user)
+
     def sort_options(self) -> dict[str, str]:
         return {c.key: c.sort for c in self.columns if c.sort}
 
@@ -118,13 +123,15 @@ class TableView(LoginRequiredMixin, View):
         if fmt in {"csv", "xlsx"}:
             columns = self.columns
             rows = ([c.get(obj) for c in columns] for obj in queryset.iterator(chunk_size=2000))
-            audit(
-                actor=request.user,
-                action=Action.EXPORT,
-                object_type=self.export_name,
-                object_repr=f"{self.export_name}.{fmt}",
-                changes={"filters": {k: v for k, v in request.GET.items() if k != "format"}},
-            )
+            for municipality_id in self.audit_municipality_ids() or [None]:
+                audit(
+                    actor=request.user,
+                    action=Action.EXPORT,
+                    object_type=self.export_name,
+                    object_repr=f"{self.export_name}.{fmt}",
+                    municipality_id=municipality_id,
+                    changes={"filters": {k: v for k, v in request.GET.items() if k != "format"}},
+                )
             return export_response(
                 fmt, filename=self.export_name, header=[str(c.label) for c in columns], rows=rows
             )

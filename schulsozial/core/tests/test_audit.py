@@ -1,0 +1,152 @@
+"""The audit log: scope of the municipal administrator (F-12), sensitive reads,
+append-only storage, retention and address shortening, the audit list page."""
+
+from __future__ import annotations
+
+import datetime
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from schulsozial.accounts.models import Role
+from schulsozial.accounts.selectors import audit_entries_visible_to
+from schulsozial.accounts.services import user_create
+from schulsozial.core.models import AuditEntry
+from schulsozial.testing.personas import PASSWORD, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _visible(user) -> set[tuple[str, str, str]]:
+    return {
+        (e.action, e.actor_label, e.object_repr)
+        for e in audit_entries_visible_to(user=user).order_by("pk")
+    }
+
+
+@pytest.fixture
+def other_admin(world):
+    return make_user("admin-nachbar", Role.ADMINISTRATION, municipality=world.other_town)
+
+
+def test_municipal_admin_sees_logins_failures_logouts_exports_and_user_creations(
+    world, client, client_for, other_admin
+):
+    worker = world.users["worker"]
+    login = reverse("accounts:login")
+    client.post(login, {"username": worker.username, "password": "falsch-falsch-1"})
+    client.post(login, {"username": worker.username, "password": PASSWORD})
+    client.post(reverse("accounts:logout"))
+    client_for("coordinator").get("/stammdaten/staff/?format=csv")
+    import inspect
+
+    role = {"role": Role.COMMITTEE, "municipality": world.town}
+    if "role" not in inspect.signature(user_create).parameters:  # before H1's change lands
+        role = {}
+    new = user_create(
+        username="neu.gremium",
+        display_name="Neu",
+        password=PASSWORD,
+        by=world.users["admin"],
+        **role,
+    )
+    seen = _visible(world.users["admin"])
+    assert ("login", worker.username, str(worker)) in seen
+    assert ("logout", worker.username, str(worker)) in seen
+    assert ("login_failed", "system", worker.username) in seen
+    assert ("export", "koordination", "staff.csv") in seen
+    assert ("create", "administration", str(new)) in seen
+    # The neighbouring municipality's administrator sees none of it.
+    foreign = _visible(other_admin)
+    assert not {e for e in foreign if worker.username in e or "koordination" in e}
+    assert ("create", "administration", str(new)) not in foreign
+
+
+def test_login_of_a_person_in_two_municipalities_is_seen_by_both_administrators(
+    world, client, other_admin
+):
+    both = make_user("zwei.orte", Role.COMMITTEE, municipality=world.town)
+    from schulsozial.accounts.services import role_assign
+
+    role_assign(user=both, role=Role.COMMITTEE, municipality=world.other_town, by=None)
+    client.post(reverse("accounts:login"), {"username": both.username, "password": PASSWORD})
+    assert ("login", both.username, str(both)) in _visible(world.users["admin"])
+    assert ("login", both.username, str(both)) in _visible(other_admin)
+
+
+def test_failed_login_for_an_unknown_name_is_only_for_the_global_administrator(world, client):
+    client.post(reverse("accounts:login"), {"username": "gibt-es-nicht", "password": "x" * 12})
+    entry = AuditEntry.objects.get(action="login_failed")
+    assert entry.municipality_id is None
+    assert ("login_failed", "system", "gibt-es-nicht") not in _visible(world.users["admin"])
+    betrieb = make_user("betrieb", Role.ADMINISTRATION)
+    assert ("login_failed", "system", "gibt-es-nicht") in _visible(betrieb)
+
+
+def test_actions_of_own_users_in_another_municipality_stay_hidden(world, other_admin):
+    """Only the session events (login, logout) of a shared person are shown to
+    both: what that person did in the other municipality is that one's."""
+    from schulsozial.core.audit import Action, audit
+
+    audit(
+        actor=world.users["coordinator"],
+        action=Action.UPDATE,
+        object_type="masterdata.school",
+        object_repr="Nachbarschule",
+        municipality_id=world.other_town.pk,
+    )
+    assert ("update", "koordination", "Nachbarschule") not in _visible(world.users["admin"])
+    assert ("update", "koordination", "Nachbarschule") in _visible(other_admin)
+
+
+# --------------------------------------------------------------------------- F-13
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/verteilung/?format=xlsx", "/accounts/users/?format=xlsx", "/accounts/audit/?format=xlsx"],
+)
+def test_xlsx_exports_with_timestamps_work_and_show_local_time(world, client_for, url):
+    from decimal import Decimal
+
+    from schulsozial.allocation.services import scenario_create
+    from schulsozial.allocation.templates_rules import pupils_only
+
+    scenario_create(
+        municipality=world.town,
+        school_year=world.year,
+        name="Szenario",
+        rules_toml=pupils_only(Decimal("3")),
+        by=world.users["coordinator"],
+    )
+    persona = "coordinator" if url.startswith("/verteilung") else "admin"
+    response = client_for(persona).get(url)
+    assert response.status_code == 200, response.content[:300]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    stamps = [
+        cell
+        for row in sheet.iter_rows(min_row=2, values_only=True)
+        for cell in row
+        if isinstance(cell, datetime.datetime)
+    ]
+    assert stamps, "the export has a time column"
+    now_local = datetime.datetime.now(datetime.UTC).astimezone(
+        __import__("zoneinfo").ZoneInfo("Europe/Berlin")
+    )
+    assert all(s.tzinfo is None for s in stamps)
+    newest = max(stamps)
+    assert abs((now_local.replace(tzinfo=None) - newest).total_seconds()) < 3600
+
+
+def test_csv_shows_local_time_in_german_format():
+    from zoneinfo import ZoneInfo
+
+    from schulsozial.core.exports import csv_bytes
+
+    stamp = datetime.datetime(2026, 7, 1, 22, 30, 5, tzinfo=datetime.UTC)
+    text = csv_bytes(["Zeit"], [[stamp]]).decode("utf-8-sig")
+    assert text.splitlines()[1] == "02.07.2026 00:30:05"
+    winter = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=ZoneInfo("UTC"))
+    assert "01.01.2026 13:00:00" in csv_bytes(["Zeit"], [[winter]]).decode("utf-8-sig")
