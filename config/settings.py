@@ -7,6 +7,7 @@ environment with a typed helper, so that `DATABASE_URL`, `SECRET_KEY` and
 
 from __future__ import annotations
 
+import datetime
 import os
 from pathlib import Path
 
@@ -81,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "schulsozial.accounts.middleware.SessionIdleMiddleware",
+    "schulsozial.accounts.middleware.ForcedPasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "schulsozial.core.middleware.CSPMiddleware",
@@ -152,17 +155,46 @@ AUTH_PASSWORD_VALIDATORS = [
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # A German word, place name or the own name with digits/symbols around it
+    # ("Herne2026!!"): accounts/password_validation.py.
+    {"NAME": "schulsozial.accounts.password_validation.CommonPatternValidator"},
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "dashboard:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Password reset by e-mail needs an SMTP server (docs/operations.md). Without
+# EMAIL_HOST the mails are written to the log (console backend).
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_PORT = env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "schulsozial <noreply@localhost>")
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 
-# Brute-force protection on the login form (django-axes).
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# Brute-force protection on the login form (django-axes). After
+# AXES_FAILURE_LIMIT wrong passwords in a row for one user name (from any
+# address) that name is locked for AXES_COOLOFF_MINUTES, the right password
+# included; one client address with as many failures (password spraying over
+# many names) is locked too. Behind a proxy the address is the client's only
+# with TRUSTED_PROXIES set (core/net.py). docs/operations.md, "Login lock-out".
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", "username,ip_address")
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_CLIENT_IP_CALLABLE = "schulsozial.core.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "schulsozial.accounts.views.locked_out"
+# A client address may be read from X-Forwarded-For only when the request
+# comes from one of these proxies (addresses or networks, comma-separated).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]
@@ -213,7 +245,13 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
+# Idle timeout: a session ends SESSION_IDLE_TIMEOUT minutes after the last
+# request (refreshed at most once a minute, accounts/middleware.py), and
+# SESSION_ABSOLUTE_TIMEOUT hours after the login in any case.
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30)
+SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT * 60
+SESSION_REFRESH_SECONDS = 60
+SESSION_ABSOLUTE_TIMEOUT = env_int("SESSION_ABSOLUTE_TIMEOUT", 10) * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 CSRF_COOKIE_HTTPONLY = True
 SECURE_PROXY_SSL_HEADER = (

@@ -3,33 +3,83 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Role
 
-
-class UserCreateForm(forms.Form):
-    username = forms.CharField(label=_("user name"), max_length=150)
-    display_name = forms.CharField(label=_("display name"), max_length=150, required=False)
-    password = forms.CharField(
-        label=_("initial password"), widget=forms.PasswordInput, min_length=10
-    )
+SCOPE_HELP = _(
+    "For Koordination, Gremium and Administration. Träger, Fachkraft and Schulleitung take "
+    "the municipality of their carrier or school."
+)
 
 
-class RoleAssignmentForm(forms.Form):
+class _ScopeFields(forms.Form):
+    """Role and scope, offering only what the administrator may give: its
+    own municipalities, their carriers and schools; "all municipalities"
+    (a global role) only to a global administrator (F-01)."""
+
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     municipality = forms.ModelChoiceField(queryset=None, label=_("municipality"), required=False)
     carrier = forms.ModelChoiceField(queryset=None, label=_("carrier"), required=False)
     school = forms.ModelChoiceField(queryset=None, label=_("school"), required=False)
 
     def __init__(
-        self, *args: Any, municipalities: Any, carriers: Any, schools: Any, **kwargs: Any
+        self,
+        *args: Any,
+        municipalities: Any,
+        carriers: Any,
+        schools: Any,
+        may_give_global: bool,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        municipality = self.fields["municipality"]
+        municipality.queryset = municipalities
+        municipality.help_text = SCOPE_HELP
+        if may_give_global:
+            municipality.empty_label = _("all municipalities (Administration only)")
+        else:
+            municipality.empty_label = None  # no global choice
         self.fields["carrier"].queryset = carriers
         self.fields["school"].queryset = schools
-        self.fields["municipality"].help_text = _(
-            "For Koordination, Gremium and Administration. Träger, Fachkraft and Schulleitung take "
-            "the municipality of their carrier or school."
-        )
+
+
+class RoleAssignmentForm(_ScopeFields):
+    pass
+
+
+class UserCreateForm(_ScopeFields):
+    username = forms.CharField(label=_("user name"), max_length=150)
+    display_name = forms.CharField(label=_("display name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("e-mail address"),
+        required=False,
+        help_text=_("Needed for resetting a forgotten password by e-mail."),
+    )
+    password = forms.CharField(
+        label=_("initial password"),
+        widget=forms.PasswordInput,
+        min_length=10,
+        help_text=_("The user must change it at the first login."),
+    )
+
+    field_order = ["username", "display_name", "email", "password", "role"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        role.label = _("first role")
+        if self.fields["municipality"].empty_label is not None:  # a global administrator
+            role.required = False
+            role.choices = [("", _("no role yet")), *Role.choices]
+        else:
+            role.help_text = _("A new user needs a role in your municipality.")
+
+
+class SetPasswordByAdminForm(auth_forms.SetPasswordForm):
+    """An administrator sets a new password; the user must change it at
+    the next login. Saving goes through services.password_set_by_admin."""
+
+    def save(self, commit: bool = True) -> Any:  # pragma: no cover - not used
+        raise NotImplementedError("use services.password_set_by_admin")

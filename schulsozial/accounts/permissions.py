@@ -194,13 +194,41 @@ def audit_visible_q(user: Any) -> Q:
     )
 
 
+def administered_municipality_ids(user: Any) -> set[int] | None:
+    """The municipalities whose users and roles `user` administers: None
+    means every municipality (a global administrator). A role of another
+    kind in a municipality gives no administration there."""
+    if is_global_admin(user):
+        return None
+    return municipality_ids(user, Role.ADMINISTRATION)
+
+
+def administered_municipalities_q(user: Any) -> Q:
+    """Filter for Municipality: where `user` may assign roles."""
+    ids = administered_municipality_ids(user)
+    if ids is None:
+        return Q()
+    return Q(pk__in=ids) if ids else NOTHING
+
+
 def users_visible_q(user: Any) -> Q:
     """Administration sees the accounts that hold a role in its municipalities
     (a global administrator sees all)."""
-    if is_global_admin(user):
+    ids = administered_municipality_ids(user)
+    if ids is None:
         return Q()
-    mun = municipality_ids(user, Role.ADMINISTRATION)
-    return Q(role_assignments__municipality_id__in=mun) if mun else NOTHING
+    return Q(role_assignments__municipality_id__in=ids) if ids else NOTHING
+
+
+def role_assignments_visible_q(user: Any) -> Q:
+    """The role assignments an administrator sees and may remove: those in
+    its municipalities (F-03: a person with roles in two municipalities shows
+    each administrator only its own municipality's roles). Global roles
+    (no municipality) only to a global administrator."""
+    ids = administered_municipality_ids(user)
+    if ids is None:
+        return Q()
+    return Q(municipality_id__in=ids) if ids else NOTHING
 
 
 # --------------------------------------------------------------------------- pages
@@ -284,6 +312,48 @@ def can_view_funding_rules(user: Any, municipality: Any) -> bool:
 
 def can_manage_users(user: Any) -> bool:
     return has_role(user, Role.ADMINISTRATION)
+
+
+def can_assign_role(
+    user: Any, role: str, municipality: Any, carrier: Any = None, school: Any = None
+) -> bool:
+    """May `user` give a role with this scope? A global administrator: any
+    role, global ones included. A municipal administrator: only roles inside
+    the municipalities it administers (the scope's municipality is the
+    carrier's or school's for those roles), never a global (unscoped) role
+    (security review F-01)."""
+    ids = administered_municipality_ids(user)
+    if ids is None:
+        return can_manage_users(user)
+    if role == Role.CARRIER:
+        target = getattr(carrier, "municipality_id", None)
+    elif role in (Role.WORKER, Role.PRINCIPAL):
+        target = getattr(school, "municipality_id", None)
+    else:
+        target = getattr(municipality, "pk", None)
+    return target is not None and target in ids
+
+
+def can_remove_role(user: Any, assignment: Any) -> bool:
+    ids = administered_municipality_ids(user)
+    if ids is None:
+        return can_manage_users(user)
+    return assignment.municipality_id is not None and assignment.municipality_id in ids
+
+
+def can_manage_account(user: Any, subject: Any) -> bool:
+    """Account-wide actions (deactivate, reactivate, set a password): every
+    role of `subject` must lie in the municipalities `user` administers, so
+    that no administrator takes over an account with rights elsewhere. A
+    global administrator manages every account; nobody deactivates or
+    resets its own account here (that is the own page's password change)."""
+    if not can_manage_users(user) or subject.pk == user.pk:
+        return False
+    ids = administered_municipality_ids(user)
+    if ids is None:
+        return True
+    held = [a.municipality_id for a in subject.role_assignments.all()]
+    return bool(held) and all(m is not None and m in ids for m in held)
 
 
 def can_view_audit_log(user: Any) -> bool:

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from schulsozial.core.models import AuditEntry
+from schulsozial.masterdata.models import Municipality
 
 from . import permissions as perms
 from .models import RoleAssignment, User
@@ -16,8 +17,22 @@ def users_visible_to(*, user: Any) -> QuerySet[User]:
     return User.objects.filter(pk__in=User.objects.filter(perms.users_visible_q(user)).values("pk"))
 
 
-def role_assignments_of(*, subject: User) -> QuerySet[RoleAssignment]:
-    return subject.role_assignments.select_related("municipality", "carrier", "school")
+def role_assignments_of(*, subject: User, viewer: Any) -> QuerySet[RoleAssignment]:
+    """The roles of `subject` that `viewer` administers (F-03)."""
+    return subject.role_assignments.filter(perms.role_assignments_visible_q(viewer)).select_related(
+        "municipality", "carrier", "school"
+    )
+
+
+def visible_role_assignments(*, viewer: Any) -> QuerySet[RoleAssignment]:
+    """For prefetching the roles column of the user list."""
+    return RoleAssignment.objects.filter(perms.role_assignments_visible_q(viewer)).select_related(
+        "municipality", "carrier", "school"
+    )
+
+
+def administered_municipalities(*, user: Any) -> QuerySet[Municipality]:
+    return Municipality.objects.filter(perms.administered_municipalities_q(user))
 
 
 def audit_entries_visible_to(*, user: Any) -> QuerySet[AuditEntry]:

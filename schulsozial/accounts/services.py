@@ -1,7 +1,14 @@
-"""Writes to users and role assignments."""
+"""Writes to users and role assignments.
+
+Every write names its actor (`by`). `by=None` is the system (management
+commands, the demo builder, test set-up) and is not checked; a user as actor
+is held to the rules of permissions.py (can_assign_role, can_remove_role,
+can_manage_account), so no view can forget them (security review F-01, F-03).
+"""
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
@@ -11,33 +18,95 @@ from django.utils.translation import gettext as _
 
 from schulsozial.core.audit import Action, audit
 
+from . import permissions as perms
 from .models import Role, RoleAssignment, User
 
 
-@transaction.atomic
-def user_create(*, username: str, display_name: str, password: str, by: Any) -> User:
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": _("This user name is taken.")})
-    user = User(username=username, display_name=display_name)
-    validate_password(password, user)
-    user.set_password(password)
-    user.full_clean()
-    user.save()
-    audit(actor=by, action=Action.CREATE, obj=user, changes={"username": username})
-    return user
+def _is_person(by: Any) -> bool:
+    return getattr(by, "is_authenticated", False)
+
+
+def _account_municipalities(user: User) -> list[int | None]:
+    """Where an account-wide entry belongs: each municipality of the user's
+    roles (so every administrator concerned finds it in its log), or the
+    global log only when the user has no municipal role."""
+    found = sorted(
+        {a.municipality_id for a in user.role_assignments.all() if a.municipality_id is not None}
+    )
+    return list(found) or [None]
+
+
+def _audit_account(*, user: User, by: Any, changes: dict[str, Any], ip: str | None = None) -> None:
+    for municipality_id in _account_municipalities(user):
+        audit(
+            actor=by,
+            action=Action.UPDATE,
+            obj=user,
+            municipality_id=municipality_id,
+            changes=changes,
+            ip_address=ip,
+        )
 
 
 @transaction.atomic
-def role_assign(
+def user_create(
     *,
-    user: User,
-    role: str,
+    username: str,
+    display_name: str,
+    password: str,
     by: Any,
+    email: str = "",
+    role: str | None = None,
     municipality: Any = None,
     carrier: Any = None,
     school: Any = None,
-) -> RoleAssignment:
-    """Give `user` a role with its scope; the scope must fit the role."""
+) -> User:
+    """Create an account with an initial password the user must change at
+    the first login. A municipal administrator must give the first role in
+    its municipality in the same step: otherwise the account would be outside
+    its scope at once (not in its list, its page a 404)."""
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This user name is taken.")})
+    acting_person = _is_person(by)
+    if acting_person and not perms.can_manage_users(by):
+        raise ValidationError(_("You may not create users."))
+    if not role and acting_person and perms.administered_municipality_ids(by) is not None:
+        raise ValidationError(
+            {
+                "role": _(
+                    "Give the new user a role in your municipality: without one it is not yours."
+                )
+            }
+        )
+    user = User(username=username, display_name=display_name, email=email)
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    user.full_clean()
+    user.save()
+    assignment = None
+    if role:
+        assignment = role_assign(
+            user=user,
+            role=role,
+            by=by,
+            municipality=municipality,
+            carrier=carrier,
+            school=school,
+        )
+    audit(
+        actor=by,
+        action=Action.CREATE,
+        obj=user,
+        municipality_id=assignment.municipality_id if assignment else None,
+        changes={"username": username, "email": email},
+    )
+    return user
+
+
+def _scope_of(
+    role: str, municipality: Any, carrier: Any, school: Any
+) -> tuple[Any, Any, Any, dict[str, str]]:
     errors: dict[str, str] = {}
     if role == Role.CARRIER:
         if carrier is None:
@@ -55,8 +124,39 @@ def role_assign(
         carrier = school = None
         if role in (Role.COORDINATION, Role.COMMITTEE) and municipality is None:
             errors["municipality"] = _("This role needs a municipality.")
+    return municipality, carrier, school, errors
+
+
+@transaction.atomic
+def role_assign(
+    *,
+    user: User,
+    role: str,
+    by: Any,
+    municipality: Any = None,
+    carrier: Any = None,
+    school: Any = None,
+) -> RoleAssignment:
+    """Give `user` a role with its scope; the scope must fit the role, and an
+    administrator as actor must be allowed to give it (can_assign_role)."""
+    municipality, carrier, school, errors = _scope_of(role, municipality, carrier, school)
     if errors:
         raise ValidationError(errors)
+    if _is_person(by) and not perms.can_assign_role(by, role, municipality, carrier, school):
+        if role == Role.ADMINISTRATION and municipality is None:
+            raise ValidationError(
+                {
+                    "municipality": _(
+                        "Only a global administrator gives a role for all municipalities."
+                    )
+                }
+            )
+        field = {Role.CARRIER: "carrier", Role.WORKER: "school", Role.PRINCIPAL: "school"}.get(
+            role, "municipality"
+        )
+        raise ValidationError(
+            {field: _("You may give roles only in the municipalities you administer.")}
+        )
     duplicate = RoleAssignment.objects.filter(
         user=user, role=role, municipality=municipality, carrier=carrier, school=school
     ).exists()
@@ -83,6 +183,8 @@ def role_assign(
 
 @transaction.atomic
 def role_remove(*, assignment: RoleAssignment, by: Any) -> None:
+    if _is_person(by) and not perms.can_remove_role(by, assignment):
+        raise ValidationError(_("You may remove roles only in the municipalities you administer."))
     audit(
         actor=by,
         action=Action.DELETE,
@@ -91,3 +193,59 @@ def role_remove(*, assignment: RoleAssignment, by: Any) -> None:
         changes={"user": assignment.user.username, "role": assignment.role},
     )
     assignment.delete()
+
+
+def _new_session_token(user: User) -> None:
+    user.session_token = secrets.token_hex(16)
+
+
+def _check_account(user: User, by: Any) -> None:
+    if _is_person(by) and not perms.can_manage_account(by, user):
+        raise ValidationError(
+            _("Only an administrator of every municipality of this account may change it.")
+        )
+
+
+@transaction.atomic
+def user_set_active(*, user: User, active: bool, by: Any, ip: str | None = None) -> User:
+    """Deactivate (no login, every session ends) or reactivate an account."""
+    _check_account(user, by)
+    if user.is_active == active:
+        return user
+    user.is_active = active
+    _new_session_token(user)
+    user.save(update_fields=["is_active", "session_token"])
+    _audit_account(user=user, by=by, changes={"is_active": [not active, active]}, ip=ip)
+    return user
+
+
+@transaction.atomic
+def password_set_by_admin(*, user: User, password: str, by: Any, ip: str | None = None) -> User:
+    """An administrator chooses a new password: the user must change it at
+    the next login, and every session of the account ends."""
+    _check_account(user, by)
+    validate_password(password, user)
+    user.set_password(password)
+    user.must_change_password = True
+    _new_session_token(user)
+    user.save(update_fields=["password", "must_change_password", "session_token"])
+    _audit_account(user=user, by=by, changes={"password": "set by administrator"}, ip=ip)
+    return user
+
+
+@transaction.atomic
+def password_changed(*, user: User, by: Any, how: str, ip: str | None = None) -> None:
+    """After the user's own change or a reset by e-mail (the password is
+    already set by Django's form): the forced change is done, other sessions
+    end (the password hash is part of the session hash)."""
+    User.objects.filter(pk=user.pk).update(must_change_password=False)
+    user.must_change_password = False
+    _audit_account(user=user, by=by, changes={"password": how}, ip=ip)
+
+
+@transaction.atomic
+def logout_everywhere(*, user: User, ip: str | None = None) -> None:
+    """End every session of `user`, this one included."""
+    _new_session_token(user)
+    User.objects.filter(pk=user.pk).update(session_token=user.session_token)
+    _audit_account(user=user, by=user, changes={"sessions": "ended everywhere"}, ip=ip)

@@ -8,10 +8,12 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.dispatch import receiver
 
 from schulsozial.core.audit import Action, audit
+from schulsozial.core.net import client_ip
 
 
 def _ip(request: Any) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address, behind a trusted proxy its forwarded one (F-09)."""
+    return client_ip(request)
 
 
 @receiver(user_logged_in)

@@ -2,23 +2,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes import helpers as axes_helpers
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from schulsozial.core.listing import Column, TableView, require
+from schulsozial.core.net import client_ip
 from schulsozial.core.views import ServiceFormView
-from schulsozial.masterdata.models import Carrier, Municipality, School
+from schulsozial.masterdata.models import Carrier, School
 
 from . import permissions as perms
 from . import selectors, services
-from .forms import RoleAssignmentForm, UserCreateForm
+from .forms import RoleAssignmentForm, SetPasswordByAdminForm, UserCreateForm
 
 
 class LoginView(auth_views.LoginView):
@@ -28,6 +32,93 @@ class LoginView(auth_views.LoginView):
 
 class LogoutView(auth_views.LogoutView):
     pass
+
+
+def locked_out(request: HttpRequest, original_response: Any, credentials: Any) -> HttpResponse:
+    """django-axes' answer to a locked user name or address
+    (AXES_LOCKOUT_CALLABLE): a German page, status 429."""
+    cooloff = axes_helpers.get_cool_off(request)
+    minutes = int(cooloff.total_seconds() // 60) if cooloff else 0
+    return render(
+        request,
+        "accounts/locked_out.html",
+        {
+            "failure_limit": axes_helpers.get_failure_limit(request, credentials),
+            "cooloff_minutes": minutes,
+        },
+        status=429,
+    )
+
+
+# --------------------------------------------------------------------------- own account
+
+
+@login_required
+def own_account(request: HttpRequest) -> HttpResponse:
+    """The user's own page: password change and log-out everywhere."""
+    return render(
+        request,
+        "accounts/own_account.html",
+        {"object": request.user, "idle_minutes": settings.SESSION_IDLE_TIMEOUT},
+    )
+
+
+@login_required
+@require_POST
+def logout_everywhere(request: HttpRequest) -> HttpResponse:
+    services.logout_everywhere(user=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+    logout(request)
+    messages.success(request, _("You were logged out on every device."))
+    return HttpResponseRedirect(reverse("accounts:login"))
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; also ends the forced change (the flag set
+    when an administrator chose the password)."""
+
+    template_name = "registration/password_change_form.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)  # saves and keeps this session
+        services.password_changed(
+            user=form.user, by=form.user, how="changed by the user", ip=client_ip(self.request)
+        )
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_change_done.html"
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    template_name = "registration/password_reset_form.html"
+    email_template_name = "registration/password_reset_email.txt"
+    subject_template_name = "registration/password_reset_subject.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+
+class PasswordResetDoneView(auth_views.PasswordResetDoneView):
+    template_name = "registration/password_reset_done.html"
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    template_name = "registration/password_reset_confirm.html"
+    success_url = reverse_lazy("accounts:password_reset_complete")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        services.password_changed(
+            user=form.user, by=form.user, how="reset by e-mail", ip=client_ip(self.request)
+        )
+        return response
+
+
+class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
+    template_name = "registration/password_reset_complete.html"
+
+
+# --------------------------------------------------------------------------- administration
 
 
 class UserList(TableView):
@@ -55,14 +146,25 @@ class UserList(TableView):
         require(perms.can_manage_users(self.request.user))
 
     def get_queryset(self) -> QuerySet[Any]:
+        # Only the roles this administrator administers (F-03).
+        roles = selectors.visible_role_assignments(viewer=self.request.user)
         return selectors.users_visible_to(user=self.request.user).prefetch_related(
-            "role_assignments__municipality",
-            "role_assignments__carrier",
-            "role_assignments__school",
+            Prefetch("role_assignments", queryset=roles)
         )
 
     def can_create(self) -> bool:
         return perms.can_manage_users(self.request.user)
+
+
+def _scope_kwargs(user: Any) -> dict[str, Any]:
+    """The choices of a role form: the administered municipalities only."""
+    municipalities = selectors.administered_municipalities(user=user)
+    return {
+        "municipalities": municipalities,
+        "carriers": Carrier.objects.filter(municipality__in=municipalities),
+        "schools": School.objects.filter(municipality__in=municipalities),
+        "may_give_global": perms.administered_municipality_ids(user) is None,
+    }
 
 
 class UserCreate(ServiceFormView):
@@ -72,6 +174,9 @@ class UserCreate(ServiceFormView):
     def allowed(self, obj: Model | None) -> bool:
         return perms.can_manage_users(self.request.user)
 
+    def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        return _scope_kwargs(self.request.user)
+
     def save(self, form: Any, obj: Model | None) -> Model:
         return services.user_create(by=self.request.user, **form.cleaned_data)
 
@@ -79,18 +184,22 @@ class UserCreate(ServiceFormView):
         return reverse("accounts:user_detail", args=[obj.pk])
 
 
-def _administered_municipalities(user: Any) -> QuerySet[Municipality]:
-    return Municipality.objects.filter(perms.municipalities_visible_q(user))
+def _subject(request: HttpRequest, pk: int) -> Any:
+    require(perms.can_manage_users(request.user))
+    return get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
 
 
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(perms.can_manage_users(request.user))
-    subject = get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
+    subject = _subject(request, pk)
     return render(
         request,
         "accounts/user_detail.html",
-        {"object": subject, "assignments": selectors.role_assignments_of(subject=subject)},
+        {
+            "object": subject,
+            "assignments": selectors.role_assignments_of(subject=subject, viewer=request.user),
+            "can_manage_account": perms.can_manage_account(request.user, subject),
+        },
     )
 
 
@@ -107,12 +216,7 @@ class RoleAssignmentCreate(ServiceFormView):
         return perms.can_manage_users(self.request.user)
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
-        municipalities = _administered_municipalities(self.request.user)
-        return {
-            "municipalities": municipalities,
-            "carriers": Carrier.objects.filter(municipality__in=municipalities),
-            "schools": School.objects.filter(municipality__in=municipalities),
-        }
+        return _scope_kwargs(self.request.user)
 
     def save(self, form: Any, obj: Model | None) -> Model:
         services.role_assign(user=obj, by=self.request.user, **form.cleaned_data)
@@ -125,12 +229,54 @@ class RoleAssignmentCreate(ServiceFormView):
 @login_required
 @require_POST
 def role_remove(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
-    require(perms.can_manage_users(request.user))
-    subject = get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
-    assignment = get_object_or_404(selectors.role_assignments_of(subject=subject), pk=role_pk)
+    subject = _subject(request, pk)
+    assignment = get_object_or_404(
+        selectors.role_assignments_of(subject=subject, viewer=request.user), pk=role_pk
+    )
     services.role_remove(assignment=assignment, by=request.user)
     messages.success(request, _("The role was removed."))
     return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))
+
+
+@login_required
+@require_POST
+def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
+    subject = _subject(request, pk)
+    require(perms.can_manage_account(request.user, subject))
+    services.user_set_active(user=subject, active=active, by=request.user, ip=client_ip(request))
+    if active:
+        messages.success(request, _("The user was reactivated."))
+    else:
+        messages.success(request, _("The user was deactivated: no login, every session ended."))
+    return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))
+
+
+class PasswordSetByAdmin(ServiceFormView):
+    form_class = SetPasswordByAdminForm
+    title = _("Set a new password")
+    success_message = _("The password was set. The user must change it at the next login.")
+
+    def load(self) -> Model | None:
+        return get_object_or_404(
+            selectors.users_visible_to(user=self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def allowed(self, obj: Model | None) -> bool:
+        return perms.can_manage_account(self.request.user, obj)
+
+    def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        return {"user": obj}
+
+    def save(self, form: Any, obj: Model | None) -> Model:
+        return services.password_set_by_admin(
+            user=obj,  # type: ignore[arg-type]
+            password=form.cleaned_data["new_password1"],
+            by=self.request.user,
+            ip=client_ip(self.request),
+        )
+
+    def success_url(self, obj: Model) -> str:
+        return reverse("accounts:user_detail", args=[obj.pk])
 
 
 class AuditList(TableView):
