@@ -1,6 +1,7 @@
 """Middleware: the language (German by default, whatever the browser asks
 for; a user who switches to English keeps it through the language cookie),
-and the Content-Security-Policy header built once per process."""
+the Content-Security-Policy header built once per process, and
+`Cache-Control: no-store` on everything behind a login."""
 
 from __future__ import annotations
 
@@ -77,4 +78,44 @@ class CSPMiddleware(csp.middleware.CSPMiddleware):
             response[HEADER_REPORT_ONLY] = self.policy_ro
         # As django-csp does: a nonce asked for after the header is written fails.
         request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store` on every response behind a login (F-10).
+
+    A response is behind a login when the request came from a logged-in
+    session (before or after the view, so a login's redirect counts) or carried an `Authorization` header (the API's
+    tokens). Pages, htmx partials, list exports and documents are all the
+    same to it. `no-store` rather than `private, no-cache`: no-cache still
+    lets the browser write the staff list or the concept PDF to its disk
+    cache (on the shared PCs of a school office) and only asks it to
+    revalidate; no-store forbids keeping a copy anywhere. A header that
+    already says no-store (Django's never_cache) is left as it is; any other
+    is replaced. Anonymous responses (login, about) keep their headers and
+    static files never reach this middleware (WhiteNoise answers first)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    @staticmethod
+    def _logged_in(request: HttpRequest) -> bool:
+        user = getattr(request, "user", None)
+        return user is not None and user.is_authenticated
+
+    def process_view(self, request: HttpRequest, *args: object) -> None:
+        # Asked before the view too: REST framework views replace request.user
+        # with their own (anonymous for a token) during the view.
+        request._no_store = self._logged_in(request)  # type: ignore[attr-defined]
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            getattr(request, "_no_store", False)
+            or self._logged_in(request)
+            or "HTTP_AUTHORIZATION" in request.META
+        ):
+            current = response.get("Cache-Control", "")
+            if "no-store" not in current.lower():
+                response["Cache-Control"] = "no-store"
         return response
