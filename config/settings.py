@@ -226,6 +226,11 @@ MEDIA_ROOT = BASE_DIR / "var" / "media"
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_BYTES + 1024 * 1024
+# An import preview (mapped columns only, case codes hashed) is deleted after
+# this many minutes by `manage.py purge_pending_imports` and on the user's next upload.
+PENDING_IMPORT_MAX_AGE_MINUTES = env_int("PENDING_IMPORT_MAX_AGE_MINUTES", 60)
+# No activity is dated before this day (ISO date), in any entry path.
+ACTIVITY_EARLIEST_DATE = env_str("ACTIVITY_EARLIEST_DATE", "2000-01-01")
 
 # Security headers. The CSP allows only our own origin: no CDN, no third party.
 CONTENT_SECURITY_POLICY = {

@@ -691,7 +691,14 @@ def api_tokens_visible_q(user: Any) -> Q:
 
 
 def can_manage_api_token(user: Any, carrier: Any) -> bool:
+    """Revoke a key: the carrier, and coordination (to stop a misused key)."""
     return carrier.pk in carrier_ids(user) or coordinates(user, carrier.municipality_id)
+
+
+def can_create_api_token(user: Any, carrier: Any) -> bool:
+    """Only a carrier creates keys, for itself: a key submits records in its
+    social workers' names, which coordination (the steering role) must not."""
+    return carrier.pk in carrier_ids(user)
 
 
 def api_staff_q(carrier_id: int) -> Q:

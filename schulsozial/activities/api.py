@@ -9,10 +9,13 @@ worker's positions are assigned. POST is idempotent through the client's
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import parsers, serializers, status
+from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -108,10 +111,35 @@ FIELD_ERRORS = {
 # --------------------------------------------------------------------------- views
 
 
+class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser, with deeply nested input refused as a malformed
+    body (400): Python's json module raises RecursionError on a few thousand
+    nested brackets, which DRF does not catch (a 500)."""
+
+    def parse(self, stream: Any, media_type: Any = None, parser_context: Any = None) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError as exc:
+            raise ParseError("JSON parse error - the body is nested too deeply.") from exc
+
+
 class ApiView(APIView):
     authentication_classes = [ApiTokenAuthentication]
     permission_classes = [HasApiToken]
     throttle_classes = [TokenRateThrottle]
+    parser_classes = [JSONParser]
+
+
+def _token_details(token: ApiToken) -> dict[str, Any]:
+    """What the audit entry of an API write says about the key: its prefix,
+    name and creator (the entry's actor is the creator, never "system")."""
+    creator = token.created_by
+    return {
+        "api_token": token.prefix,
+        "api_token_name": token.name,
+        "api_token_created_by": creator.username if creator is not None else "",
+        "carrier": token.carrier_id,
+    }
 
 
 def _field_errors(errors: dict[str, list[str]]) -> Response:
@@ -182,7 +210,7 @@ class ActivityCreate(ApiView):
             found = by_kind.get((kind, code))
             if found is None:
                 errors.setdefault(field, []).append(
-                    f"Unknown code {code!r} in the catalogue {kind!r}."
+                    f"Unknown code {code!r} in the catalogue {str(kind)!r}."
                 )
             return found
 
@@ -227,7 +255,8 @@ class ActivityCreate(ApiView):
                 by=None,
                 worker=worker,
                 source=Source.API,
-                audit_details={"api_token": token.prefix, "carrier": token.carrier_id},
+                audit_details=_token_details(token),
+                audit_actor=token.created_by,
             )
         except DjangoValidationError as error:
             if hasattr(error, "error_dict"):

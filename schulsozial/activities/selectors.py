@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import QuerySet
 
 from schulsozial.accounts import permissions as perms
-from schulsozial.accounts.models import Role
+from schulsozial.accounts.models import Role, User
 from schulsozial.core.statements import Columns, fetch
 from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
 
@@ -40,6 +40,7 @@ _SCHOOL = Columns(School, "s")
 _ENTRY = Columns(CatalogueEntry, "e")
 _TOKEN = Columns(ApiToken, "t")
 _CARRIER = Columns(Carrier, "c")
+_CREATOR = Columns(User, "u")
 _SQL: dict[tuple[str, str, int], str] = {}
 
 
@@ -70,8 +71,10 @@ def _sql(name: str, n: int = 0) -> str:
             )
         elif name == "token":
             sql = (
-                f"SELECT {_TOKEN.sql}, {_CARRIER.sql} FROM {q(ApiToken._meta.db_table)} t "
+                f"SELECT {_TOKEN.sql}, {_CARRIER.sql}, {_CREATOR.sql} "
+                f"FROM {q(ApiToken._meta.db_table)} t "
                 f"JOIN {q(Carrier._meta.db_table)} c ON c.{q('id')} = t.{q('carrier_id')} "
+                f"LEFT JOIN {q(User._meta.db_table)} u ON u.{q('id')} = t.{q('created_by_id')} "
                 f"WHERE t.{q('key_hash')} = %s AND t.{q('revoked')} = %s"
             )
         else:
@@ -134,13 +137,17 @@ def usable_entries_by_code(*, municipality_id: int, codes: set[str]) -> list[Cat
 
 
 def active_api_token(*, key_hash: str) -> ApiToken | None:
-    """The token (not revoked) with this key hash, its carrier read with it."""
+    """The token (not revoked) with this key hash, its carrier and its
+    creator (whom the audit of an API write names) read with it."""
     rows = fetch(_sql("token"), [key_hash, False])
     if not rows:
         return None
     token = _TOKEN.instance(rows[0])
     ApiToken._meta.get_field("carrier").set_cached_value(
         token, _CARRIER.instance(rows[0], len(_TOKEN))
+    )
+    ApiToken._meta.get_field("created_by").set_cached_value(
+        token, _CREATOR.instance(rows[0], len(_TOKEN) + len(_CARRIER))
     )
     return token
 
@@ -199,11 +206,6 @@ def api_tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:
 
 
 def token_carriers(*, user: Any) -> QuerySet[Carrier]:
-    """Carriers for which the user may create API tokens."""
-    ids = perms.carrier_ids(user)
-    mun = perms.municipality_ids(user, Role.COORDINATION)
-    return (
-        (Carrier.objects.filter(pk__in=ids) | Carrier.objects.filter(municipality_id__in=mun))
-        .distinct()
-        .order_by("name")
-    )
+    """Carriers for which the user may create API tokens: its own carriers
+    only (permissions.can_create_api_token)."""
+    return Carrier.objects.filter(pk__in=perms.carrier_ids(user)).order_by("name")

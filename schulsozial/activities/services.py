@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from schulsozial.accounts import permissions as perms
@@ -138,6 +139,29 @@ def is_locked(activity: Activity, *, now: datetime.datetime | None = None) -> bo
     return (now or timezone.now()) > correction_deadline(activity)
 
 
+def earliest_date() -> datetime.date:
+    """The first day an activity may be dated (settings.ACTIVITY_EARLIEST_DATE,
+    2000-01-01 by default): every entry path refuses an earlier date, so no
+    record can fall outside the school years the rollups and retention know."""
+    try:
+        return datetime.date.fromisoformat(settings.ACTIVITY_EARLIEST_DATE)
+    except (AttributeError, TypeError, ValueError):
+        return datetime.date(2000, 1, 1)
+
+
+def date_problem(day: datetime.date, *, today: datetime.date | None = None) -> str:
+    """Why `day` cannot be an activity's date ("" when it can): not before
+    `earliest_date()`, not in the future."""
+    if day > (today or timezone.localdate()):
+        return _("The date lies in the future.")
+    first = earliest_date()
+    if day < first:
+        return _("The date lies before %(day)s; no activity can be dated earlier.") % {
+            "day": formats.date_format(first, "SHORT_DATE_FORMAT")
+        }
+    return ""
+
+
 def _validate(
     data: ActivityInput, *, worker: StaffMember, user: Any, via_api: bool = False
 ) -> None:
@@ -150,8 +174,9 @@ def _validate(
         errors["school"] = _("You can only document activities at your own schools.")
     if school.municipality_id != worker.municipality_id:
         errors["school"] = _("The school belongs to another municipality.")
-    if data.date > timezone.localdate():
-        errors["date"] = _("The date lies in the future.")
+    problem = date_problem(data.date)
+    if problem:
+        errors["date"] = problem
     if not 1 <= data.minutes <= 720:
         errors["minutes"] = _("Minutes must be between 1 and 720.")
     expected = {
@@ -246,12 +271,15 @@ def activity_record(
     worker: StaffMember | None = None,
     source: str = Source.FORM,
     audit_details: Mapping[str, Any] | None = None,
+    audit_actor: Any = None,
 ) -> tuple[Activity, bool]:
     """Record one activity for the social worker `by` (web), or, from the API,
     for the explicit `worker` (the caller has checked the token's carrier
     scope; the school must be one where the worker holds a position). With a
     client id the call is idempotent: the same id returns the existing record
-    (created=False), even if the data given would no longer be valid."""
+    (created=False), even if the data given would no longer be valid.
+    `audit_actor` is whom the audit entry names when it is not `by` (the
+    API: the person who created the token)."""
     via_api = worker is not None
     if worker is None:
         worker = worker_of(by)
@@ -308,7 +336,7 @@ def activity_record(
     )
     rollups.defer([activity.pk])
     audit(
-        actor=by,
+        actor=audit_actor if audit_actor is not None else by,
         action=Action.CREATE,
         obj=activity,
         municipality_id=data.school.municipality_id,

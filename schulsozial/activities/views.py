@@ -294,13 +294,15 @@ def week(request: HttpRequest) -> HttpResponse:
     """A week × rows grid: many activities at once, all or nothing."""
     worker, schools = _worker_context(request)
     today = timezone.localdate()
-    start = forms.monday_of(
-        _parse_day(request.GET.get("week") or request.POST.get("week")) or today
-    )
+    first = services.earliest_date()
+    # A week outside the dates an entry may have shows the nearest one (the
+    # calendar's ends: 0001-01-01 or 9999-12-31 overflowed in the ±7 days).
+    asked = _parse_day(request.GET.get("week") or request.POST.get("week")) or today
+    start = forms.monday_of(min(max(asked, first), today))
     days = [
         start + datetime.timedelta(days=i)
         for i in range(7)
-        if start + datetime.timedelta(days=i) <= today
+        if first <= start + datetime.timedelta(days=i) <= today
     ]
     default_school = selectors.last_school_id(user=request.user) or schools[0].pk
     RowFormSet = formset_factory(forms.WeekRowForm, extra=WEEK_ROWS, max_num=50, validate_max=True)  # noqa: N806
@@ -369,7 +371,7 @@ def week(request: HttpRequest) -> HttpResponse:
             "title": _("Weekly grid"),
             "formset": formset,
             "start": start,
-            "previous": start - datetime.timedelta(days=7),
+            "previous": start - datetime.timedelta(days=7) if start > first else None,
             "next": start + datetime.timedelta(days=7)
             if start + datetime.timedelta(days=7) <= today
             else None,
@@ -579,11 +581,14 @@ def catalogue_update(request: HttpRequest, pk: int) -> HttpResponse:
 def token_list(request: HttpRequest) -> HttpResponse:
     require(perms.can_use_api_tokens(request.user))
     carriers = selectors.token_carriers(user=request.user)
+    can_create = carriers.exists()
+    if request.method == "POST":
+        require(can_create)  # coordination sees and revokes keys, never creates one
     form = forms.ApiTokenForm(request.POST or None, carriers=carriers)
     new_key = None
     if request.method == "POST" and form.is_valid():
         carrier = form.cleaned_data["carrier"]
-        require(perms.can_manage_api_token(request.user, carrier))
+        require(perms.can_create_api_token(request.user, carrier))
         try:
             _token, new_key = services.api_token_create(
                 carrier=carrier, name=form.cleaned_data["name"], by=request.user
@@ -598,7 +603,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
         {
             "title": _("API access"),
             "tokens": selectors.api_tokens_visible_to(user=request.user),
-            "form": form,
+            "form": form if can_create else None,
             "new_key": new_key,
             "schema_url": reverse("api:schema"),
         },
