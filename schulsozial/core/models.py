@@ -24,12 +24,16 @@ class AuditEntry(models.Model):
         LOGOUT = "logout", _("logged out")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    # No database constraint and no SET NULL: the table is append-only
+    # (a trigger refuses UPDATE), and an entry keeps its actor's id even when
+    # the account is gone (docs/operations.md, "Audit log").
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("user"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_label = models.CharField(_("user name"), max_length=150, blank=True)
@@ -42,12 +46,27 @@ class AuditEntry(models.Model):
     )
     changes = models.JSONField(_("details"), default=dict, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Set when the address was cut to its network (IPv4 /24, IPv6 /48) after
+    # settings.AUDIT_IP_SHORTEN_DAYS (core/retention.py).
+    ip_shortened = models.BooleanField(_("address shortened"), default=False)
+
+    # The only columns the maintenance mode may change (core/retention.py):
+    # the address when it is shortened, the actor's label when a person is
+    # pseudonymised. The triggers of migration 0003 refuse every other change.
+    MAINTAINABLE = ("ip_address", "ip_shortened", "actor_label")
 
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit log")
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(
+                fields=["at"],
+                name="core_audit_ip_pending",
+                condition=models.Q(ip_shortened=False, ip_address__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.action} {self.object_repr}"

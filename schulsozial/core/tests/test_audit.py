@@ -150,3 +150,143 @@ def test_csv_shows_local_time_in_german_format():
     assert text.splitlines()[1] == "02.07.2026 00:30:05"
     winter = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=ZoneInfo("UTC"))
     assert "01.01.2026 13:00:00" in csv_bytes(["Zeit"], [[winter]]).decode("utf-8-sig")
+
+
+# --------------------------------------------------------------------------- append-only
+
+
+def _entry(**extra):
+    from schulsozial.core.audit import Action, audit
+
+    return audit(
+        actor=None,
+        action=Action.UPDATE,
+        object_type="masterdata.school",
+        object_repr="Testschule",
+        ip_address="203.0.113.77",
+        **extra,
+    )
+
+
+def _refused(run) -> None:
+    from django.db import DatabaseError, transaction
+
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+        run()
+
+
+def test_orm_update_and_delete_of_audit_entries_are_refused(world):
+    entry = _entry()
+    rows = AuditEntry.objects.filter(pk=entry.pk)
+    _refused(lambda: rows.update(object_repr="verändert"))
+    _refused(lambda: rows.update(action="read"))
+    _refused(lambda: rows.update(actor_label="jemand"))  # only in maintenance
+    _refused(lambda: rows.delete())
+    _refused(lambda: AuditEntry.objects.all().delete())
+    _refused(lambda: AuditEntry.objects.get(pk=entry.pk).delete())
+    fresh = AuditEntry.objects.get(pk=entry.pk)
+    fresh.object_repr = "verändert"
+    _refused(fresh.save)
+    assert AuditEntry.objects.get(pk=entry.pk).object_repr == "Testschule"
+
+
+def test_raw_sql_cannot_change_or_delete_audit_entries(world):
+    from django.db import connection
+
+    entry = _entry()
+
+    def run(sql):
+        def go():
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
+
+        return go
+
+    _refused(run("UPDATE core_auditentry SET object_repr = 'x' WHERE id = %s"))
+    _refused(run("DELETE FROM core_auditentry WHERE id = %s"))
+    assert AuditEntry.objects.filter(pk=entry.pk, object_repr="Testschule").exists()
+
+
+def test_maintenance_allows_deletion_and_only_the_maintainable_columns(world):
+    from schulsozial.core.append_only import maintenance
+
+    keep, gone = _entry(), _entry()
+    with maintenance():
+        AuditEntry.objects.filter(pk=keep.pk).update(
+            ip_address="203.0.113.0", ip_shortened=True, actor_label="P-0001"
+        )
+        AuditEntry.objects.filter(pk=gone.pk).delete()
+    _refused(
+        lambda: _in_maintenance(
+            lambda: AuditEntry.objects.filter(pk=keep.pk).update(object_repr="verändert")
+        )
+    )
+    row = AuditEntry.objects.get(pk=keep.pk)
+    assert (row.ip_address, row.ip_shortened, row.actor_label) == ("203.0.113.0", True, "P-0001")
+    assert row.object_repr == "Testschule"
+    assert not AuditEntry.objects.filter(pk=gone.pk).exists()
+    # After the maintenance block the protection is back.
+    _refused(lambda: AuditEntry.objects.filter(pk=keep.pk).delete())
+
+
+def _in_maintenance(run):
+    from schulsozial.core.append_only import maintenance
+
+    with maintenance():
+        run()
+
+
+def test_the_triggers_guard_every_column_but_the_maintainable_ones(world):
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "schulsozial.core.migrations.0003_audit_append_only_triggers"
+    )
+    columns = {f.column for f in AuditEntry._meta.concrete_fields}
+    assert set(migration.GUARDED) | set(migration.MAINTAINABLE) == columns
+    assert set(migration.MAINTAINABLE) == set(AuditEntry.MAINTAINABLE)
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s",
+                ["core_auditentry"],
+            )
+            assert {r[0] for r in cursor.fetchall()} == {
+                "core_auditentry_no_delete",
+                "core_auditentry_no_update",
+            }
+        else:
+            cursor.execute(
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = 'core_auditentry'::regclass "
+                "AND NOT tgisinternal"
+            )
+            assert {r[0] for r in cursor.fetchall()} == {"core_auditentry_append_only"}
+
+
+@pytest.mark.skipif(
+    __import__("django.db").db.connection.vendor != "postgresql", reason="PostgreSQL trigger"
+)
+def test_postgresql_trigger_needs_the_transaction_local_setting(world):
+    from django.db import connection
+
+    from schulsozial.core.append_only import maintenance
+
+    entry = _entry()
+    with maintenance(), connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE core_auditentry SET ip_address = '203.0.113.0' WHERE id = %s", [entry.pk]
+        )
+        cursor.execute("SELECT current_setting('schulsozial.audit_maintenance')")
+        assert cursor.fetchone()[0] == "on"
+    # maintenance() switched the setting off again, inside the outer (test) transaction too.
+    _refused(lambda: AuditEntry.objects.filter(pk=entry.pk).update(ip_address="198.51.100.1"))
+
+    def other_column():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL schulsozial.audit_maintenance = 'on'")
+            cursor.execute("UPDATE core_auditentry SET object_repr = 'x' WHERE id = %s", [entry.pk])
+
+    _refused(other_column)  # with the setting too: only the maintainable columns
+    assert AuditEntry.objects.get(pk=entry.pk).ip_address == "203.0.113.0"
