@@ -327,3 +327,59 @@ SCHULSOZIAL = {
 if env_bool("SCHULSOZIAL_TESTING"):
     # Fast hashing keeps the suite quick; never used outside tests.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Two-factor login (TOTP, django-otp) and single sign-on (OpenID Connect,
+# mozilla-django-oidc): docs/operations.md, "Two-factor login and single sign-on".
+INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "schulsozial.accounts.twofactor.TwoFactorMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("schulsozial.accounts.twofactor.TwoFactorMiddleware") + 1,
+    "schulsozial.accounts.oidc.ProviderLogoutMiddleware",
+)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "schulsozial")
+# Global administrators (administration without a municipality) must use
+# two-factor login whenever this is on, whatever any municipality decides.
+TWO_FACTOR_REQUIRED_FOR_GLOBAL_ADMINS = env_bool("TWO_FACTOR_REQUIRED_FOR_GLOBAL_ADMINS")
+# How often (seconds) a logged-in session re-reads whether two-factor login
+# became required for it (a municipality switched it on meanwhile).
+TWO_FACTOR_RECHECK_SECONDS = env_int("TWO_FACTOR_RECHECK_SECONDS", 300)
+# A session that logged in through the provider skips the local second factor
+# only when the provider is trusted to have asked for one.
+OIDC_SKIPS_TWO_FACTOR = env_bool("OIDC_SKIPS_TWO_FACTOR")
+
+# Single sign-on is off unless the provider's client id and endpoints are set.
+OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID")
+OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET")
+OIDC_OP_ISSUER = env_str("OIDC_OP_ISSUER")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT")
+OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT")
+OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT")
+OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT")
+OIDC_OP_END_SESSION_ENDPOINT = env_str("OIDC_OP_END_SESSION_ENDPOINT")
+OIDC_ENABLED = bool(
+    OIDC_RP_CLIENT_ID
+    and OIDC_OP_AUTHORIZATION_ENDPOINT
+    and OIDC_OP_TOKEN_ENDPOINT
+    and OIDC_OP_USER_ENDPOINT
+    and OIDC_OP_JWKS_ENDPOINT
+)
+OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", "RS256")
+OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", "openid email profile")
+OIDC_GROUPS_CLAIM = env_str("OIDC_GROUPS_CLAIM", "groups")
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
+OIDC_STORE_ID_TOKEN = True  # the id_token_hint of the logout at the provider
+OIDC_OP_LOGOUT_URL_METHOD = "schulsozial.accounts.oidc.provider_logout_url"
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+OIDC_CREATE_USER = env_bool("OIDC_CREATE_USER", default=True)
+OIDC_TIMEOUT = env_int("OIDC_TIMEOUT", 10)
+LOGIN_REDIRECT_URL_FAILURE = "accounts:login"
+# Inert while OIDC_ENABLED is off: it authenticates only the provider's callback.
+AUTHENTICATION_BACKENDS.append("schulsozial.accounts.oidc.SchulsozialOIDCBackend")

@@ -37,6 +37,20 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "accounts:role_create": ("get", row(404, 404, 404, 404, 404, 404, 200, LOGIN)),
     "accounts:role_remove": ("post", row(403, 403, 403, 403, 403, 403, 302, LOGIN)),
     "accounts:audit_list": ("get", row(403, 403, 403, 403, 403, 403, 200, LOGIN)),
+    # Two-factor login: every account may set it up; without a device the
+    # verification, switch-off and new recovery codes send back (302). The
+    # municipality's switch: its coordination and administration. Single
+    # sign-on is off in the tests (404); group mappings: administration.
+    "accounts:twofactor": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
+    "accounts:twofactor_setup": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
+    "accounts:twofactor_verify": ("get", row(302, 302, 302, 302, 302, 302, 302, LOGIN)),
+    "accounts:twofactor_disable": ("get", row(302, 302, 302, 302, 302, 302, 302, LOGIN)),
+    "accounts:twofactor_recovery": ("get", row(302, 302, 302, 302, 302, 302, 302, LOGIN)),
+    "accounts:twofactor_policy": ("get", row(200, 403, 403, 403, 403, 403, 200, LOGIN)),
+    "accounts:oidc_login": ("get", row(404, 404, 404, 404, 404, 404, 404, 404)),
+    "accounts:oidc_callback": ("get", row(404, 404, 404, 404, 404, 404, 404, 404)),
+    "accounts:oidc_mappings": ("get", row(403, 403, 403, 403, 403, 403, 200, LOGIN)),
+    "accounts:oidc_mapping_remove": ("post", row(403, 403, 403, 403, 403, 403, 302, LOGIN)),
     # Own account, password change and reset (F-16); account actions of the
     # administrator need every role of the account in its municipalities.
     "accounts:own_account": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
@@ -218,6 +232,7 @@ def url_for(name: str, world) -> str:
         "masterdata:position_update": [position.pk],
         "masterdata:position_assign": [position.pk],
         "masterdata:assignment_remove": [position.pk, position.assignments.first().pk],
+        **(_mapping_args(world) if name == "accounts:oidc_mapping_remove" else {}),
         **(_concept_args(world) if name.startswith("concepts:") else {}),
         **(_scenario_args(world) if name.startswith("allocation:") else {}),
         **(_activity_args(world) if name.startswith("activities:") else {}),
@@ -250,6 +265,15 @@ def _scenario_args(world) -> dict[str, list]:
         "allocation:scenario_export": [draft.pk, "csv"],
         "allocation:school_explanation": [draft.pk, world.schools[0].school_number],
     }
+
+
+def _mapping_args(world) -> dict[str, list]:
+    from schulsozial.accounts.login_models import OIDCGroupMapping
+
+    mapping = OIDCGroupMapping.objects.create(
+        municipality=world.town, group="schulsozial-koordination", role="coordination"
+    )
+    return {"accounts:oidc_mapping_remove": [mapping.pk]}
 
 
 def _statistics_args() -> dict[str, list]:

@@ -119,3 +119,7 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         target = self.school or self.carrier or self.municipality or _("all municipalities")
         return f"{self.user}: {self.get_role_display()} ({target})"
+
+
+# Two-factor login and single sign-on (accounts/login_models.py).
+from .login_models import OIDCGroupMapping, OIDCIdentity, OIDCMappedRole, TwoFactorPolicy  # noqa: E402, F401

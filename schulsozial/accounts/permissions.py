@@ -755,3 +755,43 @@ def api_may_record_at(*, worker: Any, school: Any, day: Any) -> bool:
     sql, _columns = _api_sql("position")
     when = connection.ops.adapt_datefield_value(day)
     return bool(fetch(sql, [worker.pk, school.pk, when, when]))
+
+
+# --------------------------------------------------------------------------- two-factor login and single sign-on
+# (accounts/twofactor.py, accounts/oidc.py)
+
+
+def two_factor_policy_municipality_ids(user: Any) -> set[int] | None:
+    """Where `user` may switch mandatory two-factor login on or off:
+    coordination and administration of the municipality; None means every
+    municipality (a global administrator)."""
+    if is_global_admin(user):
+        return None
+    return municipality_ids(user, Role.COORDINATION, Role.ADMINISTRATION)
+
+
+def can_set_two_factor_policy(user: Any, municipality: Any) -> bool:
+    ids = two_factor_policy_municipality_ids(user)
+    return ids is None or municipality.pk in ids
+
+
+def oidc_mapping_municipality_ids(user: Any) -> set[int] | None:
+    """Where `user` may map the provider's groups to roles: that
+    municipality's administration (None: every municipality, a global
+    administrator). Mapping gives roles, so it is administration's, as
+    assigning roles is."""
+    if is_global_admin(user):
+        return None
+    return municipality_ids(user, Role.ADMINISTRATION)
+
+
+def can_manage_oidc_mappings(user: Any, municipality: Any) -> bool:
+    ids = oidc_mapping_municipality_ids(user)
+    return ids is None or municipality.pk in ids
+
+
+def oidc_mappings_visible_q(user: Any) -> Q:
+    ids = oidc_mapping_municipality_ids(user)
+    if ids is None:
+        return Q()
+    return Q(municipality_id__in=ids) if ids else NOTHING

@@ -40,3 +40,21 @@ urlpatterns = [
     path("users/<int:pk>/password/", views.PasswordSetByAdmin.as_view(), name="user_password"),
     path("audit/", views.AuditList.as_view(), name="audit_list"),
 ]
+
+# Two-factor login and single sign-on (accounts/twofactor.py, accounts/oidc.py).
+from . import oidc, views_oidc, views_twofactor  # noqa: E402
+
+urlpatterns += [
+    path("zwei-faktor/", views_twofactor.status, name="twofactor"),
+    path("zwei-faktor/einrichten/", views_twofactor.setup, name="twofactor_setup"),
+    path("zwei-faktor/pruefen/", views_twofactor.verify, name="twofactor_verify"),
+    path("zwei-faktor/ausschalten/", views_twofactor.disable, name="twofactor_disable"),
+    path(
+        "zwei-faktor/wiederherstellungscodes/", views_twofactor.recovery, name="twofactor_recovery"
+    ),
+    path("zwei-faktor/kommunen/", views_twofactor.policy, name="twofactor_policy"),
+    path("sso/login/", oidc.login_view, name="oidc_login"),
+    path("sso/callback/", oidc.callback_view, name="oidc_callback"),
+    path("sso/gruppen/", views_oidc.mappings, name="oidc_mappings"),
+    path("sso/gruppen/<int:pk>/entfernen/", views_oidc.mapping_remove, name="oidc_mapping_remove"),
+]

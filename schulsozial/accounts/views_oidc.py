@@ -1,0 +1,104 @@
+"""The municipality's mapping of single sign-on groups to roles
+(administration's page; the rules and services are in accounts/oidc.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from schulsozial.core.listing import require
+from schulsozial.core.views import apply_validation_error
+from schulsozial.masterdata.models import Carrier, Municipality, School
+
+from . import oidc
+from . import permissions as perms
+from .login_models import OIDCGroupMapping
+from .models import Role
+
+
+class MappingForm(forms.Form):
+    municipality = forms.ModelChoiceField(label=_("municipality"), queryset=Municipality.objects)
+    group = forms.CharField(
+        label=_("group at the provider"),
+        max_length=200,
+        help_text=_("Exactly as the provider sends it in the groups claim."),
+    )
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    carrier = forms.ModelChoiceField(
+        label=_("carrier"),
+        queryset=Carrier.objects,
+        required=False,
+        help_text=_("Only for the carrier role."),
+    )
+    school = forms.ModelChoiceField(
+        label=_("school"),
+        queryset=School.objects,
+        required=False,
+        help_text=_("Only for the social worker and principal roles."),
+    )
+
+    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["municipality"].queryset = municipalities
+        self.fields["carrier"].queryset = Carrier.objects.filter(municipality__in=municipalities)
+        self.fields["school"].queryset = School.objects.filter(municipality__in=municipalities)
+
+
+def _municipalities(user: Any) -> Any:
+    ids = perms.oidc_mapping_municipality_ids(user)
+    found = Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=ids)
+    return found.order_by("name")
+
+
+def _visible_mappings(user: Any) -> Any:
+    return OIDCGroupMapping.objects.filter(perms.oidc_mappings_visible_q(user)).select_related(
+        "municipality", "carrier", "school"
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mappings(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(perms.oidc_mapping_municipality_ids(user) != set())
+    municipalities = _municipalities(user)
+    form = MappingForm(request.POST or None, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        try:
+            oidc.mapping_create(by=user, **form.cleaned_data)
+        except ValidationError as error:
+            apply_validation_error(form, error)
+        else:
+            messages.success(request, _("The group mapping was saved."))
+            return HttpResponseRedirect(reverse("accounts:oidc_mappings"))
+    return render(
+        request,
+        "accounts/oidc/mappings.html",
+        {
+            "form": form,
+            "mappings": _visible_mappings(user),
+            "enabled": oidc.enabled(),
+            "claim": settings.OIDC_GROUPS_CLAIM,
+        },
+    )
+
+
+@login_required
+@require_POST
+def mapping_remove(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    require(perms.oidc_mapping_municipality_ids(user) != set())
+    mapping = get_object_or_404(_visible_mappings(user), pk=pk)
+    oidc.mapping_remove(mapping=mapping, by=user)
+    messages.success(request, _("The group mapping and the roles it gave were removed."))
+    return HttpResponseRedirect(reverse("accounts:oidc_mappings"))
