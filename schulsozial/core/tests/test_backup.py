@@ -1,0 +1,219 @@
+"""manage.py backup and verify_backup (schulsozial.core.backup) on the test
+database: a backup restores into a fresh database with every table's row
+count and checksum equal, and a restored copy changed by one row, a damaged
+dump file or a missing table is reported by name.
+
+On PostgreSQL the tests need pg_dump and pg_restore of the server's major
+version on PATH (they are skipped with the reason otherwise); the backup and
+the restore run in other processes, so the tests commit their data
+(transactional tests)."""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from decimal import Decimal
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from schulsozial.activities.models import Activity
+from schulsozial.activities.tests.factories import activity_input, doc_world
+from schulsozial.core import backup
+from schulsozial.masterdata.models import School
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def postgres_tools():
+    """On PostgreSQL: skip unless pg_dump and pg_restore match the server."""
+    if connection.vendor != "postgresql":
+        return
+    server = backup.server_version(connection)
+    for tool in ("pg_dump", "pg_restore"):
+        version = backup.tool_version(tool)
+        if version is None:
+            pytest.skip(f"{tool} is not on PATH")
+        if version != server:
+            pytest.skip(f"{tool} {version} does not match the PostgreSQL {server} server")
+
+
+@pytest.fixture
+def data(world):
+    """The persona world, a recorded activity and rows with awkward values."""
+    from schulsozial.activities import services
+
+    docs = doc_world(world)
+    services.activity_record(
+        data=activity_input(
+            world.town,
+            world.schools[2],
+            case_code="Ä-ß 'quoted' \"x\"",
+            minutes=90,
+            date=datetime.date.today() - datetime.timedelta(days=3),  # noqa: DTZ011
+        ),
+        by=world.users["worker2"],
+    )
+    School.objects.filter(pk=world.schools[2].pk).update(name="Gesamtschule Ümlaut – „Süd“ 🏫")
+    return docs
+
+
+@pytest.fixture
+def restore_target(tmp_path):
+    """A database URL of a database that does not exist yet; dropped afterwards."""
+    created: list[dict] = []
+
+    def make() -> str:
+        if connection.vendor == "sqlite":
+            return f"sqlite:///{tmp_path / f'restored-{secrets.token_hex(3)}.sqlite3'}"
+        s = connection.settings_dict
+        name = f"{s['NAME']}_r{secrets.token_hex(3)}"[:63]
+        created.append({**s, "NAME": name})
+        auth = quote(s["USER"] or "") + (f":{quote(s['PASSWORD'])}" if s["PASSWORD"] else "")
+        return f"postgres://{auth}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{name}"
+
+    yield make
+    for settings_dict in created:
+        backup.drop_database(settings_dict)
+
+
+def _restored_checksums(url: str) -> dict:
+    settings_dict = backup.target_settings(url, vendor=backup.vendor_of(connection.settings_dict))
+    with backup.temporary_connection(settings_dict) as other:
+        return backup.checksums(other)
+
+
+def _execute(url: str, sql: str, params: list | None = None) -> None:
+    settings_dict = backup.target_settings(url, vendor=backup.vendor_of(connection.settings_dict))
+    with backup.temporary_connection(settings_dict) as other, other.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_backup_restores_into_a_fresh_database_with_equal_counts_and_checksums(
+    postgres_tools, data, tmp_path, restore_target, capsys
+):
+    out = tmp_path / "backup"
+    call_command("backup", out=str(out))
+    manifest = backup.read_manifest(out)
+    assert manifest["vendor"] == backup.vendor_of(connection.settings_dict)
+    assert (out / manifest["dump"]).stat().st_size == manifest["dump_bytes"] > 0
+    assert oct(out.stat().st_mode & 0o777) == "0o700"
+    assert oct((out / manifest["dump"]).stat().st_mode & 0o777) == "0o600"
+
+    # Every table of the database: the project's, Django's own and the queue.
+    assert set(manifest["tables"]) == set(backup.tables(connection))
+    for table in (
+        "activities_activity",
+        "masterdata_school",
+        "accounts_user",
+        "core_auditentry",
+        "django_migrations",
+        "django_content_type",
+        "auth_permission",
+        "django_session",
+    ):
+        assert table in manifest["tables"], table
+    # The counts are the database's own.
+    assert manifest["tables"]["activities_activity"]["rows"] == Activity.objects.count() == 2
+    assert manifest["tables"]["masterdata_school"]["rows"] == School.objects.count()
+    assert manifest["tables"] == backup.checksums(connection)
+
+    # Restore into a fresh database and compare.
+    url = restore_target()
+    capsys.readouterr()
+    call_command("verify_backup", str(out), restore_into=url)
+    assert "backup verified" in capsys.readouterr().out
+    restored = _restored_checksums(url)
+    assert restored == manifest["tables"]
+    assert sum(t["rows"] for t in restored.values()) > 100
+
+
+def test_verification_names_the_table_a_changed_row_is_in(
+    postgres_tools, data, tmp_path, restore_target, capsys
+):
+    out = tmp_path / "backup"
+    call_command("backup", out=str(out))
+    url = restore_target()
+    call_command("verify_backup", str(out), restore_into=url)
+    school = data.world.schools[1]
+    # One value in one row of the restored copy changes: same count, other content.
+    _execute(url, "UPDATE masterdata_school SET name = 'Testschule X' WHERE id = %s", [school.pk])
+    capsys.readouterr()
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_backup", str(out), restore_into=url, skip_restore=True)
+    assert "masterdata_school" in str(failure.value)
+    assert "activities_activity" not in str(failure.value)
+    err = capsys.readouterr().err
+    assert "Tabelle masterdata_school: Prüfsumme weicht ab" in err
+    assert "table masterdata_school: checksum differs" in err
+
+    # A row removed: the message gives both counts.
+    topics = "activities_activity_topics"
+    rows = backup.read_manifest(out)["tables"][topics]["rows"]
+    assert rows >= 2
+    _execute(
+        url, "DELETE FROM activities_activity_topics WHERE activity_id = %s", [data.activity.pk]
+    )
+    result = backup.verify(out, restore_into=url, skip_restore=True)
+    assert not result.ok
+    assert result.differing_tables == [topics, "masterdata_school"]
+    assert f"table {topics}: {rows} rows in the manifest, {rows - 1} restored" in result.problems[0]
+
+
+def test_a_damaged_dump_file_is_refused_before_restoring(postgres_tools, data, tmp_path):
+    out = tmp_path / "backup"
+    call_command("backup", out=str(out))
+    dump = out / backup.read_manifest(out)["dump"]
+    content = bytearray(dump.read_bytes())
+    content[len(content) // 2] ^= 0xFF
+    dump.write_bytes(bytes(content))
+    with pytest.raises(CommandError, match="the file is damaged"):
+        call_command("verify_backup", str(out))
+
+
+def test_a_table_missing_from_the_restored_database_is_named(
+    postgres_tools, data, tmp_path, restore_target
+):
+    out = tmp_path / "backup"
+    call_command("backup", out=str(out))
+    url = restore_target()
+    call_command("verify_backup", str(out), restore_into=url)
+    _execute(url, "DROP TABLE django_session")
+    result = backup.verify(out, restore_into=url, skip_restore=True)
+    assert result.differing_tables == ["django_session"]
+    assert "table django_session is missing from the restored database" in result.problems[0]
+
+
+def test_backup_never_overwrites_a_backup(postgres_tools, data, tmp_path):
+    out = tmp_path / "backup"
+    call_command("backup", out=str(out))
+    manifest = (out / backup.MANIFEST).read_bytes()
+    with pytest.raises(CommandError, match="already holds a backup"):
+        call_command("backup", out=str(out))
+    assert (out / backup.MANIFEST).read_bytes() == manifest
+
+
+def test_verify_refuses_a_directory_without_manifest(tmp_path):
+    with pytest.raises(CommandError, match="not a backup directory"):
+        call_command("verify_backup", str(tmp_path))
+
+
+def test_checksum_changes_with_one_value_and_returns_with_it(data):
+    before = backup.table_checksum(connection, "masterdata_staffmember")
+    member = data.world.staff[0]
+    type(member).objects.filter(pk=member.pk).update(weekly_hours=Decimal("38.99"))
+    changed = backup.table_checksum(connection, "masterdata_staffmember")
+    assert changed["rows"] == before["rows"]
+    assert changed["sha256"] != before["sha256"]
+    type(member).objects.filter(pk=member.pk).update(weekly_hours=Decimal("39"))
+    assert backup.table_checksum(connection, "masterdata_staffmember") == before
+
+
+def test_commands_are_documented():
+    text = (Path(__file__).resolve().parents[3] / "docs" / "operations.md").read_text()
+    assert "manage.py backup --out" in text
+    assert "manage.py verify_backup" in text
