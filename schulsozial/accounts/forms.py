@@ -78,8 +78,8 @@ class UserCreateForm(_ScopeFields):
 
 
 class SetPasswordByAdminForm(auth_forms.SetPasswordForm):
-    """An administrator sets a new password; the user must change it at
-    the next login. Saving goes through services.password_set_by_admin."""
+    """An administrator sets a new password; the user must change it at the
+    next login. The view saves through services.password_set_by_admin."""
 
-    def save(self, commit: bool = True) -> Any:  # pragma: no cover - not used
-        raise NotImplementedError("use services.password_set_by_admin")
+    def __init__(self, data: Any = None, files: Any = None, *, user: Any) -> None:
+        super().__init__(user, data)
