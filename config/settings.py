@@ -196,6 +196,12 @@ AXES_LOCKOUT_CALLABLE = "schulsozial.accounts.views.locked_out"
 # A client address may be read from X-Forwarded-For only when the request
 # comes from one of these proxies (addresses or networks, comma-separated).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Audit log retention (core/retention.py, manage.py apply_audit_retention):
+# client addresses are cut to their network (IPv4 /24, IPv6 /48) and
+# django-axes' lock-out records deleted after AUDIT_IP_SHORTEN_DAYS; entries
+# are deleted after AUDIT_RETENTION_DAYS.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+AUDIT_IP_SHORTEN_DAYS = env_int("AUDIT_IP_SHORTEN_DAYS", 7)
 
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", _("German")), ("en", _("English"))]

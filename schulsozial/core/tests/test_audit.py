@@ -290,3 +290,93 @@ def test_postgresql_trigger_needs_the_transaction_local_setting(world):
 
     _refused(other_column)  # with the setting too: only the maintainable columns
     assert AuditEntry.objects.get(pk=entry.pk).ip_address == "203.0.113.0"
+
+
+# --------------------------------------------------------------------------- retention
+
+
+@pytest.mark.parametrize(
+    ("address", "short"),
+    [
+        ("203.0.113.77", "203.0.113.0"),
+        ("2001:db8:abcd:12::1", "2001:db8:abcd::"),
+        ("::ffff:198.51.100.9", "198.51.100.0"),
+        ("kaputt", None),
+        (None, None),
+    ],
+)
+def test_addresses_are_shortened_to_their_network(address, short):
+    from schulsozial.core.retention import shorten_address
+
+    assert shorten_address(address) == short
+
+
+def test_retention_shortens_old_addresses_and_deletes_old_entries(world, settings):
+    from django.utils import timezone
+
+    from schulsozial.core.retention import apply_audit_retention
+
+    settings.AUDIT_IP_SHORTEN_DAYS = 7
+    settings.AUDIT_RETENTION_DAYS = 30
+    entry = _entry()
+    v6 = _entry(changes={"v": 6})
+    with _maintained():
+        AuditEntry.objects.filter(pk=v6.pk).update(ip_address="2001:db8:abcd:12::1")
+    now = timezone.now()
+    # Within the period nothing changes.
+    report = apply_audit_retention(now=now + datetime.timedelta(days=6))
+    assert (report.shortened, report.deleted) == (0, 0)
+    assert AuditEntry.objects.get(pk=entry.pk).ip_address == "203.0.113.77"
+    # After it the addresses are networks; a dry run only counts.
+    later = now + datetime.timedelta(days=8)
+    assert apply_audit_retention(now=later, dry_run=True).shortened >= 2
+    assert AuditEntry.objects.get(pk=entry.pk).ip_address == "203.0.113.77"
+    report = apply_audit_retention(now=later)
+    assert report.shortened >= 2
+    row = AuditEntry.objects.get(pk=entry.pk)
+    assert (row.ip_address, row.ip_shortened) == ("203.0.113.0", True)
+    assert AuditEntry.objects.get(pk=v6.pk).ip_address == "2001:db8:abcd::"
+    assert apply_audit_retention(now=later).shortened == 0  # shortened once
+    # After the retention period the entries are gone; the run itself is logged.
+    before = AuditEntry.objects.count()
+    report = apply_audit_retention(now=now + datetime.timedelta(days=31))
+    assert report.deleted == before
+    assert not AuditEntry.objects.filter(pk__in=[entry.pk, v6.pk]).exists()
+    log = AuditEntry.objects.get(object_repr="audit retention")
+    assert log.changes["deleted"] == before and log.action == "delete"
+
+
+def test_retention_deletes_old_lock_out_records(world, settings):
+    from axes.models import AccessAttempt, AccessFailureLog
+    from django.utils import timezone
+
+    from schulsozial.core.retention import apply_audit_retention
+
+    settings.AUDIT_IP_SHORTEN_DAYS = 7
+    AccessAttempt.objects.create(
+        username="fachkraft", ip_address="203.0.113.77", user_agent="x", failures_since_start=3
+    )
+    AccessFailureLog.objects.create(username="fachkraft", ip_address="203.0.113.77", user_agent="x")
+    assert apply_audit_retention(now=timezone.now() + datetime.timedelta(days=1)).axes_deleted == 0
+    report = apply_audit_retention(now=timezone.now() + datetime.timedelta(days=8))
+    assert report.axes_deleted == 2
+    assert not AccessAttempt.objects.exists() and not AccessFailureLog.objects.exists()
+
+
+def test_retention_command_and_task(world):
+    from django.core.management import call_command
+
+    from schulsozial.core.tasks import apply_audit_retention_task
+
+    _entry()
+    out = io.StringIO()
+    call_command("apply_audit_retention", "--dry-run", stdout=out)
+    assert "shortened 0 addresses" in out.getvalue()
+    result = apply_audit_retention_task.call(dry_run=True)
+    assert result["dry_run"] is True and result["deleted"] == 0
+
+
+def _maintained():
+    from schulsozial.core.append_only import maintenance
+
+    return maintenance()
