@@ -23,11 +23,15 @@ Off unless the provider's client id and endpoints are configured
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from collections.abc import Callable
 from typing import Any
 
+import jwt
+import requests
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.signals import user_logged_out
 from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import transaction
@@ -50,6 +54,7 @@ from .models import Role, RoleAssignment, User
 from .services import role_assign, role_remove
 from .twofactor import SSO_KEY
 
+LOGGER = logging.getLogger(__name__)
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
 
 
@@ -199,7 +204,26 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
     def authenticate(self, request: Any, **kwargs: Any) -> Any:
         if not enabled() or "nonce" not in kwargs or "password" in kwargs:
             return None
-        return super().authenticate(request, **kwargs)
+        try:
+            return super().authenticate(request, **kwargs)
+        except (
+            requests.RequestException,
+            SuspiciousOperation,
+            jwt.PyJWTError,
+            ValueError,
+        ) as error:
+            # A refused token request (wrong PKCE verifier, expired code), an
+            # unreachable provider or an invalid token: the login fails, no 500.
+            LOGGER.warning("single sign-on refused: %s", error)
+            audit(
+                actor=None,
+                action=Action.LOGIN_FAILED,
+                object_type="accounts.user",
+                object_repr="single sign-on",
+                changes={"reason": str(error)[:300]},
+                ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+            )
+            return None
 
     def get_user(self, user_id: Any) -> Any:
         # The request's user with its grants and staff member in one query.
@@ -279,6 +303,19 @@ class _RequestView(OIDCAuthenticationRequestView):
 
 
 class _CallbackView(OIDCAuthenticationCallbackView):
+    @property
+    def failure_url(self) -> str:
+        return resolve_url(settings.LOGIN_REDIRECT_URL_FAILURE)
+
+    def login_failure(self) -> HttpResponse:
+        messages.error(
+            self.request,
+            _(
+                "The login through single sign-on failed. Please try again or log in with your password."
+            ),
+        )
+        return super().login_failure()
+
     def login_success(self) -> HttpResponse:
         response = super().login_success()
         self.request.session[SSO_KEY] = True
