@@ -190,6 +190,10 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", "username,ip_address")
 AXES_RESET_ON_SUCCESS = True
+# Attempts refused during a lock neither count nor prolong it (else anyone
+# could keep a name locked by trying it every few minutes, or a user who
+# tries again before the time is up would wait anew).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 AXES_CLIENT_IP_CALLABLE = "schulsozial.core.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "schulsozial.accounts.views.locked_out"

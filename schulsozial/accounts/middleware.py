@@ -14,17 +14,25 @@ change is done; logging out and the change pages stay reachable.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 SEEN = "_schulsozial_seen"
 STARTED = "_schulsozial_started"
+
+
+def mark_login(request: HttpRequest) -> None:
+    """At login: the absolute limit counts from now (accounts/signals.py)."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        now = int(timezone.now().timestamp())
+        session[STARTED] = session[SEEN] = now
 
 
 class SessionIdleMiddleware:
@@ -35,7 +43,7 @@ class SessionIdleMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
             session = request.session
-            now = int(time.time())
+            now = int(timezone.now().timestamp())
             started = session.get(STARTED)
             if started is None:
                 session[STARTED] = started = now

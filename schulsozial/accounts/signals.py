@@ -10,6 +10,8 @@ from django.dispatch import receiver
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.net import client_ip
 
+from .middleware import mark_login
+
 
 def _ip(request: Any) -> str | None:
     """The client's address, behind a trusted proxy its forwarded one (F-09)."""
@@ -18,6 +20,8 @@ def _ip(request: Any) -> str | None:
 
 @receiver(user_logged_in)
 def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+    if request is not None:
+        mark_login(request)
     audit(actor=user, action=Action.LOGIN, obj=user, ip_address=_ip(request))
 
 

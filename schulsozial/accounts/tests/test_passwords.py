@@ -63,7 +63,11 @@ def test_a_weak_new_password_is_refused_with_a_german_reason(world):
     client = _login(world.users["worker"].username)
     response = client.post(
         "/accounts/password_change/",
-        {"old_password": PASSWORD, "new_password1": "Teststadt2026!!", "new_password2": "Teststadt2026!!"},
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Teststadt2026!!",
+            "new_password2": "Teststadt2026!!",
+        },
     )
     assert response.status_code == 200
     assert "Ortsname" in response.content.decode()
@@ -186,9 +190,7 @@ def test_administrator_deactivates_and_reactivates_a_user(world, client_for):
     assert response.status_code == 302
     assert not User.objects.get(pk=worker.pk).is_active
     assert not _logged_in(session)  # the open session ended
-    refused = Client().post(
-        "/accounts/login/", {"username": worker.username, "password": PASSWORD}
-    )
+    refused = Client().post("/accounts/login/", {"username": worker.username, "password": PASSWORD})
     assert refused.status_code == 200  # the form again: no login
     assert "deaktiviert" in admin.get(f"/accounts/users/{worker.pk}/").content.decode()
     entry = AuditEntry.objects.get(object_id=str(worker.pk), changes__is_active=[True, False])
