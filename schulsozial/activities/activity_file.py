@@ -173,7 +173,7 @@ def _date(text: str) -> datetime.date:
     try:
         if match:
             year = int(match[3])
-            year = year + 2000 if year < 100 else year
+            year = year + 2000 if len(match[3]) == 2 else year  # "0001" is the year 1
             return datetime.date(year, int(match[2]), int(match[1]))
         match = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]{5,15})?", value)
         if match:

@@ -16,8 +16,8 @@ Two kinds of importer:
   and a school where that person holds a position on that date (the rule the
   carrier's API follows, accounts/permissions.py).
 
-The checks are those of ``services.activity_record`` (school, date not in the
-future, minutes, current catalogue entries, participant counts); the fields
+The checks are those of ``services.activity_record`` (school, date between
+``services.earliest_date()`` and today, minutes, current catalogue entries, participant counts); the fields
 mean the same. One audit entry records the whole import.
 """
 
@@ -52,7 +52,7 @@ from .activity_file import (
 from .bulk import BatchWriter, NewActivity, apply_rollups, bulk_session
 from .casecode import case_hash
 from .models import CatalogueEntry, CatalogueKind, Source
-from .services import normalise_label, worker_of
+from .services import date_problem, normalise_label, worker_of
 
 KIND_OF_COLUMN = {
     "activity_type": CatalogueKind.ACTIVITY_TYPE,
@@ -301,6 +301,7 @@ class _Checker:
         self.errors = errors
         self.unknown: dict[str, set[str]] = defaultdict(set)
         self.today = timezone.localdate()
+        self.dates: dict[datetime.date, str] = {}  # day -> why it cannot be a record's date
         self.genders: dict[int, dict[str, CatalogueEntry]] = {}
         self.hashes: dict[tuple[int, str], str] = {}
         self.schools_touched: set[str] = set()
@@ -453,8 +454,11 @@ class _Checker:
         if problems and problems[0][0] == "grade_band":
             return None
         # services._validate: the same rules, the same messages
-        if row.date > self.today:
-            self._error(row, "date", "datum", _("The date lies in the future."))
+        problem = self.dates.get(row.date)
+        if problem is None:
+            problem = self.dates[row.date] = date_problem(row.date, today=self.today)
+        if problem:
+            self._error(row, "date", "datum", problem)
             failed = True
         if not 1 <= row.minutes <= 720:
             self._error(row, "minutes", "minuten", _("Minutes must be between 1 and 720."))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import secrets
 import uuid
 from collections.abc import Mapping
@@ -37,6 +38,8 @@ from .models import (
     Source,
 )
 from .selectors import active_api_token, stored_record
+
+logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
@@ -677,16 +680,7 @@ class RetentionReport:
     deleted: int
     aggregated_cells: int
     dry_run: bool
-
-
-def _rollup_hook() -> Any:
-    """The statistics app's rollup writer, when it exists (it owns the
-    long-term aggregates); our own ActivityAggregate is filled either way."""
-    try:
-        from schulsozial.statistics import rollups  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    return getattr(rollups, "ensure_rollups_for", None)
+    skipped: int = 0  # past the period, but left for a person: see the log
 
 
 @transaction.atomic
@@ -705,6 +699,30 @@ def retention_apply(
 
     cutoff = retention_cutoff(municipality=municipality, today=today or timezone.localdate())
     old = Activity.objects.filter(school__municipality=municipality, date__lt=cutoff)
+    # A record no entry path accepts (dated before the floor, written past the
+    # checks) has no school year: it is logged and left for a person to
+    # correct, and the job goes on with the others.
+    first = earliest_date()
+    bad = list(old.filter(date__lt=first).values_list("pk", flat=True)[:1000])
+    for pk in bad:
+        logger.warning(
+            "retention %s: record %s is dated before %s; left out, please correct it",
+            municipality.ags,
+            pk,
+            first.isoformat(),
+        )
+    skipped = old.filter(date__lt=first).count() if len(bad) == 1000 else len(bad)
+    old = old.filter(date__gte=first)
+    failed: list[tuple[int, int]] = []
+    if not dry_run and old.exists():
+        # Every (school, school year) whose rollups cannot be recomputed is
+        # logged and kept (rollups.ensure_rollups_each); the others go on.
+        failed = rollups.ensure_rollups_each(old)
+        for school_id, year in failed:
+            start, end = rollups.school_year_bounds(year)
+            kept = old.filter(school_id=school_id, date__gte=start, date__lte=end)
+            skipped += kept.count()
+            old = old.exclude(pk__in=kept.values("pk"))
     cells = list(
         old.annotate(month=TruncMonth("date"))
         .values("school_id", "month", "activity_type_id")
@@ -723,12 +741,40 @@ def retention_apply(
         deleted=deleted,
         aggregated_cells=len(cells),
         dry_run=dry_run,
+        skipped=skipped,
     )
-    if dry_run or not deleted:
+    if dry_run:
         return report
-    hook = _rollup_hook()
-    if hook is not None:
-        hook(old)
+    if deleted:
+        _aggregate_and_delete(old, cells, municipality=municipality, cutoff=cutoff)
+    # Only counts outlive the records: the case hashes of the school years
+    # left without records become plain distinct-case counts (F-06); also
+    # those an earlier retention run kept.
+    forgotten = rollups.forget_cases(municipality_id=municipality.pk, before_year=cutoff.year)
+    if not deleted and not forgotten:
+        return report
+    audit(
+        actor=by,
+        action=Action.DELETE,
+        object_type="activities.activity",
+        object_repr=_("retention: records before %(date)s") % {"date": cutoff.isoformat()},
+        municipality_id=municipality.pk,
+        changes={
+            "cutoff": cutoff,
+            "deleted": deleted,
+            "aggregated_cells": len(cells),
+            "retention_years": municipality.activity_retention_years,
+            "case_hashes_removed": forgotten,
+            "skipped": skipped,
+        },
+    )
+    return report
+
+
+def _aggregate_and_delete(
+    old: Any, cells: list[dict[str, Any]], *, municipality: Municipality, cutoff: datetime.date
+) -> None:
+    """Add the records' cells to ActivityAggregate, then delete them."""
     existing = {
         (a.school_id, a.month, a.activity_type_id): a
         for a in ActivityAggregate.objects.filter(
@@ -756,17 +802,3 @@ def retention_apply(
     ParticipantCount.objects.filter(activity__in=old).delete()
     Activity.topics.through.objects.filter(activity__in=old).delete()
     old.delete()
-    audit(
-        actor=by,
-        action=Action.DELETE,
-        object_type="activities.activity",
-        object_repr=_("retention: records before %(date)s") % {"date": cutoff.isoformat()},
-        municipality_id=municipality.pk,
-        changes={
-            "cutoff": cutoff,
-            "deleted": deleted,
-            "aggregated_cells": len(cells),
-            "retention_years": municipality.activity_retention_years,
-        },
-    )
-    return report

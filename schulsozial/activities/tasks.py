@@ -6,6 +6,7 @@ runs the same code at once."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django_tasks import task
@@ -14,6 +15,8 @@ from schulsozial.masterdata.models import Municipality
 
 from .services import retention_apply
 
+logger = logging.getLogger(__name__)
+
 
 def run_retention(*, dry_run: bool = False, ags: str | None = None) -> list[dict[str, Any]]:
     municipalities = Municipality.objects.order_by("name")
@@ -21,13 +24,27 @@ def run_retention(*, dry_run: bool = False, ags: str | None = None) -> list[dict
         municipalities = municipalities.filter(ags=ags)
     results = []
     for municipality in municipalities:
-        report = retention_apply(municipality=municipality, dry_run=dry_run)
+        # One municipality's failure (its run is rolled back) is logged and
+        # reported; the others go on.
+        try:
+            report = retention_apply(municipality=municipality, dry_run=dry_run)
+        except Exception as exc:
+            logger.exception("retention of %s (%s) failed", municipality.name, municipality.ags)
+            results.append(
+                {
+                    "municipality": municipality.name,
+                    "error": f"{type(exc).__name__}: {exc}"[:500],
+                    "dry_run": dry_run,
+                }
+            )
+            continue
         results.append(
             {
                 "municipality": report.municipality,
                 "cutoff": report.cutoff.isoformat(),
                 "deleted": report.deleted,
                 "aggregated_cells": report.aggregated_cells,
+                "skipped": report.skipped,
                 "dry_run": report.dry_run,
             }
         )

@@ -15,12 +15,14 @@ again. Imports add their cells themselves (`NewRecords`).
 `rebuild_rollups()` and `ensure_rollups_for()` recompute the cells of every
 (school, school year) that still has raw records; years whose records were
 removed by retention are left as they are, because the rollups are then the
-only source.
+only source. Retention also removes their case hashes (`forget_cases`): only
+counts outlive the records.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -57,6 +59,8 @@ DIMENSION_KEY = ("school_year", "month", "school_id", "worker_id", "entry_id")
 CASE_KEY = ("school_year", "month", "school_id", "worker_id", "case_hash")
 SCHOOL_KEY = ("school_year", "month", "school_id")
 SCHOOL_CASE_KEY = ("school_year", "school_id", "case_hash")
+
+logger = logging.getLogger(__name__)
 
 
 def school_year_of(day: datetime.date) -> int:
@@ -1041,6 +1045,78 @@ def ensure_rollups_for(activities: QuerySet[Activity]) -> int:
     school year) they touch is recomputed from its raw records. Returns the
     number of cells written."""
     return _replace(list(_pairs(activities)))
+
+
+def ensure_rollups_each(activities: QuerySet[Activity]) -> list[tuple[int, int]]:
+    """`ensure_rollups_for`, one (school, school year) at a time, for a job
+    over many rows (retention): a pair whose recomputation fails is logged
+    and returned, and the others go on. The caller keeps the records of the
+    pairs returned."""
+    failed: list[tuple[int, int]] = []
+    with transaction.atomic():
+        _hold_queue()
+        for school_id, year in sorted(_pairs(activities)):
+            try:
+                with transaction.atomic():
+                    _replace_year(year, "a.school_id = %s", [school_id])
+            except Exception:
+                logger.exception(
+                    "rollups: school %s, school year %s could not be recomputed; its records "
+                    "are kept",
+                    school_id,
+                    year,
+                )
+                failed.append((school_id, year))
+    return failed
+
+
+def forget_cases(*, municipality_id: int, before_year: int) -> int:
+    """Replace the case hashes of the school years before `before_year` that
+    have no raw records left (retention removed them) by plain counts:
+    per (school year, school, worker) one `CaseRollup` row with an empty hash
+    whose `count` is the number of distinct cases (the readers add these to
+    the distinct hashes, statistics/sources.py), and no `SchoolCaseRollup`
+    row at all (`SchoolRollup.cases` holds the school's distinct cases
+    already). Returns the number of hashed rows removed."""
+    with_records = {
+        (school_id, year)
+        for school_id, year in _pairs(
+            Activity.objects.filter(school__municipality_id=municipality_id)
+        )
+        if year < before_year
+    }
+    years = Q(municipality_id=municipality_id, school_year__lt=before_year)
+    for school_id, year in with_records:  # still a source: leave them
+        years &= ~Q(school_id=school_id, school_year=year)
+    hashed = CaseRollup.objects.filter(years).exclude(case_hash="")
+    cell = ("school_year", "month", "municipality_id", "school_id", "carrier_id", "worker_id")
+    counts = {
+        tuple(row[k] for k in cell): row["n"]
+        for row in hashed.filter(count__gt=0)
+        .values(*cell)
+        .annotate(n=Count("case_hash", distinct=True))
+        .order_by()
+    }
+    if not counts and not hashed.exists():
+        SchoolCaseRollup.objects.filter(years).delete()
+        return 0
+    existing = {
+        tuple(getattr(r, k) for k in cell): r
+        for r in CaseRollup.objects.filter(years, case_hash="")
+    }
+    new, changed = [], []
+    for key, n in counts.items():
+        row = existing.get(key)
+        if row is None:
+            new.append(CaseRollup(**dict(zip(cell, key, strict=True)), case_hash="", count=n))
+        else:
+            row.count += n
+            changed.append(row)
+    removed, _by_model = hashed.delete()
+    CaseRollup.objects.bulk_create(new, batch_size=1000)
+    CaseRollup.objects.bulk_update(changed, ["count"], batch_size=1000)
+    SchoolCaseRollup.objects.filter(years).delete()
+    return removed
 
 
 def rebuild_rollups(*, municipality: Any = None) -> int:

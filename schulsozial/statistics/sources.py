@@ -18,6 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 
 from schulsozial.activities.models import Activity, CatalogueKind
 
@@ -190,10 +191,15 @@ class RollupSource:
             return list(
                 self._totals(w.whole_year()).filter(cases__gt=0).values_list("school_id", "cases")
             )
+        # Distinct hashes, plus the plain counts (hash "") that retention
+        # leaves of the school years whose records and hashes it removed.
         return list(
             CaseRollup.objects.filter(self._q(w, with_type=False), count__gt=0)
             .values_list("school_id")
-            .annotate(n=Count("case_hash", distinct=True))
+            .annotate(
+                n=Count("case_hash", distinct=True, filter=~Q(case_hash=""))
+                + Coalesce(Sum("count", filter=Q(case_hash="")), 0)
+            )
             .order_by()
         )
 

@@ -14,7 +14,9 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
+from schulsozial.activities import services
 from schulsozial.activities.models import Activity, ApiToken
+from schulsozial.activities.tests.factories import activity_input
 from schulsozial.core.models import AuditEntry
 
 URL = "/api/v1/activities/"
@@ -128,3 +130,168 @@ def test_api_errors_name_catalogues_without_enum_reprs(dw, world, client):
     assert "CatalogueKind" not in text
     assert "activity_type" in text and "no-such-code" in text
     assert not Activity.objects.filter(source="api").exists()
+
+
+# --------------------------------------------------------------------------- F-07
+
+
+def _old_record(world, days_ago, *, worker="worker", school=0, **kw):
+    activity, _ = services.activity_record(
+        data=activity_input(world.town, world.schools[school], **kw), by=world.users[worker]
+    )
+    Activity.objects.filter(pk=activity.pk).update(
+        date=timezone.localdate() - datetime.timedelta(days=days_ago)
+    )
+    return activity
+
+
+def _bad_row(model):
+    """A record dated 0001-01-15, written past every check (through the ORM)."""
+    fields = {
+        f.attname: getattr(model, f.attname)
+        for f in Activity._meta.concrete_fields
+        if not f.primary_key
+    }
+    fields.update(date=datetime.date(1, 1, 15), client_id=uuid.uuid4())
+    return Activity.objects.create(**fields)
+
+
+def test_entry_form_refuses_a_date_before_the_floor(dw, world, client_for):
+    client = client_for("worker")
+    before = Activity.objects.count()
+    data = {
+        "date": "0001-01-15",
+        "school": world.schools[0].pk,
+        "minutes": 45,
+        "activity_type": dw.entry("activity_type", "counselling_pupil").pk,
+        "target_group": dw.entry("target_group", "individual").pk,
+        "client_id": str(uuid.uuid4()),
+    }
+    response = client.post(reverse("activities:activity_create"), data)
+    assert response.status_code == 200
+    assert Activity.objects.count() == before
+    assert "01.01.2000" in " ".join(response.context["form"].errors["date"])
+    data["date"] = "1999-12-31"
+    response = client.post(reverse("activities:activity_create"), data)
+    assert Activity.objects.count() == before and response.context["form"].errors["date"]
+
+
+def test_api_refuses_a_date_before_the_floor(dw, world, client):
+    for day in ("0001-01-15", "1999-12-31"):
+        response = api_post(client, dw.key, api_payload(world, date=day))
+        assert response.status_code == 400, response.content
+        assert "date" in response.json()
+    assert not Activity.objects.filter(source="api").exists()
+
+
+def test_import_names_row_and_column_of_a_date_before_the_floor(dw, world):
+    from schulsozial.activities.importing import import_activities
+
+    day = (timezone.localdate() - datetime.timedelta(days=3)).strftime("%d.%m.%Y")
+    data = (
+        "Datum;Minuten;Art;Zielgruppe\n"
+        f"{day};45;counselling_pupil;individual\n"
+        "15.01.0001;45;counselling_pupil;individual\n"
+        "1999-12-31;45;counselling_pupil;individual\n"
+    ).encode()
+    before = Activity.objects.count()
+    report = import_activities(data=data, filename="d.csv", by=world.users["worker"], dry_run=False)
+    assert not report.ok and report.created == 0
+    assert [(e.row, e.column) for e in report.errors] == [(3, "Datum"), (4, "Datum")]
+    assert "01.01.2000" in report.errors[0].reason
+    assert Activity.objects.count() == before
+
+
+def test_retention_logs_a_bad_row_and_goes_on(dw, world, caplog):
+    from schulsozial.activities.tasks import run_retention
+
+    old = _old_record(world, 4 * 365, minutes=30)
+    bad = _bad_row(old)
+    with caplog.at_level("WARNING"):
+        results = run_retention()
+    assert not Activity.objects.filter(pk=old.pk).exists()  # retention went on
+    assert Activity.objects.filter(pk=bad.pk).exists()  # the bad row is left for a person
+    assert Activity.objects.filter(pk=dw.activity.pk).exists()
+    town = next(r for r in results if r["municipality"] == world.town.name)
+    assert town["deleted"] == 1 and town["skipped"] == 1 and not town.get("error")
+    assert str(bad.pk) in caplog.text
+
+
+def test_retention_goes_on_after_a_failing_municipality(dw, world, monkeypatch, caplog):
+    from schulsozial.activities import tasks
+
+    real = tasks.retention_apply
+    seen = []
+
+    def failing(*, municipality, **kwargs):
+        seen.append(municipality.pk)
+        if municipality.pk == world.town.pk:
+            raise ValueError("year 0 is out of range")
+        return real(municipality=municipality, **kwargs)
+
+    monkeypatch.setattr(tasks, "retention_apply", failing)
+    with caplog.at_level("ERROR"):
+        results = tasks.run_retention()
+    assert world.other_town.pk in seen and world.town.pk in seen
+    failed = next(r for r in results if r["municipality"] == world.town.name)
+    assert "year 0 is out of range" in failed["error"]
+    assert world.town.name in caplog.text
+
+
+# --------------------------------------------------------------------------- F-06
+
+
+def _case_figures(world, year):
+    from schulsozial.statistics.sources import RollupSource, Where
+
+    source = RollupSource()
+    towns = frozenset({world.town.pk})
+    return {
+        "wide": sorted(source.cases(Where(school_year=year, municipality_ids=towns))),
+        "worker": sorted(
+            source.cases(
+                Where(school_year=year, municipality_ids=towns, worker_id=world.staff[0].pk)
+            )
+        ),
+        "carrier": sorted(
+            source.cases(
+                Where(
+                    school_year=year,
+                    municipality_ids=towns,
+                    carrier_ids=frozenset({world.carrier.pk}),
+                )
+            )
+        ),
+        "schools": sorted(source.schools(Where(school_year=year, municipality_ids=towns))),
+    }
+
+
+def test_retention_removes_case_hashes_and_keeps_the_case_counts(dw, world):
+    from schulsozial.statistics import rollups
+    from schulsozial.statistics.models import ROLLUP_MODELS, CaseRollup, SchoolCaseRollup
+
+    days = 4 * 365
+    for i in range(5):
+        _old_record(world, days, case_code=f"F{i % 3}")
+    _old_record(world, days, worker="worker2", school=2, case_code="F0")
+    rollups.catch_up()
+    year = rollups.school_year_of(timezone.localdate() - datetime.timedelta(days=days))
+    before = _case_figures(world, year)
+    assert before["wide"] and before["worker"] == [(world.schools[0].pk, 3)]
+    assert CaseRollup.objects.filter(school_year=year).exclude(case_hash="").exists()
+
+    services.retention_apply(municipality=world.town)
+
+    hexes = set()
+    for model in ROLLUP_MODELS:
+        if any(f.name == "case_hash" for f in model._meta.fields):
+            hexes |= set(
+                model.objects.filter(school_year__lte=year)
+                .exclude(case_hash="")
+                .values_list("case_hash", flat=True)
+            )
+    assert hexes == set()
+    assert not SchoolCaseRollup.objects.filter(school_year__lte=year).exists()
+    assert _case_figures(world, year) == before
+    # The running year keeps its hashes (its records are still there).
+    assert CaseRollup.objects.exclude(case_hash="").filter(school_year__gt=year).exists()

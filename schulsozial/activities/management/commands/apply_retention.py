@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from schulsozial.activities.tasks import apply_retention_task, run_retention
 
@@ -31,9 +31,17 @@ class Command(BaseCommand):
             result = apply_retention_task.enqueue(dry_run=options["dry_run"])
             self.stdout.write(f"Enqueued retention job {result.id}.")
             return
+        failed = []
         for row in run_retention(dry_run=options["dry_run"], ags=options["municipality"]):
+            if "error" in row:
+                failed.append(row["municipality"])
+                self.stderr.write(f"{row['municipality']}: failed: {row['error']}")
+                continue
             verb = "would delete" if row["dry_run"] else "deleted"
+            skipped = f"; {row['skipped']} left out, see the log" if row["skipped"] else ""
             self.stdout.write(
                 f"{row['municipality']}: records before {row['cutoff']}: {verb} {row['deleted']} "
-                f"({row['aggregated_cells']} aggregate cells)"
+                f"({row['aggregated_cells']} aggregate cells){skipped}"
             )
+        if failed:  # the others have run; the exit status tells the timer
+            raise CommandError(f"retention failed for: {', '.join(failed)}")
