@@ -63,6 +63,9 @@ class ForcedPasswordChangeMiddleware:
         "accounts:password_change_done",
         "accounts:logout",
         "set_language",
+        # The second factor comes first (accounts/twofactor.py).
+        "accounts:twofactor_setup",
+        "accounts:twofactor_verify",
     )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

@@ -336,6 +336,12 @@ class TwoFactorMiddleware:
             static = settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/static/"
             if not path.startswith(static) and path not in self.open_paths():
                 url = reverse(target)
+                if request.headers.get("HX-Request") == "true":
+                    # An htmx request would swap the step into a fragment: the
+                    # whole page goes there (django-htmx's attribute is not set yet).
+                    response = HttpResponse(status=204)
+                    response["HX-Redirect"] = url
+                    return response
                 if request.method == "GET":
                     url += "?" + urlencode({"next": request.get_full_path()})
                 return HttpResponseRedirect(url)

@@ -252,3 +252,26 @@ def test_who_may_switch_the_municipality_requirement(world, client_for):
     # two-factor login to get there now: the switch applies to itself).
     admin = client_for("admin")
     assert admin.get(url)["Location"].startswith(reverse("accounts:twofactor_setup"))
+
+
+def test_a_required_user_who_must_change_the_password_sets_up_two_factor_first(world):
+    """Both steps: the second factor first, then the forced password change
+    (no redirect loop between the two middlewares)."""
+    require_in(world)
+    coordinator = world.users["coordinator"]
+    coordinator.must_change_password = True
+    coordinator.save(update_fields=["must_change_password"])
+    client = password_login("koordination")
+    response = client.get(reverse("dashboard:home"))
+    assert response["Location"].startswith(reverse("accounts:twofactor_setup"))
+    set_up(client)
+    assert client.get(reverse("dashboard:home"))["Location"] == reverse("accounts:password_change")
+    assert client.get(reverse("accounts:password_change")).status_code == 200
+
+
+def test_an_htmx_request_is_sent_to_the_second_factor_by_hx_redirect(world):
+    require_in(world)
+    client = password_login("koordination")
+    response = client.get(reverse("dashboard:home"), headers={"HX-Request": "true"})
+    assert response.status_code == 204
+    assert response["HX-Redirect"].startswith(reverse("accounts:twofactor_setup"))
