@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: install demo serve test test-postgres lint bench messages makemessages browser clean
+.PHONY: install demo serve test test-postgres lint bench loadtest messages makemessages browser clean
 
 $(STAMP): requirements.txt package.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,11 @@ lint: $(STAMP)
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# 50 simulated users for 5 minutes against gunicorn on 127.0.0.1 with PostgreSQL
+# (docs/performance.md, Load test); LOADTEST_ARGS="--duration 60 --users 20".
+loadtest: install
+	$(BIN)/python bench/loadtest.py $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules var
