@@ -1,5 +1,9 @@
 """The adopted (or draft) scenario as a PDF annex for a committee paper:
-title, decision, rules in plain words, the table per school, page numbers."""
+title, decision, rules in plain words, the table per school, page numbers.
+
+Every user text is escaped before it reaches a ReportLab Paragraph (which
+reads markup); names wrap inside their table cell; the chart labels and the
+footer, drawn as plain strings, are shortened at a word boundary to fit."""
 
 from __future__ import annotations
 
@@ -13,8 +17,9 @@ from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from schulsozial.core.context_processors import DATA_ATTRIBUTION
@@ -28,15 +33,36 @@ def _n(value: object, places: int = 2) -> str:
     return number_format(Decimal(str(value)), places, use_l10n=True, force_grouping=True)
 
 
+def fit(text: str, width: float, font: str = "Helvetica", size: float = 8) -> str:
+    """`text` if it fits `width` points, else its longest prefix ending at a
+    word boundary that does, with an ellipsis (a word is never cut, unless
+    the first word alone is wider than the space)."""
+    if stringWidth(text, font, size) <= width:
+        return text
+    words = text.split()
+    kept: list[str] = []
+    for word in words:
+        if stringWidth(" ".join([*kept, word]) + " …", font, size) > width:
+            break
+        kept.append(word)
+    if not kept:
+        return words[0] if words else ""
+    return " ".join(kept) + " …"
+
+
+BAR_ROW = 11  # points per school in the chart
+
+
 def _bars(rows: list[dict], width: float) -> Drawing:
     """FTE per school, sorted, with the ideal share as a red tick."""
-    row_h, label_w = 11, 7 * cm
+    row_h, label_w = BAR_ROW, 7 * cm
     top = max([1.0] + [max(float(r["fte"]), r["ideal"]) for r in rows])
     scale = (width - label_w - 1.5 * cm) / top
     drawing = Drawing(width, row_h * len(rows) + 10)
     for i, row in enumerate(rows):
         y = drawing.height - (i + 1) * row_h
-        drawing.add(String(label_w - 4, y + 2, row["name"][:48], fontSize=6.5, textAnchor="end"))
+        label = fit(row["name"], label_w - 8, size=6.5)
+        drawing.add(String(label_w - 4, y + 2, label, fontSize=6.5, textAnchor="end"))
         drawing.add(
             Rect(
                 label_w,
@@ -68,7 +94,10 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         canvas.drawString(
             1.5 * cm,
             1 * cm,
-            f"{scenario.municipality.name} – {scenario.name} – {scenario.school_year}",
+            fit(
+                f"{scenario.municipality.name} – {scenario.name} – {scenario.school_year}",
+                page[0] - 6 * cm,
+            ),
         )
         canvas.drawRightString(page[0] - 1.5 * cm, 1 * cm, _("Page %(n)s") % {"n": doc.page})
         canvas.restoreState()
@@ -84,6 +113,8 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         author="schulsozial",
     )
     result = scenario.result
+    # School names wrap in their cell (8 points like the rest of the table).
+    cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8, leading=9.5)
     story = [
         Paragraph(_("Distribution of school social work"), styles["Title"]),
         Paragraph(
@@ -129,7 +160,7 @@ def scenario_pdf(scenario: Scenario) -> bytes:
                 "fte": _n(result["total_fte"]),
                 "n": len(result["schools"]),
                 "current": _n(result["current_total"]),
-                "method": ", ".join(layer["method"] for layer in result["layers"]),
+                "method": escape(", ".join(str(layer["method"]) for layer in result["layers"])),
             },
             styles["Normal"],
         )
@@ -155,7 +186,7 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         data.append(
             [
                 r["number"],
-                Paragraph(escape(r["name"]), styles["BodyText"]),
+                Paragraph(escape(r["name"]), cell),
                 r["type"],
                 r["pupils"] or "–",
                 r["social_index"] or "–",
@@ -216,8 +247,11 @@ def scenario_pdf(scenario: Scenario) -> bytes:
     story.append(Spacer(1, 0.6 * cm))
     story.append(Paragraph(_("FTE per school, sorted; red tick: ideal share"), styles["Heading3"]))
     rows = sorted(result["schools"], key=lambda r: -Decimal(r["fte"]))
-    for start in range(0, len(rows), 45):
-        story.append(_bars(rows[start : start + 45], page[0] - 3 * cm))
+    # As many schools per chart block as one page's frame holds (its padding
+    # is 6 points on each side).
+    per_block = max(1, int((doc.height - 12 - 10) // BAR_ROW))
+    for start in range(0, len(rows), per_block):
+        story.append(_bars(rows[start : start + per_block], doc.width - 12))
     # The school figures are open data under dl-de/by-2-0: the annex names them.
     story.append(Spacer(1, 0.4 * cm))
     story.append(Paragraph(escape(DATA_ATTRIBUTION), styles["Italic"]))

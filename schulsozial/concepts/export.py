@@ -4,8 +4,10 @@ Both writers consume the same neutral document: a title page, then sections
 with Markdown bodies. Markdown is read through markdown-it tokens into plain
 blocks (headings, paragraphs, list items, code) with bold/italic runs; raw
 HTML in a text is dropped, never rendered. The PDF has a title page, a table
-of contents and page numbers; the DOCX has a title page, a table-of-contents
-field (Word fills it on opening) and page numbers in the footer.
+of contents and page numbers; every user text reaches ReportLab escaped (its
+Paragraph reads markup), the table of contents included. The DOCX has a title
+page, a table-of-contents field (Word fills it on opening) and page numbers in
+the footer; python-docx writes text as XML text nodes (escaped).
 """
 
 from __future__ import annotations
@@ -226,6 +228,7 @@ def render_pdf(document: Document) -> bytes:
     from reportlab.lib.units import cm
     from reportlab.platypus import (
         BaseDocTemplate,
+        CondPageBreak,
         Frame,
         NextPageTemplate,
         PageBreak,
@@ -277,11 +280,14 @@ def render_pdf(document: Document) -> bytes:
             if level is not None:
                 key = f"h{id(flowable)}"
                 self.canv.bookmarkPage(key)
-                self.notify("TOCEntry", (level, flowable.getPlainText(), self.page, key))
+                # TableOfContents parses its entries as markup again, so it gets
+                # the escaped heading, never getPlainText() (which unescapes).
+                self.notify("TOCEntry", (level, flowable.toc_markup, self.page, key))
 
     def heading(text: str, level: int) -> Any:
         paragraph = Paragraph(escape(text), h1 if level == 1 else h2)
         paragraph.toc_level = level - 1  # type: ignore[attr-defined]
+        paragraph.toc_markup = escape(text)  # type: ignore[attr-defined]
         return paragraph
 
     story: list[Any] = [
@@ -299,7 +305,9 @@ def render_pdf(document: Document) -> bytes:
     ]
     story += [Paragraph(escape(_("Contents")), h1), toc, PageBreak()]
     for part in document.parts:
-        story.append(heading(part.heading, part.level))
+        # A heading (long user titles wrap to several lines) never splits
+        # over a page break, and never ends a page.
+        story += [CondPageBreak(4 * cm), heading(part.heading, part.level)]
         story += [Paragraph(f"<b>{escape(k)}:</b> {escape(str(v))}", fact) for k, v in part.facts]
         for block in markdown_blocks(part.body):
             markup = _pdf_markup(block.runs)
