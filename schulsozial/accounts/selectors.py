@@ -37,3 +37,18 @@ def administered_municipalities(*, user: Any) -> QuerySet[Municipality]:
 
 def audit_entries_visible_to(*, user: Any) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(perms.audit_visible_q(user)).select_related("actor")
+
+
+def is_locked_out(*, username: str) -> bool:
+    """Whether django-axes locks this user name now (its failures within the
+    cool-off time reach the limit)."""
+    from axes.models import AccessAttempt
+    from django.conf import settings
+    from django.db.models import Sum
+    from django.utils import timezone
+
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    failures = AccessAttempt.objects.filter(username=username, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )["n"]
+    return (failures or 0) >= settings.AXES_FAILURE_LIMIT

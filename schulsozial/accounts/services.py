@@ -249,3 +249,20 @@ def logout_everywhere(*, user: User, ip: str | None = None) -> None:
     _new_session_token(user)
     User.objects.filter(pk=user.pk).update(session_token=user.session_token)
     _audit_account(user=user, by=user, changes={"sessions": "ended everywhere"}, ip=ip)
+
+
+@transaction.atomic
+def user_unlock(*, user: User, by: Any, ip: str | None = None) -> int:
+    """Lift a lock-out of the user's name before its time (django-axes'
+    attempts for the name are deleted). Any administrator who sees the
+    account may do it: it gives no access, it only ends a wait."""
+    from axes.utils import reset
+
+    if _is_person(by) and not (
+        perms.can_manage_users(by)
+        and User.objects.filter(perms.users_visible_q(by), pk=user.pk).exists()
+    ):
+        raise ValidationError(_("You may not change this account."))
+    removed = reset(username=user.username)
+    _audit_account(user=user, by=by, changes={"lockout": "lifted"}, ip=ip)
+    return removed

@@ -16,9 +16,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
-    path(
-        "password_reset/done/", views.PasswordResetDoneView.as_view(), name="password_reset_done"
-    ),
+    path("password_reset/done/", views.PasswordResetDoneView.as_view(), name="password_reset_done"),
     path(
         "reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),
@@ -38,6 +36,7 @@ urlpatterns = [
     ),
     path("users/<int:pk>/activate/", views.user_set_active, {"active": True}, name="user_activate"),
     path("users/<int:pk>/password/", views.PasswordSetByAdmin.as_view(), name="user_password"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("audit/", views.AuditList.as_view(), name="audit_list"),
 ]
 

@@ -199,6 +199,7 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "object": subject,
             "assignments": selectors.role_assignments_of(subject=subject, viewer=request.user),
             "can_manage_account": perms.can_manage_account(request.user, subject),
+            "locked_out": selectors.is_locked_out(username=subject.username),
         },
     )
 
@@ -248,6 +249,15 @@ def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse
         messages.success(request, _("The user was reactivated."))
     else:
         messages.success(request, _("The user was deactivated: no login, every session ended."))
+    return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))
+
+
+@login_required
+@require_POST
+def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    subject = _subject(request, pk)
+    services.user_unlock(user=subject, by=request.user, ip=client_ip(request))
+    messages.success(request, _("The lock was lifted: the user can log in again."))
     return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))
 
 

@@ -22,6 +22,7 @@ class AuditEntry(models.Model):
         LOGIN = "login", _("logged in")
         LOGIN_FAILED = "login_failed", _("login failed")
         LOGOUT = "logout", _("logged out")
+        LOCKOUT = "lockout", _("login locked")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     # No database constraint and no SET NULL: the table is append-only

@@ -63,11 +63,13 @@ def client_ip(request: Any) -> str | None:
         return str(remote)
     forwarded = str(meta.get("HTTP_X_FORWARDED_FOR", ""))
     hops = [hop for hop in forwarded.split(",") if hop.strip()]
+    nearest = remote
     for hop in reversed(hops):
         address = _parse(hop)
         if address is None:
             break  # a garbled hop: do not believe anything left of it
         if not _is_trusted(address, networks):
             return str(address)
-    # Only proxies in the chain (or none): the nearest one we know.
-    return str(remote)
+        nearest = address
+    # Only trusted proxies in the chain: the farthest of them sent the request.
+    return str(nearest)
