@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role, User
-from schulsozial.core.audit import Action, audit
+from schulsozial.core.audit import Action, audit, audit_read
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import ServiceFormView
 from schulsozial.masterdata.models import Municipality, School
@@ -953,6 +953,7 @@ def school_concept_create(request: HttpRequest, school_pk: int) -> HttpResponse:
 @login_required
 def school_concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concept = _concept(request, pk)
+    audit_read(request, concept, sensitive=concept.status != concept.Status.ACKNOWLEDGED)
     user = request.user
     actions = [
         (action, services.STEP_LABELS[action])

@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 
 from .models import AuditEntry
+from .net import client_ip
 from .statements import Insert
 
 Action = AuditEntry.Action
@@ -128,3 +129,34 @@ def diff_fields(instance: models.Model, data: dict[str, Any]) -> dict[str, list[
         if old_cmp != new_cmp:
             changed[name] = [_jsonable(old_cmp), _jsonable(new_cmp)]
     return changed
+
+
+def audit_read(
+    request: Any,
+    obj: models.Model,
+    *,
+    municipality_id: int | None = None,
+    sensitive: bool = True,
+    details: dict[str, Any] | None = None,
+) -> AuditEntry | None:
+    """Log a read of sensitive data (Action.READ): who opened which record,
+    from which (client) address. Called by detail views of sensitive objects
+    (an activity record, a school concept before it is adopted, a staff
+    member) on GET; `sensitive=False` skips it (e.g. an adopted concept,
+    which is published to its readers). List pages are not logged (noise);
+    every export is (core/listing.py)."""
+    if not sensitive or request is None or request.method not in ("GET", "HEAD"):
+        return None
+    if getattr(request, "htmx", False):  # a fragment of a page already logged
+        return None
+    if municipality_id is None and getattr(obj, "municipality_id", None) is None:
+        # Records of a school (activities, concepts) belong to its municipality.
+        municipality_id = getattr(getattr(obj, "school", None), "municipality_id", None)
+    return audit(
+        actor=request.user,
+        action=Action.READ,
+        obj=obj,
+        municipality_id=municipality_id,
+        changes=details,
+        ip_address=client_ip(request),
+    )

@@ -380,3 +380,56 @@ def _maintained():
     from schulsozial.core.append_only import maintenance
 
     return maintenance()
+
+
+# --------------------------------------------------------------------------- sensitive reads
+
+
+def _reads(user) -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(action="read", actor=user).order_by("pk"))
+
+
+def test_opening_an_activity_record_is_audited_as_a_read(world, client_for):
+    from schulsozial.activities.tests.factories import doc_world
+
+    activity = doc_world(world).activity
+    client = client_for("worker")
+    client.get(reverse("activities:activity_list"))
+    assert _reads(world.users["worker"]) == []  # list pages are not logged
+    response = client.get(reverse("activities:activity_update", args=[activity.pk]))
+    assert response.status_code == 200
+    (entry,) = _reads(world.users["worker"])
+    assert (entry.object_type, entry.object_id) == ("activities.activity", str(activity.pk))
+    assert entry.municipality_id == world.town.pk
+    assert entry.ip_address == "127.0.0.1"
+
+
+def test_a_school_concept_is_audited_while_it_is_not_adopted(world, client_for):
+    from schulsozial.concepts.models import SchoolConcept
+    from schulsozial.concepts.tests.factories import concept_world
+
+    concept = concept_world(world).concept
+    url = reverse("concepts:school_concept_detail", args=[concept.pk])
+    assert client_for("principal").get(url).status_code == 200
+    (entry,) = _reads(world.users["principal"])
+    assert (entry.object_type, entry.object_id) == ("concepts.schoolconcept", str(concept.pk))
+    assert entry.municipality_id == world.town.pk
+    from django.utils import timezone
+
+    now = timezone.now()
+    SchoolConcept.objects.filter(pk=concept.pk).update(
+        status=SchoolConcept.Status.ACKNOWLEDGED,
+        principal_approved_at=now,
+        carrier_approved_at=now,
+        acknowledged_at=now,
+    )
+    client_for("principal").get(url)
+    assert len(_reads(world.users["principal"])) == 1  # the adopted concept is published
+
+
+def test_opening_a_staff_member_is_audited_and_seen_by_the_administrator(world, client_for):
+    staff = world.staff[1]
+    client_for("coordinator").get(reverse("masterdata:staff_detail", args=[staff.pk]))
+    (entry,) = _reads(world.users["coordinator"])
+    assert (entry.object_type, entry.object_repr) == ("masterdata.staffmember", staff.label)
+    assert ("read", "koordination", staff.label) in _visible(world.users["admin"])
