@@ -28,6 +28,7 @@ import decimal
 import hashlib
 import json
 import os
+import re
 import secrets
 import shutil
 import subprocess
@@ -201,11 +202,8 @@ def tool_version(tool: str) -> int | None:
     """Major version of pg_dump/pg_restore on PATH, None if missing."""
     if shutil.which(tool) is None:
         return None
-    out = _run([tool, "--version"])
-    try:
-        return int(out.split()[-1].split(".")[0])
-    except (IndexError, ValueError):
-        return None
+    found = re.search(r"\)\s+(\d+)", _run([tool, "--version"]))  # "pg_dump (PostgreSQL) 15.20 ..."
+    return int(found.group(1)) if found else None
 
 
 def server_version(connection: BaseDatabaseWrapper) -> int:
