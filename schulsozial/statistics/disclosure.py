@@ -57,7 +57,18 @@ from typing import Literal
 
 import numpy as np
 
-__all__ = ["PRIMARY", "SECONDARY", "ProtectedTable", "Reason", "TotalKey", "protect"]
+__all__ = [
+    "PRIMARY",
+    "SECONDARY",
+    "GrandTotal",
+    "GrandTotalNeededError",
+    "ProtectedTable",
+    "Reason",
+    "TotalKey",
+    "protect",
+    "protect_family",
+    "sum_status",
+]
 
 PRIMARY: Literal["primary"] = "primary"
 SECONDARY: Literal["secondary"] = "secondary"
@@ -65,6 +76,13 @@ SECONDARY: Literal["secondary"] = "secondary"
 Reason = Literal["primary", "secondary"]
 #: Keys of `ProtectedTable.total_reasons`: ``("row", i)``, ``("column", j)`` or ``("grand",)``.
 TotalKey = tuple[str] | tuple[str, int]
+#: How `protect` treats the grand total (see its docstring).
+GrandTotal = Literal["free", "keep", "withhold"]
+
+
+class GrandTotalNeededError(RuntimeError):
+    """Only withholding the grand total protects the table (``grand_total="keep"``)."""
+
 
 #: Grand totals above this cannot be handled exactly with float64 path costs.
 _MAX_GRAND_TOTAL = 2**50
@@ -95,7 +113,11 @@ class ProtectedTable:
 
 
 def protect(
-    counts: Sequence[Sequence[int]], *, threshold: int = 5, rounding_base: int | None = None
+    counts: Sequence[Sequence[int]],
+    *,
+    threshold: int = 5,
+    rounding_base: int | None = None,
+    grand_total: GrandTotal = "free",
 ) -> ProtectedTable:
     """Apply primary and secondary cell suppression, then optional rounding, to a count table.
 
@@ -105,6 +127,12 @@ def protect(
         threshold: Cells and totals with ``0 < n < threshold`` are withheld (primary).
         rounding_base: If given, every *published* value is rounded half up to a multiple of
             it, independently of the others, after suppression was decided on the true values.
+        grand_total: ``"free"``: the grand total may be withheld as a secondary suppression
+            where nothing cheaper protects. ``"keep"``: it is withheld only when it is below
+            the threshold; if no pattern protects the table without withholding it,
+            `GrandTotalNeededError` is raised. ``"withhold"``: it is withheld whenever it is not
+            0. Tables that share their grand total (one statistics family, the trend over
+            school years) use "keep", or all "withhold", and so agree on it.
 
     Returns:
         The publishable table with the reason for every withheld value.
@@ -112,14 +140,20 @@ def protect(
     Raises:
         ValueError: ``counts`` is ragged, holds a negative number or a non-integer, or
             ``threshold`` / ``rounding_base`` is not a positive int.
+        GrandTotalNeededError: with ``grand_total="keep"``, when only withholding the grand total
+            protects the table (for example five 1s in one row and nothing else).
     """
     _check_positive_int("threshold", threshold)
     if rounding_base is not None:
         _check_positive_int("rounding_base", rounding_base)
     table = _validated(counts)
     extended = _with_totals(table)
+    if grand_total not in ("free", "keep", "withhold"):
+        raise ValueError(f"grand_total must be free, keep or withhold, got {grand_total!r}")
     primary = (extended > 0) & (extended < threshold)
-    suppressed = _secondary_suppression(extended, primary)
+    if grand_total == "withhold" and extended[-1, -1] > 0:
+        primary[-1, -1] = True
+    suppressed = _secondary_suppression(extended, primary, keep_grand_total=grand_total == "keep")
     return _publish(extended, suppressed, primary, threshold, rounding_base)
 
 
@@ -416,9 +450,10 @@ def _pinned_if_never_zero(extended: np.ndarray, mask: np.ndarray) -> list[tuple[
 # --- secondary suppression --------------------------------------------------------------------
 
 
-def _costs(extended: np.ndarray) -> np.ndarray:
+def _costs(extended: np.ndarray, *, keep_grand_total: bool = False) -> np.ndarray:
     """Cost of withholding each entry: its value; totals cost more than any set of inner
-    cells, the grand total more than any path without it; zeros are never candidates."""
+    cells, the grand total more than any path without it (or infinitely much with
+    ``keep_grand_total``); zeros are never candidates."""
     grand = float(extended[-1, -1])
     cost = extended.astype(np.float64)
     total_penalty = grand + 1.0
@@ -426,17 +461,19 @@ def _costs(extended: np.ndarray) -> np.ndarray:
     grand_penalty = 5.0 * (grand + total_penalty) + 1.0
     cost[-1, :] += total_penalty
     cost[:, -1] += total_penalty
-    cost[-1, -1] = grand + grand_penalty
+    cost[-1, -1] = np.inf if keep_grand_total else grand + grand_penalty
     cost[extended == 0] = np.inf
     return cost
 
 
-def _secondary_suppression(extended: np.ndarray, primary: np.ndarray) -> np.ndarray:
+def _secondary_suppression(
+    extended: np.ndarray, primary: np.ndarray, *, keep_grand_total: bool = False
+) -> np.ndarray:
     """Grow the primary pattern until no withheld entry can be worked out (both audits)."""
     suppressed = primary.copy()
     if not suppressed.any():
         return suppressed
-    cost = _costs(extended)
+    cost = _costs(extended, keep_grand_total=keep_grand_total)
     _break_bridges(suppressed, cost)
     _close_directed_cycles(extended, suppressed, cost)
     return suppressed
@@ -485,6 +522,8 @@ def _break_bridges(suppressed: np.ndarray, cost: np.ndarray) -> None:
             start, goal = ends.copy(), ends.copy()
             start[row] = goal[n_rows + col] = True
             total, path = _cheapest_path(weights, weights, start, goal)
+            if not np.isfinite(total) and not np.isfinite(cost[-1, -1]):
+                raise GrandTotalNeededError(f"entry {(row, col)} needs the grand total withheld")
             if not np.isfinite(total):  # impossible: see the module docstring
                 raise RuntimeError(f"no complementary suppression for entry {(row, col)}")
             for edge in path:
@@ -542,6 +581,10 @@ def _close_directed_cycles(extended: np.ndarray, suppressed: np.ndarray, cost: n
                     options.append(_cheapest_path(forward, backward, at_row, at_col))
                 forward[row, col], backward[row, col] = saved
                 total, path = min(options, key=lambda option: option[0])
+                if not np.isfinite(total) and not np.isfinite(cost[-1, -1]):
+                    raise GrandTotalNeededError(
+                        f"entry {(row, col)} needs the grand total withheld"
+                    )
                 if not np.isfinite(total):  # impossible: see the module docstring
                     raise RuntimeError(f"no protecting cycle for entry {(row, col)}")
                 for edge in path:
@@ -661,3 +704,77 @@ def _publish(
         threshold=threshold,
         rounding_base=rounding_base,
     )
+
+
+# --- a family of tables that share one grand total ---------------------------------------------
+
+
+def protect_family(
+    tables: dict[str, Sequence[Sequence[int]]], *, threshold: int = 5
+) -> dict[str, ProtectedTable]:
+    """Protect tables of the same records (each a different breakdown, the same grand
+    total) so that what they publish together reveals no withheld value.
+
+    Each table is protected on its own with the grand total kept (withheld only below the
+    threshold); if one of them cannot be protected that way, all of them withhold it. The
+    tables then share only the grand total, with the same status in each, and any
+    published values of one table combine with any of another: nothing published in one
+    narrows a withheld value of another (docs/disclosure.md, "Die Tabellenfamilie").
+    """
+    totals = {name: int(np.asarray(t, dtype=np.int64).sum()) for name, t in tables.items()}
+    if len(set(totals.values())) > 1:
+        raise ValueError(f"the tables of a family must have the same grand total, got {totals}")
+    try:
+        return {
+            name: protect(t, threshold=threshold, grand_total="keep") for name, t in tables.items()
+        }
+    except GrandTotalNeededError:
+        return {
+            name: protect(t, threshold=threshold, grand_total="withhold")
+            for name, t in tables.items()
+        }
+
+
+#: What may be printed for a sum of cells of a protected table (`sum_status`).
+SumStatus = Literal["published", "withheld", "not shown"]
+
+
+def sum_status(
+    table: ProtectedTable, rows: Sequence[int] | None = None, columns: Sequence[int] | None = None
+) -> SumStatus:
+    """What may be printed for the sum of the inner cells ``rows`` x ``columns`` of a
+    protected table (``None`` = all).
+
+    ``"published"``: a published entry (cell, row or column total, grand total), or a sum
+    of published cells, of published row totals (all columns) or of published column
+    totals (all rows): printing it adds nothing. ``"withheld"``: a single entry that is
+    withheld; print the symbol. ``"not shown"``: a sum of several entries of which at least
+    one is withheld. It is no entry of the table, so nothing protects it (the sum of the
+    withheld cells of a line is the line total minus its published cells, and may be below
+    the threshold): print neither the value nor the symbol for withheld values.
+    """
+    n_rows = len(table.cells)
+    n_cols = len(table.column_totals)
+    row_set = None if rows is None or set(rows) >= set(range(n_rows)) else sorted(set(rows))
+    col_set = (
+        None if columns is None or set(columns) >= set(range(n_cols)) else sorted(set(columns))
+    )
+    if row_set is None and col_set is None:
+        entry: int | None = table.grand_total
+    elif row_set is None and col_set is not None and len(col_set) == 1:
+        entry = table.column_totals[col_set[0]]
+    elif col_set is None and row_set is not None and len(row_set) == 1:
+        entry = table.row_totals[row_set[0]]
+    elif row_set is not None and col_set is not None and len(row_set) == len(col_set) == 1:
+        entry = table.cells[row_set[0]][col_set[0]]
+    else:
+        every_row = list(range(n_rows)) if row_set is None else row_set
+        every_col = list(range(n_cols)) if col_set is None else col_set
+        if (
+            (row_set is None and all(table.column_totals[j] is not None for j in every_col))
+            or (col_set is None and all(table.row_totals[i] is not None for i in every_row))
+            or all(table.cells[i][j] is not None for i in every_row for j in every_col)
+        ):
+            return "published"
+        return "not shown"
+    return "withheld" if entry is None else "published"

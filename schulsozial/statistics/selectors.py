@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple
 
+import numpy as np
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,9 +37,9 @@ from schulsozial.masterdata.models import (
 )
 
 from . import rollups
-from .disclosure import protect
+from .disclosure import SumStatus, protect, protect_family, sum_status
 from .rollups import school_year_bounds, school_year_of
-from .sources import SCHOOL_YEAR_MONTHS, SOURCES, Where
+from .sources import SCHOOL_YEAR_MONTHS, SOURCES, Where, months_between
 
 #: Target groups whose participants count as "reached" at a level (reach per school).
 REACH_LEVELS = ("class", "group", "individual")
@@ -195,8 +196,6 @@ def current_school_year() -> int:
 
 
 def where_for(scope: Scope, filters: Filters) -> Where:
-    from .sources import months_between
-
     return Where(
         school_year=filters.school_year,
         municipality_ids=scope.municipality_ids,
@@ -243,10 +242,15 @@ class Section:
     chart_column: int = 0
     note: str = ""
     suppressed: int = 0
+    #: Why a protected view does not show this table with the chosen filters (then it has
+    #: no rows; the page and the exports print this instead).
+    withheld: str = ""
 
     def table(self) -> tuple[list[str], list[list[Any]]]:
         """Header and rows for exports: suppressed values as the symbol."""
         header = [self.label_header, *self.columns]
+        if self.withheld:
+            return header, [[self.withheld]]
         body = [[r.label, *(SUPPRESSED if v is None else v for v in r.values)] for r in self.rows]
         if self.total is not None:
             body.append(
@@ -278,33 +282,55 @@ def _hours(minutes: int | None) -> Decimal | None:
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-class _Protector:
-    """Applies `protect()` to a count table when the report is protected."""
+class Line(NamedTuple):
+    """One row of a counted section: `count` None = withheld. `minutes` and
+    `participants` are true values, shown only where the count is."""
 
-    def __init__(self, on: bool, threshold: int) -> None:
-        self.on, self.threshold, self.suppressed = on, threshold, 0
-
-    def table(
-        self, matrix: Sequence[Sequence[int]]
-    ) -> tuple[list[list[int | None]], list[int | None], list[int | None], int | None]:
-        if not self.on:
-            rows = [list(r) for r in matrix]
-            columns = [sum(c) for c in zip(*matrix, strict=True)] if matrix else []
-            return rows, [sum(r) for r in matrix], columns, sum(sum(r) for r in matrix)
-        if not matrix:
-            return [], [], [], 0
-        result = protect(matrix, threshold=self.threshold)
-        self.suppressed += result.suppressed_count
-        return result.cells, result.row_totals, result.column_totals, result.grand_total
-
-    def vector(self, values: Sequence[int]) -> tuple[list[int | None], int | None]:
-        cells, _rows, _columns, grand = self.table([[v] for v in values])
-        return [c[0] for c in cells], grand
+    key: Any
+    count: int | str | None  # None = withheld, NOT_SHOWN = not printed (protected views)
+    minutes: int = 0
+    participants: int = 0
 
 
-def _published(count: int | None, value: Any) -> Any:
+@dataclass
+class _Part:
+    """The figures of one section; `missing` says why a protected view does not show
+    the table with these filters (then it has no lines)."""
+
+    lines: list[Line] = field(default_factory=list)
+    total: Line | None = None
+    missing: str = ""
+
+
+@dataclass
+class _Figures:
+    types: _Part
+    dimensions: dict[str, _Part]
+    schools: _Part
+    carriers: _Part
+    months: _Part
+    trend: _Part
+    cases: _Part
+    reach: list[tuple[int, list[int | None]]]
+    reach_missing: str
+    summary: Line
+    school_names: dict[int, str]
+
+
+#: A sum a protected view does not print at all (`disclosure.sum_status`): shown as "–".
+NOT_SHOWN = ""
+
+
+def _published(count: int | str | None, value: Any) -> Any:
     """A figure derived from a count is shown only where the count is."""
-    return None if count is None else value
+    return count if count is None or count == NOT_SHOWN else value
+
+
+def _shown(count: int, status: SumStatus) -> int | str | None:
+    """The count as a protected view prints it: the value, withheld (None) or not at all."""
+    if status == "published":
+        return count
+    return None if status == "withheld" else NOT_SHOWN
 
 
 class _Entry(NamedTuple):
@@ -383,12 +409,367 @@ def _fte(scope: Scope, filters: Filters, school_ids: Sequence[int]) -> dict[int,
     return fte
 
 
+def _school_facts(
+    school_ids: Sequence[int], municipality_ids: frozenset[int]
+) -> dict[int, tuple[str, str]]:
+    """Name and school type of each school."""
+    wanted = set(school_ids)
+    return {
+        pk: (name, school_type)
+        for pk, name, school_type in School.objects.filter(
+            Q(municipality_id__in=municipality_ids)
+            if len(wanted) > _ID_LIST_LIMIT
+            else Q(pk__in=list(wanted))
+        ).values_list("pk", "name", "school_type")
+        if pk in wanted
+    }
+
+
+def _exact_figures(scope: Scope, filters: Filters, src: Any, level_of: dict[int, int]) -> _Figures:
+    """Every figure of the scope under the filters, exactly (unprotected views)."""
+    w = where_for(scope, filters)
+    schools = [Line(s, n, m or 0, p or 0) for s, n, m, p in src.schools(w)]
+    facts = _school_facts([line.key for line in schools], scope.municipality_ids)
+    grand = sum(line.count or 0 for line in schools)
+    minutes = sum(line.minutes for line in schools)
+    summary = Line(None, grand, minutes, sum(line.participants for line in schools))
+
+    def part(rows: list[tuple[Any, int, int | None]], total: bool = True) -> _Part:
+        lines = [Line(key, n, m or 0) for key, n, m in rows]
+        return _Part(lines, Line(None, sum(x.count or 0 for x in lines)) if total else None)
+
+    by_kind: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    for kind, entry_id, n, m in src.dimensions(w):
+        by_kind[kind].append((entry_id, n, m))
+    dimensions = {kind: part(by_kind.get(kind, [])) for kind in _DIMENSION_KINDS}
+    carriers = part(src.carriers(w))
+    carriers.total = Line(None, carriers.total.count, sum(x.minutes for x in carriers.lines))  # type: ignore[union-attr]
+    months = part(src.months(w))
+    months.total = Line(None, months.total.count, sum(x.minutes for x in months.lines))  # type: ignore[union-attr]
+    in_report = {line.key for line in schools}
+    cases = [Line(s, n) for s, n in src.cases(w) if n and s in in_report]
+    reach: dict[int, list[int | None]] = defaultdict(lambda: [0, 0, 0])
+    for school_id, tg, p in src.reach(w, list(level_of)):
+        reach[school_id][level_of[tg]] += p or 0  # type: ignore[operator]
+    return _Figures(
+        types=_Part([Line(t, n, m or 0) for t, n, m in src.types(w)], summary),
+        dimensions=dimensions,
+        schools=_Part(schools, summary),
+        carriers=carriers,
+        months=months,
+        trend=part(src.years(w, filters.school_year - TREND_YEARS + 1), total=False),
+        cases=_Part(cases, Line(None, sum(x.count or 0 for x in cases))),
+        reach=[(s, v) for s, v in reach.items() if s in in_report],
+        reach_missing="",
+        summary=summary,
+        school_names={s: name for s, (name, _type) in facts.items()},
+    )
+
+
+_DIMENSION_KINDS = (
+    str(CatalogueKind.TOPIC),
+    str(CatalogueKind.CONTACT_ORIGIN),
+    str(CatalogueKind.PARTNER),
+)
+
+
+class _Family:
+    """The base tables of a protected view for one school year, protected jointly once
+    (`disclosure.protect_family`): activities per school x activity type, per month and
+    per carrier. They share only the grand total. Every figure a protected view shows
+    is one of their entries or a sum of published entries (`disclosure.sum_status`)."""
+
+    def __init__(
+        self,
+        school_types: Sequence[tuple[int, int, int, int, int]],
+        months: Sequence[tuple[int, int, int]],
+        carriers: Sequence[tuple[int, int, int]],
+        threshold: int,
+    ) -> None:
+        self.schools = sorted({row[0] for row in school_types})
+        self.types = sorted({row[1] for row in school_types})
+        row = {s: i for i, s in enumerate(self.schools)}
+        col = {t: j for j, t in enumerate(self.types)}
+        shape = (len(self.schools), len(self.types))
+        self.count = np.zeros(shape, dtype=np.int64)
+        self.minutes = np.zeros(shape, dtype=np.int64)
+        self.participants = np.zeros(shape, dtype=np.int64)
+        for s, t, n, m, p in school_types:
+            self.count[row[s], col[t]] += n
+            self.minutes[row[s], col[t]] += m or 0
+            self.participants[row[s], col[t]] += p or 0
+        self.months = [m for m in SCHOOL_YEAR_MONTHS if any(x[0] == m for x in months)]
+        by_month = {m: (n, mins or 0) for m, n, mins in months}
+        self.month_values = [by_month[m] for m in self.months]
+        self.carriers = [(c, n, m or 0) for c, n, m in sorted(carriers) if n]
+        protected = protect_family(
+            {
+                "schools": self.count,
+                "months": [[n] for n, _m in self.month_values],
+                "carriers": [[n] for _c, n, _m in self.carriers],
+            },
+            threshold=threshold,
+        )
+        self.table = protected["schools"]
+        self.month_table = protected["months"]
+        self.carrier_table = protected["carriers"]
+
+    @classmethod
+    def grand_total_published(
+        cls,
+        school_types: Sequence[tuple[int, int, int]],
+        months: Sequence[tuple[int, int]],
+        carriers: Sequence[tuple[int, int]],
+        threshold: int,
+    ) -> bool:
+        """Whether the family of these counts publishes its grand total."""
+        family = cls(
+            [(s, t, n, 0, 0) for s, t, n in school_types],
+            [(m, n, 0) for m, n in months],
+            [(c, n, 0) for c, n in carriers],
+            threshold,
+        )
+        return family.table.grand_total is not None
+
+    def block(self, rows: Sequence[int] | None, cols: Sequence[int] | None) -> Line:
+        """The activities of schools `rows` x activity types `cols` (positions, None = all)."""
+        r = slice(None) if rows is None else list(rows)
+        c = slice(None) if cols is None else list(cols)
+        count = int(self.count[r][:, c].sum()) if self.count.size else 0
+        return Line(
+            None,
+            _shown(count, sum_status(self.table, rows, cols)),
+            int(self.minutes[r][:, c].sum()) if self.count.size else 0,
+            int(self.participants[r][:, c].sum()) if self.count.size else 0,
+        )
+
+    def month_sum(self, positions: Sequence[int]) -> Line:
+        count = sum(self.month_values[i][0] for i in positions)
+        status = sum_status(self.month_table, positions)
+        return Line(None, _shown(count, status), sum(self.month_values[i][1] for i in positions))
+
+    def carrier_sum(self, positions: Sequence[int]) -> Line:
+        count = sum(self.carriers[i][1] for i in positions)
+        status = sum_status(self.carrier_table, positions)
+        return Line(None, _shown(count, status), sum(self.carriers[i][2] for i in positions))
+
+
+def _vector(values: Sequence[int], threshold: int) -> tuple[list[int | None], int | None]:
+    """A one-dimensional table protected on its own (a measure of its own)."""
+    if not values:
+        return [], 0
+    result = protect([[v] for v in values], threshold=threshold)
+    return [c[0] for c in result.cells], result.grand_total
+
+
+def _missing(blocked: dict[str, bool], *names: str) -> str:
+    """Why a protected view does not show a table: the filters it cannot be combined with."""
+    found = [_FILTER_NAMES[n]() for n in names if blocked[n]]
+    if not found:
+        return ""
+    return _(
+        "With disclosure control this table is not shown with the filter %(filters)s:"
+        " together with the other tables it could give away withheld values."
+        " Remove the filter to see it."
+    ) % {"filters": ", ".join(found)}
+
+
+_FILTER_NAMES = {
+    "month": lambda: _("month range"),
+    "school": lambda: _("school or school type"),
+    "type": lambda: _("activity type"),
+    "carrier": lambda: _("carrier"),
+}
+
+
+def _protected_figures(
+    scope: Scope, filters: Filters, src: Any, level_of: dict[int, int]
+) -> _Figures:
+    """The figures of a protected view: the family of the scope and school year is read
+    without filters and protected once; the filters only pick its rows and columns.
+    A figure no published entry gives is withheld; a table the family does not hold
+    for these filters is not shown (docs/disclosure.md)."""
+    threshold = scope.threshold
+    base = where_for(scope, Filters(school_year=filters.school_year))
+    family = _Family(src.school_types(base), src.months(base), src.carriers(base), threshold)
+    facts = _school_facts(family.schools, scope.municipality_ids)
+
+    def chosen(school_id: int) -> bool:
+        return (not filters.school_id or school_id == filters.school_id) and (
+            not filters.school_type or facts.get(school_id, ("", ""))[1] == filters.school_type
+        )
+
+    rows = [i for i, s in enumerate(family.schools) if chosen(s)]
+    col = {t: j for j, t in enumerate(family.types)}
+    if filters.activity_type_id:
+        cols = [col[filters.activity_type_id]] if filters.activity_type_id in col else []
+    else:
+        cols = list(range(len(family.types)))
+    months = months_between(filters.month_from, filters.month_to)
+    carrier_rows = [
+        i
+        for i, (c, _n, _m) in enumerate(family.carriers)
+        if not filters.carrier_id or c == filters.carrier_id
+    ]
+    blocked = {
+        "month": bool(months),
+        "school": len(rows) != len(family.schools),
+        "type": len(cols) != len(family.types),
+        "carrier": bool(filters.carrier_id),
+    }
+    month_rows = [i for i, m in enumerate(family.months) if not months or m in months]
+
+    # The total of what the filters select, from the one table that holds it.
+    if not blocked["month"] and not blocked["carrier"]:
+        summary = family.block(rows, cols)
+    elif not blocked["school"] and not blocked["type"] and not blocked["carrier"]:
+        summary = family.month_sum(month_rows)
+    elif not blocked["school"] and not blocked["type"] and not blocked["month"]:
+        summary = family.carrier_sum(carrier_rows)
+    else:
+        summary = Line(None, NOT_SHOWN)
+
+    def part(missing: str, make: Any) -> _Part:
+        return _Part(missing=missing, total=summary) if missing else make()
+
+    types = part(
+        _missing(blocked, "month", "carrier"),
+        lambda: _Part(
+            [family.block(rows, [j])._replace(key=family.types[j]) for j in cols],
+            family.block(rows, cols),
+        ),
+    )
+    schools = part(
+        _missing(blocked, "month", "carrier"),
+        lambda: _Part(
+            [family.block([i], cols)._replace(key=family.schools[i]) for i in rows],
+            family.block(rows, cols),
+        ),
+    )
+    carriers = part(
+        _missing(blocked, "month", "school", "type"),
+        lambda: _Part(
+            [family.carrier_sum([i])._replace(key=family.carriers[i][0]) for i in carrier_rows],
+            family.carrier_sum(carrier_rows),
+        ),
+    )
+    month_part = part(
+        _missing(blocked, "school", "type", "carrier"),
+        lambda: _Part(
+            [family.month_sum([i])._replace(key=family.months[i]) for i in month_rows],
+            family.month_sum(month_rows),
+        ),
+    )
+
+    # Topics, contact origins, partners: their own measures, for the whole view.
+    dims_missing = _missing(blocked, "school", "carrier")
+    by_kind: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
+    if not dims_missing:
+        for kind, entry_id, n, m in src.dimensions(base):
+            by_kind[kind].append((entry_id, n, m or 0))
+    dimensions = {}
+    for kind in _DIMENSION_KINDS:
+        items = by_kind.get(kind, [])
+        published, total = _vector([n for _e, n, _m in items], threshold)
+        dimensions[kind] = _Part(
+            [Line(e, published[i], m) for i, (e, _n, m) in enumerate(items)],
+            Line(None, total),
+            dims_missing,
+        )
+
+    # Distinct cases per school: a measure of its own, one table for the view.
+    cases_missing = _missing(blocked, "carrier")
+    case_lines: list[Line] = []
+    case_total = Line(None, NOT_SHOWN)
+    if not cases_missing:
+        counted = [(s, n) for s, n in src.cases(base) if n]
+        table = protect([[n] for _s, n in counted], threshold=threshold) if counted else None
+        picked = [k for k, (s, _n) in enumerate(counted) if chosen(s)]
+        case_lines = [Line(counted[k][0], table.row_totals[k]) for k in picked if table]
+        value = sum(counted[k][1] for k in picked)
+        case_total = Line(
+            None, value if table is None else _shown(value, sum_status(table, picked))
+        )
+    cases = _Part(case_lines, case_total, cases_missing)
+
+    # Reach: participants are shown only where the school's activity count is.
+    reach_missing = _missing(blocked, "month", "type", "carrier")
+    reach_rows: list[tuple[int, list[int | None]]] = []
+    if not reach_missing:
+        per: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
+        for school_id, tg, p in src.reach(base, list(level_of)):
+            per[school_id][level_of[tg]] += p or 0
+        order = [s for s in family.schools if s in per]
+        columns = [_vector([per[s][k] for s in order], threshold)[0] for k in range(3)]
+        position = {s: i for i, s in enumerate(family.schools)}
+        for n, s in enumerate(order):
+            if not chosen(s):
+                continue
+            shown = family.table.row_totals[position[s]] is not None
+            reach_rows.append((s, [columns[k][n] if shown else None for k in range(3)]))
+
+    trend = part(
+        _missing(blocked, "month", "school", "type", "carrier"),
+        lambda: _protected_trend(scope, filters, src, base, family),
+    )
+    return _Figures(
+        types=types,
+        dimensions=dimensions,
+        schools=schools,
+        carriers=carriers,
+        months=month_part,
+        trend=trend,
+        cases=cases,
+        reach=reach_rows,
+        reach_missing=reach_missing,
+        summary=summary,
+        school_names={s: name for s, (name, _type) in facts.items()},
+    )
+
+
+def _protected_trend(
+    scope: Scope, filters: Filters, src: Any, base: Where, family: _Family
+) -> _Part:
+    """Activities per school year: each year's grand total, published exactly where that
+    year's own family publishes it (so the pages of all years agree)."""
+    if len(family.schools) > _ID_LIST_LIMIT:
+        return _Part(
+            missing=_(
+                "With disclosure control the trend is shown for views of up to %(n)s schools."
+            )
+            % {"n": _ID_LIST_LIMIT}
+        )
+    first = filters.school_year - TREND_YEARS + 1
+    tables = src.year_tables(base, first)
+    per_year: dict[int, tuple[list[Any], list[Any], list[Any]]] = defaultdict(lambda: ([], [], []))
+    for y, *row in tables.school_types:
+        per_year[y][0].append(row)
+    for y, *row in tables.months:
+        per_year[y][1].append(row)
+    for y, *row in tables.carriers:
+        per_year[y][2].append(row)
+    lines = []
+    for y, n, m in sorted(src.years(base, first)):
+        if not n:
+            continue
+        if y == filters.school_year:
+            shown = family.table.grand_total is not None
+        else:
+            shown = _Family.grand_total_published(*per_year[y], scope.threshold)
+        lines.append(Line(y, n if shown else None, m or 0))
+    return _Part(lines)
+
+
 def statistics_report(
     *, scope: Scope, filters: Filters, protected: bool | None = None, source: str = "rollup"
 ) -> Report:
     """The whole report of a scope. `protected` defaults to the scope's rule;
     exports pass True. `source="raw"` computes the same from raw records
-    (the naive approach, for the benchmark and tests)."""
+    (the naive approach, for the benchmark and tests).
+
+    Unprotected, every figure is read with the filters, exactly. Protected, the
+    figures come from the family of the scope and school year (`_Family`), protected
+    once; filters only select from it (docs/disclosure.md)."""
     if source == "rollup":
         # The one write of a read: records still queued for the rollups are
         # added first (usually none: the background worker keeps up), so the
@@ -396,10 +777,28 @@ def statistics_report(
         rollups.catch_up()
     on = scope.protected if protected is None else protected
     report = Report(scope=scope, filters=filters, protected=on, threshold=scope.threshold)
-    guard = _Protector(on, scope.threshold)
     src = SOURCES[source]
-    w = where_for(scope, filters)
     entries = _labels(scope.municipality_ids)
+    # Every municipality of the scope has its own target-group entries.
+    level_of = {
+        pk: REACH_LEVELS.index(e.code)
+        for pk, e in entries.items()
+        if e.kind == CatalogueKind.TARGET_GROUP and e.code in REACH_LEVELS
+    }
+    figures = (_protected_figures if on else _exact_figures)(scope, filters, src, level_of)
+    _build_sections(report, figures, entries, scope, filters)
+    for section in report.sections:
+        section.suppressed = sum(1 for r in section.rows for v in r.values if v is None) + (
+            sum(1 for v in section.total.values if v is None) if section.total else 0
+        )
+    return report
+
+
+def _build_sections(
+    report: Report, figures: _Figures, entries: dict[int, _Entry], scope: Scope, filters: Filters
+) -> None:
+    """The sections of the report from its figures (protected or not: the same layout)."""
+    names = figures.school_names
 
     def label(entry_id: int | None) -> str:
         entry = entries.get(entry_id) if entry_id else None
@@ -410,33 +809,20 @@ def statistics_report(
         entry = entries.get(entry_id)
         return (entry.sort_order, entry.label, entry_id) if entry else (9999, "", entry_id)
 
-    # Totals per school and per activity type. Only these are published (never
-    # the inner school x type cells), so each is protected as a table of its
-    # own; they share the grand total, which is withheld if either withholds it.
-    per_school = {s: (n, m or 0, p or 0) for s, n, m, p in src.schools(w)}
-    per_type = {t: (n, m or 0) for t, n, m in src.types(w)}
-    many = len(per_school) > _ID_LIST_LIMIT
-    school_names = {
-        pk: name
-        for pk, name in School.objects.filter(
-            Q(municipality_id__in=scope.municipality_ids) if many else Q(pk__in=list(per_school))
-        ).values_list("pk", "name")
-        if pk in per_school
-    }
-    school_ids = sorted(per_school, key=lambda s: (school_names.get(s, ""), s))
-    type_ids = sorted(per_type, key=order)
-    minutes_school = [per_school[s][1] for s in school_ids]
-    people_school = [per_school[s][2] for s in school_ids]
-    minutes_type = [per_type[t][1] for t in type_ids]
-    school_totals, grand_a = guard.vector([per_school[s][0] for s in school_ids])
-    type_totals, grand_b = guard.vector([per_type[t][0] for t in type_ids])
-    grand = None if grand_a is None or grand_b is None else grand_a
-    total_minutes = sum(minutes_school)
+    def by_name(school_id: int) -> tuple[str, int]:
+        return (names.get(school_id, ""), school_id)
+
+    def counted(line: Line) -> list[Any]:
+        return [line.count, _published(line.count, _hours(line.minutes))]
+
+    summary = figures.summary
+    school_lines = sorted(figures.schools.lines, key=lambda x: by_name(x.key))
     report.totals = {
-        "activities": grand,
-        "hours": _published(grand, _hours(total_minutes)),
-        "schools": len(school_ids),
+        "activities": summary.count,
+        "hours": _published(summary.count, _hours(summary.minutes)),
+        "schools": len(school_lines) if not figures.schools.missing else len(names),
     }
+    types = figures.types
     report.sections.append(
         Section(
             key="activity_type",
@@ -444,21 +830,14 @@ def statistics_report(
             label_header=_("Activity type"),
             columns=[_("Activities"), _("Hours")],
             rows=[
-                Row(
-                    label(t),
-                    [type_totals[j], _published(type_totals[j], _hours(minutes_type[j]))],
-                    t,
-                )
-                for j, t in enumerate(type_ids)
+                Row(label(x.key), counted(x), x.key)
+                for x in sorted(types.lines, key=lambda x: order(x.key))
             ],
-            total=Row(_("Total"), [grand, _published(grand, _hours(total_minutes))]),
+            total=Row(_("Total"), counted(types.total or summary)),
+            withheld=types.missing,
         )
     )
 
-    # Topics, contact origins, partners (rollup grain: no activity-type filter).
-    by_kind: dict[str, list[tuple[int, int, int]]] = defaultdict(list)
-    for kind, entry_id, n, m in src.dimensions(w):
-        by_kind[kind].append((entry_id, n, m or 0))
     for kind, key, title, header in (
         (CatalogueKind.TOPIC, "topic", _("Activities by topic"), _("Topic")),
         (
@@ -469,8 +848,7 @@ def statistics_report(
         ),
         (CatalogueKind.PARTNER, "partner", _("Referrals to partners"), _("Partner involved")),
     ):
-        items = sorted(by_kind.get(str(kind), []), key=lambda x: order(x[0]))
-        published, total = guard.vector([n for _e, n, _m in items])
+        part = figures.dimensions[str(kind)]
         report.sections.append(
             Section(
                 key=key,
@@ -478,10 +856,12 @@ def statistics_report(
                 label_header=header,
                 columns=[_("Activities"), _("Hours")],
                 rows=[
-                    Row(label(e), [published[i], _published(published[i], _hours(m))], e)
-                    for i, (e, _n, m) in enumerate(items)
+                    Row(label(x.key), counted(x), x.key)
+                    for x in sorted(part.lines, key=lambda x: order(x.key))
                 ],
-                total=Row(_("Total"), [total, ""]) if kind == CatalogueKind.TOPIC else None,
+                total=Row(_("Total"), [part.total.count if part.total else None, ""])
+                if kind == CatalogueKind.TOPIC and not part.missing
+                else None,
                 note=_(
                     "An activity with several topics counts once for each topic."
                     " Topics, contact origins and partners are counted per school year, over"
@@ -489,11 +869,20 @@ def statistics_report(
                 )
                 if kind == CatalogueKind.TOPIC
                 else "",
+                withheld=part.missing,
             )
         )
 
     # By school, with hours per FTE.
-    fte = _fte(scope, filters, school_ids)
+    fte = _fte(scope, filters, [x.key for x in school_lines])
+    fte_sum = sum(fte.values(), Decimal(0))
+
+    def per_fte(line: Line, fte_value: Decimal | None) -> Any:
+        if not fte_value:
+            return ""
+        return (Decimal(line.minutes) / 60 / fte_value).quantize(Decimal("0.1"))
+
+    school_total = figures.schools.total or summary
     report.sections.append(
         Section(
             key="school",
@@ -502,52 +891,41 @@ def statistics_report(
             columns=[_("Activities"), _("Hours"), _("Participants"), _("FTE"), _("Hours per FTE")],
             rows=[
                 Row(
-                    school_names.get(s, str(s)),
+                    names.get(x.key, str(x.key)),
                     [
-                        school_totals[i],
-                        _published(school_totals[i], _hours(minutes_school[i])),
-                        _published(school_totals[i], people_school[i]),
-                        fte[s].quantize(Decimal("0.01")) if s in fte else "",
-                        _published(
-                            school_totals[i],
-                            (Decimal(minutes_school[i]) / 60 / fte[s]).quantize(Decimal("0.1"))
-                            if fte.get(s)
-                            else "",
-                        ),
+                        *counted(x),
+                        _published(x.count, x.participants),
+                        fte[x.key].quantize(Decimal("0.01")) if x.key in fte else "",
+                        _published(x.count, per_fte(x, fte.get(x.key))),
                     ],
-                    s,
+                    x.key,
                 )
-                for i, s in enumerate(school_ids)
+                for x in school_lines
             ],
             total=Row(
                 _("Total"),
                 [
-                    grand,
-                    _published(grand, _hours(total_minutes)),
-                    _published(grand, sum(people_school)),
-                    sum(fte.values(), Decimal(0)).quantize(Decimal("0.01")),
-                    _published(
-                        grand,
-                        (Decimal(total_minutes) / 60 / sum(fte.values())).quantize(Decimal("0.1"))
-                        if sum(fte.values())
-                        else "",
-                    ),
+                    *counted(school_total),
+                    _published(school_total.count, school_total.participants),
+                    fte_sum.quantize(Decimal("0.01")),
+                    _published(school_total.count, per_fte(school_total, fte_sum)),
                 ],
             ),
             note=_(
                 "Hours per FTE: documented hours over the FTE assigned to the school on the"
                 " reference day (end of the school year, or today)."
             ),
+            withheld=figures.schools.missing,
         )
     )
 
     # By carrier (the worker's employer).
-    carrier_rows = sorted(src.carriers(w))
     carrier_names = dict(
-        Carrier.objects.filter(pk__in=[c for c, _n, _m in carrier_rows]).values_list("pk", "name")
+        Carrier.objects.filter(pk__in=[x.key for x in figures.carriers.lines]).values_list(
+            "pk", "name"
+        )
     )
-    carrier_rows.sort(key=lambda r: carrier_names.get(r[0], ""))
-    published, total = guard.vector([n for _c, n, _m in carrier_rows])
+    carriers = figures.carriers
     report.sections.append(
         Section(
             key="carrier",
@@ -555,23 +933,17 @@ def statistics_report(
             label_header=_("Carrier"),
             columns=[_("Activities"), _("Hours")],
             rows=[
-                Row(
-                    carrier_names.get(c, "–"),
-                    [published[i], _published(published[i], _hours(m))],
-                    c,
-                )
-                for i, (c, _n, m) in enumerate(carrier_rows)
+                Row(carrier_names.get(x.key, "–"), counted(x), x.key)
+                for x in sorted(carriers.lines, key=lambda x: (carrier_names.get(x.key, ""), x.key))
             ],
-            total=Row(
-                _("Total"), [total, _published(total, _hours(sum(r[2] or 0 for r in carrier_rows)))]
-            ),
+            total=Row(_("Total"), counted(carriers.total or summary)),
+            withheld=carriers.missing,
         )
     )
 
     # By month, in school-year order.
-    months = {m: (n, mins or 0) for m, n, mins in src.months(w)}
-    month_list = [m for m in SCHOOL_YEAR_MONTHS if m in months]
-    published, total = guard.vector([months[m][0] for m in month_list])
+    months = figures.months
+    position = {m: i for i, m in enumerate(SCHOOL_YEAR_MONTHS)}
     report.sections.append(
         Section(
             key="month",
@@ -579,21 +951,16 @@ def statistics_report(
             label_header=_("Month"),
             columns=[_("Activities"), _("Hours")],
             rows=[
-                Row(
-                    _month_label(m, filters.school_year),
-                    [published[i], _published(published[i], _hours(months[m][1]))],
-                    m,
-                )
-                for i, m in enumerate(month_list)
+                Row(_month_label(x.key, filters.school_year), counted(x), x.key)
+                for x in sorted(months.lines, key=lambda x: position[x.key])
             ],
+            total=Row(_("Total"), counted(months.total or summary)),
             chart="line",
+            withheld=months.missing,
         )
     )
 
     # Trends over school years (the same filters, earlier years).
-    years = {y: (n, m or 0) for y, n, m in src.years(w, filters.school_year - TREND_YEARS + 1)}
-    year_list = sorted(years)
-    published, _total = guard.vector([years[y][0] for y in year_list])
     report.sections.append(
         Section(
             key="trend",
@@ -601,21 +968,16 @@ def statistics_report(
             label_header=_("School year"),
             columns=[_("Activities"), _("Hours")],
             rows=[
-                Row(
-                    f"{y}/{(y + 1) % 100:02d}",
-                    [published[i], _published(published[i], _hours(years[y][1]))],
-                    y,
-                )
-                for i, y in enumerate(year_list)
+                Row(f"{x.key}/{(x.key + 1) % 100:02d}", counted(x), x.key)
+                for x in sorted(figures.trend.lines, key=lambda x: x.key)
             ],
             chart="line",
+            withheld=figures.trend.missing,
         )
     )
 
     # Distinct cases per school.
-    cases = dict(src.cases(w))
-    case_schools = [s for s in school_ids if cases.get(s)]
-    published, total = guard.vector([cases[s] for s in case_schools])
+    cases = figures.cases
     report.sections.append(
         Section(
             key="cases",
@@ -623,33 +985,23 @@ def statistics_report(
             label_header=_("School"),
             columns=[_("Distinct cases")],
             rows=[
-                Row(school_names.get(s, str(s)), [published[i]], s)
-                for i, s in enumerate(case_schools)
+                Row(names.get(x.key, str(x.key)), [x.count], x.key)
+                for x in sorted(cases.lines, key=lambda x: by_name(x.key))
             ],
-            total=Row(_("Total"), [total]),
+            total=None
+            if cases.missing
+            else Row(_("Total"), [cases.total.count if cases.total else None]),
             note=_(
                 "Cases are counted by their anonymous case code, per school: the same code at"
                 " two schools is two cases. Counted per school year, over all activity types."
             ),
+            withheld=cases.missing,
         )
     )
 
     # Reach per school: participants at class, group and individual level.
-    level_ids = {
-        e.code: pk
-        for pk, e in entries.items()
-        if e.kind == CatalogueKind.TARGET_GROUP and e.code in REACH_LEVELS
-    }
-    level_of = {pk: code for code, pk in level_ids.items()}
-    reach: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(REACH_LEVELS, 0))
-    for school_id, tg, p in src.reach(w, list(level_ids.values())):
-        reach[school_id][level_of[tg]] += p or 0
-    reach_schools = [s for s in school_ids if s in reach]
-    pupils = _pupils(reach_schools, filters.school_year, scope.municipality_ids)
-    # The reach table publishes cells without row totals: each level (column)
-    # is protected with its own total.
-    columns = [guard.vector([reach[s][lvl] for s in reach_schools])[0] for lvl in REACH_LEVELS]
-    published_cells = [[columns[k][i] for k in range(3)] for i in range(len(reach_schools))]
+    reach = sorted(figures.reach, key=lambda x: by_name(x[0]))
+    pupils = _pupils([s for s, _v in reach], filters.school_year, scope.municipality_ids)
 
     def share(value: int | None, school_id: int) -> Any:
         if value is None:
@@ -675,18 +1027,11 @@ def statistics_report(
             ],
             rows=[
                 Row(
-                    school_names.get(s, str(s)),
-                    [
-                        pupils.get(s, ""),
-                        *[
-                            x
-                            for k in range(3)
-                            for x in (published_cells[i][k], share(published_cells[i][k], s))
-                        ],
-                    ],
+                    names.get(s, str(s)),
+                    [pupils.get(s, ""), *[x for v in values for x in (v, share(v, s))]],
                     s,
                 )
-                for i, s in enumerate(reach_schools)
+                for s, values in reach
             ],
             chart_column=2,
             note=_(
@@ -694,14 +1039,9 @@ def statistics_report(
                 " pupils, over the school's pupils, capped at 100 %. A pupil met twice counts"
                 " twice, so this is a share of pupil contacts, not of distinct pupils."
             ),
+            withheld=figures.reach_missing,
         )
     )
-    report.suppressed_cells = guard.suppressed  # type: ignore[attr-defined]
-    for section in report.sections:
-        section.suppressed = sum(1 for r in section.rows for v in r.values if v is None) + (
-            sum(1 for v in section.total.values if v is None) if section.total else 0
-        )
-    return report
 
 
 def _month_label(month: int, school_year: int) -> str:

@@ -51,6 +51,8 @@ class Where:
 
 class Source(Protocol):
     def schools(self, w: Where) -> list[tuple[int, int, int, int]]: ...
+    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]: ...
+    def year_tables(self, w: Where, first: int) -> YearTables: ...
     def types(self, w: Where) -> list[tuple[int, int, int]]: ...
     def carriers(self, w: Where) -> list[tuple[int, int, int]]: ...
     def reach(self, w: Where, levels: list[int]) -> list[tuple[int, int, int]]: ...
@@ -58,6 +60,16 @@ class Source(Protocol):
     def years(self, w: Where, first: int) -> list[tuple[int, int, int]]: ...
     def dimensions(self, w: Where) -> list[tuple[str, int, int, int]]: ...
     def cases(self, w: Where) -> list[tuple[int, int]]: ...
+
+
+@dataclass(frozen=True)
+class YearTables:
+    """Activity counts of several school years, for the trend of a protected view: per
+    (year, school, activity type), per (year, month) and per (year, carrier)."""
+
+    school_types: list[tuple[int, int, int, int]]
+    months: list[tuple[int, int, int]]
+    carriers: list[tuple[int, int, int]]
 
 
 def _months_between(first: int, last: int) -> tuple[int, ...]:
@@ -131,6 +143,30 @@ class RollupSource:
             rows.annotate(n=Sum("count"), m=Sum("minutes"), p=Sum("participants"))
             .filter(n__gt=0)
             .order_by()
+        )
+
+    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]:
+        """Activities, minutes and participants per school and activity type."""
+        return list(
+            ActivityRollup.objects.filter(self._q(w))
+            .values_list("school_id", "activity_type_id")
+            .annotate(n=Sum("count"), m=Sum("minutes"), p=Sum("participants"))
+            .filter(n__gt=0)
+            .order_by()
+        )
+
+    def year_tables(self, w: Where, first: int) -> YearTables:
+        years = Q(school_year__gte=first, school_year__lte=w.school_year)
+        yearly = ActivityRollup.objects.filter(self._q(w, year=False), years)
+        monthly = (
+            self._totals(w, year=False, monthly=True)
+            if self._wide(w)
+            else ActivityRollup.objects.filter(self._q(w, year=False, monthly=True))
+        ).filter(years)
+        return YearTables(
+            school_types=_counted(yearly, "school_year", "school_id", "activity_type_id"),
+            months=_counted(monthly, "school_year", "month"),
+            carriers=_counted(yearly, "school_year", "carrier_id"),
         )
 
     def types(self, w: Where) -> list[tuple[int, int, int]]:
@@ -241,6 +277,26 @@ class RawSource:
             .order_by()
         )
 
+    def school_types(self, w: Where) -> list[tuple[int, int, int, int, int]]:
+        return list(
+            Activity.objects.filter(self._q(w))
+            .values_list("school_id", "activity_type_id")
+            .annotate(n=Count("pk"), m=Sum("minutes"), p=Sum("participants"))
+            .order_by()
+        )
+
+    def year_tables(self, w: Where, first: int) -> YearTables:
+        start, _end = school_year_bounds(first)
+        _start, end = school_year_bounds(w.school_year)
+        rows = Activity.objects.filter(
+            self._q(w, year=False), date__gte=start, date__lte=end
+        ).annotate(sy=_SCHOOL_YEAR)
+        return YearTables(
+            school_types=_counted(rows, "sy", "school_id", "activity_type_id", how=Count("pk")),
+            months=_counted(rows, "sy", "date__month", how=Count("pk")),
+            carriers=_counted(rows, "sy", "worker__carrier_id", how=Count("pk")),
+        )
+
     def types(self, w: Where) -> list[tuple[int, int, int]]:
         return list(
             Activity.objects.filter(self._q(w))
@@ -316,6 +372,17 @@ class RawSource:
             .annotate(n=Count("case_hash", distinct=True))
             .order_by()
         )
+
+
+def _counted(rows: Any, *keys: str, how: Any = None) -> list[Any]:
+    """``(*keys, count)`` per group of ``rows`` with a count above 0."""
+    return [
+        (*rest, n)
+        for *rest, n in rows.values_list(*keys)
+        .annotate(n=how if how is not None else Sum("count"))
+        .order_by()
+        if n
+    ]
 
 
 def months_between(first: int | None, last: int | None) -> tuple[int, ...]:

@@ -17,11 +17,14 @@ from hypothesis import strategies as st
 from schulsozial.statistics.disclosure import (
     PRIMARY,
     SECONDARY,
+    GrandTotalNeededError,
     ProtectedTable,
     _bridges,
     _pinned_if_never_zero,
     _with_totals,
     protect,
+    protect_family,
+    sum_status,
 )
 from schulsozial.statistics.tests.lp_attack import attack, rounding_window, true_values
 
@@ -438,3 +441,62 @@ def test_invalid_threshold_is_rejected(threshold: object) -> None:
 def test_invalid_rounding_base_is_rejected(base: object) -> None:
     with pytest.raises(ValueError, match="rounding_base must be a positive int"):
         protect([[1]], rounding_base=base)  # type: ignore[arg-type]
+
+
+# --- the grand total of linked tables, families, sums of cells ----------------------------------
+
+
+@PROPERTY_SETTINGS
+@given(
+    counts=tables(values=st.sampled_from([0, 1, 1, 2, 3, 4, 5, 9, 20])), threshold=st.integers(2, 6)
+)
+def test_kept_grand_total_is_withheld_exactly_below_the_threshold_and_nothing_is_pinned(
+    counts: list[list[int]], threshold: int
+) -> None:
+    grand = sum(map(sum, counts))
+    try:
+        result = protect(counts, threshold=threshold, grand_total="keep")
+        assert (result.grand_total is None) == (0 < grand < threshold)
+    except GrandTotalNeededError:
+        result = protect(counts, threshold=threshold, grand_total="withhold")
+        assert result.grand_total is None
+    truth = true_values(counts)
+    for key, (low, high) in attack(result, lower_bound=1).items():
+        assert high - low >= 1 - TOLERANCE, (key, low, high)
+        assert low - TOLERANCE <= truth[key] <= high + TOLERANCE
+
+
+def test_five_ones_in_a_row_need_the_grand_total_withheld() -> None:
+    # Published, the total 5 and "withheld values are never 0" pin every 1.
+    with pytest.raises(GrandTotalNeededError):
+        protect([[1, 1, 1, 1, 1]], grand_total="keep")
+    assert protect([[1, 1, 1, 1, 1]], grand_total="withhold").grand_total is None
+    assert protect([[6, 7]], grand_total="withhold").grand_total is None
+    assert protect([[0, 0]], grand_total="withhold").grand_total == 0  # a zero stays
+
+
+def test_a_family_agrees_on_its_grand_total() -> None:
+    family = protect_family({"a": [[2, 10], [15, 30]], "b": [[27], [30]]})
+    assert family["a"].grand_total == family["b"].grand_total == 57
+    # One table that needs the grand total withheld makes every table withhold it.
+    family = protect_family({"a": [[1, 1, 1, 1, 1]], "b": [[3], [2]]})
+    assert family["a"].grand_total is None and family["b"].grand_total is None
+    for table in family.values():
+        for _key, (low, high) in attack(table, lower_bound=1).items():
+            assert high - low >= 1 - TOLERANCE
+    with pytest.raises(ValueError, match="same grand total"):
+        protect_family({"a": [[1]], "b": [[2]]})
+
+
+def test_sum_status_prints_entries_and_sums_of_published_entries_only() -> None:
+    result = protect([[2, 10, 20], [15, 30, 40], [25, 50, 60]])
+    # cells: [[., ., 20], [., ., 40], [25, 50, 60]]; all totals published
+    assert sum_status(result) == "published"
+    assert sum_status(result, [0], [0]) == "withheld"
+    assert sum_status(result, [0], [2]) == "published"
+    assert sum_status(result, [0]) == "published"  # a row total
+    assert sum_status(result, None, [0]) == "published"  # a column total
+    assert sum_status(result, [0, 1], [0]) == "not shown"  # two withheld cells: no entry
+    assert sum_status(result, [2], [0, 1]) == "published"  # published cells
+    assert sum_status(result, [0, 1, 2], [0, 1, 2]) == "published"  # everything
+    assert sum_status(result, [], None) == "published"  # nothing: 0
