@@ -278,6 +278,17 @@ class AdoptForm(forms.Form):
         label=_("date of decision"), widget=forms.DateInput(attrs={"type": "date"})
     )
     decision_reference = forms.CharField(label=_("council paper number"), max_length=100)
+    # The scenario adopted for the year when the form was opened (empty: none);
+    # the service refuses if another one has been adopted since.
+    supersedes = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, adopted: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["supersedes"].initial = adopted.pk if adopted is not None else None
+        if adopted is not None:
+            self.fields["decision_body"].help_text = _(
+                "Adopting this scenario replaces the one adopted for this school year: „%(name)s“."
+            ) % {"name": adopted.name}
 
 
 class CompareForm(forms.Form):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schulsozial.core.audit import Action, audit
+from schulsozial.masterdata.models import Municipality
 
 from . import adapter
 from .engine import AllocationError, RulesError
@@ -119,20 +120,44 @@ def scenario_copy(*, scenario: Scenario, name: str, school_year: Any, by: Any) -
     )
 
 
+# `supersedes` default: replace whatever is adopted for the year (the demo
+# builder and scripts adopt on purpose).
+ANY_ADOPTED: Any = object()
+
+
 @transaction.atomic
 def scenario_adopt(
-    *, scenario: Scenario, decision_body: str, decision_date: Any, decision_reference: str, by: Any
+    *,
+    scenario: Scenario,
+    decision_body: str,
+    decision_date: Any,
+    decision_reference: str,
+    by: Any,
+    supersedes: Any = ANY_ADOPTED,
 ) -> Scenario:
     """Adopt a draft for its school year: it becomes read-only; a scenario
-    adopted earlier for the same year is superseded."""
+    adopted earlier for the same year is superseded.
+
+    `supersedes` is the scenario the coordinator saw adopted for the year when
+    opening the form (None: none). If another one has been adopted since (two
+    coordinators at once), the adoption is refused with a message naming it.
+    Adoptions of one municipality wait for each other on its row; the partial
+    unique constraint `scenario_one_adopted_per_year` is the last guarantee."""
+    Municipality.objects.select_for_update().only("pk").get(pk=scenario.municipality_id)
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     if scenario.status != Scenario.Status.DRAFT:
         raise ValidationError(_("Only a draft can be adopted."))
-    previous = Scenario.objects.select_for_update().filter(
-        municipality=scenario.municipality,
-        school_year=scenario.school_year,
-        status=Scenario.Status.ADOPTED,
+    previous = list(
+        Scenario.objects.select_for_update().filter(
+            municipality=scenario.municipality,
+            school_year=scenario.school_year,
+            status=Scenario.Status.ADOPTED,
+        )
     )
+    if supersedes is not ANY_ADOPTED:
+        seen = getattr(supersedes, "pk", supersedes) or None
+        if [old.pk for old in previous] != ([int(seen)] if seen else []):
+            raise _adopted_meanwhile(previous)
     for old in previous:
         old.status = Scenario.Status.SUPERSEDED
         old.save(update_fields=["status"])
@@ -146,7 +171,19 @@ def scenario_adopt(
     scenario.decision_reference = decision_reference
     scenario.lock_version += 1
     scenario.full_clean()
-    scenario.save()
+    try:
+        with transaction.atomic():
+            scenario.save()
+    except IntegrityError as error:  # adopted by another connection meanwhile
+        raise _adopted_meanwhile(
+            list(
+                Scenario.objects.filter(
+                    municipality=scenario.municipality,
+                    school_year=scenario.school_year,
+                    status=Scenario.Status.ADOPTED,
+                )
+            )
+        ) from error
     audit(
         actor=by,
         action=Action.UPDATE,
@@ -157,3 +194,16 @@ def scenario_adopt(
         },
     )
     return scenario
+
+
+def _adopted_meanwhile(adopted: list[Scenario]) -> ValidationError:
+    names = ", ".join(f"„{old.name}“" for old in adopted) or "–"
+    return ValidationError(
+        _(
+            "Another scenario has been adopted for this school year in the meantime "
+            "(%(names)s). Check it; if this scenario should replace it, open the "
+            "adoption again."
+        )
+        % {"names": names},
+        code="adopted_meanwhile",
+    )

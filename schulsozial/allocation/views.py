@@ -358,6 +358,15 @@ class ScenarioAdopt(ServiceFormView):
     def allowed(self, obj: Model | None) -> bool:
         return perms.can_adopt_scenario(self.request.user, obj)
 
+    def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        adopted = (
+            selectors.scenarios_visible_to(user=self.request.user)
+            .adopted()
+            .filter(municipality_id=obj.municipality_id, school_year_id=obj.school_year_id)
+            .first()
+        )
+        return {"adopted": adopted}
+
     def save(self, form: Any, obj: Model | None) -> Model:
         return services.scenario_adopt(scenario=obj, by=self.request.user, **form.cleaned_data)
 
