@@ -28,6 +28,7 @@ import codecs
 import datetime
 import io
 import itertools
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
@@ -146,6 +147,7 @@ class ActivityRow:
     by_gender: dict[str, int] = field(default_factory=dict)
     case_code: str = ""
     staff: str = ""  # a carrier's import: the staff member as the carrier's staff list names them
+    case_hash: str = ""  # a kept preview's row: the code hashed already (never from a file)
 
 
 @dataclass
@@ -615,3 +617,104 @@ class _RowParser:
 
 
 _SCHOOL_NUMBER = re.compile(r"\d{6}")
+
+
+# --------------------------------------------------------------------------- a kept preview
+
+PENDING_FORMAT = "activities-1"
+_HASH = re.compile(r"[0-9a-f]{64}")
+
+
+def pending_header(columns: dict[str, str]) -> str:
+    """The first line of a kept preview: the format and the mapped columns'
+    names as the file wrote them (error messages name them)."""
+    return json.dumps({"format": PENDING_FORMAT, "columns": columns}, ensure_ascii=False) + "\n"
+
+
+def pending_line(row: ActivityRow, *, school: str, case_hash: str) -> str:
+    """One row of a kept preview: what the parser read from the mapped
+    columns, the school resolved and the case code replaced by its hash."""
+    return (
+        json.dumps(
+            [
+                row.row,
+                row.date.isoformat(),
+                row.minutes,
+                row.activity_type,
+                row.target_group,
+                school,
+                row.topics,
+                row.contact_origin,
+                row.partner,
+                row.follow_up,
+                row.grade_band,
+                row.participants,
+                row.by_gender,
+                case_hash,
+                row.staff,
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+        + "\n"
+    )
+
+
+def open_pending(data: bytes) -> ActivityStream:
+    """Read a kept preview (``pending_header`` and ``pending_line``s) as the
+    stream ``open_activity_file`` gives. Never raises."""
+    errors: list[RowError] = []
+    lines = iter(data.decode("utf-8", errors="replace").splitlines())
+    try:
+        header = json.loads(next(lines, "{}"))
+        if not isinstance(header, dict) or header.get("format") != PENDING_FORMAT:
+            raise ValueError("unknown format")
+        columns = {str(k): str(v) for k, v in dict(header["columns"]).items()}
+    except (ValueError, KeyError, TypeError):
+        errors.append(RowError(0, "", "the preview cannot be read; please upload the file again"))
+        return ActivityStream({}, errors, iter(()))
+    return ActivityStream(columns, errors, _pending_rows(lines, errors))
+
+
+def _pending_rows(lines: Iterator[str], errors: list[RowError]) -> Iterator[ActivityRow]:
+    for line in lines:
+        try:
+            (
+                number,
+                day,
+                minutes,
+                activity_type,
+                target_group,
+                school,
+                topics,
+                contact_origin,
+                partner,
+                follow_up,
+                grade_band,
+                participants,
+                by_gender,
+                case_hash,
+                staff,
+            ) = json.loads(line)
+            if case_hash and not _HASH.fullmatch(case_hash):
+                raise ValueError("not a case hash")
+            yield ActivityRow(
+                row=int(number),
+                date=datetime.date.fromisoformat(day),
+                minutes=int(minutes),
+                activity_type=str(activity_type),
+                target_group=str(target_group),
+                school=str(school),
+                topics=[str(t) for t in topics],
+                contact_origin=str(contact_origin),
+                partner=str(partner),
+                follow_up=bool(follow_up),
+                grade_band=str(grade_band),
+                participants=None if participants is None else int(participants),
+                by_gender={str(k): int(v) for k, v in dict(by_gender).items()},
+                case_hash=str(case_hash),
+                staff=str(staff),
+            )
+        except (ValueError, TypeError) as exc:
+            errors.append(RowError(0, "", _internal(exc)))
+            return

@@ -48,6 +48,9 @@ from .activity_file import (
     ActivityRow,
     ActivityStream,
     open_activity_file,
+    open_pending,
+    pending_header,
+    pending_line,
 )
 from .bulk import BatchWriter, NewActivity, apply_rollups, bulk_session
 from .casecode import case_hash
@@ -76,6 +79,9 @@ class ActivityImportReport:
     created: int = 0
     rows: int = 0
     dry_run: bool = True
+    # What a web preview keeps until it is confirmed (keep_pending): the
+    # mapped columns only, case codes hashed; never the upload itself.
+    pending: bytes | None = None
 
     @property
     def ok(self) -> bool:
@@ -308,6 +314,20 @@ class _Checker:
         self.workers_touched: set[int] = set()
         self.combinations: dict[tuple[Any, ...], _Names] = {}
         self.counted: dict[tuple[Any, ...], Any] = {}
+        self.kept: list[str] | None = None  # the lines of a preview to keep (pending_line)
+
+    def _case_hash(self, school: School, row: ActivityRow) -> str:
+        """The row's case code hashed for its school (a kept preview's row
+        carries the hash already)."""
+        if row.case_hash or not row.case_code:
+            return row.case_hash
+        key = (school.id, row.case_code)
+        code = self.hashes.get(key, "")
+        if not code:
+            code = case_hash(school_id=school.id, code=row.case_code)
+            if len(self.hashes) < 100_000:
+                self.hashes[key] = code
+        return code
 
     def _genders(self, municipality_id: int) -> dict[str, CatalogueEntry]:
         genders = self.genders.get(municipality_id)
@@ -442,6 +462,12 @@ class _Checker:
         if place is None:
             return None
         school, worker = place
+        if self.kept is not None:
+            self.kept.append(
+                pending_line(
+                    row, school=school.school_number, case_hash=self._case_hash(school, row)
+                )
+            )
         names = self._entries(school.municipality_id, row)
         counted = self._participants(row, school, names.band)
         if counted is None:
@@ -465,14 +491,7 @@ class _Checker:
             failed = True
         if failed or names.missing or self.unknown or self.errors:
             return None
-        code = ""
-        if row.case_code:
-            key = (school.id, row.case_code)
-            code = self.hashes.get(key, "")
-            if not code:
-                code = case_hash(school_id=school.id, code=row.case_code)
-                if len(self.hashes) < 100_000:
-                    self.hashes[key] = code
+        code = self._case_hash(school, row)
         self.schools_touched.add(school.school_number)
         self.workers_touched.add(worker.id)
         total = 0
@@ -518,18 +537,28 @@ def import_activities(
     dry_run: bool,
     max_bytes: int | None = None,
     max_rows: int = MAX_ROWS,
+    pending: bytes | None = None,
+    keep_pending: bool = False,
 ) -> ActivityImportReport:
     """Read a documentation file (bytes or a binary file object) and record
     its rows: a social worker's own, or, for a carrier's manager and a file
     with a column "Fachkraft", those of the carrier's staff. With `dry_run`
     everything is checked and nothing written (the preview). All or nothing;
-    one audit entry for the whole import."""
-    stream = open_activity_file(
-        data,
-        filename=filename,
-        max_bytes=max_bytes or settings.IMPORT_MAX_BYTES,
-        max_rows=max_rows,
-    )
+    one audit entry for the whole import.
+
+    `keep_pending` (a web preview): the report's `pending` holds what the
+    confirmation needs, the mapped columns of every row with its school
+    resolved and its case code hashed; `pending` (the confirmation, or the
+    preview after a mapping) reads such a copy instead of `data`."""
+    if pending is not None:
+        stream = open_pending(pending)
+    else:
+        stream = open_activity_file(
+            data,
+            filename=filename,
+            max_bytes=max_bytes or settings.IMPORT_MAX_BYTES,
+            max_rows=max_rows,
+        )
     errors = stream.errors
     report = ActivityImportReport(parsed=stream, errors=errors, dry_run=dry_run)
     if errors:
@@ -538,6 +567,8 @@ def import_activities(
     if not scope.ok:
         return report
     checker = _Checker(scope, stream.columns, errors)
+    if keep_pending:
+        checker.kept = []
     now = timezone.now()
     batch: list[NewActivity] = []
     created = 0
@@ -574,6 +605,9 @@ def import_activities(
             report.unknown = {
                 kind: sorted(names, key=str.casefold) for kind, names in checker.unknown.items()
             }
+            if checker.kept is not None and not errors:
+                columns = {"school": "Schulnummer", **stream.columns}
+                report.pending = (pending_header(columns) + "".join(checker.kept)).encode()
             if errors or report.unknown:
                 raise _RollbackError
             report.created = created

@@ -1,8 +1,8 @@
 """Background jobs of the documentation (django-tasks, database backend).
 
-Enqueue with ``apply_retention --enqueue`` (e.g. from a nightly timer); the
-worker (``manage.py db_worker``) runs it. The command without ``--enqueue``
-runs the same code at once."""
+Enqueue with ``apply_retention --enqueue`` or ``purge_pending_imports
+--enqueue`` (e.g. from a timer); the worker (``manage.py db_worker``) runs
+them. The commands without ``--enqueue`` run the same code at once."""
 
 from __future__ import annotations
 
@@ -56,3 +56,12 @@ def apply_retention_task(dry_run: bool = False) -> list[dict[str, Any]]:
     """Delete records past their retention period in every municipality,
     keeping the aggregates; each municipality's run is in the audit log."""
     return run_retention(dry_run=dry_run)
+
+
+@task()
+def purge_pending_imports_task() -> int:
+    """Delete import previews (documentation and school lists) older than
+    settings.PENDING_IMPORT_MAX_AGE_MINUTES; returns how many."""
+    from schulsozial.masterdata.importing import purge_pending
+
+    return purge_pending()

@@ -26,7 +26,9 @@ from schulsozial.core.audit import audit_read
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import apply_validation_error
 from schulsozial.masterdata.importing import (
+    PendingExpiredError,
     discard_pending,
+    discard_pending_of,
     load_pending,
     read_upload,
     store_pending,
@@ -390,29 +392,37 @@ SESSION_KEY = "activity_import"
 
 @login_required
 def import_view(request: HttpRequest) -> HttpResponse:
-    """Upload, map the file's own category names, preview, confirm."""
+    """Upload, map the file's own category names, preview, confirm. The
+    upload is never stored: the preview keeps the mapped columns with case
+    codes hashed (importing.import_activities, keep_pending) until it is
+    confirmed, replaced or expired (PENDING_IMPORT_MAX_AGE_MINUTES)."""
     require(perms.can_import_activities(request.user))
     worker, _schools = _worker_context(request)
     context: dict[str, Any] = {"title": _("Import documentation"), "form": forms.ImportUploadForm()}
     pending = request.session.get(SESSION_KEY) or {}
     token = request.POST.get("token", "")
+    owner = {"kind": "activities", "owner_id": request.user.pk}
     if request.method == "POST" and token:
-        if pending.get("token") != token:
-            messages.error(request, _("The preview has expired. Please upload the file again."))
-            return HttpResponseRedirect(reverse("activities:import"))
         try:
-            data = load_pending(token)
-        except FileNotFoundError:
+            if pending.get("token") != token:
+                raise PendingExpiredError(token)
+            data = load_pending(token, **owner)
+        except PendingExpiredError:
+            request.session.pop(SESSION_KEY, None)
             messages.error(request, _("The preview has expired. Please upload the file again."))
             return HttpResponseRedirect(reverse("activities:import"))
         if "mapping" in request.POST:
             _save_mappings(request, worker)
         confirm = "confirm" in request.POST
         report = importing.import_activities(
-            data=data, filename=pending["filename"], by=request.user, dry_run=not confirm
+            data=b"",
+            pending=data,
+            filename=pending["filename"],
+            by=request.user,
+            dry_run=not confirm,
         )
         if confirm and report.ok:
-            discard_pending(token)
+            discard_pending(token, **owner)
             request.session.pop(SESSION_KEY, None)
             messages.success(request, report.summary())
             return HttpResponseRedirect(reverse("activities:activity_list"))
@@ -420,15 +430,19 @@ def import_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         upload_form = forms.ImportUploadForm(request.POST, request.FILES)
         context["form"] = upload_form
+        discard_pending_of(**owner)  # a new upload replaces the user's earlier preview
         if upload_form.is_valid():
             upload = upload_form.cleaned_data["file"]
-            data = read_upload(upload)
             report = importing.import_activities(
-                data=data, filename=upload.name, by=request.user, dry_run=True
+                data=read_upload(upload),
+                filename=upload.name,
+                by=request.user,
+                dry_run=True,
+                keep_pending=True,
             )
             context["report"] = report
-            if report.ok or (report.unknown and not report.errors):
-                token = store_pending(data)
+            if report.pending is not None and (report.ok or (report.unknown and not report.errors)):
+                token = store_pending(report.pending, **owner)
                 request.session[SESSION_KEY] = {"token": token, "filename": upload.name[:200]}
                 context["token"] = token
     report = context.get("report")

@@ -6,8 +6,15 @@ number, so importing the same file twice changes nothing the second time.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import datetime
+import json
+import logging
+import os
 import re
 import secrets
+import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -21,6 +28,8 @@ from schulsozial.core.audit import Action, audit
 
 from .models import Municipality, School, SchoolType, SchoolYear, SchoolYearFigures
 from .school_file import ParseResult, RowError, SchoolRecord, parse_school_file
+
+logger = logging.getLogger(__name__)
 
 TYPE_BY_LABEL = [
     ("grundschule", SchoolType.GS),
@@ -138,11 +147,14 @@ def import_schools(
     by: Any,
     dry_run: bool,
     max_bytes: int | None = None,
+    parsed: ParseResult | None = None,
 ) -> ImportReport:
-    """Parse and upsert a school file; with `municipality` only its rows (by AGS)."""
-    parsed = parse_school_file(
-        data, filename=filename, max_bytes=max_bytes or settings.IMPORT_MAX_BYTES
-    )
+    """Parse and upsert a school file; with `municipality` only its rows (by
+    AGS). `parsed`: records read before (a kept preview) instead of `data`."""
+    if parsed is None:
+        parsed = parse_school_file(
+            data, filename=filename, max_bytes=max_bytes or settings.IMPORT_MAX_BYTES
+        )
     report = ImportReport(parse=parsed, errors=list(parsed.errors), dry_run=dry_run)
     if report.errors:
         return report
@@ -319,12 +331,40 @@ def _upsert_figures(
 
 
 # --------------------------------------------------------------------------- pending uploads
+#
+# A preview waits for its confirmation (and, for a documentation, the
+# mapping of its category names) in a file of MEDIA_ROOT/pending_imports.
+# It never holds the upload: only what the importer read from the mapped
+# columns, case codes already hashed (activities.importing.pending_copy; for
+# schools, `pending_schools`). Each file is named by kind, owner and a random
+# token, so a user reaches only their own; it is deleted on confirmation, on
+# the owner's next upload of the same kind, once older than
+# settings.PENDING_IMPORT_MAX_AGE_MINUTES (`purge_pending`: the job
+# ``manage.py purge_pending_imports`` and every new upload), and when it is
+# found expired on confirmation.
+
+PENDING_KINDS = ("activities", "schools")
+_TOKEN = re.compile(r"[0-9a-f]{32}")
+
+
+class PendingExpiredError(FileNotFoundError):
+    """The preview is gone: confirmed, replaced, expired or never there."""
 
 
 def _pending_dir() -> Path:
     folder = Path(settings.MEDIA_ROOT) / "pending_imports"
-    folder.mkdir(parents=True, exist_ok=True)
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     return folder
+
+
+def _pending_path(token: str, *, kind: str, owner_id: int) -> Path:
+    if kind not in PENDING_KINDS or not _TOKEN.fullmatch(token or ""):
+        raise PendingExpiredError(token)
+    return _pending_dir() / f"{kind}-{int(owner_id)}-{token}"
+
+
+def _max_age() -> datetime.timedelta:
+    return datetime.timedelta(minutes=max(1, int(settings.PENDING_IMPORT_MAX_AGE_MINUTES)))
 
 
 def read_upload(upload: Any) -> bytes:
@@ -332,18 +372,88 @@ def read_upload(upload: Any) -> bytes:
     return upload.read(limit)
 
 
-def store_pending(data: bytes) -> str:
+def store_pending(data: bytes, *, kind: str, owner_id: int) -> str:
+    """Keep a preview (already stripped to its mapped columns) for its owner;
+    their earlier previews of this kind and everyone's expired ones go."""
+    purge_pending()
+    discard_pending_of(kind=kind, owner_id=owner_id)
     token = secrets.token_hex(16)
-    (_pending_dir() / token).write_bytes(data)
+    path = _pending_path(token, kind=kind, owner_id=owner_id)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as out:
+        out.write(data)
     return token
 
 
-def load_pending(token: str) -> bytes:
-    if not re.fullmatch(r"[0-9a-f]{32}", token):
-        raise FileNotFoundError(token)
-    return (_pending_dir() / token).read_bytes()
+def load_pending(token: str, *, kind: str, owner_id: int) -> bytes:
+    """The owner's preview; PendingExpiredError when it is gone or too old
+    (an expired one is deleted here)."""
+    path = _pending_path(token, kind=kind, owner_id=owner_id)
+    try:
+        age = time.time() - path.stat().st_mtime
+    except FileNotFoundError as exc:
+        raise PendingExpiredError(token) from exc
+    if age > _max_age().total_seconds():
+        path.unlink(missing_ok=True)
+        raise PendingExpiredError(token)
+    return path.read_bytes()
 
 
-def discard_pending(token: str) -> None:
-    if re.fullmatch(r"[0-9a-f]{32}", token):
-        (_pending_dir() / token).unlink(missing_ok=True)
+def discard_pending(token: str, *, kind: str, owner_id: int) -> None:
+    with contextlib.suppress(PendingExpiredError):
+        _pending_path(token, kind=kind, owner_id=owner_id).unlink(missing_ok=True)
+
+
+def discard_pending_of(*, kind: str, owner_id: int) -> int:
+    """Delete every preview of this kind the owner has; returns how many."""
+    removed = 0
+    for path in _pending_dir().glob(f"{kind}-{int(owner_id)}-*"):
+        path.unlink(missing_ok=True)
+        removed += 1
+    return removed
+
+
+def purge_pending(*, now: float | None = None) -> int:
+    """Delete every pending file older than the maximum age, whatever its
+    name (files of an older version, which held whole uploads, too). One
+    file that cannot be removed is logged; the others go on."""
+    limit = (now if now is not None else time.time()) - _max_age().total_seconds()
+    removed = 0
+    for path in _pending_dir().iterdir():
+        try:
+            if path.is_file() and path.stat().st_mtime < limit:
+                path.unlink()
+                removed += 1
+        except OSError:
+            logger.exception("pending import %s could not be removed", path.name)
+    return removed
+
+
+# --------------------------------------------------------------------------- a school list's preview
+
+
+def pending_schools(parsed: ParseResult) -> bytes:
+    """What a school import's preview keeps: the records the parser read
+    from the recognised columns (JSON), nothing else of the file."""
+    records = []
+    for record in parsed.records:
+        values = dataclasses.asdict(record)
+        for name in ("lat", "lon"):
+            if values[name] is not None:
+                values[name] = str(values[name])
+        records.append(values)
+    return json.dumps({"format": "schools-1", "records": records}).encode()
+
+
+def schools_from_pending(data: bytes) -> ParseResult:
+    """The records of a kept preview, as the parser gave them."""
+    content = json.loads(data)
+    if content.get("format") != "schools-1":
+        raise PendingExpiredError("unknown format")
+    records = []
+    for values in content["records"]:
+        for name in ("lat", "lon"):
+            if values[name] is not None:
+                values[name] = Decimal(values[name])
+        records.append(SchoolRecord(**values))
+    return ParseResult(records=records, errors=[], encoding="", delimiter="", columns=[])

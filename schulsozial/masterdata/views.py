@@ -360,15 +360,21 @@ def school_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, _("The preview has expired. Please upload the file again."))
             return HttpResponseRedirect(reverse("masterdata:school_import"))
         municipality = get_object_or_404(municipalities, pk=pending["municipality"])
-        data = importing.load_pending(token)
+        try:
+            data = importing.load_pending(token, kind="schools", owner_id=request.user.pk)
+        except importing.PendingExpiredError:
+            request.session.pop("school_import", None)
+            messages.error(request, _("The preview has expired. Please upload the file again."))
+            return HttpResponseRedirect(reverse("masterdata:school_import"))
         report = importing.import_schools(
-            data=data,
+            data=b"",
             filename=pending["filename"],
             municipality=municipality,
             by=request.user,
             dry_run=False,
+            parsed=importing.schools_from_pending(data),
         )
-        importing.discard_pending(token)
+        importing.discard_pending(token, kind="schools", owner_id=request.user.pk)
         request.session.pop("school_import", None)
         if report.ok:
             messages.success(request, report.summary())
@@ -387,8 +393,12 @@ def school_import(request: HttpRequest) -> HttpResponse:
             dry_run=True,
         )
         context.update(report=report, municipality=municipality)
-        if report.ok:
-            token = importing.store_pending(data)
+        if report.ok:  # the preview keeps the recognised columns only
+            token = importing.store_pending(
+                importing.pending_schools(report.parse),
+                kind="schools",
+                owner_id=request.user.pk,
+            )
             request.session["school_import"] = {
                 "token": token,
                 "municipality": municipality.pk,

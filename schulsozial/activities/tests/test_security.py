@@ -295,3 +295,182 @@ def test_retention_removes_case_hashes_and_keeps_the_case_counts(dw, world):
     assert _case_figures(world, year) == before
     # The running year keeps its hashes (its records are still there).
     assert CaseRollup.objects.exclude(case_hash="").filter(school_year__gt=year).exists()
+
+
+# --------------------------------------------------------------------------- F-05
+
+
+PUPIL = "Max Mustermann, 7b, Verdacht häusliche Gewalt"
+RAW_CODE = "MM-2014-03"
+
+
+def _documentation_csv():
+    day = (timezone.localdate() - datetime.timedelta(days=3)).strftime("%d.%m.%Y")
+    return (
+        "Datum;Minuten;Art;Zielgruppe;Fallcode;Bemerkung;Name\n"
+        f'{day};45;counselling_pupil;individual;{RAW_CODE};"{PUPIL}";Erika Musterfrau\n'
+        f"{day};30;Beratung Eltern (alt);individual;;;\n"
+    ).encode()
+
+
+def _upload(client, url, data, name="doku.csv", **fields):
+    import io
+
+    upload = io.BytesIO(data)
+    upload.name = name
+    return client.post(url, {"file": upload, **fields})
+
+
+def _stored_bytes(root):
+    return b"".join(p.read_bytes() for p in root.rglob("*") if p.is_file())
+
+
+def _database_text():
+    """Every row of the database as text, sessions decoded."""
+    import io
+
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("dumpdata", stdout=out, exclude=["contenttypes", "auth.permission"])
+    text = out.getvalue()
+    store = SessionStore()
+    for session in Session.objects.all():
+        text += str(store.decode(session.session_data))
+    return text
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def test_activity_preview_keeps_only_mapped_columns_with_hashed_codes(dw, world, client_for, media):
+    from schulsozial.activities.casecode import case_hash
+
+    client = client_for("worker")
+    url = reverse("activities:import")
+    response = _upload(client, url, _documentation_csv())
+    assert response.status_code == 200
+    token = response.context["token"]
+    assert response.context["report"].unknown  # "Beratung Eltern (alt)" is to be mapped
+    stored = _stored_bytes(media)
+    assert stored  # the preview is kept for the mapping and the confirmation
+    for secret in (PUPIL, "Mustermann", "Musterfrau", "Bemerkung", RAW_CODE, RAW_CODE.lower()):
+        assert secret.encode() not in stored, secret
+    hashed = case_hash(school_id=world.schools[0].pk, code=RAW_CODE)
+    assert hashed.encode() in stored
+    text = _database_text()
+    for secret in ("Mustermann", "Musterfrau", RAW_CODE):
+        assert secret not in text, secret
+    # Map the unknown name, then confirm: the records carry the hash.
+    kind, _label, name, _id, entries = response.context["mapping_rows"][0]
+    target = next(e for e in entries if e.code == "counselling_parents")
+    response = client.post(
+        url,
+        {
+            "token": token,
+            "mapping": "1",
+            "kind-0": kind,
+            "source-0": name,
+            "entry-0": target.pk,
+        },
+    )
+    assert response.context["report"].ok
+    response = client.post(url, {"token": token, "confirm": "1"})
+    assert response.status_code == 302
+    imported = Activity.objects.filter(source="import").order_by("pk")
+    assert [a.case_hash for a in imported] == [hashed, ""]
+    assert _stored_bytes(media) == b""  # confirmed: the preview is gone
+    assert "Mustermann" not in _database_text()
+
+
+def test_expired_preview_is_deleted_by_the_job_and_confirming_says_so(
+    dw, world, client_for, media, settings
+):
+    import os
+    import time
+
+    from django.core.management import call_command
+
+    settings.PENDING_IMPORT_MAX_AGE_MINUTES = 60
+    client = client_for("worker")
+    url = reverse("activities:import")
+    good = _documentation_csv().replace(b"Beratung Eltern (alt)", b"counselling_pupil")
+    token = _upload(client, url, good).context["token"]
+    files = [p for p in media.rglob("*") if p.is_file()]
+    assert len(files) == 1
+    call_command("purge_pending_imports")  # young: kept
+    assert files[0].exists()
+    old = time.time() - 61 * 60
+    os.utime(files[0], (old, old))
+    call_command("purge_pending_imports")
+    assert not files[0].exists()
+    response = client.post(url, {"token": token, "confirm": "1"}, follow=True)
+    assert "Die Vorschau ist abgelaufen. Bitte laden Sie die Datei erneut hoch." in (
+        response.content.decode()
+    )
+    assert not Activity.objects.filter(source="import").exists()
+    # Expired but not yet purged: refused and deleted on the spot.
+    token = _upload(client, url, good).context["token"]
+    (path,) = [p for p in media.rglob("*") if p.is_file()]
+    os.utime(path, (old, old))
+    response = client.post(url, {"token": token, "confirm": "1"}, follow=True)
+    assert "Die Vorschau ist abgelaufen" in response.content.decode()
+    assert not path.exists() and not Activity.objects.filter(source="import").exists()
+
+
+def test_the_cleanup_task_and_a_new_upload_delete_earlier_previews(dw, world, client_for, media):
+    import os
+    import time
+
+    from schulsozial.activities.tasks import purge_pending_imports_task
+
+    client = client_for("worker")
+    url = reverse("activities:import")
+    _upload(client, url, _documentation_csv())
+    first = {p for p in media.rglob("*") if p.is_file()}
+    _upload(client, url, _documentation_csv())
+    second = {p for p in media.rglob("*") if p.is_file()}
+    assert len(first) == len(second) == 1 and first != second  # the user's earlier one is gone
+    (path,) = second
+    old = time.time() - 2 * 3600
+    os.utime(path, (old, old))
+    assert purge_pending_imports_task.call() == 1
+    assert not path.exists()
+
+
+def test_school_import_preview_keeps_only_mapped_columns(world, client_for, media):
+    from schulsozial.masterdata.models import School
+
+    client = client_for("coordinator")
+    url = "/stammdaten/schools/import/"
+    header = "schulnummer,schulform,bezeichnung_1,ags,gemeinde,ansprechpartnerin,schueler_2024_25"
+    data = f"{header}\n199777,Grundschule,Neue Schule,05999001,Teststadt,Erika Musterfrau,210\n"
+    response = _upload(client, url, data.encode(), name="schulen.csv", municipality=world.town.pk)
+    token = response.context["token"]
+    stored = _stored_bytes(media)
+    assert b"Neue Schule" in stored and b"Musterfrau" not in stored
+    assert b"ansprechpartnerin" not in stored
+    response = client.post(url, {"confirm": "1", "token": token})
+    assert response.status_code == 302
+    assert School.objects.get(school_number="199777").name == "Neue Schule"
+    assert _stored_bytes(media) == b""
+
+
+def test_school_import_confirming_an_expired_preview_says_so(world, client_for, media):
+    client = client_for("coordinator")
+    url = "/stammdaten/schools/import/"
+    data = "schulnummer,schulform,bezeichnung_1,ags,gemeinde\n199777,Grundschule,Neue Schule,05999001,Teststadt\n"
+    token = _upload(
+        client, url, data.encode(), name="schulen.csv", municipality=world.town.pk
+    ).context["token"]
+    for path in media.rglob("*"):
+        if path.is_file():
+            path.unlink()
+    response = client.post(url, {"confirm": "1", "token": token}, follow=True)
+    assert response.status_code == 200
+    assert "Die Vorschau ist abgelaufen" in response.content.decode()

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandParser
+
+from schulsozial.activities.tasks import purge_pending_imports_task
+from schulsozial.masterdata.importing import purge_pending
+
+
+class Command(BaseCommand):
+    help = (
+        "Delete abandoned import previews (documentation and school lists) older than "
+        "PENDING_IMPORT_MAX_AGE_MINUTES (default 60). Run it from a timer, e.g. every 15 minutes."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="Hand the job to the background worker (db_worker).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["enqueue"]:
+            result = purge_pending_imports_task.enqueue()
+            self.stdout.write(f"Enqueued cleanup job {result.id}.")
+            return
+        removed = purge_pending()
+        self.stdout.write(
+            f"{removed} import previews older than {settings.PENDING_IMPORT_MAX_AGE_MINUTES} "
+            "minutes deleted."
+        )
