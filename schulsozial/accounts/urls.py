@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_audit
 
 app_name = "accounts"
 
@@ -37,7 +37,7 @@ urlpatterns = [
     path("users/<int:pk>/activate/", views.user_set_active, {"active": True}, name="user_activate"),
     path("users/<int:pk>/password/", views.PasswordSetByAdmin.as_view(), name="user_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
-    path("audit/", views.AuditList.as_view(), name="audit_list"),
+    path("audit/", views_audit.AuditList.as_view(), name="audit_list"),
 ]
 
 # Two-factor login and single sign-on (accounts/twofactor.py, accounts/oidc.py).

@@ -287,25 +287,3 @@ class PasswordSetByAdmin(ServiceFormView):
 
     def success_url(self, obj: Model) -> str:
         return reverse("accounts:user_detail", args=[obj.pk])
-
-
-class AuditList(TableView):
-    title = _("Audit log")
-    export_name = "audit_log"
-    columns = [
-        Column("at", _("time"), sort="at"),
-        Column("actor_label", _("user name"), sort="actor_label"),
-        Column("action", _("action"), value=lambda o: o.get_action_display(), sort="action"),
-        Column("object_type", _("object type"), sort="object_type"),
-        Column("object_repr", _("object")),
-        Column("changes", _("details"), value=lambda o: o.changes),
-        Column("ip_address", _("IP address")),
-    ]
-    search_fields = ["actor_label", "object_repr", "object_type"]
-    default_sort = "-at"
-
-    def check_access(self) -> None:
-        require(perms.can_view_audit_log(self.request.user))
-
-    def get_queryset(self) -> QuerySet[Any]:
-        return selectors.audit_entries_visible_to(user=self.request.user)

@@ -433,3 +433,87 @@ def test_opening_a_staff_member_is_audited_and_seen_by_the_administrator(world, 
     (entry,) = _reads(world.users["coordinator"])
     assert (entry.object_type, entry.object_repr) == ("masterdata.staffmember", staff.label)
     assert ("read", "koordination", staff.label) in _visible(world.users["admin"])
+
+
+# --------------------------------------------------------------------------- the audit list page
+
+
+def _csv_rows(response) -> list[list[str]]:
+    text = response.content.decode("utf-8-sig")
+    return [line.split(";") for line in text.strip().splitlines()]
+
+
+def test_audit_list_speaks_german_and_shows_changes_in_words(world, client_for):
+    from schulsozial.masterdata import services
+
+    school = world.schools[1]
+    services.school_update(school=school, name="Neue Schule am Park", by=world.users["coordinator"])
+    admin = client_for("admin")
+    response = admin.get(
+        "/accounts/audit/", {"action": "update", "object_type": "masterdata.school"}
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "<td>masterdata.school</td>" not in page
+    assert "Testschule 1 → Neue Schule am Park" in page
+    rows = _csv_rows(admin.get("/accounts/audit/", {"format": "csv", "action": "update"}))
+    (row,) = [r for r in rows[1:] if r[4].startswith("Neue Schule am Park")]
+    assert row[1:4] == ["koordination", "geändert", "Schule"]
+    assert row[5] == "Name: Testschule 1 → Neue Schule am Park"
+
+
+def test_audit_list_filters_by_person_action_object_and_date(world, client, client_for):
+    from django.utils import timezone
+
+    worker = world.users["worker"]
+    client.post(reverse("accounts:login"), {"username": worker.username, "password": PASSWORD})
+    client_for("coordinator").get(reverse("masterdata:staff_detail", args=[world.staff[1].pk]))
+    admin = client_for("admin")
+    today = timezone.localdate()
+    rows = _csv_rows(admin.get("/accounts/audit/", {"format": "csv", "actor": worker.pk}))
+    assert rows[0][0] == "Zeitpunkt" and len(rows) > 1
+    assert {r[1] for r in rows[1:]} == {worker.username}
+    rows = _csv_rows(admin.get("/accounts/audit/", {"format": "csv", "action": "read"}))
+    assert [r[4] for r in rows[1:]] == [world.staff[1].label]
+    assert rows[1][2] == "gelesen (sensibel)" or rows[1][2]  # the action's German name
+    rows = _csv_rows(
+        admin.get(
+            "/accounts/audit/",
+            {"format": "csv", "object_type": "masterdata.staffmember", "object_text": "T-02"},
+        )
+    )
+    assert rows[1:] and all(r[3] == "Fachkraft" or "T-02" in r[4] for r in rows[1:])
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    assert (
+        len(_csv_rows(admin.get("/accounts/audit/", {"format": "csv", "date_to": yesterday}))) == 1
+    )
+    rows = _csv_rows(
+        admin.get(
+            "/accounts/audit/", {"format": "csv", "date_from": today.isoformat(), "action": "login"}
+        )
+    )
+    assert worker.username in {r[1] for r in rows[1:]}
+    assert {r[2] for r in rows[1:]} == {"angemeldet"}
+    # The export is itself in the log, with its filters.
+    exports = AuditEntry.objects.filter(action="export", object_type="audit_log")
+    assert exports.count() == 5
+    assert exports.filter(changes__filters__action="login").exists()
+
+
+def test_audit_list_of_a_municipal_administrator_holds_only_its_scope(
+    world, client, client_for, other_admin
+):
+    from django.test import Client
+
+    foreign = make_user("fremd.gremium", Role.COMMITTEE, municipality=world.other_town)
+    client.post(reverse("accounts:login"), {"username": foreign.username, "password": PASSWORD})
+    text = client_for("admin").get("/accounts/audit/?format=csv").content.decode("utf-8-sig")
+    assert foreign.username not in text and "Nachbarschule" not in text
+    neighbour = Client()
+    neighbour.force_login(other_admin)
+    text = neighbour.get("/accounts/audit/?format=csv").content.decode("utf-8-sig")
+    assert foreign.username in text and "koordination" not in text
+    # A person of the other municipality cannot be chosen as filter.
+    response = client_for("admin").get("/accounts/audit/", {"actor": foreign.pk})
+    assert response.status_code == 200
+    assert f'value="{foreign.pk}"' not in response.content.decode()
