@@ -135,11 +135,18 @@ def provisioning_uri(user: Any, hex_key: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    """The QR code as inline SVG markup (no script, no external image: the
-    CSP allows neither)."""
+    """The QR code as inline SVG markup with presentation attributes only
+    (no script, no style attribute, no external image: the CSP allows none)."""
     out = io.BytesIO()
     segno.make(uri, error="m").save(
-        out, kind="svg", xmldecl=False, svgns=True, scale=5, border=2, title=_("QR code")
+        out,
+        kind="svg",
+        xmldecl=False,
+        svgns=True,
+        scale=5,
+        border=4,
+        light="#ffffff",
+        title=_("QR code"),
     )
     return out.getvalue().decode("utf-8")
 

@@ -423,3 +423,14 @@ def test_group_mappings_are_the_administration_of_that_municipality_s(world, cli
     for name in ("coordinator", "carrier", "worker", "principal", "committee"):
         assert client_for(name).post(url, {**data, "group": "y"}).status_code == 403
     assert OIDCGroupMapping.objects.count() == 1
+
+
+def test_single_sign_on_works_with_the_lock_out_switched_on(provider, mappings, settings):
+    """django-axes sits first among the backends: the provider's callback
+    passes it (no user name, no password) and logs in."""
+    settings.AXES_ENABLED = True
+    client = sso_login(provider, sub="s-axes", groups=["ss-koordination"])
+    assert client.callback_response["Location"] == "/statistik/"
+    assert (
+        int(client.session["_auth_user_id"]) == User.objects.get(oidc_identity__subject="s-axes").pk
+    )
