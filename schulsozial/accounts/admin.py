@@ -13,4 +13,8 @@ class RoleAssignmentInline(admin.TabularInline):
 @admin.register(User)
 class SchulsozialUserAdmin(UserAdmin):
     inlines = [RoleAssignmentInline]
-    fieldsets = (*UserAdmin.fieldsets, ("schulsozial", {"fields": ["display_name"]}))
+    fieldsets = (
+        *UserAdmin.fieldsets,
+        ("schulsozial", {"fields": ["display_name", "must_change_password"]}),
+    )
+    list_display = (*UserAdmin.list_display, "is_active", "must_change_password")
