@@ -493,7 +493,11 @@ def _save_mappings(request: HttpRequest, worker: Any) -> None:
 def _catalogue_municipality(request: HttpRequest) -> Any:
     municipalities = selectors.catalogue_municipalities(user=request.user)
     chosen = request.GET.get("municipality", "")
-    municipality = municipalities.filter(pk=chosen).first() if chosen.isdigit() else None
+    municipality = (
+        municipalities.filter(pk=int(chosen)).first()
+        if chosen.isascii() and chosen.isdigit()  # "²".isdigit() is true
+        else None
+    )
     return municipality or municipalities.first(), municipalities
 
 

@@ -291,10 +291,24 @@ class AdoptForm(forms.Form):
             ) % {"name": adopted.name}
 
 
+class _IdChoices(forms.ModelMultipleChoiceField):
+    """Refuses a value that is no 64-bit id before the database sees it
+    (SQLite cannot bind a larger integer in the `__in` lookup: 500)."""
+
+    def clean(self, value: Any) -> Any:
+        for item in value or ():
+            text = str(item)
+            if not (text.isascii() and text.isdigit() and int(text) < 2**63):
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"],
+                    code="invalid_pk_value",
+                    params={"pk": text},
+                )
+        return super().clean(value)
+
+
 class CompareForm(forms.Form):
-    scenarios = forms.ModelMultipleChoiceField(
-        queryset=None, label=_("scenarios"), widget=forms.CheckboxSelectMultiple
-    )
+    scenarios = _IdChoices(queryset=None, label=_("scenarios"), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, scenarios: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

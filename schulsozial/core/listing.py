@@ -91,7 +91,8 @@ class TableView(LoginRequiredMixin, View):
                 request.GET or None, queryset=queryset, request=request
             )
             queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-        query = request.GET.get("q", "").strip()[:100]
+        # PostgreSQL refuses a NUL byte in a string (500); it can match nothing.
+        query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
         if query and self.search_fields:
             queryset = queryset.filter(
                 reduce(

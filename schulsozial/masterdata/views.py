@@ -317,10 +317,13 @@ class SchoolFiguresEdit(ServiceFormView):
         return perms.can_edit_school(self.request.user, obj)
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        # ?year= is a school year's id; any other value means the current year.
+        asked = self.request.GET.get("year", "")
         year = (
-            SchoolYear.objects.filter(pk=self.request.GET.get("year")).first()
-            or selectors.current_school_year()
-        )
+            SchoolYear.objects.filter(pk=int(asked)).first()
+            if asked.isascii() and asked.isdigit() and int(asked) < 2**63
+            else None
+        ) or selectors.current_school_year()
         existing = obj.figures.filter(school_year=year).first() if year else None  # type: ignore[union-attr]
         initial = {"school_year": year}
         if existing:
