@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from schulsozial.core.privacy import NoPersonalDataMixin
+
 from .models import Role
 
 SCOPE_HELP = _(
@@ -49,7 +51,8 @@ class RoleAssignmentForm(_ScopeFields):
     pass
 
 
-class UserCreateForm(_ScopeFields):
+class UserCreateForm(NoPersonalDataMixin, _ScopeFields):
+    no_personal_data = ("display_name",)
     username = forms.CharField(label=_("user name"), max_length=150)
     display_name = forms.CharField(label=_("display name"), max_length=150, required=False)
     email = forms.EmailField(

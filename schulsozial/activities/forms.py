@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
+from schulsozial.core.privacy import NoPersonalDataMixin
+
 from .models import CatalogueEntry, CatalogueKind
 from .selectors import catalogue, usable_catalogue
 from .services import ActivityInput
@@ -348,11 +350,13 @@ class WeekRowForm(forms.Form):
         return data
 
 
-class CatalogueEntryForm(forms.Form):
+class CatalogueEntryForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("label",)
     label = forms.CharField(label=_("Label"), max_length=120)
 
 
-class CatalogueAddForm(forms.Form):
+class CatalogueAddForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("label",)
     municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, empty_label=None)
     kind = forms.ChoiceField(label=_("Catalogue"), choices=CatalogueKind.choices)
     label = forms.CharField(label=_("Label"), max_length=120)
@@ -365,7 +369,8 @@ class CatalogueAddForm(forms.Form):
             self.initial["municipality"] = municipalities[0].pk
 
 
-class CatalogueUpdateForm(forms.Form):
+class CatalogueUpdateForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("label",)
     label = forms.CharField(label=_("Label"), max_length=120)
     retired = forms.BooleanField(
         label=_("Retired"),
@@ -376,7 +381,8 @@ class CatalogueUpdateForm(forms.Form):
     )
 
 
-class ApiTokenForm(forms.Form):
+class ApiTokenForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("name",)
     carrier = forms.ModelChoiceField(label=_("Carrier"), queryset=None, empty_label=None)
     name = forms.CharField(
         label=_("Name"),

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from schulsozial.core.privacy import NoPersonalDataMixin
 from schulsozial.masterdata.models import SchoolYear
 
 from .templates_rules import TEMPLATES, to_toml
@@ -65,8 +66,10 @@ class ScenarioCreateForm(forms.Form):
         )
 
 
-class RulesForm(forms.Form):
+class RulesForm(NoPersonalDataMixin, forms.Form):
     """The common rules as a form; each change recalculates live (htmx)."""
+
+    no_personal_data = ("description",)
 
     name = forms.CharField(label=_("name"), max_length=200)
     description = forms.CharField(
@@ -255,7 +258,8 @@ def toml_to_form_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[s
     return rules, criteria
 
 
-class TomlForm(forms.Form):
+class TomlForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("description",)
     name = forms.CharField(label=_("name"), max_length=200)
     description = forms.CharField(
         label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.accounts.models import Role
+from schulsozial.core.privacy import NoPersonalDataMixin
 
 from .models import (
     ConsultationComment,
@@ -47,7 +48,8 @@ class LockedForm(forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class FrameworkSectionForm(LockedForm):
+class FrameworkSectionForm(NoPersonalDataMixin, LockedForm):
+    no_personal_data = ("text",)
     title = forms.CharField(label=_("title"), max_length=200)
     text = forms.CharField(
         label=_("text (Markdown)"),
@@ -108,7 +110,8 @@ class ConsultationForm(forms.Form):
         self.fields["closes"].initial = day + datetime.timedelta(days=28)
 
 
-class CommentForm(forms.Form):
+class CommentForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("text",)
     target = forms.ChoiceField(label=_("on"))
     text = forms.CharField(label=_("comment"), widget=SHORT)
 
@@ -119,7 +122,8 @@ class CommentForm(forms.Form):
         self.fields["target"].choices = choices
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("reason",)
     answer = forms.ChoiceField(
         label=_("answer"),
         choices=[c for c in ConsultationComment.Answer.choices if c[0] != "open"],
@@ -142,7 +146,9 @@ class AdoptForm(forms.Form):
     )
 
 
-class IdeaForm(forms.ModelForm):
+class IdeaForm(NoPersonalDataMixin, forms.ModelForm):
+    no_personal_data = ("text",)
+
     class Meta:
         model = Idea
         fields = ["text", "cornerstone", "section_key"]
@@ -183,7 +189,8 @@ class IdeaConvertForm(forms.Form):
         self.fields["section"].label_from_instance = lambda s: f"{s.version}: {s.title}"
 
 
-class LinkedConceptForm(forms.ModelForm):
+class LinkedConceptForm(NoPersonalDataMixin, forms.ModelForm):
+    no_personal_data = ("description",)
     url = forms.URLField(label=_("link"), required=False, assume_scheme="https")
 
     class Meta:
@@ -209,11 +216,13 @@ class LinkedConceptForm(forms.ModelForm):
         return data
 
 
-class SchoolTextForm(LockedForm):
+class SchoolTextForm(NoPersonalDataMixin, LockedForm):
+    no_personal_data = ("text",)
     text = forms.CharField(label=_("text (Markdown)"), widget=TEXT, required=False)
 
 
-class ImplementationForm(LockedForm):
+class ImplementationForm(NoPersonalDataMixin, LockedForm):
+    no_personal_data = ("text", "deviation_reason")
     text = forms.CharField(
         label=_("how the school implements this standard (Markdown)"), widget=TEXT, required=False
     )
@@ -229,7 +238,8 @@ class ImplementationForm(LockedForm):
         return data
 
 
-class TransitionForm(forms.Form):
+class TransitionForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("comment",)
     comment = forms.CharField(label=_("comment"), widget=SHORT, required=False)
 
 
@@ -239,14 +249,17 @@ class ReviewIntervalForm(forms.ModelForm):
         fields = ["review_interval_years"]
 
 
-class YearlyGoalForm(forms.ModelForm):
+class YearlyGoalForm(NoPersonalDataMixin, forms.ModelForm):
+    no_personal_data = ("goal", "measures")
+
     class Meta:
         model = YearlyGoal
         fields = ["school_year", "goal", "measures", "responsible"]
         widgets = {"measures": SHORT}
 
 
-class GoalReviewForm(forms.Form):
+class GoalReviewForm(NoPersonalDataMixin, forms.Form):
+    no_personal_data = ("review_comment",)
     review = forms.ChoiceField(
         label=_("review at year end"),
         choices=[c for c in YearlyGoal.Review.choices if c[0] != "open"],

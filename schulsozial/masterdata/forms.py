@@ -7,6 +7,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from schulsozial.core.privacy import NoPersonalDataMixin
+
 from .models import (
     Carrier,
     FundingStream,
@@ -126,7 +128,9 @@ class CarrierForm(ScopedMunicipalityMixin, forms.ModelForm):
         pass
 
 
-class StaffForm(forms.ModelForm):
+class StaffForm(NoPersonalDataMixin, forms.ModelForm):
+    no_personal_data = ("label",)
+
     class Meta:
         model = StaffMember
         fields = [

@@ -7,6 +7,9 @@ from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import format_html
+
+from schulsozial.core import privacy
 
 register = template.Library()
 
@@ -29,6 +32,8 @@ def kern_widget(field: Any) -> str:
     described = []
     if field.help_text:
         described.append(f"{field.id_for_label}-hint")
+    if privacy.warns(field.field):
+        described.append(privacy.hint_id(field.id_for_label))
     if field.errors:
         described.append(f"{field.id_for_label}-error")
     attrs: dict[str, str] = {"class": css}
@@ -37,6 +42,23 @@ def kern_widget(field: Any) -> str:
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.simple_tag
+def privacy_hint(field_or_id: Any) -> str:
+    """The free-text warning (core.privacy) for a bound field marked for it,
+    or for the hand-written widget with this id; nothing otherwise."""
+    if isinstance(field_or_id, str):
+        field_id = field_or_id
+    elif privacy.warns(field_or_id.field):
+        field_id = field_or_id.id_for_label
+    else:
+        return ""
+    return format_html(
+        '<div class="kern-hint kern-hint--privacy" id="{}" data-no-personal-data>{}</div>',
+        privacy.hint_id(field_id),
+        privacy.FREE_TEXT_WARNING,
+    )
 
 
 @register.filter
