@@ -86,6 +86,9 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "masterdata:staff_create": ("get", row(200, 200, 403, 403, 403, 403, 403, LOGIN)),
     "masterdata:staff_detail": ("get", row(200, 200, 200, 404, 403, 403, 403, LOGIN)),
     "masterdata:staff_update": ("get", row(200, 200, 403, 404, 404, 404, 404, LOGIN)),
+    # Data subject rights (Art. 15/17): coordination and the employing carrier.
+    "masterdata:staff_data_export": ("get", row(200, 200, 403, 404, 404, 404, 404, LOGIN)),
+    "masterdata:staff_pseudonymise": ("get", row(200, 200, 403, 404, 404, 404, 404, LOGIN)),
     "masterdata:funding_list": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
     "masterdata:funding_create": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
     "masterdata:funding_detail": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
@@ -227,6 +230,8 @@ def url_for(name: str, world) -> str:
         "masterdata:carrier_update": [world.carrier.pk],
         "masterdata:staff_detail": [world.staff[0].pk],
         "masterdata:staff_update": [world.staff[0].pk],
+        "masterdata:staff_data_export": [world.staff[0].pk],
+        "masterdata:staff_pseudonymise": [world.staff[0].pk],
         "masterdata:funding_detail": [world.stream.pk],
         "masterdata:funding_update": [world.stream.pk],
         "masterdata:funding_budget": [world.stream.pk],

@@ -297,6 +297,13 @@ def can_edit_staff(user: Any, staff: Any) -> bool:
     return coordinates(user, staff.municipality_id) or staff.carrier_id in carrier_ids(user)
 
 
+def can_exercise_data_rights(user: Any, staff: Any) -> bool:
+    """Art. 15/17 DSGVO for a staff member (data export, pseudonymisation):
+    coordination of the staff member's municipality or the employing carrier,
+    the two bodies that hold the person's data here."""
+    return coordinates(user, staff.municipality_id) or staff.carrier_id in carrier_ids(user)
+
+
 def can_edit_position(user: Any, position: Any) -> bool:
     return coordinates(user, position.municipality_id)
 

@@ -72,6 +72,13 @@ def xlsx_bytes(
     workbook = Workbook(write_only=False)
     sheet = workbook.active
     sheet.title = title[:31] or "Export"
+    _fill(sheet, header, rows)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _fill(sheet: Any, header: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
     sheet.append([str(neutralise(h)) for h in header])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
@@ -87,6 +94,18 @@ def xlsx_bytes(
             if isinstance(cell.value, datetime.datetime):
                 cell.number_format = XLSX_DATETIME_FORMAT
     sheet.freeze_panes = "A2"
+
+
+def xlsx_sheets_bytes(
+    sheets: Sequence[tuple[str, Sequence[str], Iterable[Sequence[Any]]]],
+) -> bytes:
+    """A workbook with one sheet per (title, header, rows), cells as in `xlsx_bytes`."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, header, rows in sheets:
+        safe_title = "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:31] or "Export"
+        sheet = workbook.create_sheet(safe_title)
+        _fill(sheet, header, rows)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

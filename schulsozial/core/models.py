@@ -51,10 +51,11 @@ class AuditEntry(models.Model):
     # settings.AUDIT_IP_SHORTEN_DAYS (core/retention.py).
     ip_shortened = models.BooleanField(_("address shortened"), default=False)
 
-    # The only columns the maintenance mode may change (core/retention.py):
-    # the address when it is shortened, the actor's label when a person is
-    # pseudonymised. The triggers of migration 0003 refuse every other change.
-    MAINTAINABLE = ("ip_address", "ip_shortened", "actor_label")
+    # The only columns the maintenance mode may change: the address when it
+    # is shortened (core/retention.py), the actor's label and the object's
+    # text when a person is pseudonymised (masterdata/privacy.py). The
+    # triggers (migrations 0003, 0005) refuse every other change.
+    MAINTAINABLE = ("ip_address", "ip_shortened", "actor_label", "object_repr")
 
     class Meta:
         verbose_name = _("audit entry")

@@ -218,7 +218,7 @@ def test_maintenance_allows_deletion_and_only_the_maintainable_columns(world):
         AuditEntry.objects.filter(pk=gone.pk).delete()
     _refused(
         lambda: _in_maintenance(
-            lambda: AuditEntry.objects.filter(pk=keep.pk).update(object_repr="verändert")
+            lambda: AuditEntry.objects.filter(pk=keep.pk).update(object_type="verändert")
         )
     )
     row = AuditEntry.objects.get(pk=keep.pk)
@@ -242,7 +242,7 @@ def test_the_triggers_guard_every_column_but_the_maintainable_ones(world):
     from django.db import connection
 
     migration = importlib.import_module(
-        "schulsozial.core.migrations.0003_audit_append_only_triggers"
+        "schulsozial.core.migrations.0005_audit_object_repr_maintainable"
     )
     columns = {f.column for f in AuditEntry._meta.concrete_fields}
     assert set(migration.GUARDED) | set(migration.MAINTAINABLE) == columns
@@ -286,7 +286,7 @@ def test_postgresql_trigger_needs_the_transaction_local_setting(world):
     def other_column():
         with connection.cursor() as cursor:
             cursor.execute("SET LOCAL schulsozial.audit_maintenance = 'on'")
-            cursor.execute("UPDATE core_auditentry SET object_repr = 'x' WHERE id = %s", [entry.pk])
+            cursor.execute("UPDATE core_auditentry SET object_type = 'x' WHERE id = %s", [entry.pk])
 
     _refused(other_column)  # with the setting too: only the maintainable columns
     assert AuditEntry.objects.get(pk=entry.pk).ip_address == "203.0.113.0"
