@@ -47,6 +47,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "accounts:twofactor_disable": ("get", row(302, 302, 302, 302, 302, 302, 302, LOGIN)),
     "accounts:twofactor_recovery": ("get", row(302, 302, 302, 302, 302, 302, 302, LOGIN)),
     "accounts:twofactor_policy": ("get", row(200, 403, 403, 403, 403, 403, 200, LOGIN)),
+    "accounts:twofactor_reset": ("post", row(403, 403, 403, 403, 403, 403, 302, LOGIN)),
     "accounts:oidc_login": ("get", row(404, 404, 404, 404, 404, 404, 404, 404)),
     "accounts:oidc_callback": ("get", row(404, 404, 404, 404, 404, 404, 404, 404)),
     "accounts:oidc_mappings": ("get", row(403, 403, 403, 403, 403, 403, 200, LOGIN)),
@@ -215,6 +216,7 @@ def url_for(name: str, world) -> str:
     args = {
         "accounts:user_detail": [worker.pk],
         "accounts:role_create": [worker.pk],
+        "accounts:twofactor_reset": [worker.pk],
         "accounts:role_remove": [worker.pk, worker.role_assignments.first().pk],
         "accounts:user_deactivate": [worker.pk],
         "accounts:user_activate": [worker.pk],

@@ -269,6 +269,26 @@ def renew_recovery_codes(
     return codes
 
 
+def reset_by_admin(*, request: HttpRequest, subject: Any, by: Any) -> None:
+    """An administrator removes a user's app and recovery codes (phone and
+    codes lost); the user sets up a new app at the next login. Only for
+    accounts the administrator manages as a whole (every role in its
+    municipalities, perms.can_manage_account)."""
+    if not perms.can_manage_account(by, subject):
+        raise PermissionError
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=subject).delete()[0]
+        StaticDevice.objects.filter(user=subject).delete()
+    audit(
+        actor=by,
+        action=Action.UPDATE,
+        obj=subject,
+        municipality_id=_municipality_of(subject),
+        changes={"two_factor": "reset by an administrator", "devices_removed": removed},
+        ip_address=_ip(request),
+    )
+
+
 # --------------------------------------------------------------------------- the municipality's switch
 
 
@@ -297,6 +317,11 @@ def policy_set(*, municipality: Any, required: bool, by: Any) -> TwoFactorPolicy
 
 def remember(request: HttpRequest, *, device: bool, required: bool) -> None:
     request.session[STATE_KEY] = {"device": device, "required": required, "at": int(time.time())}
+
+
+def refresh(request: HttpRequest, user: Any) -> None:
+    """Read the session's state anew (a device was removed or added elsewhere)."""
+    remember(request, device=totp_device(user) is not None, required=required_for(user))
 
 
 @receiver(user_logged_in)
@@ -363,7 +388,7 @@ class TwoFactorMiddleware:
             return None
         state = session.get(STATE_KEY)
         if state is None or time.time() - state.get("at", 0) > settings.TWO_FACTOR_RECHECK_SECONDS:
-            remember(request, device=totp_device(user) is not None, required=required_for(user))
+            refresh(request, user)
             state = session[STATE_KEY]
         if settings.OIDC_SKIPS_TWO_FACTOR and session.get(SSO_KEY):
             return None  # the provider asked for the second factor

@@ -52,6 +52,9 @@ urlpatterns += [
         "zwei-faktor/wiederherstellungscodes/", views_twofactor.recovery, name="twofactor_recovery"
     ),
     path("zwei-faktor/kommunen/", views_twofactor.policy, name="twofactor_policy"),
+    path(
+        "users/<int:pk>/zwei-faktor/zuruecksetzen/", views_twofactor.reset, name="twofactor_reset"
+    ),
     path("sso/login/", oidc.login_view, name="oidc_login"),
     path("sso/callback/", oidc.callback_view, name="oidc_callback"),
     path("sso/gruppen/", views_oidc.mappings, name="oidc_mappings"),

@@ -15,14 +15,14 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from schulsozial.core.listing import require
 from schulsozial.core.views import apply_validation_error
 from schulsozial.masterdata.models import Municipality
 
 from . import permissions as perms
-from . import twofactor
+from . import selectors, twofactor
 
 
 class CodeForm(forms.Form):
@@ -83,6 +83,7 @@ def setup(request: HttpRequest) -> HttpResponse:
     password and a code), so a password alone never moves the second factor."""
     user = request.user
     if twofactor.totp_device(user) is not None:
+        twofactor.refresh(request, user)  # the session may not know the device yet
         messages.info(request, _("Two-factor login is set up already."))
         return HttpResponseRedirect(reverse("accounts:twofactor"))
     form = SetupForm(request.POST or None)
@@ -119,7 +120,10 @@ def setup(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step after the password."""
     user = request.user
-    if user.is_verified() or twofactor.totp_device(user) is None:
+    if user.is_verified():
+        return HttpResponseRedirect(_next_url(request))
+    if twofactor.totp_device(user) is None:
+        twofactor.refresh(request, user)  # removed meanwhile (by an administrator)
         return HttpResponseRedirect(_next_url(request))
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -223,3 +227,17 @@ def policy(request: HttpRequest) -> HttpResponse:
         return HttpResponseRedirect(reverse("accounts:twofactor_policy"))
     rows = [(m, twofactor.policy_required(m)) for m in municipalities]
     return render(request, "accounts/twofactor/policy.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def reset(request: HttpRequest, pk: int) -> HttpResponse:
+    """Administration: remove a user's app and recovery codes."""
+    require(perms.can_manage_users(request.user))
+    subject = get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
+    require(perms.can_manage_account(request.user, subject))
+    twofactor.reset_by_admin(request=request, subject=subject, by=request.user)
+    messages.success(
+        request, _("Two-factor login was reset: the user sets up a new app at the next login.")
+    )
+    return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))

@@ -276,3 +276,35 @@ def test_an_htmx_request_is_sent_to_the_second_factor_by_hx_redirect(world):
     response = client.get(reverse("dashboard:home"), headers={"HX-Request": "true"})
     assert response.status_code == 204
     assert response["HX-Redirect"].startswith(reverse("accounts:twofactor_setup"))
+
+
+def test_the_administration_resets_a_lost_second_factor(world, client_for):
+    client = password_login("fachkraft")
+    device, _codes = set_up(client)
+    worker = world.users["worker"]
+    url = reverse("accounts:twofactor_reset", args=[worker.pk])
+    # Only the administration that manages the whole account.
+    assert client_for("coordinator").post(url).status_code == 403
+    page = client_for("admin").get(reverse("accounts:user_detail", args=[worker.pk]))
+    assert "Zwei-Faktor-Anmeldung zurücksetzen" in page.content.decode()
+    assert client_for("admin").post(url).status_code == 302
+    assert not TOTPDevice.objects.filter(user=worker).exists()
+    assert not StaticToken.objects.filter(device__user=worker).exists()
+    entry = AuditEntry.objects.get(changes__two_factor="reset by an administrator")
+    assert entry.actor == world.users["admin"] and entry.object_id == str(worker.pk)
+    # The worker's next login has no second step (and no redirect loop on
+    # the session that still remembered the device).
+    client = password_login("fachkraft")
+    assert client.get(reverse("dashboard:home")).status_code == 200
+    assert device.pk is not None
+
+
+def test_a_session_that_knew_a_removed_device_does_not_loop(world, client_for):
+    client = password_login("fachkraft")
+    set_up(client)
+    client.post(reverse("accounts:logout"))
+    client = password_login("fachkraft")  # the session remembers: verify
+    client_for("admin").post(reverse("accounts:twofactor_reset", args=[world.users["worker"].pk]))
+    response = client.get(reverse("dashboard:home"), follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == reverse("dashboard:home")
