@@ -40,17 +40,13 @@ def test_municipal_admin_sees_logins_failures_logouts_exports_and_user_creations
     client.post(login, {"username": worker.username, "password": PASSWORD})
     client.post(reverse("accounts:logout"))
     client_for("coordinator").get("/stammdaten/staff/?format=csv")
-    import inspect
-
-    role = {"role": Role.COMMITTEE, "municipality": world.town}
-    if "role" not in inspect.signature(user_create).parameters:  # before H1's change lands
-        role = {}
     new = user_create(
         username="neu.gremium",
         display_name="Neu",
         password=PASSWORD,
         by=world.users["admin"],
-        **role,
+        role=Role.COMMITTEE,
+        municipality=world.town,
     )
     seen = _visible(world.users["admin"])
     assert ("login", worker.username, str(worker)) in seen
