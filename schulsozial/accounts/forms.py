@@ -80,6 +80,18 @@ class UserCreateForm(NoPersonalDataMixin, _ScopeFields):
             role.help_text = _("A new user needs a role in your municipality.")
 
 
+class UserUpdateForm(NoPersonalDataMixin, forms.Form):
+    """What an administrator changes on an account besides roles and password."""
+
+    no_personal_data = ("display_name",)
+    display_name = forms.CharField(label=_("display name"), max_length=150, required=False)
+    email = forms.EmailField(
+        label=_("e-mail address"),
+        required=False,
+        help_text=_("Needed for resetting a forgotten password by e-mail."),
+    )
+
+
 class SetPasswordByAdminForm(auth_forms.SetPasswordForm):
     """An administrator sets a new password; the user must change it at the
     next login. The view saves through services.password_set_by_admin."""

@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from schulsozial.core.audit import Action, audit
+from schulsozial.core.audit import Action, audit, diff_fields
 
 from . import permissions as perms
 from .models import Role, RoleAssignment, User
@@ -193,6 +193,21 @@ def role_remove(*, assignment: RoleAssignment, by: Any) -> None:
         changes={"user": assignment.user.username, "role": assignment.role},
     )
     assignment.delete()
+
+
+@transaction.atomic
+def user_update(*, user: User, by: Any, display_name: str, email: str) -> User:
+    """Display name and e-mail address. The address receives reset links, so
+    only an administrator of every municipality of the account changes it."""
+    _check_account(user, by)
+    changes = diff_fields(user, {"display_name": display_name, "email": email})
+    if not changes:
+        return user
+    user.display_name, user.email = display_name, email
+    user.full_clean(exclude=["password", "username"])
+    user.save(update_fields=["display_name", "email"])
+    _audit_account(user=user, by=by, changes=changes)
+    return user
 
 
 def _new_session_token(user: User) -> None:

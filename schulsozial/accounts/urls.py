@@ -37,6 +37,7 @@ urlpatterns = [
     path("users/<int:pk>/activate/", views.user_set_active, {"active": True}, name="user_activate"),
     path("users/<int:pk>/password/", views.PasswordSetByAdmin.as_view(), name="user_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/edit/", views.UserUpdate.as_view(), name="user_update"),
     path("audit/", views_audit.AuditList.as_view(), name="audit_list"),
 ]
 

@@ -22,7 +22,7 @@ from schulsozial.masterdata.models import Carrier, School
 
 from . import permissions as perms
 from . import selectors, services
-from .forms import RoleAssignmentForm, SetPasswordByAdminForm, UserCreateForm
+from .forms import RoleAssignmentForm, SetPasswordByAdminForm, UserCreateForm, UserUpdateForm
 
 
 class LoginView(auth_views.LoginView):
@@ -250,6 +250,28 @@ def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse
     else:
         messages.success(request, _("The user was deactivated: no login, every session ended."))
     return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))
+
+
+class UserUpdate(ServiceFormView):
+    form_class = UserUpdateForm
+    title = _("Edit user")
+
+    def load(self) -> Model | None:
+        return get_object_or_404(
+            selectors.users_visible_to(user=self.request.user), pk=self.kwargs["pk"]
+        )
+
+    def allowed(self, obj: Model | None) -> bool:
+        return perms.can_manage_account(self.request.user, obj)
+
+    def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        return {"initial": {"display_name": obj.display_name, "email": obj.email}}  # type: ignore[union-attr]
+
+    def save(self, form: Any, obj: Model | None) -> Model:
+        return services.user_update(user=obj, by=self.request.user, **form.cleaned_data)  # type: ignore[arg-type]
+
+    def success_url(self, obj: Model) -> str:
+        return reverse("accounts:user_detail", args=[obj.pk])
 
 
 @login_required

@@ -246,3 +246,25 @@ def test_common_patterns_are_refused(world, password):
 def test_phrases_pass(world, password):
     md.municipality_create(by=None, ags="05916000", name="Herne", kind=Municipality.Kind.CITY)
     validate_password(password, User(username="fachkraft"))
+
+
+def test_administrator_edits_name_and_address_of_an_account_in_scope(world, client_for):
+    worker = world.users["worker"]
+    admin = client_for("admin")
+    response = admin.post(
+        f"/accounts/users/{worker.pk}/edit/",
+        {"display_name": "Fachkraft Schule 0", "email": "fk0@example.org"},
+    )
+    assert response.status_code == 302
+    worker.refresh_from_db()
+    assert (worker.display_name, worker.email) == ("Fachkraft Schule 0", "fk0@example.org")
+    entry = AuditEntry.objects.get(object_id=str(worker.pk), changes__has_key="email")
+    assert entry.changes["email"] == ["", "fk0@example.org"]
+    # an account with a role elsewhere: its reset address is not this administrator's
+    person = make_user("zwei.orte", Role.COMMITTEE, municipality=world.town)
+    role_assign(user=person, role=Role.COORDINATION, municipality=world.other_town, by=None)
+    refused = admin.post(
+        f"/accounts/users/{person.pk}/edit/", {"display_name": "x", "email": "evil@example.org"}
+    )
+    assert refused.status_code == 403
+    assert User.objects.get(pk=person.pk).email == ""
