@@ -10,6 +10,7 @@ urlpatterns = [
     path("dokumentation/", include("schulsozial.activities.urls")),
     path("api/v1/", include("schulsozial.activities.api_urls")),
     path("statistik/", include("schulsozial.statistics.urls")),
+    path("datenschutz/", include("schulsozial.privacy.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

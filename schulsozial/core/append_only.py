@@ -39,7 +39,7 @@ _FLAG = "_schulsozial_audit_maintenance"
 def maintenance(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
     """A transaction in which the audit triggers allow deletion and the
     maintainable columns' updates. Only core/retention.py and the privacy
-    service (masterdata/privacy.py) use it."""
+    service (privacy/services.py) use it."""
     connection = connections[using]
     with transaction.atomic(using=using):
         if connection.vendor == "postgresql":

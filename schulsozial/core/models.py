@@ -53,7 +53,7 @@ class AuditEntry(models.Model):
 
     # The only columns the maintenance mode may change: the address when it
     # is shortened (core/retention.py), the actor's label and the object's
-    # text when a person is pseudonymised (masterdata/privacy.py). The
+    # text when a person is pseudonymised (privacy/services.py). The
     # triggers (migrations 0003, 0005) refuse every other change.
     MAINTAINABLE = ("ip_address", "ip_shortened", "actor_label", "object_repr")
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_privacy
+from . import views
 
 app_name = "masterdata"
 
@@ -29,12 +29,6 @@ urlpatterns = [
     path("staff/new/", views.StaffCreate.as_view(), name="staff_create"),
     path("staff/<int:pk>/", views.staff_detail, name="staff_detail"),
     path("staff/<int:pk>/edit/", views.StaffUpdate.as_view(), name="staff_update"),
-    path("staff/<int:pk>/data/", views_privacy.staff_data_export, name="staff_data_export"),
-    path(
-        "staff/<int:pk>/pseudonymise/",
-        views_privacy.staff_pseudonymise,
-        name="staff_pseudonymise",
-    ),
     path("funding/", views.FundingList.as_view(), name="funding_list"),
     path("funding/new/", views.FundingCreate.as_view(), name="funding_create"),
     path("funding/<int:pk>/", views.funding_detail, name="funding_detail"),

@@ -1,4 +1,4 @@
-"""The pseudonymisation of a person (masterdata/privacy.py) also replaces
+"""The pseudonymisation of a person (privacy/services.py) also replaces
 the person's name in the text snapshot (object_repr) of entries about the
 person's staff record and account: object_repr joins the maintainable
 columns. Type and id of the object stay guarded, so an entry still names

@@ -16,7 +16,7 @@ from schulsozial.activities.models import Activity
 from schulsozial.activities.tests.factories import doc_world
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata.models import StaffMember
-from schulsozial.masterdata.privacy import staff_data_export, staff_pseudonymise
+from schulsozial.privacy.services import staff_data_export, staff_pseudonymise
 from schulsozial.testing.personas import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -36,9 +36,7 @@ def test_the_export_holds_the_persons_data_and_only_counts_of_records(world, cli
     staff = world.staff[0]
     worker = world.users["worker"]
     client_for("worker").get(reverse("activities:activity_update", args=[dw.activity.pk]))
-    response = client_for("coordinator").get(
-        reverse("masterdata:staff_data_export", args=[staff.pk])
-    )
+    response = client_for("coordinator").get(reverse("privacy:staff_data_export", args=[staff.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/zip"
     assert f"Datenauskunft_{staff.pk}_" in response["Content-Disposition"]
@@ -65,14 +63,14 @@ def test_the_export_holds_the_persons_data_and_only_counts_of_records(world, cli
 
 def test_only_coordination_and_the_employing_carrier_exercise_the_rights(world, client_for):
     staff, other = world.staff[0], world.staff[2]  # carrier A, carrier B
-    url = reverse("masterdata:staff_data_export", args=[staff.pk])
+    url = reverse("privacy:staff_data_export", args=[staff.pk])
     assert client_for("carrier").get(url).status_code == 200
     assert client_for("carrier").get(
-        reverse("masterdata:staff_data_export", args=[other.pk])
+        reverse("privacy:staff_data_export", args=[other.pk])
     ).status_code in (403, 404)
     assert client_for("worker").get(url).status_code == 403  # own record, not the body
     assert client_for("admin").get(url).status_code == 404
-    foreign = reverse("masterdata:staff_pseudonymise", args=[world.foreign_staff.pk])
+    foreign = reverse("privacy:staff_pseudonymise", args=[world.foreign_staff.pk])
     assert client_for("coordinator").post(foreign, {"confirm": "Fachkraft N-01"}).status_code == 404
     assert StaffMember.objects.get(pk=world.foreign_staff.pk).label == "Fachkraft N-01"
 
@@ -84,7 +82,7 @@ def test_pseudonymisation_erases_the_identity_and_keeps_the_records(world, clien
     client_for("worker").get(reverse("masterdata:staff_detail", args=[staff.pk]))
     acted = AuditEntry.objects.filter(actor_id=worker.pk).count()
     records = Activity.objects.filter(worker=staff).count()
-    url = reverse("masterdata:staff_pseudonymise", args=[staff.pk])
+    url = reverse("privacy:staff_pseudonymise", args=[staff.pk])
     coordinator = client_for("coordinator")
     page = coordinator.get(url).content.decode()
     assert "kann nicht rückgängig gemacht werden" in page
@@ -120,14 +118,14 @@ def test_pseudonymisation_erases_the_identity_and_keeps_the_records(world, clien
     )
     # A second request changes nothing; the export now holds only the code.
     assert coordinator.post(url, {"confirm": code}).status_code == 200
-    body = coordinator.get(reverse("masterdata:staff_data_export", args=[staff.pk])).content
+    body = coordinator.get(reverse("privacy:staff_data_export", args=[staff.pk])).content
     sections, _workbook = _archive(body)
     assert dict(sections["Mitarbeiter/in"]["rows"])["Name oder Kürzel"] == code
     assert old_name not in json.dumps(sections)
 
 
 def test_pseudonymisation_is_one_transaction(world, monkeypatch):
-    from schulsozial.masterdata import privacy
+    from schulsozial.privacy import services as privacy
 
     staff = world.staff[0]
 

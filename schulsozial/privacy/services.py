@@ -23,7 +23,8 @@ requires (docs/operations.md, "Data subject rights", says exactly what):
   Field changes recorded in older entries (e.g. an earlier name in a
   "label" change) stay until the audit retention deletes those entries.
 
-Both are services with an explicit actor (`by`), run in one transaction,
+This app sits above the others (it reads staff, accounts, activities and
+the audit log). Both are services with an explicit actor (`by`), run in one transaction,
 and are audited. Who may use them: permissions.can_exercise_data_rights.
 """
 
@@ -43,12 +44,13 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schulsozial.accounts import services as account_services
+from schulsozial.activities.models import Activity
 from schulsozial.core.append_only import maintenance
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.exports import xlsx_sheets_bytes
 from schulsozial.core.models import AuditEntry
-
-from .models import Position, PositionAssignment, StaffMember
+from schulsozial.masterdata.models import Position, PositionAssignment, StaffMember
 
 PSEUDONYM_PREFIX = "Pseudonym"
 
@@ -138,8 +140,6 @@ def staff_data(staff: StaffMember) -> dict[str, dict[str, Any]]:
     sections[_("Audit log entries as actor")] = _table(
         [_("time"), _("action"), _("object type"), _("object"), _("IP address")], audit_rows
     )
-    from schulsozial.activities.models import Activity
-
     months = (
         Activity.objects.filter(worker=staff)
         .annotate(month=TruncMonth("date"))
@@ -226,8 +226,6 @@ def staff_pseudonymise(*, staff: StaffMember, by: Any, ip: str | None = None) ->
 
 
 def _erase_account(user: Any, code: str) -> dict[str, int]:
-    from schulsozial.accounts import services as account_services
-
     username = code.replace(" ", "-").lower()
     user.username = username
     user.display_name = code

@@ -1,7 +1,7 @@
 """Data subject rights of a staff member (Art. 15, 17 DSGVO): the data
 export and the pseudonymisation, for coordination of the municipality and
 the employing carrier (permissions.can_exercise_data_rights). The work is
-in masterdata/privacy.py."""
+in privacy/services.py."""
 
 from __future__ import annotations
 
@@ -17,9 +17,10 @@ from django.utils.translation import gettext_lazy
 from schulsozial.accounts import permissions as perms
 from schulsozial.core.listing import require
 from schulsozial.core.net import client_ip
+from schulsozial.masterdata import selectors
+from schulsozial.masterdata.models import StaffMember
 
-from . import privacy, selectors
-from .models import StaffMember
+from . import services as privacy
 
 
 def _staff(request: HttpRequest, pk: int) -> StaffMember:
@@ -75,7 +76,7 @@ def staff_pseudonymise(request: HttpRequest, pk: int) -> HttpResponse:
         return HttpResponseRedirect(reverse("masterdata:staff_detail", args=[staff.pk]))
     return render(
         request,
-        "masterdata/staff_pseudonymise.html",
+        "privacy/staff_pseudonymise.html",
         {
             "title": _("Pseudonymise staff member"),
             "object": staff,
