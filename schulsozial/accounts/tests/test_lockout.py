@@ -156,3 +156,19 @@ def test_administrator_lifts_a_lock(world, client_for):
     assert AuditEntry.objects.filter(
         actor=world.users["admin"], changes__lockout="lifted", municipality_id=world.town.pk
     ).exists()
+
+
+@axes_on
+def test_spaces_or_width_variants_of_the_name_count_as_the_same_name(world):
+    """The login form strips and NFKC-normalises the name before it
+    authenticates; the lock-out counts the name as authenticated."""
+    variants = [
+        " koordination",
+        "koordination ",
+        "  koordination",
+        "ｋoordination",
+        "koordination\t",
+    ]
+    for n, name in enumerate(variants):
+        _try(name, "falsch-falsch", forwarded=f"203.0.113.{70 + n}")
+    assert _try("koordination", PASSWORD, forwarded="203.0.113.80").status_code == 429
