@@ -755,10 +755,9 @@ def sum_status(
     """
     n_rows = len(table.cells)
     n_cols = len(table.column_totals)
-    row_set = None if rows is None or set(rows) >= set(range(n_rows)) else sorted(set(rows))
-    col_set = (
-        None if columns is None or set(columns) >= set(range(n_cols)) else sorted(set(columns))
-    )
+    # Positions are valid indices, so a selection of n distinct ones is everything.
+    row_set = None if rows is None or len(set(rows)) >= n_rows else sorted(set(rows))
+    col_set = None if columns is None or len(set(columns)) >= n_cols else sorted(set(columns))
     if row_set is None and col_set is None:
         entry: int | None = table.grand_total
     elif row_set is None and col_set is not None and len(col_set) == 1:

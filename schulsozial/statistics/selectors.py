@@ -486,18 +486,28 @@ class _Family:
         carriers: Sequence[tuple[int, int, int]],
         threshold: int,
     ) -> None:
-        self.schools = sorted({row[0] for row in school_types})
-        self.types = sorted({row[1] for row in school_types})
-        row = {s: i for i, s in enumerate(self.schools)}
-        col = {t: j for j, t in enumerate(self.types)}
+        data = np.array(
+            [(s, t, n, m or 0, p or 0) for s, t, n, m, p in school_types], dtype=np.int64
+        ).reshape(-1, 5)
+        schools, at_row = np.unique(data[:, 0], return_inverse=True)
+        types, at_col = np.unique(data[:, 1], return_inverse=True)
+        self.schools, self.types = schools.tolist(), types.tolist()
         shape = (len(self.schools), len(self.types))
-        self.count = np.zeros(shape, dtype=np.int64)
-        self.minutes = np.zeros(shape, dtype=np.int64)
-        self.participants = np.zeros(shape, dtype=np.int64)
-        for s, t, n, m, p in school_types:
-            self.count[row[s], col[t]] += n
-            self.minutes[row[s], col[t]] += m or 0
-            self.participants[row[s], col[t]] += p or 0
+        self.count, self.minutes, self.participants = (
+            np.zeros(shape, dtype=np.int64) for _ in range(3)
+        )
+        for values, k in ((self.count, 2), (self.minutes, 3), (self.participants, 4)):
+            np.add.at(values, (at_row, at_col), data[:, k])
+        # Per school (all activity types): the school table without a type filter.
+        self.per_school = [
+            (int(n), int(m), int(p))
+            for n, m, p in zip(
+                self.count.sum(axis=1),
+                self.minutes.sum(axis=1),
+                self.participants.sum(axis=1),
+                strict=True,
+            )
+        ]
         self.months = [m for m in SCHOOL_YEAR_MONTHS if any(x[0] == m for x in months)]
         by_month = {m: (n, mins or 0) for m, n, mins in months}
         self.month_values = [by_month[m] for m in self.months]
@@ -533,6 +543,9 @@ class _Family:
 
     def block(self, rows: Sequence[int] | None, cols: Sequence[int] | None) -> Line:
         """The activities of schools `rows` x activity types `cols` (positions, None = all)."""
+        if rows is not None and len(rows) == 1 and (cols is None or len(cols) == len(self.types)):
+            n, m, p = self.per_school[rows[0]]
+            return Line(None, _shown(n, sum_status(self.table, rows, cols)), m, p)
         r = slice(None) if rows is None else list(rows)
         c = slice(None) if cols is None else list(cols)
         count = int(self.count[r][:, c].sum()) if self.count.size else 0

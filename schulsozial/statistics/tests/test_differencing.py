@@ -557,3 +557,47 @@ def test_differencing_attack_pins_no_withheld_figure(world, persona):
     pinned = attack(figures, len(universe.index), scope.threshold)
     assert not pinned, f"{len(pinned)} withheld figures pinned:\n" + "\n".join(pinned[:20])
     assert not derived, "\n".join(derived[:20])
+
+
+def test_protected_views_without_records_show_zeros(world):
+    for persona in ("committee", "principal", "carrier"):
+        rep = report(world, persona)
+        assert rep.protected and rep.totals["activities"] == 0
+        assert all(not s.rows for s in rep.sections)
+        filtered = report(world, persona, month_from=9, month_to=10)
+        assert filtered.totals["activities"] == 0
+
+
+def test_trend_prints_a_year_exactly_where_that_years_family_does(world):
+    """Each school year's grand total in the trend agrees with that year's own page."""
+    differencing_world(world)
+    s0 = world.schools[0]
+    # Five single activities of five types the year before: the family of that year can
+    # only be protected by withholding its total (5 would pin every 1).
+    earlier = [
+        Facts(
+            date=datetime.date(year() - 1, 10, 1),
+            municipality_id=world.town.pk,
+            school_id=s0.pk,
+            carrier_id=world.staff[0].carrier_id,
+            worker_id=world.staff[0].pk,
+            activity_type_id=entry_id(world, "activity_type", code),
+            target_group_id=entry_id(world, "target_group", "individual"),
+            minutes=30,
+            participants=1,
+            topic_ids=(),
+            contact_origin_id=None,
+            partner_id=None,
+            case_hash="",
+        )
+        for code in ("counselling_pupil", "counselling_parents", "group_offer", "crisis", "but")
+    ]
+    rollups.apply_facts(earlier)
+    scope = scope_of(world, "principal")
+    form = StatisticsFilterForm({"school_year": str(year() - 1)}, scopes=[scope], scope=scope)
+    assert form.is_valid()
+    that_year = statistics_report(scope=scope, filters=form.filters())
+    assert that_year.totals["activities"] is None  # 5, withheld with its five 1s
+    trend = rows(report(world, "principal"), "trend")
+    assert trend[year() - 1] is None
+    assert trend[year()] == 42
