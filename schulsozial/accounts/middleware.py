@@ -83,7 +83,8 @@ class ForcedPasswordChangeMiddleware:
                 self._allowed = {reverse(name) for name in self.ALLOWED}
             if request.path not in self._allowed:
                 target = reverse("accounts:password_change")
-                if getattr(request, "htmx", False):
+                # django-htmx's middleware runs later: read its header here.
+                if request.headers.get("HX-Request") == "true":
                     response = HttpResponse(status=204)
                     response["HX-Redirect"] = target
                     return response

@@ -268,3 +268,11 @@ def test_administrator_edits_name_and_address_of_an_account_in_scope(world, clie
     )
     assert refused.status_code == 403
     assert User.objects.get(pk=person.pk).email == ""
+
+
+def test_a_forced_change_answers_htmx_requests_with_a_redirect_header(world):
+    User.objects.filter(pk=world.users["worker"].pk).update(must_change_password=True)
+    client = _login(world.users["worker"].username)
+    response = client.get("/", HTTP_HX_REQUEST="true")
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == "/accounts/password_change/"
