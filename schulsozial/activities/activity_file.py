@@ -1,6 +1,7 @@
 """Parse an existing Excel documentation (XLSX or CSV) into plain rows.
 
-Pure Python, no Django; ``importing.py`` resolves the category names against
+Pure Python, no Django but its translations (messages are German with the
+German locale); ``importing.py`` resolves the category names against
 the municipality's catalogues and writes. Reading bytes reuses the school
 list reader (encoding detection UTF-8 / UTF-8 with BOM / Windows-1252;
 delimiter ``;`` ``,`` or tab; ``sep=;`` line; first worksheet of an .xlsx).
@@ -35,6 +36,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
+
+from django.utils.translation import gettext as _
 
 from schulsozial.masterdata.school_file import (
     _ZIP_MAGIC,
@@ -181,8 +184,10 @@ def _date(text: str) -> datetime.date:
         if match:
             return datetime.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError as exc:
-        raise _CellError(f"not a valid date: {value[:30]!r}") from exc
-    raise _CellError(f"not a date (use 31.01.2025 or 2025-01-31): {value[:30]!r}")
+        raise _CellError(_("not a valid date: %(value)s") % {"value": repr(value[:30])}) from exc
+    raise _CellError(
+        _("not a date (use 31.01.2025 or 2025-01-31): %(value)s") % {"value": repr(value[:30])}
+    )
 
 
 def _number(text: str) -> Decimal:
@@ -193,9 +198,9 @@ def _number(text: str) -> Decimal:
     try:
         number = Decimal(value)
     except InvalidOperation as exc:
-        raise _CellError(f"not a number: {text.strip()[:30]!r}") from exc
+        raise _CellError(_("not a number: %(value)s") % {"value": repr(text.strip()[:30])}) from exc
     if not number.is_finite() or abs(number) > 10**9:
-        raise _CellError(f"not a number: {text.strip()[:30]!r}")
+        raise _CellError(_("not a number: %(value)s") % {"value": repr(text.strip()[:30])})
     return number
 
 
@@ -209,7 +214,9 @@ def _minutes(text: str, *, hours: bool) -> int:
         number = _number(value) * (60 if hours else 1)
     minutes = int(number.quantize(Decimal("1")))
     if not 1 <= minutes <= 720:
-        raise _CellError(f"minutes must lie between 1 and 720, got {minutes}")
+        raise _CellError(
+            _("minutes must lie between 1 and 720, got %(minutes)s") % {"minutes": minutes}
+        )
     return minutes
 
 
@@ -218,7 +225,10 @@ def _count(text: str) -> int:
         return 0
     number = _number(text)
     if number != number.to_integral_value() or not 0 <= number <= 2000:
-        raise _CellError(f"a count is a whole number from 0 to 2000, got {text.strip()[:30]!r}")
+        raise _CellError(
+            _("a count is a whole number from 0 to 2000, got %(value)s")
+            % {"value": repr(text.strip()[:30])}
+        )
     return int(number)
 
 
@@ -228,13 +238,15 @@ def _flag(text: str) -> bool:
         return True
     if value in _NO:
         return False
-    raise _CellError(f"answer yes or no (ja/nein), got {text.strip()[:30]!r}")
+    raise _CellError(
+        _("answer yes or no (ja/nein), got %(value)s") % {"value": repr(text.strip()[:30])}
+    )
 
 
 def _label(text: str) -> str:
     value = " ".join(text.split())
     if len(value) > 120:
-        raise _CellError("a category name has at most 120 characters")
+        raise _CellError(_("a category name has at most 120 characters"))
     return value
 
 
@@ -258,8 +270,8 @@ def _encoding_of(stream: BinaryIO, head: bytes) -> str:
     """The rules of the school list reader (``_decode``), applied chunk by
     chunk so that a large file is checked without holding its text."""
     if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        raise _FileError("unsupported encoding UTF-32; save the file as CSV UTF-8")
-    utf16 = "unsupported encoding UTF-16; save the file as CSV UTF-8 (or CSV with semicolons)"
+        raise _FileError(_("unsupported encoding UTF-32; save the file as CSV UTF-8"))
+    utf16 = _("unsupported encoding UTF-16; save the file as CSV UTF-8 (or CSV with semicolons)")
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise _FileError(utf16)
     bom = head.startswith(codecs.BOM_UTF8)
@@ -273,7 +285,7 @@ def _encoding_of(stream: BinaryIO, head: bytes) -> str:
             nul_odd, nul_even = sample[1::2].count(0), sample[0::2].count(0)
             if max(nul_odd, nul_even) > len(sample) // 4:
                 raise _FileError(utf16)
-            raise _FileError("not a text file: it contains NUL bytes (is it a binary file?)")
+            raise _FileError(_("not a text file: it contains NUL bytes (is it a binary file?)"))
         if not bad_line:
             try:
                 decoder.decode(chunk)
@@ -288,7 +300,9 @@ def _encoding_of(stream: BinaryIO, head: bytes) -> str:
     if not bad_line:
         return "utf-8-sig" if bom else "utf-8"
     if bom:
-        raise _FileError(f"the file says it is UTF-8 but line {bad_line} is not valid UTF-8")
+        raise _FileError(
+            _("the file says it is UTF-8 but line %(line)s is not valid UTF-8") % {"line": bad_line}
+        )
     stream.seek(0)
     lines = 0
     while chunk := stream.read(_CHUNK):
@@ -297,8 +311,11 @@ def _encoding_of(stream: BinaryIO, head: bytes) -> str:
         except UnicodeDecodeError as exc:
             line = lines + chunk.count(b"\n", 0, exc.start) + 1
             raise _FileError(
-                f"cannot decode line {line} (byte 0x{chunk[exc.start]:02x}): "
-                "the file is neither UTF-8 nor Windows-1252"
+                _(
+                    "cannot decode line %(line)s (byte 0x%(byte)s): "
+                    "the file is neither UTF-8 nor Windows-1252"
+                )
+                % {"line": line, "byte": f"{chunk[exc.start]:02x}"}
             ) from exc
         lines += chunk.count(b"\n")
     return "cp1252"
@@ -322,11 +339,18 @@ def _read_rows(
     )
     size = _size_of(stream)
     if size > max_bytes:
-        errors.append(RowError(0, "", f"the file has {size:,} bytes, more than {max_bytes:,}"))
+        errors.append(
+            RowError(
+                0,
+                "",
+                _("the file has %(size)s bytes, more than %(limit)s")
+                % {"size": f"{size:,}", "limit": f"{max_bytes:,}"},
+            )
+        )
         return iter(())
     head = stream.read(65536)
     if not head.strip() and size <= len(head):
-        errors.append(RowError(0, "", "the file is empty"))
+        errors.append(RowError(0, "", _("the file is empty")))
         return iter(())
     if head.startswith(_ZIP_MAGIC):
         stream.seek(0)
@@ -337,7 +361,9 @@ def _read_rows(
         return iter(rows)
     if filename.lower().endswith((".xlsx", ".xls")):
         errors.append(
-            RowError(0, "", "not an Excel workbook (.xlsx); old .xls files: save as .xlsx or CSV")
+            RowError(
+                0, "", _("not an Excel workbook (.xlsx); old .xls files: save as .xlsx or CSV")
+            )
         )
         return iter(())
     try:
@@ -400,7 +426,9 @@ def open_activity_file(
 
 
 def _internal(exc: Exception) -> str:
-    return f"internal error while reading the file ({type(exc).__name__}); please report it"
+    return _("internal error while reading the file (%(error)s); please report it") % {
+        "error": type(exc).__name__
+    }
 
 
 def parse_activity_file(
@@ -429,8 +457,10 @@ def _open(
             RowError(
                 0,
                 "",
-                "no header row found: the file needs columns such as "
-                "'Datum', 'Minuten', 'Art' and 'Zielgruppe'",
+                _(
+                    "no header row found: the file needs columns such as "
+                    "'Datum', 'Minuten', 'Art' and 'Zielgruppe'"
+                ),
             )
         )
         return ActivityStream({}, errors, iter(()))
@@ -445,19 +475,20 @@ def _open(
                 RowError(
                     header_row,
                     cell,
-                    f"two columns mean the same ({header[columns[key]]!r} and {cell!r})",
+                    _("two columns mean the same (%(first)s and %(second)s)")
+                    % {"first": repr(header[columns[key]]), "second": repr(cell)},
                 )
             )
             continue
         columns[key] = position
     for key in REQUIRED:
         if key not in columns:
-            errors.append(RowError(header_row, ALIASES[key][0], "required column is missing"))
+            errors.append(RowError(header_row, ALIASES[key][0], _("required column is missing")))
     if "minutes" not in columns and "hours" not in columns:
-        errors.append(RowError(header_row, "minuten", "required column is missing"))
+        errors.append(RowError(header_row, "minuten", _("required column is missing")))
     if "minutes" in columns and "hours" in columns:
         errors.append(
-            RowError(header_row, header[columns["hours"]], "give minutes or hours, not both")
+            RowError(header_row, header[columns["hours"]], _("give minutes or hours, not both"))
         )
     if errors:
         return ActivityStream({}, errors, iter(()))
@@ -479,7 +510,13 @@ def _rows(
             if not any(cells):
                 continue
             if count >= max_rows:
-                errors.append(RowError(number, "", f"more than {max_rows:,} rows; split the file"))
+                errors.append(
+                    RowError(
+                        number,
+                        "",
+                        _("more than %(max)s rows; split the file") % {"max": f"{max_rows:,}"},
+                    )
+                )
                 return
             row = parser.parse(number, cells)
             if row is not None:
@@ -491,7 +528,7 @@ def _rows(
         errors.append(RowError(0, "", _internal(exc)))
         return
     if not count and not errors:
-        errors.append(RowError(0, "", "the file has no activity rows"))
+        errors.append(RowError(0, "", _("the file has no activity rows")))
 
 
 def _topics(text: str) -> tuple[str, ...]:
@@ -525,7 +562,7 @@ _MUST_HAVE = frozenset((*REQUIRED, "minutes", "hours"))
 def _required(convert: Callable[[str], object]) -> Callable[[str], object]:
     def required(text: str) -> object:
         if not text.strip():
-            raise _CellError("the cell is empty")
+            raise _CellError(_("the cell is empty"))
         return convert(text)
 
     return required
@@ -589,11 +626,15 @@ class _RowParser:
         code = str(values.get("case_code", ""))
         if len(code) > 40:
             failed = True
-            self._add(number, "case_code", "a case code has at most 40 characters")
+            self._add(number, "case_code", _("a case code has at most 40 characters"))
         school = str(values.get("school", ""))
         if school and not _SCHOOL_NUMBER.fullmatch(school):
             failed = True
-            self._add(number, "school", f"a school number has 6 digits, got {school[:20]!r}")
+            self._add(
+                number,
+                "school",
+                _("a school number has 6 digits, got %(value)s") % {"value": repr(school[:20])},
+            )
         if failed:
             return None
         by_gender = {k: values[k] for k in GENDER_COLUMNS if values.get(k)}
@@ -671,7 +712,9 @@ def open_pending(data: bytes) -> ActivityStream:
             raise ValueError("unknown format")
         columns = {str(k): str(v) for k, v in dict(header["columns"]).items()}
     except (ValueError, KeyError, TypeError):
-        errors.append(RowError(0, "", "the preview cannot be read; please upload the file again"))
+        errors.append(
+            RowError(0, "", _("the preview cannot be read; please upload the file again"))
+        )
         return ActivityStream({}, errors, iter(()))
     return ActivityStream(columns, errors, _pending_rows(lines, errors))
 

@@ -182,7 +182,7 @@ def test_a_bad_row_deep_in_a_big_file_imports_nothing(world, two_schools, monkey
         data="".join(lines).encode(), filename="a.csv", by=world.users["worker"], dry_run=False
     )
     assert [str(e) for e in report.errors] == [
-        "row 2951, column Dauer: not a number: 'viel'",
+        "row 2951, column Dauer: keine Zahl: 'viel'",
         "row 2991, column Datum: Das Datum liegt in der Zukunft.",
     ]
     assert report.unknown == {"activity_type": ["Besprechung mit Schulleitung"]}
@@ -237,7 +237,7 @@ def test_a_file_object_is_read_row_by_row_and_the_row_limit_holds(world, two_sch
     rows = list(stream.rows)
     assert len(rows) == 100
     assert [(e.row, e.column, e.reason) for e in stream.errors] == [
-        (102, "", "more than 100 rows; split the file")
+        (102, "", "mehr als 100 Zeilen; bitte die Datei aufteilen")
     ]
     report = import_activities(
         data=io.BytesIO(data), filename="a.csv", by=world.users["worker"], dry_run=False

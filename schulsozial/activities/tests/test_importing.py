@@ -30,15 +30,15 @@ def test_parser_reports_row_and_column():
     data = "Datum;Minuten;Art;Zielgruppe\n31.02.2025;45;x;y\n01.03.2025;abc;x;y\n".encode("cp1252")
     parsed = parse_activity_file(data)
     assert [str(e) for e in parsed.errors] == [
-        "row 2, column Datum: not a valid date: '31.02.2025'",
-        "row 3, column Minuten: not a number: 'abc'",
+        "row 2, column Datum: kein gültiges Datum: '31.02.2025'",
+        "row 3, column Minuten: keine Zahl: 'abc'",
     ]
 
 
 def test_parser_names_missing_columns():
     parsed = parse_activity_file(b"Datum;Minuten;Art\n01.03.2025;45;x\n")
     assert [str(e) for e in parsed.errors] == [
-        "row 1, column zielgruppe: required column is missing"
+        "row 1, column zielgruppe: Pflichtspalte fehlt"
     ]
 
 
@@ -109,7 +109,7 @@ def test_one_bad_row_imports_nothing(dw, world):
     data = (CSV + f"{DAY};30;group_offer;group;;;;;vielleicht;\n").encode()
     report = import_activities(data=data, filename="a.csv", by=world.users["worker"], dry_run=False)
     assert [str(e) for e in report.errors] == [
-        "row 4, column Folgetermin: answer yes or no (ja/nein), got 'vielleicht'"
+        "row 4, column Folgetermin: bitte ja oder nein angeben, nicht 'vielleicht'"
     ]
     assert Activity.objects.count() == 1
 
