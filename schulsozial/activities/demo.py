@@ -215,12 +215,14 @@ def build_activities_demo(
     if api_token:
         assignment = (
             RoleAssignment.objects.filter(role=Role.CARRIER, carrier__municipality=municipality)
-            .select_related("carrier")
+            .select_related("carrier", "user")
             .first()
         )
-        if assignment is not None:
+        if assignment is not None:  # created by the carrier's manager, as only a carrier may
             api_token_create(
-                carrier=assignment.carrier, name="Fachsoftware des Trägers (Demo)", by=None
+                carrier=assignment.carrier,
+                name="Fachsoftware des Trägers (Demo)",
+                by=assignment.user,
             )
     if stdout is not None:
         stdout.write(f"Documentation {municipality.name}: {len(activities)} demo activities")
