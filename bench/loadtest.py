@@ -212,6 +212,7 @@ class Run:
         self.errors: dict[str, list[str]] = defaultdict(list)
         self.acked_entries: set[str] = set()
         self.acked_concepts: dict[int, str] = {}  # section pk -> marker of the last save
+        self.concept_saves = 0
         self.started = self.finished = time.monotonic()
 
     def running(self) -> bool:
@@ -330,6 +331,7 @@ async def concept_editor(run: Run, editor: dict) -> None:
             saved = await run.request(client, "concept section (POST)", "POST", url, 302, data=data)
             if saved is not None:
                 run.acked_concepts[section] = marker
+                run.concept_saves += 1
             await run.pause()
 
 
@@ -559,6 +561,7 @@ def main() -> None:
         "requests_per_s": round(answered / wall, 1),
         "writes_acknowledged": {
             "entries": len(run.acked_entries),
+            "concept saves": run.concept_saves,
             "concept sections": len(run.acked_concepts),
         },
         "entries_per_s": round(len(run.acked_entries) / wall, 2),
