@@ -343,10 +343,10 @@ if env_bool("SCHULSOZIAL_TESTING"):
 INSTALLED_APPS += ["django_otp", "django_otp.plugins.otp_totp", "django_otp.plugins.otp_static"]
 MIDDLEWARE.insert(
     MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
-    "django_otp.middleware.OTPMiddleware",
+    "schulsozial.accounts.twofactor.OTPMiddleware",
 )
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    MIDDLEWARE.index("schulsozial.accounts.twofactor.OTPMiddleware") + 1,
     "schulsozial.accounts.twofactor.TwoFactorMiddleware",
 )
 MIDDLEWARE.insert(

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+import django_otp.middleware
 import segno
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in
@@ -30,6 +31,7 @@ from django.db import transaction
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject, empty
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -330,6 +332,21 @@ def _logged_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
         return
     request.session.pop(SETUP_KEY, None)
     remember(request, device=totp_device(user) is not None, required=required_for(user))
+
+
+class OTPMiddleware(django_otp.middleware.OTPMiddleware):
+    """django-otp's middleware (``request.user.otp_device``,
+    ``is_verified()``) with one lazy proxy around the user instead of two:
+    django-otp wraps AuthenticationMiddleware's lazy user in a second
+    SimpleLazyObject, so every attribute read on ``request.user`` (the
+    permission checks of a page read it hundreds of times) went through both."""
+
+    def _verify_user_sync(self, request: HttpRequest, user: Any) -> Any:
+        if isinstance(user, SimpleLazyObject):
+            if user._wrapped is empty:
+                user._setup()
+            user = user._wrapped
+        return super()._verify_user_sync(request, user)
 
 
 # Reachable before the second factor: the login, the steps themselves, the

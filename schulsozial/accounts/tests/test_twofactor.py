@@ -308,3 +308,22 @@ def test_a_session_that_knew_a_removed_device_does_not_loop(world, client_for):
     response = client.get(reverse("dashboard:home"), follow=True)
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == reverse("dashboard:home")
+
+
+def test_the_request_user_is_behind_one_lazy_proxy_only(world, client_for):
+    """django-otp wrapped the lazy user of AuthenticationMiddleware in a
+    second lazy object; twofactor.OTPMiddleware unwraps it once."""
+    from django.contrib.auth.middleware import AuthenticationMiddleware
+    from django.contrib.sessions.middleware import SessionMiddleware
+    from django.test import RequestFactory
+    from django.utils.functional import SimpleLazyObject
+
+    client = client_for("worker")
+    request = RequestFactory().get("/")
+    request.COOKIES = {k: v.value for k, v in client.cookies.items()}
+    SessionMiddleware(lambda r: None).process_request(request)
+    AuthenticationMiddleware(lambda r: None).process_request(request)
+    twofactor.OTPMiddleware(lambda r: None)(request)
+    assert request.user.is_verified() is False
+    assert request.user.pk == world.users["worker"].pk
+    assert not isinstance(request.user._wrapped, SimpleLazyObject)
