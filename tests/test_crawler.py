@@ -431,6 +431,11 @@ def crawl_world(world) -> dict[str, Any]:
     forbidden["other_coordinator"] = (TESTSTADT, teststadt_paths)
     forbidden["other_worker"] = (TESTSTADT, teststadt_paths)
     forbidden["global_admin"] = ([], [])
+    # Not logged in: nothing of either municipality, only the login and public pages.
+    forbidden["anonymous"] = (
+        NACHBAR + TESTSTADT + ["Fachkraft T-", "Beschlossene Verteilung"],
+        nachbar_paths + teststadt_paths,
+    )
     # Positive controls: what each persona does see, found by the same search,
     # so a marker that could never match cannot make the crawl pass.
     own_record = f"/dokumentation/{mine[0].pk}/"
@@ -453,6 +458,7 @@ def crawl_world(world) -> dict[str, Any]:
         "other_coordinator": ["Nachbarszenario", "Fachkraft N-01", "Nachbarziel Pausenhof"],
         "other_worker": ["Nachbarziel Pausenhof", "Fachkraft N-01", "Nachbaridee Elternabend"],
         "global_admin": ["Nachbarstadt", "Teststadt", "nachbar.koordination"],
+        "anonymous": ["Anmelden"],
     }
     return {name: (*forbidden[name], expected[name]) for name in forbidden}
 
@@ -748,6 +754,7 @@ MUST_REACH = {
     "other_coordinator": ({"/stammdaten/staff/", "/verteilung/"}, {"csv", "xlsx", "pdf"}),
     "other_worker": ({"/dokumentation/"}, {"csv"}),
     "global_admin": ({"/accounts/users/"}, {"csv"}),
+    "anonymous": ({"/accounts/login/"}, set()),
 }
 
 
@@ -755,7 +762,8 @@ MUST_REACH = {
 def test_crawler_finds_no_foreign_object_and_no_server_error(world, persona):
     texts, paths, wanted = crawl_world(world)[persona]
     client = Client(raise_request_exception=False)  # a 500 is recorded, the crawl goes on
-    client.force_login(world.users[persona])
+    if persona != "anonymous":
+        client.force_login(world.users[persona])
     before = _row_counts()
     started = time.monotonic()
     result = crawl(client, persona, texts, paths, wanted)

@@ -382,6 +382,59 @@ def test_the_rules_page_answers_bad_rules_with_a_form_error(world, text):
         assert scenario.lock_version == version + 1
 
 
+# ----------------------------------------------------------------- the engine's schools CSV (CLI)
+
+ENGINE_CELLS = st.one_of(
+    st.integers(0, 3000).map(str),
+    st.integers(0, 3000).map(str),
+    st.integers(-5, 3000).map(str),
+    st.sampled_from(["", " ", "1,5", "1.5", "nan", "inf", "-inf", "1e400", "x", "0", "١٢"]),
+    st.text(max_size=8),
+)
+
+
+@st.composite
+def engine_csv(draw) -> str:
+    header = ["schulnummer", "pupils"] if draw(st.integers(0, 9)) else ["schulnummer"]
+    header += draw(
+        st.lists(st.sampled_from(["social_index", "startchancen", "schulform"]), unique=True)
+    )
+    header = draw(st.permutations(header))
+    if draw(st.integers(0, 9)) == 0:
+        header.append(draw(st.sampled_from(["schulnummer", "current_fte", "max_fte", ""])))
+    delimiter = draw(st.sampled_from([",", ";"]))
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(header)
+    for n in range(draw(st.integers(0, 6))):
+        row = [
+            f"{100000 + n}"
+            if name == "schulnummer" and draw(st.integers(0, 5))
+            else draw(ENGINE_CELLS)
+            for name in header
+        ]
+        writer.writerow(row)
+    return out.getvalue() + "\n"
+
+
+@FUZZ
+@given(engine_csv(), st.sampled_from(["pupils", "index"]), st.sampled_from(["1", "4", "0.1"]))
+def test_the_engine_reads_any_schools_csv_or_says_why(text, template, total):
+    """The command-line engine (python -m schulsozial.allocation) reads a
+    schools CSV: anything but a result or RulesError/AllocationError is a crash."""
+    from schulsozial.allocation.engine import AllocationError, allocate, read_schools_csv
+    from schulsozial.allocation.templates_rules import TEMPLATES
+
+    rules = load_rules_toml(TEMPLATES[template](Decimal(total)))
+    try:
+        schools = read_schools_csv(text, rules)
+        result = allocate(schools, rules)
+    except (RulesError, AllocationError) as error:
+        assert str(error)  # noqa: PT017  (not every file is refused)
+        return
+    assert set(result.fte_by_school) == {s.schulnummer for s in schools}
+
+
 # --------------------------------------------------------------------------- Markdown
 
 ATTACKS = [
