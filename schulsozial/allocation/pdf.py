@@ -19,10 +19,10 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from schulsozial.core.context_processors import DATA_ATTRIBUTION
+from schulsozial.core.pdftext import fit
 
 from .models import Scenario
 
@@ -31,23 +31,6 @@ def _n(value: object, places: int = 2) -> str:
     if value in (None, ""):
         return "–"
     return number_format(Decimal(str(value)), places, use_l10n=True, force_grouping=True)
-
-
-def fit(text: str, width: float, font: str = "Helvetica", size: float = 8) -> str:
-    """`text` if it fits `width` points, else its longest prefix ending at a
-    word boundary that does, with an ellipsis (a word is never cut, unless
-    the first word alone is wider than the space)."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    words = text.split()
-    kept: list[str] = []
-    for word in words:
-        if stringWidth(" ".join([*kept, word]) + " …", font, size) > width:
-            break
-        kept.append(word)
-    if not kept:
-        return words[0] if words else ""
-    return " ".join(kept) + " …"
 
 
 BAR_ROW = 11  # points per school in the chart

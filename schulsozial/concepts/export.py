@@ -20,6 +20,8 @@ from xml.sax.saxutils import escape
 from django.utils import formats
 from django.utils.translation import gettext as _
 
+from schulsozial.core.pdftext import fit
+
 from .markdown import markdown_tokens
 
 # --------------------------------------------------------------------------- neutral document
@@ -252,7 +254,7 @@ def render_pdf(document: Document) -> bytes:
         canvas.saveState()
         canvas.setFont("Helvetica", 9)
         canvas.drawRightString(A4[0] - 2 * cm, 1.2 * cm, f"{page_label} {doc.page}")
-        canvas.drawString(2 * cm, 1.2 * cm, document.title[:90])
+        canvas.drawString(2 * cm, 1.2 * cm, fit(document.title, A4[0] - 7 * cm, size=9))
         canvas.restoreState()
 
     class Doc(BaseDocTemplate):

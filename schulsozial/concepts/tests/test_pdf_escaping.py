@@ -308,3 +308,30 @@ def test_scenario_pdf_with_many_schools_and_long_names_fits_its_pages(long_scena
     long_scenario.result = {**long_scenario.result, "schools": many}
     text = _text(scenario_pdf(long_scenario))
     assert f"{LONG_SCHOOL} 59" in text
+
+
+def test_long_titles_in_the_concept_footer_end_at_a_word():
+    from schulsozial.concepts import export
+
+    title = "Rahmenkonzept Schulsozialarbeit " + " ".join(
+        f"Handlungsfeld{i} Kooperationsvereinbarung" for i in range(12)
+    )
+    document = export.Document(title=title, subtitle="S", facts=[], parts=[export.Part("A", "x")])
+    reader = PdfReader(io.BytesIO(export.render_pdf(document)))
+    words = set(title.split())
+    last_page = reader.pages[-1].extract_text().split()  # a body page with the footer
+    cut = {t for t in last_page if t not in words and any(w.startswith(t) for w in words)}
+    assert not cut, cut
+    assert "…" in reader.pages[-1].extract_text()
+
+
+def test_fit_shortens_at_a_word_boundary():
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from schulsozial.core.pdftext import fit
+
+    text = "Gemeinschaftsgrundschule Erich-Kästner-Schule Primarstufe"
+    assert fit(text, 1000) == text
+    short = fit(text, stringWidth(text, "Helvetica", 8) - 1)
+    assert short == "Gemeinschaftsgrundschule Erich-Kästner-Schule …"
+    assert fit(text, 5) == "Gemeinschaftsgrundschule"  # a first word is never cut either
