@@ -327,3 +327,18 @@ def test_the_request_user_is_behind_one_lazy_proxy_only(world, client_for):
     assert request.user.is_verified() is False
     assert request.user.pk == world.users["worker"].pk
     assert not isinstance(request.user._wrapped, SimpleLazyObject)
+
+
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/x", "javascript:alert(1)"]
+)
+def test_the_verification_step_follows_no_foreign_next(world, target):
+    client = password_login("fachkraft")
+    device, _codes = set_up(client)
+    client.post(reverse("accounts:logout"))
+    client = password_login("fachkraft")
+    response = client.post(
+        reverse("accounts:twofactor_verify"),
+        {"token": code_for(device, steps_ahead=1), "next": target},
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("dashboard:home")
