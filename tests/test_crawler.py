@@ -33,6 +33,7 @@ import csv
 import datetime
 import html
 import io
+import os
 import re
 import time
 import warnings
@@ -775,6 +776,9 @@ def test_crawler_finds_no_foreign_object_and_no_server_error(world, persona):
     )
     for known in sorted(set(result.known)):
         warnings.warn(known, stacklevel=1)
+    if os.environ.get("CRAWL_DUMP"):  # which pages the crawl reached, for coverage reports
+        with open(os.environ["CRAWL_DUMP"], "a", encoding="utf-8") as dump:
+            dump.writelines(f"{persona} {path}\n" for path in sorted(result.visited))
     problems = result.errors + sorted(set(result.leaks))
     assert not problems, "\n".join(problems[:40])
     assert set(wanted) == result.found, f"{persona} never saw {set(wanted) - result.found}"
