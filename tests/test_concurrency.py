@@ -140,6 +140,39 @@ def test_two_coordinators_adopting_at_once_leave_exactly_one_adopted(world):
 
 @postgres_only
 @pytest.mark.django_db(transaction=True)
+def test_without_the_municipality_lock_the_constraint_still_leaves_one_adopted(world, monkeypatch):
+    """The partial unique constraint is the guarantee: with the row lock
+    taken away, the second adoption runs into it and gets the same German
+    message (not an IntegrityError)."""
+
+    class NoLock:
+        def select_for_update(self):
+            return self
+
+        def only(self, *fields):
+            return self
+
+        def get(self, **kwargs):
+            return None
+
+    monkeypatch.setattr(allocation.Municipality, "objects", NoLock())
+    first, second = _two_drafts(world)
+    results = _race(
+        [
+            lambda: _adopt(first, world.users["coordinator"]),
+            lambda: _adopt(second, world.users["coordinator"]),
+        ],
+        slow=(Scenario, "full_clean"),
+    )
+    lost = [r["error"] for r in results if "error" in r]
+    assert len(lost) == 1, results
+    assert type(lost[0]).__name__ == "ValidationError", repr(lost[0])
+    assert "inzwischen" in _messages(lost[0])
+    assert Scenario.objects.filter(municipality=world.town).adopted().count() == 1
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True)
 def test_adoptions_at_once_without_a_form_still_leave_one_adopted(world):
     """Callers that supersede on purpose (the demo builder, scripts) are
     serialised: the later one supersedes the earlier one, no IntegrityError."""

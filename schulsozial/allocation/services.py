@@ -170,20 +170,23 @@ def scenario_adopt(
     scenario.decision_body, scenario.decision_date = decision_body, decision_date
     scenario.decision_reference = decision_reference
     scenario.lock_version += 1
-    scenario.full_clean()
+    # The one-adopted constraint is left to the database: its violation (an
+    # adoption committed by another connection meanwhile) gets the message below.
+    scenario.full_clean(validate_constraints=False)
     try:
         with transaction.atomic():
             scenario.save()
-    except IntegrityError as error:  # adopted by another connection meanwhile
-        raise _adopted_meanwhile(
-            list(
-                Scenario.objects.filter(
-                    municipality=scenario.municipality,
-                    school_year=scenario.school_year,
-                    status=Scenario.Status.ADOPTED,
-                )
-            )
-        ) from error
+    except IntegrityError as error:
+        adopted = list(
+            Scenario.objects.filter(
+                municipality=scenario.municipality,
+                school_year=scenario.school_year,
+                status=Scenario.Status.ADOPTED,
+            ).exclude(pk=scenario.pk)
+        )
+        if not adopted:
+            raise
+        raise _adopted_meanwhile(adopted) from error
     audit(
         actor=by,
         action=Action.UPDATE,
