@@ -19,7 +19,7 @@ from schulsozial.core.privacy import NoPersonalDataMixin
 
 from .models import CatalogueEntry, CatalogueKind
 from .selectors import catalogue, usable_catalogue
-from .services import ActivityInput
+from .services import ActivityInput, earliest_date
 
 CASE_CODE_HELP = _(
     "Optional: a code you choose for a case, e.g. 'K17'. Never a name or initials. "
@@ -169,7 +169,15 @@ class ActivityForm(forms.Form):
         )
         self.fields["date"] = forms.DateField(
             label=_("Date"),
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            # The browser offers only dates the service accepts (services.date_problem).
+            widget=forms.DateInput(
+                attrs={
+                    "type": "date",
+                    "min": earliest_date().isoformat(),
+                    "max": timezone.localdate().isoformat(),
+                },
+                format="%Y-%m-%d",
+            ),
         )
         self.fields["school"] = InstanceChoice(label=_("School"), objects=schools, empty_label=None)
         self.fields["minutes"] = forms.IntegerField(

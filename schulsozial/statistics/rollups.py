@@ -1078,13 +1078,14 @@ def forget_cases(*, municipality_id: int, before_year: int) -> int:
     the distinct hashes, statistics/sources.py), and no `SchoolCaseRollup`
     row at all (`SchoolRollup.cases` holds the school's distinct cases
     already). Returns the number of hashed rows removed."""
-    with_records = {
-        (school_id, year)
-        for school_id, year in _pairs(
-            Activity.objects.filter(school__municipality_id=municipality_id)
+    with_records = set(  # (school, year) pairs that still have records: left as they are
+        _pairs(
+            Activity.objects.filter(
+                school__municipality_id=municipality_id,
+                date__lt=datetime.date(before_year, 8, 1),
+            )
         )
-        if year < before_year
-    }
+    )
     years = Q(municipality_id=municipality_id, school_year__lt=before_year)
     for school_id, year in with_records:  # still a source: leave them
         years &= ~Q(school_id=school_id, school_year=year)

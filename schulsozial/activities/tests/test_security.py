@@ -158,6 +158,8 @@ def _bad_row(model):
 
 def test_entry_form_refuses_a_date_before_the_floor(dw, world, client_for):
     client = client_for("worker")
+    page = client.get(reverse("activities:activity_create")).content.decode()
+    assert 'min="2000-01-01"' in page and f'max="{timezone.localdate().isoformat()}"' in page
     before = Activity.objects.count()
     data = {
         "date": "0001-01-15",
@@ -266,6 +268,26 @@ def _case_figures(world, year):
     }
 
 
+def _reports(world, year):
+    """Every statistics page the coordination, the carrier and the worker see
+    for `year`: each section's rows and total, as shown."""
+    from schulsozial.statistics.selectors import Filters, scopes_for, statistics_report
+
+    shown = {}
+    for name in ("coordinator", "carrier", "worker"):
+        for scope in scopes_for(user=world.users[name]):
+            report = statistics_report(scope=scope, filters=Filters(school_year=year))
+            shown[(name, scope.key)] = [
+                (
+                    section.key,
+                    [(row.label, list(row.values)) for row in section.rows],
+                    list(section.total.values) if section.total else None,
+                )
+                for section in report.sections
+            ]
+    return shown
+
+
 def test_retention_removes_case_hashes_and_keeps_the_case_counts(dw, world):
     from schulsozial.statistics import rollups
     from schulsozial.statistics.models import ROLLUP_MODELS, CaseRollup, SchoolCaseRollup
@@ -277,6 +299,11 @@ def test_retention_removes_case_hashes_and_keeps_the_case_counts(dw, world):
     rollups.catch_up()
     year = rollups.school_year_of(timezone.localdate() - datetime.timedelta(days=days))
     before = _case_figures(world, year)
+    pages = _reports(world, year)
+    cases_shown = [
+        rows for key, sections in pages.items() for k, rows, _t in sections if k == "cases"
+    ]
+    assert any(rows for rows in cases_shown)  # the pages show distinct cases
     assert before["wide"] and before["worker"] == [(world.schools[0].pk, 3)]
     assert CaseRollup.objects.filter(school_year=year).exclude(case_hash="").exists()
 
@@ -293,6 +320,7 @@ def test_retention_removes_case_hashes_and_keeps_the_case_counts(dw, world):
     assert hexes == set()
     assert not SchoolCaseRollup.objects.filter(school_year__lte=year).exists()
     assert _case_figures(world, year) == before
+    assert _reports(world, year) == pages
     # The running year keeps its hashes (its records are still there).
     assert CaseRollup.objects.exclude(case_hash="").filter(school_year__gt=year).exists()
 
