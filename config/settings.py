@@ -199,7 +199,9 @@ AXES_CLIENT_IP_CALLABLE = "schulsozial.core.net.client_ip"
 AXES_LOCKOUT_CALLABLE = "schulsozial.accounts.views.locked_out"
 # A client address may be read from X-Forwarded-For only when the request
 # comes from one of these proxies (addresses or networks, comma-separated).
-TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Default: the loopback addresses (nginx on the same host, docs/operations.md);
+# a client reaching the application directly never has such an address.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "127.0.0.1,::1")
 # Audit log retention (core/retention.py, manage.py apply_audit_retention):
 # client addresses are cut to their network (IPv4 /24, IPv6 /48) and
 # django-axes' lock-out records deleted after AUDIT_IP_SHORTEN_DAYS; entries

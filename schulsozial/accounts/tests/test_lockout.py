@@ -172,3 +172,10 @@ def test_spaces_or_width_variants_of_the_name_count_as_the_same_name(world):
     for n, name in enumerate(variants):
         _try(name, "falsch-falsch", forwarded=f"203.0.113.{70 + n}")
     assert _try("koordination", PASSWORD, forwarded="203.0.113.80").status_code == 429
+
+
+def test_by_default_a_proxy_on_the_same_host_is_trusted():
+    """The documented deployment (nginx on 127.0.0.1) works without settings."""
+    assert client_ip(_request("127.0.0.1", "203.0.113.90")) == "203.0.113.90"
+    assert client_ip(_request("::1", "203.0.113.91")) == "203.0.113.91"
+    assert client_ip(_request("198.51.100.9", "203.0.113.92")) == "198.51.100.9"
