@@ -37,9 +37,7 @@ def test_parser_reports_row_and_column():
 
 def test_parser_names_missing_columns():
     parsed = parse_activity_file(b"Datum;Minuten;Art\n01.03.2025;45;x\n")
-    assert [str(e) for e in parsed.errors] == [
-        "row 1, column zielgruppe: Pflichtspalte fehlt"
-    ]
+    assert [str(e) for e in parsed.errors] == ["row 1, column zielgruppe: Pflichtspalte fehlt"]
 
 
 def test_import_of_csv_records_all_rows(dw, world):
