@@ -183,10 +183,14 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 # Brute-force protection on the login form (django-axes). After
 # AXES_FAILURE_LIMIT wrong passwords in a row for one user name (from any
 # address) that name is locked for AXES_COOLOFF_MINUTES, the right password
-# included; one client address with as many failures (password spraying over
-# many names) is locked too. Behind a proxy the address is the client's only
+# included; one client address is locked after AXES_ADDRESS_FAILURE_LIMIT
+# failures over any names (password spraying), a higher limit so that
+# colleagues mistyping behind one office address do not lock each other
+# (accounts/lockout.py). Behind a proxy the address is the client's only
 # with TRUSTED_PROXIES set (core/net.py). docs/operations.md, "Login lock-out".
+AXES_HANDLER = "schulsozial.accounts.lockout.LockoutHandler"
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_ADDRESS_FAILURE_LIMIT = env_int("AXES_ADDRESS_FAILURE_LIMIT", 30)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = env_list("AXES_LOCKOUT_PARAMETERS", "username,ip_address")
 AXES_RESET_ON_SUCCESS = True

@@ -20,8 +20,8 @@ from schulsozial.core.net import client_ip
 from schulsozial.core.views import ServiceFormView
 from schulsozial.masterdata.models import Carrier, School
 
+from . import lockout, selectors, services
 from . import permissions as perms
-from . import selectors, services
 from .forms import RoleAssignmentForm, SetPasswordByAdminForm, UserCreateForm, UserUpdateForm
 
 
@@ -39,13 +39,16 @@ def locked_out(request: HttpRequest, original_response: Any, credentials: Any) -
     (AXES_LOCKOUT_CALLABLE): a German page, status 429."""
     cooloff = axes_helpers.get_cool_off(request)
     minutes = int(cooloff.total_seconds() // 60) if cooloff else 0
+    by_address = lockout.lock_reason(request, credentials) == lockout.ADDRESS
+    limit = (
+        settings.AXES_ADDRESS_FAILURE_LIMIT
+        if by_address
+        else axes_helpers.get_failure_limit(request, credentials)
+    )
     return render(
         request,
         "accounts/locked_out.html",
-        {
-            "failure_limit": axes_helpers.get_failure_limit(request, credentials),
-            "cooloff_minutes": minutes,
-        },
+        {"failure_limit": limit, "cooloff_minutes": minutes, "by_address": by_address},
         status=429,
     )
 
