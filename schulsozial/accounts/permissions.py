@@ -304,6 +304,14 @@ def can_exercise_data_rights(user: Any, staff: Any) -> bool:
     return coordinates(user, staff.municipality_id) or staff.carrier_id in carrier_ids(user)
 
 
+def can_read_audit_trail_in_data_export(user: Any, staff: Any) -> bool:
+    """The audit entries a staff member wrote (with their object texts: comments,
+    ideas, concept drafts) go into an Art. 15 export only for coordination of
+    the municipality, which runs the platform there; the employing carrier would
+    otherwise get a timeline of its employee's work and texts it may not read."""
+    return coordinates(user, staff.municipality_id)
+
+
 def can_edit_position(user: Any, position: Any) -> bool:
     return coordinates(user, position.municipality_id)
 

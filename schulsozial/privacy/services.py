@@ -43,6 +43,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.accounts import services as account_services
 from schulsozial.activities.models import Activity
@@ -71,8 +72,11 @@ def _table(header: list[str], rows: list[list[Any]]) -> dict[str, Any]:
     return {"columns": header, "rows": [[_plain(v) for v in row] for row in rows]}
 
 
-def staff_data(staff: StaffMember) -> dict[str, dict[str, Any]]:
-    """Every section of the export, each a table (German column names)."""
+def staff_data(staff: StaffMember, *, with_audit_trail: bool) -> dict[str, dict[str, Any]]:
+    """Every section of the export, each a table (German column names). The
+    audit entries are listed only `with_audit_trail` (the view asks
+    permissions.can_read_audit_trail_in_data_export), and only those of the
+    staff member's municipality; else their number and where to get them."""
     sections: dict[str, dict[str, Any]] = {}
     sections[_("Staff member")] = _table(
         [_("field"), _("value")],
@@ -131,10 +135,26 @@ def staff_data(staff: StaffMember) -> dict[str, dict[str, Any]]:
             [a.get_role_display(), str(a.school or a.carrier or a.municipality or "")]
             for a in user.role_assignments.select_related("municipality", "carrier", "school")
         ]
-        audit_rows = [
-            [e.at, e.get_action_display(), e.object_type, e.object_repr, e.ip_address]
-            for e in AuditEntry.objects.filter(actor_id=user.pk).order_by("at", "pk")
-        ]
+        entries = AuditEntry.objects.filter(actor_id=user.pk).order_by("at", "pk")
+        if with_audit_trail:
+            audit_rows = [
+                [e.at, e.get_action_display(), e.object_type, e.object_repr, e.ip_address]
+                for e in entries.filter(municipality_id=staff.municipality_id)
+            ]
+        else:
+            count = entries.count()
+            audit_rows = [
+                [
+                    "",
+                    ngettext("%(count)d entry", "%(count)d entries", count) % {"count": count},
+                    "",
+                    _(
+                        "The entries themselves are given out by the administration "
+                        "(audit log, filter by person, export)."
+                    ),
+                    "",
+                ]
+            ]
     sections[_("User account")] = _table([_("field"), _("value")], account_rows)
     sections[_("Roles")] = _table([_("role"), _("scope")], role_rows)
     sections[_("Audit log entries as actor")] = _table(
@@ -154,10 +174,12 @@ def staff_data(staff: StaffMember) -> dict[str, dict[str, Any]]:
     return sections
 
 
-def staff_data_export(*, staff: StaffMember, by: Any, ip: str | None = None) -> tuple[str, bytes]:
+def staff_data_export(
+    *, staff: StaffMember, by: Any, with_audit_trail: bool, ip: str | None = None
+) -> tuple[str, bytes]:
     """Art. 15: a ZIP with the data as JSON and as an XLSX workbook (one
     sheet per section). Returns (file name, bytes); the export is audited."""
-    sections = staff_data(staff)
+    sections = staff_data(staff, with_audit_trail=with_audit_trail)
     stamp = timezone.localdate().isoformat()
     workbook = xlsx_sheets_bytes(
         [(title, table["columns"], table["rows"]) for title, table in sections.items()]

@@ -35,7 +35,12 @@ def _staff(request: HttpRequest, pk: int) -> StaffMember:
 @login_required
 def staff_data_export(request: HttpRequest, pk: int) -> HttpResponse:
     staff = _staff(request, pk)
-    name, body = privacy.staff_data_export(staff=staff, by=request.user, ip=client_ip(request))
+    name, body = privacy.staff_data_export(
+        staff=staff,
+        by=request.user,
+        with_audit_trail=perms.can_read_audit_trail_in_data_export(request.user, staff),
+        ip=client_ip(request),
+    )
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

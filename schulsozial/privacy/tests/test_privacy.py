@@ -142,8 +142,55 @@ def test_pseudonymisation_is_one_transaction(world, monkeypatch):
 
 def test_a_staff_member_without_account_is_exported_and_pseudonymised(world):
     staff = world.staff[1]
-    name, body = staff_data_export(staff=staff, by=world.users["coordinator"])
+    name, body = staff_data_export(
+        staff=staff, by=world.users["coordinator"], with_audit_trail=True
+    )
     sections, _workbook = _archive(body)
     assert sections["Benutzerkonto"]["rows"] == [] and name.endswith(".zip")
     code = staff_pseudonymise(staff=staff, by=world.users["coordinator"])
     assert StaffMember.objects.get(pk=staff.pk).label == code
+
+
+def test_the_carriers_export_holds_no_audit_trail_of_its_employee(world, client_for):
+    """Found by the crawler: the employing carrier's export listed every audit
+    entry of the worker with its object text (comments, ideas, concept drafts
+    the carrier may not read), a timeline of the employee's work. The carrier
+    gets the number of entries; coordination, which runs the platform for the
+    municipality, gets the entries of that municipality."""
+    staff = world.staff[0]
+    worker = world.users["worker"]
+    AuditEntry.objects.create(
+        actor=worker,
+        actor_label=worker.username,
+        action="create",
+        object_type="concepts.idea",
+        object_id="1",
+        object_repr="Geheime Idee 4711",
+        municipality_id=world.town.pk,
+    )
+    AuditEntry.objects.create(
+        actor=worker,
+        actor_label=worker.username,
+        action="create",
+        object_type="concepts.idea",
+        object_id="2",
+        object_repr="Idee der anderen Kommune 0815",
+        municipality_id=world.other_town.pk,
+    )
+    by_carrier = client_for("carrier").get(reverse("privacy:staff_data_export", args=[staff.pk]))
+    assert by_carrier.status_code == 200
+    sections, workbook = _archive(by_carrier.content)
+    trail = sections["Protokolleinträge als Handelnde/r"]
+    text = json.dumps(trail, ensure_ascii=False)
+    assert "Geheime Idee 4711" not in text and "0815" not in text
+    assert "Administration" in text  # where the person gets the entries
+    cells = [c.value for ws in workbook.worksheets for row in ws.iter_rows() for c in row]
+    assert not any("Geheime Idee" in str(v) for v in cells)
+
+    by_coordination = client_for("coordinator").get(
+        reverse("privacy:staff_data_export", args=[staff.pk])
+    )
+    sections, _ = _archive(by_coordination.content)
+    objects = {r[3] for r in sections["Protokolleinträge als Handelnde/r"]["rows"]}
+    assert "Geheime Idee 4711" in objects
+    assert "Idee der anderen Kommune 0815" not in objects
