@@ -46,6 +46,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from schulsozial.core.audit import Action, audit
+from schulsozial.core.net import client_ip
 
 from . import permissions as perms
 from .backends import ModelBackendWithScope
@@ -221,7 +222,7 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
                 object_type="accounts.user",
                 object_repr="single sign-on",
                 changes={"reason": str(error)[:300]},
-                ip_address=request.META.get("REMOTE_ADDR") if request is not None else None,
+                ip_address=client_ip(request) if request is not None else None,
             )
             return None
 

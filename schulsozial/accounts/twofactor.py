@@ -42,6 +42,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
 from schulsozial.core.audit import Action, audit
+from schulsozial.core.net import client_ip
 
 from . import permissions as perms
 from .login_models import TwoFactorPolicy
@@ -91,7 +92,7 @@ def policy_required(municipality: Any) -> bool:
 
 
 def _ip(request: HttpRequest | None) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return client_ip(request) if request is not None else None
 
 
 def _municipality_of(user: Any) -> int | None:

@@ -342,3 +342,19 @@ def test_the_verification_step_follows_no_foreign_next(world, target):
         {"token": code_for(device, steps_ahead=1), "next": target},
     )
     assert response.status_code == 302 and response["Location"] == reverse("dashboard:home")
+
+
+def test_a_refused_code_is_audited_with_the_client_address_behind_the_proxy(world, settings):
+    settings.TRUSTED_PROXIES = ["127.0.0.1"]
+    client = password_login("fachkraft")
+    device, _codes = set_up(client)
+    client.post(reverse("accounts:logout"))
+    client = password_login("fachkraft")
+    client.post(
+        reverse("accounts:twofactor_verify"),
+        {"token": f"{(int(code_for(device)) + 1) % 1_000_000:06d}"},
+        REMOTE_ADDR="127.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    entry = AuditEntry.objects.get(changes__two_factor="app refused")
+    assert entry.ip_address == "203.0.113.7"
