@@ -473,6 +473,10 @@ _DIMENSION_KINDS = (
 )
 
 
+#: More activity types than this: the family holds the school and type margins only.
+_MAX_CROSS_TYPES = 60
+
+
 class _Family:
     """The base tables of a protected view for one school year, protected jointly once
     (`disclosure.protect_family`): activities per school x activity type, per month and
@@ -512,15 +516,23 @@ class _Family:
         by_month = {m: (n, mins or 0) for m, n, mins in months}
         self.month_values = [by_month[m] for m in self.months]
         self.carriers = [(c, n, m or 0) for c, n, m in sorted(carriers) if n]
-        protected = protect_family(
-            {
-                "schools": self.count,
-                "months": [[n] for n, _m in self.month_values],
-                "carriers": [[n] for _c, n, _m in self.carriers],
-            },
-            threshold=threshold,
-        )
+        # Above _MAX_CROSS_TYPES activity types (a Land: every municipality has its own
+        # catalogue) the school x type table is too large to protect; then only its two
+        # margins are in the family (each a table of its own, linked by the grand total
+        # alone), and school x type cells are not shown.
+        self.split = len(self.types) > _MAX_CROSS_TYPES
+        tables: dict[str, Any] = {
+            "months": [[n] for n, _m in self.month_values],
+            "carriers": [[n] for _c, n, _m in self.carriers],
+        }
+        if self.split:
+            tables["schools"] = [[n] for n, _m, _p in self.per_school]
+            tables["types"] = self.count.sum(axis=0).reshape(-1, 1)
+        else:
+            tables["schools"] = self.count
+        protected = protect_family(tables, threshold=threshold)
         self.table = protected["schools"]
+        self.type_table = protected.get("types")
         self.month_table = protected["months"]
         self.carrier_table = protected["carriers"]
 
@@ -545,15 +557,28 @@ class _Family:
         """The activities of schools `rows` x activity types `cols` (positions, None = all)."""
         if rows is not None and len(rows) == 1 and (cols is None or len(cols) == len(self.types)):
             n, m, p = self.per_school[rows[0]]
-            return Line(None, _shown(n, sum_status(self.table, rows, cols)), m, p)
-        r = slice(None) if rows is None else list(rows)
-        c = slice(None) if cols is None else list(cols)
-        count = int(self.count[r][:, c].sum()) if self.count.size else 0
+            status = sum_status(self.table, rows, None if self.split else cols)
+            return Line(None, _shown(n, status), m, p)
+        all_rows = rows is None or len(rows) == len(self.schools)
+        all_cols = cols is None or len(cols) == len(self.types)
+        r: Any = slice(None) if all_rows else list(rows)  # type: ignore[arg-type]
+        c: Any = slice(None) if all_cols else list(cols)  # type: ignore[arg-type]
+        if not all_rows and not all_cols:
+            r, c = np.ix_(r, c)  # the block rows x cols, not pairs of positions
+        count = int(self.count[r, c].sum()) if self.count.size else 0
+        if not self.split:
+            status = sum_status(self.table, rows, cols)
+        elif cols is None or len(cols) == len(self.types):
+            status = sum_status(self.table, rows)
+        elif rows is None or len(rows) == len(self.schools):
+            status = sum_status(self.type_table, cols)  # type: ignore[arg-type]
+        else:
+            status = "not shown"
         return Line(
             None,
-            _shown(count, sum_status(self.table, rows, cols)),
-            int(self.minutes[r][:, c].sum()) if self.count.size else 0,
-            int(self.participants[r][:, c].sum()) if self.count.size else 0,
+            _shown(count, status),
+            int(self.minutes[r, c].sum()) if self.count.size else 0,
+            int(self.participants[r, c].sum()) if self.count.size else 0,
         )
 
     def month_sum(self, positions: Sequence[int]) -> Line:
