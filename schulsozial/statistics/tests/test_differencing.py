@@ -32,7 +32,7 @@ from scipy.optimize import linprog
 from schulsozial.activities import services as activity_services
 from schulsozial.activities.models import CatalogueEntry, CatalogueKind
 from schulsozial.masterdata import services as masterdata_services
-from schulsozial.statistics import rollups
+from schulsozial.statistics import rollups, selectors
 from schulsozial.statistics.forms import StatisticsFilterForm
 from schulsozial.statistics.rollups import Facts, school_year_of
 from schulsozial.statistics.selectors import Report, scopes_for, statistics_report
@@ -541,11 +541,20 @@ def filter_combinations(world: Any, persona: str) -> list[dict[str, Any]]:
 
 
 @pytest.mark.parametrize(
-    ("persona", "seed"),
-    [("committee", None), ("principal", None), ("carrier", None), ("committee", 11)],
+    ("persona", "seed", "split"),
+    [
+        ("committee", None, False),
+        ("principal", None, False),
+        ("carrier", None, False),
+        ("committee", 11, False),
+        ("committee", None, True),
+    ],
 )
-def test_differencing_attack_pins_no_withheld_figure(world, persona, seed):
-    """The review's data (seed None) for every protected persona, and a random year."""
+def test_differencing_attack_pins_no_withheld_figure(world, persona, seed, split, monkeypatch):
+    """The review's data (seed None) for every protected persona, a random year, and the
+    family of a Land (school and activity-type margins only, `split`)."""
+    if split:
+        monkeypatch.setattr(selectors, "_MAX_CROSS_TYPES", 2)
     truth = differencing_world(world, None if seed is None else random_records(seed))
     scope = scope_of(world, persona)
     assert scope.protected
