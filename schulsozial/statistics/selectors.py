@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role
 from schulsozial.activities.models import CatalogueEntry, CatalogueKind
+from schulsozial.core.snapshot import read_snapshot
 from schulsozial.masterdata.models import (
     Carrier,
     Municipality,
@@ -823,8 +824,11 @@ def statistics_report(
         for pk, e in entries.items()
         if e.kind == CatalogueKind.TARGET_GROUP and e.code in REACH_LEVELS
     }
-    figures = (_protected_figures if on else _exact_figures)(scope, filters, src, level_of)
-    _build_sections(report, figures, entries, scope, filters)
+    # One snapshot for all reads: a record committed between two of them would make
+    # the family's tables disagree (core/snapshot.py).
+    with read_snapshot():
+        figures = (_protected_figures if on else _exact_figures)(scope, filters, src, level_of)
+        _build_sections(report, figures, entries, scope, filters)
     for section in report.sections:
         section.suppressed = sum(1 for r in section.rows for v in r.values if v is None) + (
             sum(1 for v in section.total.values if v is None) if section.total else 0
