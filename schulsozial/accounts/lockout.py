@@ -51,9 +51,7 @@ class LockoutHandler(AxesDatabaseHandler):
         """The user name's failures; the limit itself once the address has
         reached its own, higher limit (axes locks at failures >= limit)."""
         counts = failures_by_parameter(self, request, credentials)
-        user_failures = max(
-            (count for key, count in counts.items() if key != ADDRESS), default=0
-        )
+        user_failures = max((count for key, count in counts.items() if key != ADDRESS), default=0)
         if counts.get(ADDRESS, 0) >= settings.AXES_ADDRESS_FAILURE_LIMIT:
             return max(user_failures, get_failure_limit(request, credentials))
         return user_failures
