@@ -21,7 +21,6 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from schulsozial.allocation import services as allocation
 from schulsozial.allocation.models import Scenario
@@ -30,28 +29,7 @@ from schulsozial.concepts import services as concepts
 from schulsozial.concepts.models import ConceptStep, SchoolConcept
 from schulsozial.concepts.services import InvalidTransitionError
 from schulsozial.concepts.tests.factories import adopted_framework, fill_concept
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks between two connections: PostgreSQL (SQLite has one writer at a time)",
-)
-
-
-def _in_thread(target, *args, **kwargs) -> tuple[threading.Thread, dict]:
-    """Run `target` on its own database connection; the result or error lands in the dict."""
-    result: dict = {}
-
-    def run() -> None:
-        try:
-            result["value"] = target(*args, **kwargs)
-        except BaseException as error:
-            result["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
+from schulsozial.testing.concurrency import in_thread, postgres_only
 
 
 def _race(calls, *, slow, delay: float = 0.3) -> list[dict]:
@@ -74,7 +52,7 @@ def _race(calls, *, slow, delay: float = 0.3) -> list[dict]:
 
     setattr(owner, name, sleepy)
     try:
-        runs = [_in_thread(wrapped, call) for call in calls]
+        runs = [in_thread(wrapped, call) for call in calls]
         for thread, _result in runs:
             thread.join(30)
             assert not thread.is_alive()

@@ -6,23 +6,13 @@ The report now reads in one snapshot (core.snapshot.read_snapshot)."""
 
 from __future__ import annotations
 
-import threading
-
-import pytest
-from django.db import connection
-
 from schulsozial.activities.models import CatalogueEntry
 from schulsozial.statistics import rollups
 from schulsozial.statistics.rollups import Facts
 from schulsozial.statistics.sources import RollupSource
+from schulsozial.testing.concurrency import in_thread, postgres_only
 
 from .test_differencing import RECORDS, date_of, differencing_world, report, total
-
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="a commit between two statements of another connection: PostgreSQL "
-    "(the in-memory SQLite test database shares one cache and locks whole tables)",
-)
 
 
 def _one_more_record(world) -> None:
@@ -62,16 +52,9 @@ def test_a_record_committed_while_the_family_is_read_gives_a_consistent_page(
 
     def months_after_a_commit(self, w):
         if not committed:  # another connection commits between the family's reads
-
-            def run() -> None:
-                try:
-                    _one_more_record(world)
-                finally:
-                    connection.close()
-
-            thread = threading.Thread(target=run)
-            thread.start()
+            thread, result = in_thread(_one_more_record, world)
             thread.join()
+            assert "error" not in result, result
             committed.append(True)
         return months(self, w)
 

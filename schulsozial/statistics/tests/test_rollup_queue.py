@@ -12,7 +12,6 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
 from django.utils import timezone
 
 from schulsozial.activities import services
@@ -22,6 +21,7 @@ from schulsozial.statistics import rollups
 from schulsozial.statistics.models import PendingRollup
 from schulsozial.statistics.selectors import Filters, scopes_for, statistics_report
 from schulsozial.statistics.tests.rollup_checks import assert_rollups_hold_the_records_not_queued
+from schulsozial.testing.concurrency import in_thread, postgres_only
 
 
 def _record(world, n: int, **overrides) -> list[Activity]:
@@ -115,28 +115,6 @@ def test_the_rollup_worker_refuses_a_zero_interval():
 
 # --------------------------------------------------------------------------- concurrency
 
-postgres_only = pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="row locks between two connections: PostgreSQL (SQLite has one writer at a time)",
-)
-
-
-def _in_thread(target, *args, **kwargs) -> tuple[threading.Thread, dict]:
-    """Run `target` on its own database connection; the result or error lands in the dict."""
-    result: dict = {}
-
-    def run() -> None:
-        try:
-            result["value"] = target(*args, **kwargs)
-        except BaseException as error:
-            result["error"] = error
-        finally:
-            connection.close()
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread, result
-
 
 @postgres_only
 @pytest.mark.parametrize("change", ["correct", "delete"])
@@ -162,16 +140,16 @@ def test_a_change_waits_for_the_catch_up_that_holds_its_record(transactional_db,
 
     rollups.apply_cells = held_apply_cells
     try:
-        catcher, caught = _in_thread(held_catch_up)
+        catcher, caught = in_thread(held_catch_up)
         assert taken.wait(10)
         user = world.users["worker"]
         if change == "correct":
             data = activity_input(world.town, world.schools[0], minutes=30, case_code="W2")
-            changer, changed = _in_thread(
+            changer, changed = in_thread(
                 services.activity_correct, activity=mine, data=data, by=user
             )
         else:
-            changer, changed = _in_thread(services.activity_delete, activity=mine, by=user)
+            changer, changed = in_thread(services.activity_delete, activity=mine, by=user)
         changer.join(0.5)
         assert changer.is_alive()  # waits on the queue row the catch-up holds
         go.set()
@@ -199,7 +177,7 @@ def test_two_catch_ups_at_once_add_every_record_once(transactional_db, world):
         start.wait(10)
         return rollups.catch_up(batch=4)
 
-    runs = [_in_thread(catch_up) for _ in range(2)]
+    runs = [in_thread(catch_up) for _ in range(2)]
     for thread, _result in runs:
         thread.join(30)
     results = [result for _thread, result in runs]
