@@ -100,14 +100,16 @@ class TableView(LoginRequiredMixin, View):
                     (Q(**{f"{field}__icontains": query}) for field in self.search_fields),
                 )
             )
-        sort = request.GET.get("sort", self.default_sort)
         options = self.sort_options()
+        sort = request.GET.get("sort", self.default_sort)
+        if sort.lstrip("-") not in options:  # unknown or empty: the list's default
+            sort = self.default_sort if self.default_sort.lstrip("-") in options else ""
         key = sort.lstrip("-")
-        if key in options:
+        if key:
             field = options[key]
             queryset = queryset.order_by(f"-{field}" if sort.startswith("-") else field, "pk")
-        else:
-            sort = ""
+        elif not queryset.ordered:  # pages must not repeat or skip rows
+            queryset = queryset.order_by("pk")
         return queryset, filterset, query, sort
 
     def _link(self, column: Column, obj: Any) -> str:
