@@ -333,6 +333,38 @@ def apply_facts(facts: Iterable[Facts], sign: int = 1) -> None:
                 model.objects.filter(school_id=school_id, school_year=year, count__lte=0).delete()
 
 
+def add_many(records: Iterable[Any], *, sign: int = 1) -> None:
+    """Add (sign=+1) or remove (sign=-1) records, e.g. the batches of a bulk
+    load, in the caller's transaction. Each record has the attributes of
+    ``activities.bulk.NewActivity`` (date, municipality_id, school_id,
+    carrier_id, worker_id, activity_type_id, target_group_id, minutes,
+    participant_total, topic_ids, contact_origin_id, partner_id, case_hash:
+    the `Record` protocol of the reworked module). The cells are summed in
+    Python first, so a batch writes each cell once. (Issue 12: this is the
+    signature that stays; the body becomes the one per-record path.)"""
+    apply_facts(
+        [
+            Facts(
+                date=r.date,
+                municipality_id=r.municipality_id,
+                school_id=r.school_id,
+                carrier_id=r.carrier_id,
+                worker_id=r.worker_id,
+                activity_type_id=r.activity_type_id,
+                target_group_id=r.target_group_id,
+                minutes=r.minutes,
+                participants=r.participant_total,
+                topic_ids=tuple(r.topic_ids),
+                contact_origin_id=r.contact_origin_id,
+                partner_id=r.partner_id,
+                case_hash=r.case_hash,
+            )
+            for r in records
+        ],
+        sign,
+    )
+
+
 def apply_cells(cells: Cells) -> None:
     """Add cells (from `cells_of` or `recompute`) to the stored rollups, one
     upsert per table. Write cells only through here (or `apply_facts`): it
