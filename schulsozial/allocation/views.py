@@ -18,14 +18,13 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from schulsozial.accounts import permissions as perms
-from schulsozial.accounts.models import Role
 from schulsozial.core import charts
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.exports import export_response
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import ServiceFormView, apply_validation_error
 from schulsozial.masterdata.models import Municipality, SchoolType
-from schulsozial.masterdata.selectors import current_school_year
+from schulsozial.masterdata.selectors import coordinated_municipalities, current_school_year
 
 from . import adapter, forms, selectors, services
 from .engine import AllocationError, RulesError
@@ -97,9 +96,7 @@ class ScenarioCreate(ServiceFormView):
         return perms.can_manage_scenarios(self.request.user)
 
     def municipalities(self) -> QuerySet[Municipality]:
-        return Municipality.objects.filter(
-            pk__in=perms.municipality_ids(self.request.user, Role.COORDINATION)
-        ).order_by("name")
+        return coordinated_municipalities(user=self.request.user)
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
         # The figures start from the first municipality; a coordinator of

@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from schulsozial.accounts import permissions as perms
+from schulsozial.accounts.models import Role
 
 from .models import (
     Carrier,
@@ -59,6 +60,13 @@ def current_school_year(day: datetime.date | None = None) -> SchoolYear | None:
     """The school year containing `day`; else the latest one before it."""
     day = day or today()
     return SchoolYear.objects.filter(start__lte=day).order_by("-start").first()
+
+
+def coordinated_municipalities(*, user: Any) -> QuerySet[Municipality]:
+    """The municipalities the user coordinates (a coordination grant), by name."""
+    return Municipality.objects.filter(
+        pk__in=perms.municipality_ids(user, Role.COORDINATION)
+    ).order_by("name")
 
 
 def municipalities_visible_to(*, user: Any) -> QuerySet[Municipality]:

@@ -18,22 +18,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from schulsozial.accounts import permissions as perms
-from schulsozial.accounts.models import Role
 from schulsozial.core.audit import audit_read
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import ServiceFormView
 
 from . import forms, importing, selectors, services
 from .filters import CarrierFilter, FundingFilter, PositionFilter, SchoolFilter, StaffFilter
-from .models import Municipality, SchoolYear
+from .models import SchoolYear
 
 
 def _url(name: str, obj: Any) -> str:
     return reverse(f"masterdata:{name}", args=[obj.pk])
-
-
-def _coordinated(user: Any) -> QuerySet[Municipality]:
-    return Municipality.objects.filter(pk__in=perms.municipality_ids(user, Role.COORDINATION))
 
 
 def _fte(value: Any) -> Any:
@@ -47,7 +42,7 @@ class _CreateInMunicipality(ServiceFormView):
     detail_name = ""
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
-        return {"municipalities": _coordinated(self.request.user)}
+        return {"municipalities": selectors.coordinated_municipalities(user=self.request.user)}
 
     def allowed(self, obj: Model | None) -> bool:
         return perms.can_create_in_municipality(self.request.user)
@@ -351,7 +346,7 @@ def school_import(request: HttpRequest) -> HttpResponse:
     transaction that is rolled back; confirming re-reads the same stored
     upload and commits it."""
     require(perms.can_import_schools(request.user))
-    municipalities = _coordinated(request.user)
+    municipalities = selectors.coordinated_municipalities(user=request.user)
     form = forms.ImportForm(
         request.POST or None, request.FILES or None, municipalities=municipalities
     )
@@ -736,7 +731,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _position_choices(user: Any) -> dict[str, Any]:
-    municipalities = perms.municipality_ids(user, Role.COORDINATION)
+    municipalities = selectors.coordinated_municipalities(user=user)
     return {
         "carriers": selectors.carriers_visible_to(user=user).filter(
             municipality__in=municipalities
