@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE := config.settings
 
-.PHONY: install demo serve test test-postgres lint bench loadtest messages makemessages browser clean
+.PHONY: install demo serve test test-postgres lint typecheck bench bench-compare loadtest messages makemessages browser clean
 
 $(STAMP): requirements.txt package.json package-lock.json
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -52,13 +52,26 @@ browser:
 		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 		else echo "chromium missing: browser tests will be skipped (apt-get install chromium)"; fi; }
 
+# The same checks run as pre-commit hooks (.pre-commit-config.yaml; `.venv/bin/pre-commit install`).
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
 	SCHULSOZIAL_TESTING=1 $(BIN)/python manage.py makemigrations --check --dry-run
+
+# mypy with django-stubs: strict on the engines, services, selectors and permissions,
+# lenient elsewhere ([tool.mypy] in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python bench/run_all.py
+
+# Base commit and HEAD side by side in one run (docs/performance.md);
+# BASE=<commit> (default beb347d), BENCH_COMPARE_ARGS="--quick".
+BASE ?= beb347d
+bench-compare: install
+	$(BIN)/python bench/compare.py --base $(BASE) $(BENCH_COMPARE_ARGS)
 
 # 50 simulated users for 5 minutes against gunicorn on 127.0.0.1 with PostgreSQL
 # (docs/performance.md, Load test); LOADTEST_ARGS="--duration 60 --users 20".
