@@ -160,7 +160,9 @@ class LayerOutcome:
     ties: BoolArray
 
 
-def _total_units(layer: Layer, rules: Rules, granularity: Fraction, where: str) -> tuple:
+def _total_units(
+    layer: Layer, rules: Rules, granularity: Fraction, where: str
+) -> tuple[int, Fraction | None, Fraction | None]:
     if layer.total_fte is not None:
         units = _fraction(layer.total_fte) / granularity
         if units.denominator != 1:
@@ -175,8 +177,8 @@ def _total_units(layer: Layer, rules: Rules, granularity: Fraction, where: str) 
         raise RulesError(f"{where}: 'budget_eur' needs 'cost_per_fte_eur'")
     budget = _fraction(layer.budget_eur)
     step_cost = _fraction(rules.cost_per_fte_eur) * granularity
-    units = math.floor(budget / step_cost)
-    return units, budget, budget - units * step_cost
+    whole = math.floor(budget / step_cost)
+    return whole, budget, budget - whole * step_cost
 
 
 def _layer_problem(
@@ -212,7 +214,7 @@ def _layer_problem(
         kinds = keys_of(columns.column(rules.school_type_column, index))
         for position, kind in enumerate(kinds):
             if kind in table:
-                base[position] = table[kind]  # type: ignore[index]
+                base[position] = table[kind]
             elif "default" in table:
                 base[position] = table["default"]
             else:
@@ -299,7 +301,7 @@ def _layer_problem(
                 numbers[p],
                 f"at least {detail(p, 'lower')}, at most {detail(p, 'upper')}",
             )
-            for p in conflict
+            for p in conflict.tolist()
         ]
         raise AllocationError(f"{lead}bounds that cannot both hold: " + school_list(items))
     total_fte = fmt_fte(total_units * g)
@@ -341,19 +343,19 @@ def _layer_problem(
     muls = [c for c in criteria if c.criterion.combine == "multiply"]
     share = np.zeros((count, len(adds)))
     available = np.zeros((count, len(adds)))
-    for column, data in enumerate(adds):
+    for j, data in enumerate(adds):
         values = np.where(data.available, data.value, 0.0)
         column_sum = values.sum()
         if column_sum > 0:
-            share[:, column] = values / column_sum
-        available[:, column] = data.available
+            share[:, j] = values / column_sum
+        available[:, j] = data.available
     log_factor = np.zeros((count, len(muls)))
     zero_factor = np.zeros((count, len(muls)), dtype=bool)
-    for column, data in enumerate(muls):
+    for j, data in enumerate(muls):
         values = np.where(data.available, data.value, 1.0)
-        zero_factor[:, column] = values == 0
+        zero_factor[:, j] = values == 0
         with np.errstate(divide="ignore"):
-            log_factor[:, column] = np.where(values > 0, np.log(np.where(values > 0, values, 1)), 0)
+            log_factor[:, j] = np.where(values > 0, np.log(np.where(values > 0, values, 1)), 0)
     problem = LayerProblem(
         layer=layer,
         method=rules.method_of(layer),

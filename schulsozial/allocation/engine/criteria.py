@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from operator import attrgetter
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,6 +23,7 @@ __all__ = ["Columns", "CriterionData", "criterion_data", "keys_of", "limits", "n
 FloatArray = NDArray[np.float64]
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
+T = TypeVar("T")
 
 
 @dataclass
@@ -55,7 +57,7 @@ class Columns:
         return self._cache[key]
 
     @staticmethod
-    def _subset(cells: list[object], index: IntArray | None) -> list[object]:
+    def _subset(cells: list[T], index: IntArray | None) -> list[T]:
         if index is None or len(index) == len(cells):
             return cells
         return [cells[i] for i in index]
@@ -67,7 +69,7 @@ class Columns:
         return self._subset(self._full("field", name), index)
 
     def school_numbers(self, index: IntArray | None = None) -> list[str]:
-        return self._subset(self.numbers, index)  # type: ignore[return-value]
+        return self._subset(self.numbers, index)
 
 
 def numeric(cells: list[object], column: str, numbers: list[str]) -> FloatArray:
@@ -75,7 +77,11 @@ def numeric(cells: list[object], column: str, numbers: list[str]) -> FloatArray:
     absent = cells.count(None)
     if absent == len(cells):
         return np.full(len(cells), np.nan)
-    missing = np.equal(np.array(cells, dtype=object), None) if absent else None
+    missing = (
+        np.fromiter((cell is None for cell in cells), dtype=bool, count=len(cells))
+        if absent
+        else None
+    )
     try:
         values = np.array(
             cells if missing is None else [0 if c is None else c for c in cells], dtype=np.float64
@@ -127,7 +133,7 @@ def criterion_data(
         ]
         if bad:
             raise RulesError(
-                f"{where}: values not in the table (keys: {', '.join(sorted(table))}): "
+                f"{where}: values not in the table (keys: {', '.join(sorted(key for key in table if key is not None))}): "
                 + school_list(bad)
             )
     else:

@@ -14,7 +14,7 @@ import math
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 __all__ = [
     "AllocationError",
@@ -35,9 +35,10 @@ Transform = Literal["linear", "table", "per_pupil"]
 Combine = Literal["add", "multiply"]
 Method = Literal["min-deviation", "sainte-lague"]
 
-TRANSFORMS: tuple[str, ...] = ("linear", "table", "per_pupil")
-COMBINES: tuple[str, ...] = ("add", "multiply")
-METHODS: tuple[str, ...] = ("min-deviation", "sainte-lague")
+TRANSFORMS: tuple[Transform, ...] = ("linear", "table", "per_pupil")
+COMBINES: tuple[Combine, ...] = ("add", "multiply")
+METHODS: tuple[Method, ...] = ("min-deviation", "sainte-lague")
+Choice = TypeVar("Choice", bound=str)
 MISSING_WORDS: tuple[str, ...] = ("median", "zero", "exclude")
 
 
@@ -286,11 +287,12 @@ def _text(value: Any, key: str, where: str) -> str:
     return value.strip()
 
 
-def _choice(value: Any, key: str, where: str, choices: tuple[str, ...]) -> str:
+def _choice(value: Any, key: str, where: str, choices: tuple[Choice, ...]) -> Choice:
     text = _text(value, key, where)
-    if text not in choices:
-        raise RulesError(f"{where}: '{key}' must be one of {', '.join(choices)}; got {text!r}")
-    return text
+    for choice in choices:
+        if text == choice:
+            return choice
+    raise RulesError(f"{where}: '{key}' must be one of {', '.join(choices)}; got {text!r}")
 
 
 def _criterion(raw: Any, where: str) -> Criterion:
@@ -337,8 +339,8 @@ def _criterion(raw: Any, where: str) -> Criterion:
     return Criterion(
         column=column,
         weight=weight,
-        transform=transform,  # type: ignore[arg-type]
-        combine=combine,  # type: ignore[arg-type]
+        transform=transform,
+        combine=combine,
         missing=missing,
         table=table,
         rate=rate,
@@ -419,7 +421,7 @@ def _layer(raw: Mapping[str, Any], where: str, name: str, criteria_key: str) -> 
         min_fte=min_fte,
         max_fte=max_fte,
         max_change=max_change,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         **columns,
     )
 
@@ -494,7 +496,7 @@ def load_rules_toml(text: str) -> Rules:
         layers=tuple(layers),
         granularity=granularity,
         cost_per_fte_eur=cost,
-        method=method,  # type: ignore[arg-type]
+        method=method,
         school_type_column=type_column,
         sensitivity=sensitivity,
     )

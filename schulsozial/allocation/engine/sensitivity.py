@@ -168,7 +168,7 @@ def sensitivity(
     back = np.argsort(prepared.input_position)
 
     def fte(values: NDArray[np.integer]) -> NDArray[np.float64]:
-        return (values * g)[back]
+        return (values * g).astype(np.float64, copy=False)[back]
 
     low, middle, high = (units[:, pick] for pick in picks)
     nominal_weights = np.concatenate(

@@ -55,7 +55,7 @@ def solve_lambda(
     """
     need = np.atleast_2d(need)
     rows = need.shape[0]
-    lam = np.zeros(rows)
+    lam: FloatArray = np.zeros(rows)
     start = float(np.clip(base, lower, upper).sum())
     tolerance = 1e-10 * max(1.0, total)
     if start >= total - tolerance:
@@ -188,7 +188,8 @@ def round_divisor(
             guess = guess + up
             down = (guess >= lower) & (_thresholds(guess, base, need) > lam)
             guess = guess - down
-        return np.clip(guess + 1 - lower, 0, span).astype(np.int64)
+        counts: IntArray = np.clip(guess + 1 - lower, 0, span).astype(np.int64)
+        return counts
 
     def taken_sum(lam: float) -> int:
         return int(taken(lam).sum())
