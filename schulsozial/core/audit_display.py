@@ -50,9 +50,12 @@ def object_type_choices() -> list[tuple[str, str]]:
 def _field_label(model: type[models.Model] | None, name: str) -> str:
     if model is not None:
         try:
-            return str(model._meta.get_field(name).verbose_name)
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
             pass
+        else:
+            if isinstance(field, models.Field):
+                return str(field.verbose_name)
     return name.replace("_", " ")
 
 

@@ -34,7 +34,7 @@ import shutil
 import subprocess
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -145,8 +145,8 @@ def compare(expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any
 # --------------------------------------------------------------------------- helpers
 
 
-def vendor_of(settings_dict: dict[str, Any]) -> str:
-    engine = settings_dict["ENGINE"]
+def vendor_of(settings_dict: Mapping[str, object]) -> str:
+    engine = str(settings_dict["ENGINE"])
     if "postgresql" in engine:
         return "postgresql"
     if "sqlite3" in engine:
@@ -206,10 +206,19 @@ def tool_version(tool: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def pg_version(connection: BaseDatabaseWrapper) -> int:
+    """The PostgreSQL server's version number (150020 for 15.20) of a PostgreSQL connection."""
+    from django.db.backends.postgresql.base import DatabaseWrapper
+
+    if not isinstance(connection, DatabaseWrapper):
+        raise TypeError(f"not a PostgreSQL connection: {connection.vendor}")
+    return connection.pg_version
+
+
 def server_version(connection: BaseDatabaseWrapper) -> int:
     """Major version of the PostgreSQL server."""
     connection.ensure_connection()
-    return connection.pg_version // 10000
+    return pg_version(connection) // 10000
 
 
 @contextmanager
@@ -355,7 +364,7 @@ def _backup_postgres(connection: BaseDatabaseWrapper, dump: Path) -> dict[str, A
         connection.rollback()
         connection.set_autocommit(True)
     return {
-        "server_version": connection.pg_version,
+        "server_version": pg_version(connection),
         "pg_dump_version": tool_version("pg_dump"),
         "database": {"encoding": encoding, "collate": collate, "ctype": ctype},
         "tables": tables_,

@@ -25,6 +25,7 @@ from django.views import View
 
 from .audit import Action, audit, municipalities_of
 from .exports import export_response
+from .http import HtmxHttpRequest
 
 
 @dataclass(frozen=True)
@@ -119,14 +120,15 @@ class TableView(LoginRequiredMixin, View):
             return ""
         return column.link(obj)
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: HtmxHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.check_access()
         queryset, filterset, query, sort = self.filtered(request)
         fmt = request.GET.get("format")
         if fmt in {"csv", "xlsx"}:
             columns = self.columns
             rows = ([c.get(obj) for c in columns] for obj in queryset.iterator(chunk_size=2000))
-            for municipality_id in self.audit_municipality_ids() or [None]:
+            scopes: list[int | None] = [*self.audit_municipality_ids()] or [None]
+            for municipality_id in scopes:
                 audit(
                     actor=request.user,
                     action=Action.EXPORT,

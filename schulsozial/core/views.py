@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -58,7 +59,7 @@ class ServiceFormView(LoginRequiredMixin, View):
         raise NotImplementedError
 
     def success_url(self, obj: models.Model) -> str:
-        return obj.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+        return obj.get_absolute_url()  # type: ignore[attr-defined]
 
     def cancel_url(self, obj: models.Model | None) -> str:
         return self.request.META.get("HTTP_REFERER", "/") if obj is None else self.success_url(obj)
@@ -71,7 +72,7 @@ class ServiceFormView(LoginRequiredMixin, View):
             "cancel_url": self.cancel_url(obj),
         }
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.obj = self.load()
