@@ -12,14 +12,18 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
+    # Master data's rules build on these (accounts.permissions): imported
+    # here, not at the top, so that accounts never imports masterdata when it imports accounts.
+    from schulsozial.masterdata import permissions as masterdata_perms
+
     return {
         "nav": {
-            "masterdata": perms.can_use_masterdata(user),
-            "staff": perms.can_list_staff(user),
-            "positions": perms.can_list_positions(user),
-            "funding": perms.can_list_funding(user),
-            "municipalities": perms.can_use_masterdata(user) or perms.is_global_admin(user),
-            "school_years": bool(perms.grants(user)),
+            "masterdata": masterdata_perms.can_use_masterdata(user),
+            "staff": masterdata_perms.can_list_staff(user),
+            "positions": masterdata_perms.can_list_positions(user),
+            "funding": masterdata_perms.can_list_funding(user),
+            "municipalities": masterdata_perms.can_see_municipalities(user),
+            "school_years": masterdata_perms.can_see_school_years(user),
             "administration": perms.can_administer(user),
             "scenarios": perms.can_list_scenarios(user),
             "concepts": perms.can_use_concepts(user),

@@ -1,6 +1,6 @@
 """Every read of master data, scoped to what the user may see.
 
-Visibility rules come from accounts.permissions; a selector always applies
+Visibility rules come from masterdata.permissions; a selector always applies
 them, so a view cannot forget a check. Rows are re-selected by primary key so
 that the scope's joins never duplicate rows or inflate sums.
 """
@@ -27,9 +27,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role
+from schulsozial.accounts.permissions import municipality_ids
 
+from . import permissions as perms
 from .models import (
     Carrier,
     Function,
@@ -64,9 +65,9 @@ def current_school_year(day: datetime.date | None = None) -> SchoolYear | None:
 
 def coordinated_municipalities(*, user: Any) -> QuerySet[Municipality]:
     """The municipalities the user coordinates (a coordination grant), by name."""
-    return Municipality.objects.filter(
-        pk__in=perms.municipality_ids(user, Role.COORDINATION)
-    ).order_by("name")
+    return Municipality.objects.filter(pk__in=municipality_ids(user, Role.COORDINATION)).order_by(
+        "name"
+    )
 
 
 def municipalities_visible_to(*, user: Any) -> QuerySet[Municipality]:
@@ -76,7 +77,9 @@ def municipalities_visible_to(*, user: Any) -> QuerySet[Municipality]:
 
 
 def school_years_visible_to(*, user: Any) -> QuerySet[SchoolYear]:
-    return SchoolYear.objects.all() if perms.grants(user) else SchoolYear.objects.none()
+    return (
+        SchoolYear.objects.all() if perms.can_see_school_years(user) else SchoolYear.objects.none()
+    )
 
 
 def with_latest_figures(
@@ -147,6 +150,11 @@ def positions_visible_to(*, user: Any) -> QuerySet[Position]:
         .select_related("carrier", "funding_stream", "staff_member", "municipality")
         .annotate(assigned_hours=Coalesce(Sum("assignments__weekly_hours"), ZERO))
     )
+
+
+def staff_carriers_for(*, user: Any) -> QuerySet[Carrier]:
+    """The carriers `user` may give a staff member as employer (the staff form's choices)."""
+    return carriers_visible_to(user=user).filter(perms.staff_carriers_q(user))
 
 
 def funding_streams_visible_to(*, user: Any) -> QuerySet[FundingStream]:
@@ -241,7 +249,7 @@ def rule_warnings_visible_to(
     warnings = rule_warnings(municipality=municipality, day=day)
     named = [w.staff_id for w in warnings if w.staff_id is not None]
     visible = set(staff_visible_to(user=user).filter(pk__in=named).values_list("pk", flat=True))
-    coordinates = perms.coordinates(user, municipality.pk)
+    coordinates = perms.can_view_coordination_warnings(user, municipality)
     return [
         w for w in warnings if (w.staff_id in visible if w.staff_id is not None else coordinates)
     ]

@@ -17,12 +17,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from schulsozial.accounts import permissions as perms
 from schulsozial.core.audit import audit_read
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import ServiceFormView
 
 from . import forms, importing, selectors, services
+from . import permissions as perms
 from .filters import CarrierFilter, FundingFilter, PositionFilter, SchoolFilter, StaffFilter
 from .models import SchoolYear
 
@@ -97,9 +97,7 @@ class MunicipalityList(TableView):
     create_url_name = "masterdata:municipality_create"
 
     def check_access(self) -> None:
-        require(
-            perms.can_use_masterdata(self.request.user) or perms.is_global_admin(self.request.user)
-        )
+        require(perms.can_see_municipalities(self.request.user))
 
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.municipalities_visible_to(user=self.request.user)
@@ -110,7 +108,7 @@ class MunicipalityList(TableView):
 
 @login_required
 def municipality_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require(perms.can_use_masterdata(request.user) or perms.is_global_admin(request.user))
+    require(perms.can_see_municipalities(request.user))
     municipality = get_object_or_404(selectors.municipalities_visible_to(user=request.user), pk=pk)
     return render(
         request,
@@ -175,7 +173,7 @@ class SchoolYearList(TableView):
     create_url_name = "masterdata:school_year_create"
 
     def check_access(self) -> None:
-        require(bool(perms.grants(self.request.user)))
+        require(perms.can_see_school_years(self.request.user))
 
     def get_queryset(self) -> QuerySet[Any]:
         return selectors.school_years_visible_to(user=self.request.user)
@@ -525,21 +523,13 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _editable_carriers(user: Any) -> QuerySet[Any]:
-    carriers = selectors.carriers_visible_to(user=user)
-    ids = [
-        c.pk for c in carriers if perms.can_edit_carrier(user, c) or c.pk in perms.carrier_ids(user)
-    ]
-    return carriers.filter(pk__in=ids)
-
-
 class StaffCreate(ServiceFormView):
     form_class = forms.StaffForm
     title = _("New staff member")
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
         kwargs = super().form_kwargs(obj)
-        kwargs["carriers"] = _editable_carriers(self.request.user)
+        kwargs["carriers"] = selectors.staff_carriers_for(user=self.request.user)
         return kwargs
 
     def allowed(self, obj: Model | None) -> bool:
@@ -548,10 +538,7 @@ class StaffCreate(ServiceFormView):
     def save(self, form: Any, obj: Model | None) -> Model:
         data = dict(form.cleaned_data)
         carrier = data["carrier"]
-        if not (
-            perms.can_edit_carrier(self.request.user, carrier)
-            or carrier.pk in perms.carrier_ids(self.request.user)
-        ):
+        if not perms.can_employ_at(self.request.user, carrier):
             raise PermissionDenied
         return services.staff_create(
             municipality=carrier.municipality, by=self.request.user, **data
@@ -574,7 +561,7 @@ class StaffUpdate(StaffCreate):
 
     def save(self, form: Any, obj: Model | None) -> Model:
         carrier = form.cleaned_data["carrier"]
-        if carrier.municipality_id != obj.municipality_id:  # type: ignore[union-attr]
+        if not perms.can_move_staff_to(self.request.user, obj, carrier):
             raise PermissionDenied
         return services.staff_update(staff=obj, by=self.request.user, **form.cleaned_data)
 

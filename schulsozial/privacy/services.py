@@ -25,7 +25,7 @@ requires (docs/operations.md, "Data subject rights", says exactly what):
 
 This app sits above the others (it reads staff, accounts, activities and
 the audit log). Both are services with an explicit actor (`by`), run in one transaction,
-and are audited. Who may use them: permissions.can_exercise_data_rights.
+and are audited. Who may use them: masterdata.permissions.can_exercise_data_rights.
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def _table(header: list[str], rows: list[list[Any]]) -> dict[str, Any]:
 def staff_data(staff: StaffMember, *, with_audit_trail: bool) -> dict[str, dict[str, Any]]:
     """Every section of the export, each a table (German column names). The
     audit entries are listed only `with_audit_trail` (the view asks
-    permissions.can_read_audit_trail_in_data_export), and only those of the
+    masterdata.permissions.can_read_audit_trail_in_data_export), and only those of the
     staff member's municipality; else their number and where to get them."""
     sections: dict[str, dict[str, Any]] = {}
     sections[_("Staff member")] = _table(

@@ -1,6 +1,6 @@
 """Data subject rights of a staff member (Art. 15, 17 DSGVO): the data
 export and the pseudonymisation, for coordination of the municipality and
-the employing carrier (permissions.can_exercise_data_rights). The work is
+the employing carrier (masterdata.permissions.can_exercise_data_rights). The work is
 in privacy/services.py."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from schulsozial.accounts import permissions as perms
 from schulsozial.core.listing import require
 from schulsozial.core.net import client_ip
+from schulsozial.masterdata import permissions as perms
 from schulsozial.masterdata import selectors
 from schulsozial.masterdata.models import StaffMember
 

@@ -9,6 +9,7 @@ from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role, RoleAssignment
 from schulsozial.accounts.services import role_assign
 from schulsozial.core.models import AuditEntry
+from schulsozial.masterdata import permissions as masterdata_perms
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_grants_are_read_once_per_request(world, django_assert_max_num_queries):
 
 def test_administration_has_no_content_by_default(world):
     admin = world.users["admin"]
-    assert not perms.can_use_masterdata(admin)
+    assert not masterdata_perms.can_use_masterdata(admin)
     assert perms.can_manage_users(admin) and perms.can_view_audit_log(admin)
 
 

@@ -10,6 +10,7 @@ from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role, RoleAssignment, User
 from schulsozial.accounts.services import role_assign, role_remove, user_create
 from schulsozial.core.models import AuditEntry
+from schulsozial.masterdata import permissions as masterdata_perms
 from schulsozial.testing.personas import make_user
 
 pytestmark = pytest.mark.django_db
@@ -107,8 +108,8 @@ def test_f01_only_a_global_admin_creates_global_roles(world, global_admin):
     assert assignment.municipality is None
     assert perms.can_assign_role(global_admin, Role.ADMINISTRATION, None, None, None)
     assert not perms.can_assign_role(world.users["admin"], Role.ADMINISTRATION, None, None, None)
-    assert perms.can_create_municipality(global_admin)
-    assert not perms.can_create_municipality(world.users["admin"])
+    assert masterdata_perms.can_create_municipality(global_admin)
+    assert not masterdata_perms.can_create_municipality(world.users["admin"])
 
 
 # --------------------------------------------------------------------------- F-03
