@@ -13,7 +13,7 @@ activity records with topics (default 10 million: the full Land density of about
 columns (binary COPY on PostgreSQL, executemany in one transaction per million
 on SQLite, secondary indexes created after the load); the rollups are then
 built by `rebuild_rollups` (INSERT ... SELECT ... GROUP BY per school year, the
-same cells apply_facts writes one by one). Each run uses a fresh database
+same cells the services write one by one). Each run uses a fresh database
 (PostgreSQL: BENCH_POSTGRES_URL, default ss_bench_stats).
 """
 
@@ -44,6 +44,7 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
 
     from schulsozial.activities.models import Activity, CatalogueEntry
     from schulsozial.activities.services import catalogues_ensure_defaults
+    from schulsozial.core.school_year import start_year_of as school_year_of
     from schulsozial.masterdata.models import (
         Carrier,
         FundingStream,
@@ -56,7 +57,6 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
         SchoolYearFigures,
         StaffMember,
     )
-    from schulsozial.statistics.rollups import school_year_of
 
     rng = np.random.default_rng(seed)
     timings: dict[str, float] = {}
@@ -387,7 +387,7 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     # The production bulk path: set-based INSERT ... SELECT ... GROUP BY per
-    # school year into every rollup table (what apply_facts keeps on write).
+    # school year into every rollup table (what the services keep on write).
     from schulsozial.statistics.rollups import TABLES, rebuild_rollups
 
     # The rollup tables are empty: build them without their indexes, then index once.
@@ -396,7 +396,7 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
             cursor.execute("SET work_mem = '256MB'")
             cursor.execute("SET maintenance_work_mem = '512MB'")
         restore = _strip_indexes(
-            cursor, vendor, [spec[0]._meta.db_table for spec in TABLES.values()]
+            cursor, vendor, [spec.model._meta.db_table for spec in TABLES.values()]
         )
     timings["rollup_rows"] = rebuild_rollups()
     timings["rollups_s"] = time.perf_counter() - started
@@ -528,7 +528,7 @@ def child(rows: int, year_rows: int) -> dict[str, object]:
     result["generate"] = _generate(rows, year_rows)
     from schulsozial.statistics.rollups import TABLES
 
-    result["rollup_rows"] = {name: spec[0].objects.count() for name, spec in TABLES.items()}
+    result["rollup_rows"] = {name: spec.model.objects.count() for name, spec in TABLES.items()}
     print(json.dumps(result), file=sys.stderr, flush=True)
     result["load_before_measure"] = os.getloadavg()
     result["measure"] = measure()
@@ -541,8 +541,8 @@ def measure() -> dict[str, object]:
     from django.utils import timezone
 
     from schulsozial.accounts.models import Role
+    from schulsozial.core.school_year import start_year_of as school_year_of
     from schulsozial.masterdata.models import Municipality, School
-    from schulsozial.statistics.rollups import school_year_of
     from schulsozial.statistics.selectors import Filters, Scope, land_scope, statistics_report
     from schulsozial.testing.personas import make_user
 

@@ -484,8 +484,11 @@ def main() -> None:
          "--timeout", "60", "-b", f"127.0.0.1:{port}", "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
-    worker = subprocess.Popen(
-        [*manage, "rollup_worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL
+    # Older code kept the rollups with a worker of its own; today each write does.
+    worker = (
+        subprocess.Popen([*manage, "rollup_worker"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
+        if (ROOT / "schulsozial/statistics/management/commands/rollup_worker.py").exists()
+        else None
     )
     try:
         import httpx
@@ -509,7 +512,7 @@ def main() -> None:
             flush=True,
         )
         cpu_client, cpu_server = time.process_time(), _cpu_seconds(server.pid)
-        cpu_rollups, machine = _cpu_seconds(worker.pid), _machine_ticks()
+        cpu_rollups, machine = _cpu_seconds(worker.pid) if worker else 0.0, _machine_ticks()
         run = asyncio.run(
             drive(
                 base,
@@ -522,16 +525,17 @@ def main() -> None:
         wall = run.finished - run.started
         cpu_client = time.process_time() - cpu_client
         cpu_server = _cpu_seconds(server.pid) - cpu_server
-        cpu_rollups = _cpu_seconds(worker.pid) - cpu_rollups
+        cpu_rollups = (_cpu_seconds(worker.pid) if worker else 0.0) - cpu_rollups
         busy, total = _machine_ticks()
         load_after = os.getloadavg()
         queued, not_rolled = wait_for_rollups(database_url)
         missing = missing_writes(database_url, run)
     finally:
         server.terminate()
-        worker.terminate()
         server.wait(timeout=30)
-        worker.wait(timeout=30)
+        if worker:
+            worker.terminate()
+            worker.wait(timeout=30)
 
     cores = os.cpu_count() or 1
     answered = sum(len(v) for v in run.latencies.values())

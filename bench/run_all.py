@@ -14,7 +14,6 @@ for script in (
     "bench_disclosure.py",
     "bench_statistics.py",
     "bench_entry.py",
-    "bench_catch_up.py",
     "bench_activity_import.py",
 ):
     path = HERE / script

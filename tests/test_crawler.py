@@ -59,7 +59,6 @@ from schulsozial.concepts.models import Idea, LinkedConcept, YearlyGoal
 from schulsozial.concepts.tests.factories import adopted_framework, concept_world, fill_concept
 from schulsozial.masterdata import services as masterdata
 from schulsozial.masterdata.models import StaffMember
-from schulsozial.statistics import rollups
 from schulsozial.testing.personas import make_user
 
 pytestmark = pytest.mark.django_db
@@ -284,7 +283,6 @@ def crawl_world(world) -> dict[str, Any]:
         for n in range(6)
     ]
     activities.api_token_create(carrier=world.foreign_carrier, name="Nachbar-Software", by=None)
-    rollups.catch_up()
 
     def record_paths(records: list[Activity]) -> list[str]:
         return [f"/dokumentation/{r.pk}/" for r in records]

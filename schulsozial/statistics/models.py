@@ -1,11 +1,9 @@
 """Rollups: the long-term source of the statistics pages (docs/performance.md).
 
-Each activity adds to a few narrow rows. An entry only queues its record
-(`PendingRollup`, in the record's transaction); `rollups.catch_up` adds the
-queued records in batches, from the background worker and before every
-report, so a report always counts every committed record. Imports add their
-cells themselves. Retention deletes raw records after the period; the
-rollups stay, so every statistics page reads rollups only.
+Each activity adds to a few narrow rows, in the transaction that writes it
+(statistics/rollups.py), so a report counts every committed record.
+Retention deletes raw records after the period; the rollups stay, so every
+statistics page reads rollups only.
 
 Activity rollups have two grains in one table: ``month`` 1..12 holds a
 calendar month of the school year, ``month = 0`` the whole school year. Topic,
@@ -230,22 +228,3 @@ class SchoolCaseRollup(models.Model):
 
 ROLLUP_MODELS = (ActivityRollup, DimensionRollup, CaseRollup, SchoolRollup, SchoolCaseRollup)
 
-
-class PendingRollup(models.Model):
-    """A record written by an entry, a correction or the weekly grid and not
-    yet added to the rollups: `rollups.catch_up` adds the waiting records in
-    batches (the background worker every few seconds, and every report
-    before it reads), so an entry writes one narrow row instead of five
-    upserts. A record that is corrected or deleted while it waits only
-    leaves the queue (`rollups.withdraw`)."""
-
-    activity = models.OneToOneField(
-        "activities.Activity", on_delete=models.CASCADE, primary_key=True, related_name="+"
-    )
-
-    class Meta:
-        verbose_name = _("record waiting for the rollups")
-        verbose_name_plural = _("records waiting for the rollups")
-
-    def __str__(self) -> str:
-        return str(self.activity_id)

@@ -24,7 +24,7 @@ from schulsozial.activities.casecode import case_hash
 from schulsozial.activities.importing import import_activities
 from schulsozial.activities.models import Activity, ParticipantCount
 from schulsozial.core.models import AuditEntry
-from schulsozial.statistics.models import ROLLUP_MODELS, PendingRollup
+from schulsozial.statistics.models import ROLLUP_MODELS
 
 FUZZ = settings(
     max_examples=40,
@@ -134,7 +134,6 @@ def _state() -> tuple[int, ...]:
         Activity.objects.count(),
         ParticipantCount.objects.count(),
         AuditEntry.objects.filter(action="import").count(),
-        PendingRollup.objects.count(),
         *(model.objects.count() for model in ROLLUP_MODELS),
     )
 

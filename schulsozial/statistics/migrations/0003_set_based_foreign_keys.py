@@ -1,11 +1,10 @@
-"""PostgreSQL: the foreign keys of the rollup tables are checked once per
-statement instead of once per row (schulsozial/core/foreign_keys.py): an
-import adds some hundred thousand cells at once. SQLite keeps its foreign
-keys."""
+"""A no-op now (issue 12). It once replaced, on PostgreSQL, the foreign keys
+of the rollup tables by statement-level triggers (the removed
+core/foreign_keys.py); 0008_real_foreign_keys drops those triggers where a
+database still has them and restores the constraints. The references below
+are those foreign keys, as the models declare them."""
 
 from django.db import migrations
-
-from schulsozial.core import foreign_keys
 
 TABLES = {
     "statistics_activityrollup": "ActivityRollup",
@@ -31,14 +30,10 @@ REFERENCES = (
 )
 
 
-def _models(apps):
-    return {table: apps.get_model("statistics", name) for table, name in TABLES.items()}
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("statistics", "0002_school_rollups"),
         ("activities", "0004_set_based_foreign_keys"),
     ]
 
-    operations = [foreign_keys.operation(_models, REFERENCES)]
+    operations = []  # see the docstring

@@ -31,10 +31,11 @@ from scipy.optimize import linprog
 
 from schulsozial.activities import services as activity_services
 from schulsozial.activities.models import CatalogueEntry, CatalogueKind
+from schulsozial.core.school_year import start_year_of as school_year_of
 from schulsozial.masterdata import services as masterdata_services
 from schulsozial.statistics import rollups, selectors
 from schulsozial.statistics.forms import StatisticsFilterForm
-from schulsozial.statistics.rollups import Facts, school_year_of
+from schulsozial.statistics.rollups import Facts
 from schulsozial.statistics.selectors import Report, scopes_for, statistics_report
 from schulsozial.statistics.sources import SCHOOL_YEAR_MONTHS, months_between
 
@@ -107,7 +108,7 @@ def random_records(seed: int) -> list[tuple[Any, ...]]:
 
 def differencing_world(world: Any, records: list[tuple[Any, ...]] | None = None) -> Truth:
     """The school year of RECORDS (or of `records`) in the rollups of the persona world
-    (imports write rollups the same way, through `apply_facts`)."""
+    (imports write rollups the same way, through `add_many`)."""
     activity_services.catalogues_ensure_defaults(municipality=world.town)
     # Staff 2 (carrier B) also works at the Förderschule (school 3).
     masterdata_services.assignment_set(
@@ -145,14 +146,14 @@ def differencing_world(world: Any, records: list[tuple[Any, ...]] | None = None)
                     activity_type_id=key[1],
                     target_group_id=entry("target_group", group),
                     minutes=45,
-                    participants=people,
+                    participant_total=people,
                     topic_ids=(topic_key[0],),
                     contact_origin_id=None,
                     partner_id=None,
                     case_hash=f"{school_id}-{code}" if code else "",
                 )
             )
-    rollups.apply_facts(facts)
+    rollups.add_many(facts)
     return truth
 
 
@@ -617,7 +618,7 @@ def test_trend_prints_a_year_exactly_where_that_years_family_does(world):
             activity_type_id=entry_id(world, "activity_type", code),
             target_group_id=entry_id(world, "target_group", "individual"),
             minutes=30,
-            participants=1,
+            participant_total=1,
             topic_ids=(),
             contact_origin_id=None,
             partner_id=None,
@@ -625,7 +626,7 @@ def test_trend_prints_a_year_exactly_where_that_years_family_does(world):
         )
         for code in ("counselling_pupil", "counselling_parents", "group_offer", "crisis", "but")
     ]
-    rollups.apply_facts(earlier)
+    rollups.add_many(earlier)
     scope = scope_of(world, "principal")
     form = StatisticsFilterForm({"school_year": str(year() - 1)}, scopes=[scope], scope=scope)
     assert form.is_valid()

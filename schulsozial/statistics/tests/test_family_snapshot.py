@@ -20,7 +20,7 @@ def _one_more_record(world) -> None:
         return CatalogueEntry.objects.get(municipality=world.town, kind=kind, code=code).pk
 
     worker = world.staff[0]
-    rollups.apply_facts(
+    rollups.add_many(
         [
             Facts(
                 date=date_of(9),
@@ -31,7 +31,7 @@ def _one_more_record(world) -> None:
                 activity_type_id=entry("activity_type", "counselling_pupil"),
                 target_group_id=entry("target_group", "individual"),
                 minutes=45,
-                participants=1,
+                participant_total=1,
                 topic_ids=(),
                 contact_origin_id=None,
                 partner_id=None,
