@@ -12,9 +12,13 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav": {}}
-    # Master data's rules build on these (accounts.permissions): imported
-    # here, not at the top, so that accounts never imports masterdata when it imports accounts.
+    # The apps' rules build on these (accounts.permissions): imported here, not
+    # at the top, so that accounts imports none of them when they import it.
+    from schulsozial.activities import permissions as activities_perms
+    from schulsozial.allocation import permissions as allocation_perms
+    from schulsozial.concepts import permissions as concepts_perms
     from schulsozial.masterdata import permissions as masterdata_perms
+    from schulsozial.statistics import permissions as statistics_perms
 
     return {
         "nav": {
@@ -25,11 +29,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "municipalities": masterdata_perms.can_see_municipalities(user),
             "school_years": masterdata_perms.can_see_school_years(user),
             "administration": perms.can_administer(user),
-            "scenarios": perms.can_list_scenarios(user),
-            "concepts": perms.can_use_concepts(user),
-            "school_concepts": perms.can_use_school_concepts(user),
-            "concept_overview": perms.can_view_concept_overview(user),
-            "documentation": perms.can_use_documentation(user),
-            "statistics": perms.can_view_statistics(user),
+            "scenarios": allocation_perms.can_list_scenarios(user),
+            "concepts": concepts_perms.can_use_concepts(user),
+            "school_concepts": concepts_perms.can_use_school_concepts(user),
+            "concept_overview": concepts_perms.can_view_concept_overview(user),
+            "documentation": activities_perms.can_use_documentation(user),
+            "statistics": statistics_perms.can_view_statistics(user),
         }
     }

@@ -20,9 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from schulsozial.accounts import permissions as perms
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata.models import StaffMember
 
+from . import permissions as perms
 from . import selectors, services
 from .api_auth import ApiTokenAuthentication, HasApiToken, TokenRateThrottle
 from .models import Activity, ApiToken, CatalogueEntry, CatalogueKind, Source
@@ -231,14 +232,14 @@ class ActivityCreate(ApiView):
                         "Each gender and grade band only once."
                     )
                 participants[(gender, band)] = cell["count"]
-        if errors:
+        if errors or activity_type is None or target_group is None:
             return refuse(errors)
         item = services.ActivityInput(
             date=data["date"],
             school=school,
             minutes=data["minutes"],
             activity_type=activity_type,
-            target_group=target_group,  # type: ignore[arg-type]
+            target_group=target_group,
             topics=tuple(dict.fromkeys(t for t in topics if t)),
             contact_origin=contact_origin,
             partner=partner,
@@ -252,7 +253,7 @@ class ActivityCreate(ApiView):
             # whole, and no outer transaction needs a savepoint.
             activity, created = services.activity_record(
                 data=item,
-                by=None,
+                by=SYSTEM,  # the token acts; the audit names its creator
                 worker=worker,
                 source=Source.API,
                 audit_details=_token_details(token),

@@ -12,7 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from schulsozial.accounts.models import Role, RoleAssignment
-from schulsozial.masterdata.models import Municipality, PositionAssignment, SchoolType, SchoolYear
+from schulsozial.core import school_year
+from schulsozial.core.actors import SYSTEM
+from schulsozial.masterdata.models import Municipality, PositionAssignment, SchoolType
 
 from .casecode import case_hash
 from .models import Activity, CatalogueEntry, ParticipantCount, Source
@@ -77,13 +79,13 @@ def build_activities_demo(
     worker and month for the last `months` months (not before the start of the
     previous school year). Optionally one API token for the municipality's
     demo carrier (its key is not printed). Returns the number of activities."""
-    catalogues_ensure_defaults(municipality=municipality)
+    catalogues_ensure_defaults(municipality=municipality, by=SYSTEM)
     rng = random.Random(f"{seed}-{municipality.ags}")  # noqa: S311  (demo data, not secrets)
     entries = {
         (e.kind, e.code): e for e in CatalogueEntry.objects.filter(municipality=municipality)
     }
     today = timezone.localdate()
-    earliest = datetime.date(SchoolYear.start_year_of(today) - 1, 8, 1)
+    earliest = school_year.bounds(school_year.start_year_of(today) - 1)[0]
     start = max(earliest, today - datetime.timedelta(days=round(months * 30.4)))
     pairs = (
         PositionAssignment.objects.filter(
@@ -206,12 +208,10 @@ def build_activities_demo(
     ParticipantCount.objects.bulk_create(counts, batch_size=5000)
     Activity.objects.bulk_update(activities, ["created_at"], batch_size=2000)
     # bulk_create bypasses the services, which keep the statistics rollups on
-    # write: add the demo records to them in grouped queries.
+    # write: rebuild the (school, school year) cells of the demo records.
     from schulsozial.statistics import rollups
 
-    cells = rollups.recompute(Activity.objects.filter(pk__in=[a.pk for a in activities]))
-    for table, rows in cells.items():
-        rollups._upsert(table, list(rows.values()))
+    rollups.ensure_rollups_for(Activity.objects.filter(pk__in=[a.pk for a in activities]))
     if api_token:
         assignment = (
             RoleAssignment.objects.filter(role=Role.CARRIER, carrier__municipality=municipality)

@@ -5,20 +5,19 @@ anonymous case code, which is hashed on the server and never shown again."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterable
+from functools import partial
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.choices import CallableChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.privacy import NoPersonalDataMixin
 
+from . import selectors
 from .models import CatalogueEntry, CatalogueKind
-from .selectors import catalogue, usable_catalogue
+from .selectors import catalogue
 from .services import ActivityInput, earliest_date
 
 CASE_CODE_HELP = _(
@@ -28,116 +27,21 @@ CASE_CODE_HELP = _(
 
 
 class EntryChoice(forms.ModelChoiceField):
+    """One entry of a catalogue, by its label."""
+
     def label_from_instance(self, obj: CatalogueEntry) -> str:
         return obj.label
 
 
-def _lazy(choices: Callable[[], list[tuple[Any, str]]]) -> CallableChoiceIterator:
-    """Choices built when a widget renders them. A POST is validated against
-    the instances (to_python), so it never lists them: Django normalises a
-    list of choices when a field is made, for every field of every request
-    (with the labels, about a tenth of the form's CPU per POST)."""
-    return CallableChoiceIterator(choices)
+class EntryMultipleChoice(forms.ModelMultipleChoiceField):
+    """Several entries of a catalogue, by their labels."""
+
+    def label_from_instance(self, obj: CatalogueEntry) -> str:
+        return obj.label
 
 
-class InstanceChoice(forms.ChoiceField):
-    """One of some model instances loaded beforehand: the form reads its
-    choices once, and validating a POST needs no query per field (what a
-    ModelChoiceField would issue). Cleans to the instance."""
-
-    default_error_messages = {
-        "invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"],
-    }
-
-    def __init__(
-        self,
-        *,
-        objects: Iterable[Any],
-        label_of: Callable[[Any], str] = str,
-        empty_label: str | None = "---------",
-        **kwargs: Any,
-    ) -> None:
-        objects = list(objects)
-        self.objects = {str(o.pk): o for o in objects}
-
-        def choices() -> list[tuple[Any, str]]:
-            first = [("", empty_label)] if empty_label is not None else []
-            return first + [(o.pk, label_of(o)) for o in objects]
-
-        super().__init__(choices=_lazy(choices), **kwargs)
-
-    def to_python(self, value: Any) -> Any:
-        if value in self.empty_values:
-            return None
-        found = self.objects.get(str(value))
-        if found is None:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return found
-
-    def validate(self, value: Any) -> None:
-        forms.Field.validate(self, value)  # to_python has checked the choice
-
-
-class InstanceMultipleChoice(forms.MultipleChoiceField):
-    """Several of some model instances loaded beforehand; cleans to a list."""
-
-    default_error_messages = {
-        "invalid_list": forms.ModelMultipleChoiceField.default_error_messages["invalid_list"],
-        "invalid_choice": forms.ModelMultipleChoiceField.default_error_messages["invalid_choice"],
-    }
-
-    def __init__(
-        self, *, objects: Iterable[Any], label_of: Callable[[Any], str] = str, **kwargs: Any
-    ) -> None:
-        objects = list(objects)
-        self.objects = {str(o.pk): o for o in objects}
-        super().__init__(choices=_lazy(lambda: [(o.pk, label_of(o)) for o in objects]), **kwargs)
-
-    def to_python(self, value: Any) -> list[Any]:
-        if not value:
-            return []
-        if not isinstance(value, list | tuple):
-            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
-        chosen: dict[str, Any] = {}
-        for item in value:
-            found = self.objects.get(str(item))
-            if found is None:
-                raise ValidationError(
-                    self.error_messages["invalid_choice"],
-                    code="invalid_choice",
-                    params={"value": item},
-                )
-            chosen[str(item)] = found
-        return list(chosen.values())
-
-    def validate(self, value: Any) -> None:
-        forms.Field.validate(self, value)  # to_python has checked every choice
-
-
-def _label(entry: CatalogueEntry) -> str:
-    return entry.label
-
-
-def _catalogue_by_kind(
-    municipality_id: int, keep_ids: Iterable[int] = ()
-) -> dict[str, list[CatalogueEntry]]:
-    """The municipality's usable entries (one query), plus the ones a record
-    being corrected already uses, grouped by catalogue in catalogue order."""
-    keep = {pk for pk in keep_ids if pk}
-    grouped: dict[str, list[CatalogueEntry]] = {kind: [] for kind in CatalogueKind.values}
-    entries = (
-        CatalogueEntry.objects.filter(
-            Q(retired=False) | Q(pk__in=keep), municipality_id=municipality_id
-        )
-        if keep
-        else usable_catalogue(municipality_id=municipality_id)
-    )
-    for entry in entries:
-        grouped[entry.kind].append(entry)
-    return grouped
-
-
-GRID_ATTRS = {"inputmode": "numeric", "class": "grid-count"}
+MINUTES_ATTRS = {"min": 1, "max": 720}
+GRID_ATTRS = {"inputmode": "numeric", "class": "grid-count", "min": 0, "max": 2000}
 
 
 class ActivityForm(forms.Form):
@@ -153,20 +57,25 @@ class ActivityForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        keep = activity
-        kept_topics = list(keep.topics.all()) if keep is not None else []
-        entries = _catalogue_by_kind(
-            municipality_id,
+        # The catalogues offered: the municipality's usable entries, and those
+        # a record being corrected uses already (retired since, still valid).
+        keep = (
             [
-                keep.activity_type_id,
-                keep.target_group_id,
-                keep.contact_origin_id,
-                keep.partner_id,
-                *(t.pk for t in kept_topics),
+                activity.activity_type_id,
+                activity.target_group_id,
+                activity.contact_origin_id,
+                activity.partner_id,
+                *activity.topics.values_list("pk", flat=True),
             ]
-            if keep is not None
-            else (),
+            if activity is not None
+            else []
         )
+
+        def entries(*kinds: str) -> QuerySet[CatalogueEntry]:
+            return selectors.catalogue_for_entry(
+                municipality_id=municipality_id, kinds=kinds, keep_ids=keep
+            )
+
         self.fields["date"] = forms.DateField(
             label=_("Date"),
             # The browser offers only dates the service accepts (services.date_problem).
@@ -179,62 +88,53 @@ class ActivityForm(forms.Form):
                 format="%Y-%m-%d",
             ),
         )
-        self.fields["school"] = InstanceChoice(label=_("School"), objects=schools, empty_label=None)
+        self.fields["school"] = forms.ModelChoiceField(
+            label=_("School"), queryset=schools, empty_label=None
+        )
+        # The ranges are the service's rule (services.record_problems); the
+        # widget only tells the browser.
         self.fields["minutes"] = forms.IntegerField(
             label=_("Minutes"),
-            min_value=1,
-            max_value=720,
-            widget=forms.NumberInput(attrs={"autofocus": True, "inputmode": "numeric", "step": 5}),
+            widget=forms.NumberInput(
+                attrs={"autofocus": True, "inputmode": "numeric", "step": 5, **MINUTES_ATTRS}
+            ),
         )
-        self.fields["activity_type"] = InstanceChoice(
-            label=_("Activity type"),
-            objects=entries[CatalogueKind.ACTIVITY_TYPE],
-            label_of=_label,
+        self.fields["activity_type"] = EntryChoice(
+            label=_("Activity type"), queryset=entries(CatalogueKind.ACTIVITY_TYPE)
         )
-        self.fields["target_group"] = InstanceChoice(
-            label=_("Target group"), objects=entries[CatalogueKind.TARGET_GROUP], label_of=_label
+        self.fields["target_group"] = EntryChoice(
+            label=_("Target group"), queryset=entries(CatalogueKind.TARGET_GROUP)
         )
-        self.fields["topics"] = InstanceMultipleChoice(
+        self.fields["topics"] = EntryMultipleChoice(
             label=_("Topics"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            objects=entries[CatalogueKind.TOPIC],
-            label_of=_label,
+            queryset=entries(CatalogueKind.TOPIC),
         )
-        self.genders = entries[CatalogueKind.GENDER]
-        self.bands = entries[CatalogueKind.GRADE_BAND]
+        # The participant grid needs its rows and columns to build its fields.
+        grid = list(entries(CatalogueKind.GENDER, CatalogueKind.GRADE_BAND))
+        self.genders = [e for e in grid if e.kind == CatalogueKind.GENDER]
+        self.bands = [e for e in grid if e.kind == CatalogueKind.GRADE_BAND]
         existing = {}
-        if keep is not None:
+        if activity is not None:
             existing = {
-                (p.gender_id, p.grade_band_id): p.count for p in keep.participant_counts.all()
+                (p.gender_id, p.grade_band_id): p.count for p in activity.participant_counts.all()
             }
         for band in self.bands:
             for gender in self.genders:
                 name = f"p_{gender.pk}_{band.pk}"
-                # The widget's attributes are set on the field's own widget:
-                # a widget instance passed in is deep-copied per field, which
-                # cost more than the rest of these twelve fields.
-                field = forms.IntegerField(
-                    label=f"{gender.label}, {band.label}",
-                    required=False,
-                    min_value=0,
-                    max_value=2000,
-                )
+                field = forms.IntegerField(label=f"{gender.label}, {band.label}", required=False)
                 field.widget.attrs.update(GRID_ATTRS)
                 self.fields[name] = field
                 if (gender.pk, band.pk) in existing:
                     self.initial[name] = existing[(gender.pk, band.pk)]
-        self.fields["contact_origin"] = InstanceChoice(
+        self.fields["contact_origin"] = EntryChoice(
             label=_("How the contact came about"),
             required=False,
-            objects=entries[CatalogueKind.CONTACT_ORIGIN],
-            label_of=_label,
+            queryset=entries(CatalogueKind.CONTACT_ORIGIN),
         )
-        self.fields["partner"] = InstanceChoice(
-            label=_("Partner involved"),
-            required=False,
-            objects=entries[CatalogueKind.PARTNER],
-            label_of=_label,
+        self.fields["partner"] = EntryChoice(
+            label=_("Partner involved"), required=False, queryset=entries(CatalogueKind.PARTNER)
         )
         self.fields["follow_up"] = forms.BooleanField(label=_("Follow-up planned"), required=False)
         self.fields["case_code"] = forms.CharField(
@@ -242,7 +142,7 @@ class ActivityForm(forms.Form):
             required=False,
             max_length=40,
             help_text=CASE_CODE_HELP
-            if keep is None
+            if activity is None
             else _("Leave empty to keep the case as recorded; a new code replaces it."),
             widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         )
@@ -315,9 +215,13 @@ class WeekRowForm(forms.Form):
             choices=[(d.isoformat(), d.strftime("%a %d.%m.")) for d in days],
             coerce=datetime.date.fromisoformat,
         )
-        self.fields["school"] = InstanceChoice(label=_("School"), objects=schools, empty_label=None)
+        self.fields["school"] = forms.ModelChoiceField(
+            label=_("School"), queryset=schools, empty_label=None
+        )
         self.fields["minutes"] = forms.IntegerField(
-            label=_("Minutes"), min_value=1, max_value=720, required=False
+            label=_("Minutes"),
+            required=False,
+            widget=forms.NumberInput(attrs=MINUTES_ATTRS),
         )
         self.fields["activity_type"] = EntryChoice(
             label=_("Activity type"),
@@ -335,7 +239,9 @@ class WeekRowForm(forms.Form):
             queryset=catalogue(municipality_id=municipality_id, kind=CatalogueKind.TOPIC),
         )
         self.fields["participants"] = forms.IntegerField(
-            label=_("Participants"), min_value=0, max_value=2000, required=False
+            label=_("Participants"),
+            required=False,
+            widget=forms.NumberInput(attrs={"min": 0, "max": 2000}),
         )
         self.fields["grade_band"] = EntryChoice(
             label=_("Grade band"),
@@ -347,6 +253,24 @@ class WeekRowForm(forms.Form):
     def is_blank(self) -> bool:
         return not self.cleaned_data.get("minutes")
 
+    def to_input(self, *, not_stated: CatalogueEntry | None) -> ActivityInput:
+        """The row as a record; its participants counted under the gender
+        "not stated" (`not_stated`; none counted without that entry)."""
+        data = self.cleaned_data
+        participants = {}
+        if data.get("participants") and not_stated is not None:
+            participants[(not_stated, data["grade_band"])] = data["participants"]
+        return ActivityInput(
+            date=data["day"],
+            school=data["school"],
+            minutes=data["minutes"],
+            activity_type=data["activity_type"],
+            target_group=data["target_group"],
+            topics=(data["topic"],) if data.get("topic") else (),
+            follow_up=data["follow_up"],
+            participants=participants,
+        )
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("minutes"):
@@ -356,6 +280,28 @@ class WeekRowForm(forms.Form):
             if data.get("participants") and not data.get("grade_band"):
                 self.add_error("grade_band", _("Choose the grade band of the participants."))
         return data
+
+
+class WeekFormSet(forms.BaseFormSet):
+    """The rows of the weekly grid. Every row offers the same schools and
+    catalogue entries, so each select's choices are read once for the grid
+    when it is shown (one query per select), not once per row. Rows left as
+    shown are not validated (Django skips an unchanged extra form)."""
+
+    shared = ("school", "activity_type", "target_group", "topic", "grade_band")
+
+    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
+        form = super()._construct_form(i, **kwargs)
+        for name in self.shared:
+            field = form.fields[name]
+            field.choices = partial(self._shared_choices, name, field)
+        return form
+
+    def _shared_choices(self, name: str, field: forms.ModelChoiceField) -> list[Any]:
+        found: dict[str, list[Any]] = self.__dict__.setdefault("_choices_read", {})
+        if name not in found:
+            found[name] = list(iter(field.iterator(field)))  # a list() would count first
+        return found[name]
 
 
 class CatalogueEntryForm(NoPersonalDataMixin, forms.Form):

@@ -1,19 +1,16 @@
-# SQL here is built from model table and column names only; values are parameters.
-# ruff: noqa: S608
-"""Reads of the documentation, always scoped by accounts.permissions."""
+"""Reads of the documentation, always scoped by activities.permissions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
-from schulsozial.accounts import permissions as perms
-from schulsozial.accounts.models import Role, User
-from schulsozial.core.statements import Columns, fetch
+from schulsozial.accounts.permissions import carrier_ids
 from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
 
+from . import permissions as perms
 from .models import Activity, ApiToken, CatalogueEntry, ImportMapping
 
 
@@ -28,128 +25,35 @@ def activities_visible_to(*, user: Any) -> QuerySet[Activity]:
 
 def worker_schools(*, user: Any) -> QuerySet[School]:
     """The schools the user documents for (worker roles), in their municipality."""
-    staff = StaffMember.objects.filter(user=user).only("municipality_id").first()
-    if staff is None:
-        return School.objects.none()
-    return School.objects.filter(
-        pk__in=perms.school_ids(user, Role.WORKER), municipality_id=staff.municipality_id
-    ).order_by("name")
-
-
-_SCHOOL = Columns(School, "s")
-_ENTRY = Columns(CatalogueEntry, "e")
-_TOKEN = Columns(ApiToken, "t")
-_CARRIER = Columns(Carrier, "c")
-_CREATOR = Columns(User, "u")
-_SQL: dict[tuple[str, str, int], str] = {}
-
-
-def _sql(name: str, n: int = 0) -> str:
-    """The hand-written reads of the entry form, built once per database
-    (and number of ids): one entry costs the ORM more to compile these
-    queries than the database to answer them (docs/architecture.md)."""
-    key = (connection.vendor, name, n)
-    sql = _SQL.get(key)
-    if sql is None:
-        q = connection.ops.quote_name
-        if name == "schools":
-            sql = (
-                f"SELECT {_SCHOOL.sql} FROM {q(School._meta.db_table)} s "
-                f"WHERE s.{q('id')} IN ({', '.join(['%s'] * n)}) "
-                f"AND s.{q('municipality_id')} = %s ORDER BY s.{q('name')}, s.{q('id')}"
-            )
-        elif name == "school_number":
-            sql = (
-                f"SELECT {_SCHOOL.sql} FROM {q(School._meta.db_table)} s "
-                f"WHERE s.{q('school_number')} = %s AND s.{q('municipality_id')} = %s"
-            )
-        elif name == "codes":
-            sql = (
-                f"SELECT {_ENTRY.sql} FROM {q(CatalogueEntry._meta.db_table)} e "
-                f"WHERE e.{q('municipality_id')} = %s AND e.{q('retired')} = %s "
-                f"AND e.{q('code')} IN ({', '.join(['%s'] * n)})"
-            )
-        elif name == "token":
-            sql = (
-                f"SELECT {_TOKEN.sql}, {_CARRIER.sql}, {_CREATOR.sql} "
-                f"FROM {q(ApiToken._meta.db_table)} t "
-                f"JOIN {q(Carrier._meta.db_table)} c ON c.{q('id')} = t.{q('carrier_id')} "
-                f"LEFT JOIN {q(User._meta.db_table)} u ON u.{q('id')} = t.{q('created_by_id')} "
-                f"WHERE t.{q('key_hash')} = %s AND t.{q('revoked')} = %s"
-            )
-        else:
-            sql = (
-                f"SELECT {_ENTRY.sql} FROM {q(CatalogueEntry._meta.db_table)} e "
-                f"WHERE e.{q('municipality_id')} = %s AND e.{q('retired')} = %s "
-                f"ORDER BY e.{q('kind')}, e.{q('sort_order')}, e.{q('label')}, e.{q('id')}"
-            )
-        _SQL[key] = sql
-    return sql
-
-
-def worker_school_list(*, user: Any, worker: StaffMember) -> list[School]:
-    """`worker_schools` for the entry form, which has the user's staff member
-    already: the same schools (worker grants, the worker's municipality),
-    by name, read with SQL built once."""
-    ids = sorted(perms.school_ids(user, Role.WORKER))
-    if not ids or worker.user_id != getattr(user, "pk", None):
-        return []
-    return _SCHOOL.instances(fetch(_sql("schools", len(ids)), [*ids, worker.municipality_id]))
-
-
-_CATALOGUES: dict[tuple[str, int], tuple[list[tuple[Any, ...]], list[CatalogueEntry]]] = {}
-
-
-def usable_catalogue(*, municipality_id: int) -> list[CatalogueEntry]:
-    """The municipality's usable (not retired) catalogue entries, every kind,
-    in catalogue order (kind, sort order, label): what the entry form offers.
-
-    Read on every call; when every row is what the last call of this process
-    read, the instances made then are returned again (making some sixty
-    model instances per form cost more than reading them). Callers treat
-    catalogue entries as read-only."""
-    rows = fetch(_sql("catalogue"), [municipality_id, False])
-    key = (connection.alias, municipality_id)
-    cached = _CATALOGUES.get(key)
-    if cached is not None and cached[0] == rows:
-        return list(cached[1])
-    entries = _ENTRY.instances(rows)
-    if len(_CATALOGUES) >= 256:
-        _CATALOGUES.clear()
-    _CATALOGUES[key] = (rows, entries)
-    return list(entries)
+    return School.objects.filter(perms.documentable_schools_q(user)).order_by("name", "id")
 
 
 def school_by_number(*, school_number: str, municipality_id: int) -> School | None:
     """The school with this official number in the municipality (the API names
     schools by number; the caller has scoped the municipality)."""
-    rows = fetch(_sql("school_number"), [school_number, municipality_id])
-    return _SCHOOL.instance(rows[0]) if rows else None
+    return School.objects.filter(
+        school_number=school_number, municipality_id=municipality_id
+    ).first()
 
 
 def usable_entries_by_code(*, municipality_id: int, codes: set[str]) -> list[CatalogueEntry]:
     """The municipality's usable entries with these codes (any catalogue)."""
     if not codes:
         return []
-    return _ENTRY.instances(
-        fetch(_sql("codes", len(codes)), [municipality_id, False, *sorted(codes)])
+    return list(
+        CatalogueEntry.objects.usable().filter(municipality_id=municipality_id, code__in=codes)
     )
 
 
 def active_api_token(*, key_hash: str) -> ApiToken | None:
     """The token (not revoked) with this key hash, its carrier and its
     creator (whom the audit of an API write names) read with it."""
-    rows = fetch(_sql("token"), [key_hash, False])
-    if not rows:
-        return None
-    token = _TOKEN.instance(rows[0])
-    ApiToken._meta.get_field("carrier").set_cached_value(
-        token, _CARRIER.instance(rows[0], len(_TOKEN))
+    return (
+        ApiToken.objects.active()
+        .select_related("carrier", "created_by")
+        .filter(key_hash=key_hash)
+        .first()
     )
-    ApiToken._meta.get_field("created_by").set_cached_value(
-        token, _CREATOR.instance(rows[0], len(_TOKEN) + len(_CARRIER))
-    )
-    return token
 
 
 def stored_record(*, worker: StaffMember, client_id: Any) -> Activity | None:
@@ -174,6 +78,24 @@ def last_school_id(*, user: Any) -> int | None:
 def catalogue(*, municipality_id: int, kind: str, usable: bool = True) -> QuerySet[CatalogueEntry]:
     entries = CatalogueEntry.objects.filter(municipality_id=municipality_id, kind=kind)
     return entries.usable() if usable else entries
+
+
+def has_catalogues(*, municipality_id: int) -> bool:
+    """Whether the municipality has any catalogue entry (retired ones too)."""
+    return CatalogueEntry.objects.filter(municipality_id=municipality_id).exists()
+
+
+def catalogue_for_entry(
+    *, municipality_id: int, kinds: Iterable[str], keep_ids: Iterable[int | None] = ()
+) -> QuerySet[CatalogueEntry]:
+    """What the entry form offers from these catalogues: the municipality's
+    usable entries, and those in `keep_ids` (a corrected record's, retired
+    since), in catalogue order."""
+    keep = [pk for pk in keep_ids if pk]
+    usable = Q(retired=False) | Q(pk__in=keep) if keep else Q(retired=False)
+    return CatalogueEntry.objects.filter(
+        usable, municipality_id=municipality_id, kind__in=list(kinds)
+    ).order_by("kind", "sort_order", "label", "id")
 
 
 def catalogue_municipalities(*, user: Any) -> QuerySet[Municipality]:
@@ -208,4 +130,4 @@ def api_tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:
 def token_carriers(*, user: Any) -> QuerySet[Carrier]:
     """Carriers for which the user may create API tokens: its own carriers
     only (permissions.can_create_api_token)."""
-    return Carrier.objects.filter(pk__in=perms.carrier_ids(user)).order_by("name")
+    return Carrier.objects.filter(pk__in=carrier_ids(user)).order_by("name")

@@ -18,18 +18,18 @@ from django.db import transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from schulsozial.accounts import permissions as perms
-from schulsozial.accounts.models import Role
+from schulsozial.core import school_year
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.audit import Action, audit
-from schulsozial.core.statements import Insert
-from schulsozial.masterdata.models import Carrier, Municipality, School, SchoolYear, StaffMember
+from schulsozial.core.services import model_create, model_update
+from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
 from schulsozial.statistics import rollups
 
+from . import permissions as perms
 from .casecode import case_hash
 from .catalogues import DEFAULTS
 from .models import (
     Activity,
-    ActivityAggregate,
     ApiToken,
     CatalogueEntry,
     CatalogueKind,
@@ -43,8 +43,9 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def catalogues_ensure_defaults(*, municipality: Municipality) -> int:
-    """Give a municipality the default catalogues (missing entries only)."""
+def catalogues_ensure_defaults(*, municipality: Municipality, by: Any = SYSTEM) -> int:
+    """Give a municipality the default catalogues (missing entries only);
+    one audit entry names how many were added."""
     existing = set(
         CatalogueEntry.objects.filter(municipality=municipality).values_list("kind", "code")
     )
@@ -57,6 +58,15 @@ def catalogues_ensure_defaults(*, municipality: Municipality) -> int:
         if (kind, code) not in existing
     ]
     CatalogueEntry.objects.bulk_create(new)
+    if new:
+        audit(
+            actor=by,
+            action=Action.CREATE,
+            object_type=CatalogueEntry._meta.label_lower,
+            object_repr=_("default catalogues"),
+            municipality_id=municipality.pk,
+            changes={"entries": len(new)},
+        )
     return len(new)
 
 
@@ -74,34 +84,19 @@ def catalogue_entry_set(
     """Create or change an entry; retiring keeps it for history."""
     entry = CatalogueEntry.objects.filter(municipality=municipality, kind=kind, code=code).first()
     if entry is None:
-        entry = CatalogueEntry(
-            municipality=municipality,
-            kind=kind,
-            code=code,
-            label=label,
-            retired=retired,
-            sort_order=sort_order,
+        return model_create(
+            model=CatalogueEntry,
+            data={
+                "municipality": municipality,
+                "kind": kind,
+                "code": code,
+                "label": label,
+                "retired": retired,
+                "sort_order": sort_order,
+            },
+            by=by,
         )
-        entry.full_clean()
-        entry.save()
-        audit(
-            actor=by,
-            action=Action.CREATE,
-            obj=entry,
-            changes={"kind": kind, "code": code, "label": label},
-        )
-        return entry
-    changes = {
-        k: [getattr(entry, k), v]
-        for k, v in {"label": label, "retired": retired}.items()
-        if getattr(entry, k) != v
-    }
-    if changes:
-        entry.label, entry.retired = label, retired
-        entry.full_clean()
-        entry.save(update_fields=["label", "retired"])
-        audit(actor=by, action=Action.UPDATE, obj=entry, changes=changes)
-    return entry
+    return model_update(instance=entry, data={"label": label, "retired": retired}, by=by)[0]
 
 
 @dataclass(frozen=True)
@@ -165,15 +160,19 @@ def date_problem(day: datetime.date, *, today: datetime.date | None = None) -> s
     return ""
 
 
-def _validate(
+def record_problems(
     data: ActivityInput, *, worker: StaffMember, user: Any, via_api: bool = False
-) -> None:
+) -> dict[str, str]:
+    """What is wrong with a record, by field ({} when nothing is): the one
+    place of the record rules, for every entry path (form, weekly grid, API,
+    import). A person records at their own schools; the API, for the worker,
+    at a school of one of the worker's positions on that day."""
     errors: dict[str, str] = {}
     school = data.school
     if via_api:
         if not perms.api_may_record_at(worker=worker, school=school, day=data.date):
             errors["school"] = _("The social worker holds no position at this school on this date.")
-    elif school.pk not in perms.school_ids(user, Role.WORKER):
+    elif not perms.can_record_at(user, school):
         errors["school"] = _("You can only document activities at your own schools.")
     if school.municipality_id != worker.municipality_id:
         errors["school"] = _("The school belongs to another municipality.")
@@ -205,6 +204,13 @@ def _validate(
             errors["participants"] = _("Participants are counted by gender and grade band.")
         if not 0 <= count <= 2000:
             errors["participants"] = _("A participant count lies between 0 and 2000.")
+    return errors
+
+
+def _validate(
+    data: ActivityInput, *, worker: StaffMember, user: Any, via_api: bool = False
+) -> None:
+    errors = record_problems(data, worker=worker, user=user, via_api=via_api)
     if errors:
         raise ValidationError(errors)
 
@@ -235,9 +241,9 @@ def _write_participants(
         ParticipantCount.objects.bulk_create(rows)
 
 
-# Checked by _validate (scope, catalogue kind and municipality) or by the
-# database (foreign keys, the unique client id, the minutes range), so
-# full_clean need not query them again.
+# Checked by record_problems (scope, catalogue kind and municipality) or by
+# the database (foreign keys, the unique client id, the minutes range):
+# full_clean would read every foreign key's row again, one query each.
 _CHECKED_ELSEWHERE = [
     "topics",
     "school",
@@ -248,22 +254,6 @@ _CHECKED_ELSEWHERE = [
     "contact_origin",
     "partner",
 ]
-
-
-# A new record, its topics and participant cells: SQL built once
-# (core/statements.py). The record's insert skips a client id that exists
-# already (the unique constraint on worker and client id), so a repeat costs
-# no error, and a new record needs no lookup beforehand.
-_ACTIVITY_FIELDS = [f.name for f in Activity._meta.concrete_fields if not f.primary_key]
-_INSERT_ACTIVITY = Insert(
-    Activity,
-    _ACTIVITY_FIELDS,
-    returning=["id"],
-    skip_conflicts_on=["worker", "client_id"],
-    conflict_not_null=["client_id"],  # the unique index is partial (imports store none)
-)
-_INSERT_TOPICS = Insert(Activity.topics.through, ["activity", "catalogueentry"])
-_INSERT_PARTICIPANTS = Insert(ParticipantCount, ["activity", "gender", "grade_band", "count"])
 
 
 @transaction.atomic
@@ -288,13 +278,10 @@ def activity_record(
         worker = worker_of(by)
     if worker is None:
         raise ValidationError(_("Your account is not linked to a social worker."))
-    try:
-        _validate(data, worker=worker, user=by, via_api=via_api)
-    except ValidationError:
-        existing = stored_record(worker=worker, client_id=data.client_id)
-        if existing is not None:
-            return existing, False
-        raise
+    existing = stored_record(worker=worker, client_id=data.client_id)
+    if existing is not None:
+        return existing, False
+    _validate(data, worker=worker, user=by, via_api=via_api)
     now = timezone.now()
     activity = Activity(
         school=data.school,
@@ -317,27 +304,13 @@ def activity_record(
         updated_at=now,
     )
     activity.full_clean(exclude=_CHECKED_ELSEWHERE, validate_constraints=False)
-    inserted = _INSERT_ACTIVITY.execute(
-        [[getattr(activity, field.attname) for field in _INSERT_ACTIVITY.fields]]
-    )
-    if not inserted:  # the client id is stored already
-        existing = stored_record(worker=worker, client_id=activity.client_id)
-        if existing is None:  # pragma: no cover (the conflict is the client id's)
-            raise ValidationError(_("The record could not be stored."))
-        return existing, False
-    ((activity.pk,),) = inserted
-    activity._state.adding = False
-    activity._state.db = _INSERT_ACTIVITY.using
+    activity.save(force_insert=True)
     topics = tuple(dict.fromkeys(data.topics))
-    _INSERT_TOPICS.execute([[activity.pk, topic.pk] for topic in topics])
-    _INSERT_PARTICIPANTS.execute(
-        [
-            [activity.pk, gender.pk, band.pk, count]
-            for (gender, band), count in (data.participants or {}).items()
-            if count
-        ]
+    Activity.topics.through.objects.bulk_create(
+        [Activity.topics.through(activity=activity, catalogueentry=topic) for topic in topics]
     )
-    rollups.defer([activity.pk])
+    _write_participants(activity, data.participants, replace=False)
+    rollups.add(activity)
     audit(
         actor=audit_actor if audit_actor is not None else by,
         action=Action.CREATE,
@@ -371,13 +344,15 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
     if is_locked(activity):
         raise ValidationError(_("This record is locked: the correction window has ended."))
     worker = worker_of(by)
+    if worker is None:
+        raise ValidationError(_("Your account is not linked to a social worker."))
     _validate(data, worker=worker, user=by)
     before = {
         "date": activity.date,
         "minutes": activity.minutes,
         "school": activity.school.school_number,
     }
-    rollups.withdraw(activity)
+    rollups_before = rollups.facts_of(activity)
     activity.school, activity.date, activity.minutes = data.school, data.date, data.minutes
     activity.activity_type, activity.target_group = data.activity_type, data.target_group
     activity.contact_origin, activity.partner, activity.follow_up = (
@@ -392,7 +367,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
     activity.save()
     activity.topics.set(data.topics)
     _write_participants(activity, data.participants)
-    rollups.defer([activity.pk])
+    rollups.correct(rollups_before, activity)
     audit(
         actor=by,
         action=Action.UPDATE,
@@ -432,15 +407,15 @@ def activity_delete(*, activity: Activity, by: Any) -> None:
             "minutes": activity.minutes,
         },
     )
-    rollups.withdraw(activity)
+    rollups.remove(activity)
     activity.delete()
 
 
 def retention_cutoff(*, municipality: Municipality, today: datetime.date) -> datetime.date:
     """The first day that is still kept: the start of the school year that lies
     `activity_retention_years - 1` years before the running one."""
-    start_year = SchoolYear.start_year_of(today) - (municipality.activity_retention_years - 1)
-    return datetime.date(start_year, 8, 1)
+    start_year = school_year.start_year_of(today) - (municipality.activity_retention_years - 1)
+    return school_year.bounds(start_year)[0]
 
 
 # --------------------------------------------------------------------------- many at once
@@ -678,7 +653,6 @@ class RetentionReport:
     municipality: str
     cutoff: datetime.date
     deleted: int
-    aggregated_cells: int
     dry_run: bool
     skipped: int = 0  # past the period, but left for a person: see the log
 
@@ -687,16 +661,13 @@ class RetentionReport:
 def retention_apply(
     *,
     municipality: Municipality,
-    by: Any = None,
+    by: Any,
     today: datetime.date | None = None,
     dry_run: bool = False,
 ) -> RetentionReport:
-    """Delete the records whose retention period has ended, after adding
-    them to the aggregates (per school, month and activity type). One audit
-    entry says what was removed."""
-    from django.db.models import Count, Q, Sum
-    from django.db.models.functions import TruncMonth
-
+    """Delete the records whose retention period has ended; their counts stay
+    in the rollups (statistics), which keep the history. One audit entry says
+    what was removed."""
     cutoff = retention_cutoff(municipality=municipality, today=today or timezone.localdate())
     old = Activity.objects.filter(school__municipality=municipality, date__lt=cutoff)
     # A record no entry path accepts (dated before the floor, written past the
@@ -719,34 +690,24 @@ def retention_apply(
         # logged and kept (rollups.ensure_rollups_each); the others go on.
         failed = rollups.ensure_rollups_each(old)
         for school_id, year in failed:
-            start, end = rollups.school_year_bounds(year)
+            start, end = school_year.bounds(year)
             kept = old.filter(school_id=school_id, date__gte=start, date__lte=end)
             skipped += kept.count()
             old = old.exclude(pk__in=kept.values("pk"))
-    cells = list(
-        old.annotate(month=TruncMonth("date"))
-        .values("school_id", "month", "activity_type_id")
-        .annotate(
-            n=Count("pk"),
-            minutes_sum=Sum("minutes"),
-            people=Sum("participants"),
-            cases=Count("case_hash", distinct=True, filter=~Q(case_hash="")),
-        )
-        .order_by()
-    )
-    deleted = sum(c["n"] for c in cells)
+    deleted = old.count()
     report = RetentionReport(
         municipality=municipality.name,
         cutoff=cutoff,
         deleted=deleted,
-        aggregated_cells=len(cells),
         dry_run=dry_run,
         skipped=skipped,
     )
     if dry_run:
         return report
     if deleted:
-        _aggregate_and_delete(old, cells, municipality=municipality, cutoff=cutoff)
+        ParticipantCount.objects.filter(activity__in=old).delete()
+        Activity.topics.through.objects.filter(activity__in=old).delete()
+        old.delete()
     # Only counts outlive the records: the case hashes of the school years
     # left without records become plain distinct-case counts (F-06); also
     # those an earlier retention run kept.
@@ -762,43 +723,9 @@ def retention_apply(
         changes={
             "cutoff": cutoff,
             "deleted": deleted,
-            "aggregated_cells": len(cells),
             "retention_years": municipality.activity_retention_years,
             "case_hashes_removed": forgotten,
             "skipped": skipped,
         },
     )
     return report
-
-
-def _aggregate_and_delete(
-    old: Any, cells: list[dict[str, Any]], *, municipality: Municipality, cutoff: datetime.date
-) -> None:
-    """Add the records' cells to ActivityAggregate, then delete them."""
-    existing = {
-        (a.school_id, a.month, a.activity_type_id): a
-        for a in ActivityAggregate.objects.filter(
-            school__municipality=municipality, month__lt=cutoff
-        )
-    }
-    new, changed = [], []
-    for c in cells:
-        month = c["month"].date() if isinstance(c["month"], datetime.datetime) else c["month"]
-        key = (c["school_id"], month, c["activity_type_id"])
-        cell = existing.get(key)
-        if cell is None:
-            cell = ActivityAggregate(school_id=key[0], month=month, activity_type_id=key[2])
-            new.append(cell)
-        else:
-            changed.append(cell)
-        cell.count += c["n"]
-        cell.minutes += c["minutes_sum"] or 0
-        cell.participants += c["people"] or 0
-        cell.cases += c["cases"]
-    ActivityAggregate.objects.bulk_create(new, batch_size=1000)
-    ActivityAggregate.objects.bulk_update(
-        changed, ["count", "minutes", "participants", "cases"], batch_size=1000
-    )
-    ParticipantCount.objects.filter(activity__in=old).delete()
-    Activity.topics.through.objects.filter(activity__in=old).delete()
-    old.delete()

@@ -21,33 +21,35 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from schulsozial.accounts import permissions as perms
 from schulsozial.core.audit import audit_read
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import apply_validation_error
-from schulsozial.masterdata.importing import (
-    PendingExpiredError,
-    discard_pending,
-    discard_pending_of,
-    load_pending,
-    read_upload,
-    store_pending,
-)
+from schulsozial.masterdata.models import School, StaffMember
 
-from . import forms, importing, selectors, services
-from .models import Activity, CatalogueEntry, CatalogueKind, Source
+from . import forms, selectors, services
+from . import permissions as perms
+from .models import Activity, CatalogueKind, Source
 
 
-def _worker_context(request: HttpRequest) -> tuple[Any, list[Any]]:
-    """The social worker and their schools (read once; forms choose from the list)."""
+def _worker_context(request: HttpRequest) -> tuple[StaffMember, QuerySet[School], list[int]]:
+    """The social worker, the schools they record at (the forms' choices) and
+    their ids (to preselect one); a 404 without any."""
     require(perms.can_document(request.user))
     worker = services.worker_of(request.user)
-    schools = (
-        selectors.worker_school_list(user=request.user, worker=worker) if worker is not None else []
-    )
-    if not schools:
+    schools = selectors.worker_schools(user=request.user)
+    ids = list(schools.values_list("pk", flat=True)) if worker is not None else []
+    if worker is None or not ids:
         raise Http404
-    return worker, schools
+    return worker, schools, ids
+
+
+def _preselected_school(request: HttpRequest, school_ids: list[int], asked: str = "") -> int:
+    """The school a new entry starts with: the one asked for, else the one of
+    the user's last entry, else the first."""
+    for candidate in (asked,) if asked else (selectors.last_school_id(user=request.user),):
+        if str(candidate).isascii() and str(candidate).isdigit() and int(candidate) in school_ids:
+            return int(candidate)
+    return school_ids[0]
 
 
 def _parse_day(text: str | None) -> datetime.date | None:
@@ -133,9 +135,8 @@ class ActivityList(TableView):
 
 
 def _form_for(
-    request: HttpRequest,
-    worker: Any,
-    schools: Any,
+    worker: StaffMember,
+    schools: QuerySet[School],
     activity: Activity | None = None,
     data: Any = None,
 ) -> forms.ActivityForm:
@@ -148,9 +149,9 @@ def _form_for(
 def activity_create(request: HttpRequest) -> HttpResponse:
     """Keyboard-first entry: today's date and the last school preselected;
     Enter saves and opens a new form with the same date and school."""
-    worker, schools = _worker_context(request)
+    worker, schools, school_ids = _worker_context(request)
     if request.method == "POST":
-        form = _form_for(request, worker, schools, data=request.POST)
+        form = _form_for(worker, schools, data=request.POST)
         if form.is_valid():
             client_id = _client_id(request)
             activity = None
@@ -186,11 +187,10 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 keep = urlencode({"date": activity.date.isoformat(), "school": activity.school_id})
                 return HttpResponseRedirect(f"{reverse('activities:activity_create')}?{keep}")
     else:
-        form = _form_for(request, worker, schools)
+        form = _form_for(worker, schools)
         day = _parse_day(request.GET.get("date")) or timezone.localdate()
-        school_id = str(request.GET.get("school") or selectors.last_school_id(user=request.user))
-        school = next((s for s in schools if str(s.pk) == school_id), schools[0])
-        form.initial.update({"date": day, "school": school.pk})
+        school = _preselected_school(request, school_ids, request.GET.get("school", ""))
+        form.initial.update({"date": day, "school": school})
     return render(
         request,
         "activities/activity_form.html",
@@ -229,10 +229,9 @@ def activity_update(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _own_activity(request, pk)
     require(perms.can_correct_activity(request.user, activity))
     audit_read(request, activity)
-    worker, schools = _worker_context(request)
+    worker, schools, _school_ids = _worker_context(request)
     locked = services.is_locked(activity)
     form = _form_for(
-        request,
         worker,
         schools,
         activity=activity,
@@ -293,57 +292,59 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 WEEK_ROWS = 10
 
 
+def _week_days(request: HttpRequest) -> tuple[datetime.date, list[datetime.date]]:
+    """The Monday of the week asked for and its days that an entry may have.
+    A week outside those dates shows the nearest one (the calendar's ends:
+    0001-01-01 or 9999-12-31 overflowed in the ±7 days)."""
+    today, first = timezone.localdate(), services.earliest_date()
+    asked = _parse_day(request.GET.get("week") or request.POST.get("week")) or today
+    start = forms.monday_of(min(max(asked, first), today))
+    days = [start + datetime.timedelta(days=i) for i in range(7)]
+    return start, [day for day in days if first <= day <= today]
+
+
 @login_required
 def week(request: HttpRequest) -> HttpResponse:
     """A week × rows grid: many activities at once, all or nothing."""
-    worker, schools = _worker_context(request)
-    today = timezone.localdate()
-    first = services.earliest_date()
-    # A week outside the dates an entry may have shows the nearest one (the
-    # calendar's ends: 0001-01-01 or 9999-12-31 overflowed in the ±7 days).
-    asked = _parse_day(request.GET.get("week") or request.POST.get("week")) or today
-    start = forms.monday_of(min(max(asked, first), today))
-    days = [
-        start + datetime.timedelta(days=i)
-        for i in range(7)
-        if first <= start + datetime.timedelta(days=i) <= today
-    ]
-    default_school = selectors.last_school_id(user=request.user) or schools[0].pk
-    RowFormSet = formset_factory(forms.WeekRowForm, extra=WEEK_ROWS, max_num=50, validate_max=True)  # noqa: N806
-    kwargs = {"days": days, "schools": schools, "municipality_id": worker.municipality_id}
+    worker, schools, school_ids = _worker_context(request)
+    start, days = _week_days(request)
+    RowFormSet = formset_factory(  # noqa: N806
+        forms.WeekRowForm,
+        formset=forms.WeekFormSet,
+        extra=WEEK_ROWS,
+        max_num=50,
+        validate_max=True,
+    )
+    formset = RowFormSet(
+        request.POST if request.method == "POST" else None,
+        form_kwargs={"days": days, "schools": schools, "municipality_id": worker.municipality_id},
+        prefix="row",
+        # Shown on GET, and on POST what tells an untouched row from a filled one.
+        initial=[
+            {
+                "day": days[-1].isoformat() if days else "",
+                "school": _preselected_school(request, school_ids),
+            }
+        ]
+        * WEEK_ROWS,
+    )
+    errors: list[str] = []
     if request.method == "POST":
-        formset = RowFormSet(request.POST, form_kwargs=kwargs, prefix="row")
-        errors: list[str] = []
-        if formset.is_valid():
-            rows = []
-            genders = {
-                e.code: e
-                for e in selectors.catalogue(
+        if not formset.is_valid():
+            errors.append(_("Please correct the marked rows; nothing was saved."))
+        else:
+            not_stated = (
+                selectors.catalogue(
                     municipality_id=worker.municipality_id, kind=CatalogueKind.GENDER
                 )
-            }
-            for number, row in enumerate(formset.forms, start=1):
-                if row.is_blank():
-                    continue
-                data = row.cleaned_data
-                participants = {}
-                if data.get("participants") and "not_stated" in genders:
-                    participants[(genders["not_stated"], data["grade_band"])] = data["participants"]
-                rows.append(
-                    (
-                        number,
-                        services.ActivityInput(
-                            date=data["day"],
-                            school=data["school"],
-                            minutes=data["minutes"],
-                            activity_type=data["activity_type"],
-                            target_group=data["target_group"],
-                            topics=(data["topic"],) if data.get("topic") else (),
-                            follow_up=data["follow_up"],
-                            participants=participants,
-                        ),
-                    )
-                )
+                .filter(code="not_stated")
+                .first()
+            )
+            rows = [
+                (number, row.to_input(not_stated=not_stated))
+                for number, row in enumerate(formset.forms, start=1)
+                if not row.is_blank()
+            ]
             if not rows:
                 errors.append(_("The grid is empty: fill in minutes in at least one row."))
             else:
@@ -358,133 +359,17 @@ def week(request: HttpRequest) -> HttpResponse:
                     return HttpResponseRedirect(
                         f"{reverse('activities:week')}?week={start.isoformat()}"
                     )
-        else:
-            errors.append(_("Please correct the marked rows; nothing was saved."))
-    else:
-        formset = RowFormSet(
-            form_kwargs=kwargs,
-            prefix="row",
-            initial=[{"day": days[-1].isoformat() if days else "", "school": default_school}]
-            * WEEK_ROWS,
-        )
-        errors = []
-    return render(
-        request,
-        "activities/week.html",
-        {
-            "title": _("Weekly grid"),
-            "formset": formset,
-            "start": start,
-            "previous": start - datetime.timedelta(days=7) if start > first else None,
-            "next": start + datetime.timedelta(days=7)
-            if start + datetime.timedelta(days=7) <= today
-            else None,
-            "errors": errors,
-            "days": days,
-        },
-    )
-
-
-# --------------------------------------------------------------------------- import
-
-SESSION_KEY = "activity_import"
-
-
-@login_required
-def import_view(request: HttpRequest) -> HttpResponse:
-    """Upload, map the file's own category names, preview, confirm. The
-    upload is never stored: the preview keeps the mapped columns with case
-    codes hashed (importing.import_activities, keep_pending) until it is
-    confirmed, replaced or expired (PENDING_IMPORT_MAX_AGE_MINUTES)."""
-    require(perms.can_import_activities(request.user))
-    worker, _schools = _worker_context(request)
-    context: dict[str, Any] = {"title": _("Import documentation"), "form": forms.ImportUploadForm()}
-    pending = request.session.get(SESSION_KEY) or {}
-    token = request.POST.get("token", "")
-    owner = {"kind": "activities", "owner_id": request.user.pk}
-    if request.method == "POST" and token:
-        try:
-            if pending.get("token") != token:
-                raise PendingExpiredError(token)
-            data = load_pending(token, **owner)
-        except PendingExpiredError:
-            request.session.pop(SESSION_KEY, None)
-            messages.error(request, _("The preview has expired. Please upload the file again."))
-            return HttpResponseRedirect(reverse("activities:import"))
-        if "mapping" in request.POST:
-            _save_mappings(request, worker)
-        confirm = "confirm" in request.POST
-        report = importing.import_activities(
-            data=b"",
-            pending=data,
-            filename=pending["filename"],
-            by=request.user,
-            dry_run=not confirm,
-        )
-        if confirm and report.ok:
-            discard_pending(token, **owner)
-            request.session.pop(SESSION_KEY, None)
-            messages.success(request, report.summary())
-            return HttpResponseRedirect(reverse("activities:activity_list"))
-        context.update(report=report, token=token)
-    elif request.method == "POST":
-        upload_form = forms.ImportUploadForm(request.POST, request.FILES)
-        context["form"] = upload_form
-        discard_pending_of(**owner)  # a new upload replaces the user's earlier preview
-        if upload_form.is_valid():
-            upload = upload_form.cleaned_data["file"]
-            report = importing.import_activities(
-                data=read_upload(upload),
-                filename=upload.name,
-                by=request.user,
-                dry_run=True,
-                keep_pending=True,
-            )
-            context["report"] = report
-            if report.pending is not None and (report.ok or (report.unknown and not report.errors)):
-                token = store_pending(report.pending, **owner)
-                request.session[SESSION_KEY] = {"token": token, "filename": upload.name[:200]}
-                context["token"] = token
-    report = context.get("report")
-    if report is not None and report.unknown:
-        context["mapping_rows"] = [
-            (
-                kind,
-                CatalogueKind(kind).label,
-                name,
-                f"map-{kind}-{i}",
-                selectors.catalogue(municipality_id=worker.municipality_id, kind=kind),
-            )
-            for kind, names in report.unknown.items()
-            for i, name in enumerate(names)
-        ]
-    return render(request, "activities/import.html", context)
-
-
-def _save_mappings(request: HttpRequest, worker: Any) -> None:
-    i = 0
-    while f"source-{i}" in request.POST and i < 500:
-        kind, name, value = (
-            request.POST.get(f"kind-{i}", ""),
-            request.POST.get(f"source-{i}", ""),
-            request.POST.get(f"entry-{i}", ""),
-        )
-        i += 1
-        if not value.isdigit() or kind not in CatalogueKind.values:
-            continue
-        entry = (
-            selectors.catalogue(municipality_id=worker.municipality_id, kind=kind)
-            .filter(pk=value)
-            .first()
-        )
-        if entry is not None and name.strip():
-            services.import_mapping_set(
-                municipality=worker.municipality,
-                kind=kind,
-                source_label=name,
-                entry=entry,
-                by=request.user,
-            )
+    today, step = timezone.localdate(), datetime.timedelta(days=7)
+    context = {
+        "title": _("Weekly grid"),
+        "formset": formset,
+        "start": start,
+        "previous": start - step if start > services.earliest_date() else None,
+        "next": start + step if start + step <= today else None,
+        "errors": errors,
+        "days": days,
+    }
+    return render(request, "activities/week.html", context)
 
 
 # --------------------------------------------------------------------------- catalogues
@@ -510,8 +395,6 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", CatalogueKind.ACTIVITY_TYPE)
     if kind not in CatalogueKind.values:
         kind = CatalogueKind.ACTIVITY_TYPE
-    if not CatalogueEntry.objects.filter(municipality=municipality).exists():
-        services.catalogues_ensure_defaults(municipality=municipality)
     entries = selectors.catalogue(municipality_id=municipality.pk, kind=kind, usable=False)
     form = forms.CatalogueAddForm(
         municipalities=municipalities, initial={"kind": kind, "municipality": municipality.pk}
@@ -528,6 +411,8 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
             "kind_label": CatalogueKind(kind).label,
             "entries": entries,
             "form": form,
+            # A municipality without catalogues is offered the defaults (a POST).
+            "offer_defaults": not selectors.has_catalogues(municipality_id=municipality.pk),
         },
     )
 
@@ -537,6 +422,8 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
 def catalogue_create(request: HttpRequest) -> HttpResponse:
     require(perms.can_manage_catalogues(request.user))
     municipalities = selectors.catalogue_municipalities(user=request.user)
+    if "defaults" in request.POST:
+        return _catalogue_defaults(request, municipalities)
     form = forms.CatalogueAddForm(request.POST, municipalities=municipalities)
     kind = request.POST.get("kind", "")
     if form.is_valid():
@@ -556,6 +443,22 @@ def catalogue_create(request: HttpRequest) -> HttpResponse:
         query = urlencode(
             {"kind": kind if kind in CatalogueKind.values else CatalogueKind.ACTIVITY_TYPE}
         )
+    return HttpResponseRedirect(f"{reverse('activities:catalogue_list')}?{query}")
+
+
+def _catalogue_defaults(request: HttpRequest, municipalities: QuerySet[Any]) -> HttpResponse:
+    """Give a municipality without catalogues the default ones."""
+    chosen = request.POST.get("municipality", "")
+    municipality = (
+        municipalities.filter(pk=int(chosen)).first()
+        if chosen.isascii() and chosen.isdigit()
+        else None
+    )
+    if municipality is None:
+        raise Http404
+    added = services.catalogues_ensure_defaults(municipality=municipality, by=request.user)
+    messages.success(request, _("Default catalogue entries added: %(n)s") % {"n": added})
+    query = urlencode({"municipality": municipality.pk})
     return HttpResponseRedirect(f"{reverse('activities:catalogue_list')}?{query}")
 
 

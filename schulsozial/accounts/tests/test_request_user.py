@@ -1,6 +1,7 @@
-"""The user of a request is read in one query with its grants and staff
-member (accounts.backends), and its session with SQL built once
-(accounts.sessions): the shortcuts must not weaken authentication."""
+"""The user of a request is read with its grants and staff member
+(accounts.backends), its session from Django's session table: a
+deactivated user, a revoked role, an unlinked staff member and a session
+ended anywhere take effect on the next request."""
 
 from __future__ import annotations
 
@@ -16,19 +17,19 @@ from django.utils import timezone
 from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.backends import ModelBackendWithScope
 from schulsozial.accounts.models import Role, RoleAssignment
-from schulsozial.accounts.sessions import SessionStore
+from schulsozial.activities import permissions as activities_perms
 
 pytestmark = pytest.mark.django_db
 
 
-def test_backend_reads_user_grants_and_staff_member_in_one_query(world):
+def test_backend_reads_user_grants_and_staff_member_in_two_queries(world):
     worker = world.users["worker"]
     with CaptureQueriesContext(connection) as queries:
         user = ModelBackendWithScope().get_user(worker.pk)
         grants = perms.grants(user)
         staff = user.staff_member
-        assert perms.can_document(user)
-    assert len(queries) == 1
+        assert activities_perms.can_document(user)
+    assert len(queries) == 2  # the user with its staff member; its role assignments
     assert user == worker and user.username == worker.username
     assert user.date_joined == worker.date_joined  # converted like the ORM does
     assert staff == world.staff[0] and staff.user is user
@@ -81,19 +82,24 @@ def test_unlinked_staff_member_takes_effect_on_the_next_request(world, client_fo
     assert client.get(reverse("activities:activity_create")).status_code == 403
 
 
-def test_session_store_reads_live_sessions_and_refuses_expired_ones(world):
-    store = SessionStore()
-    store["answer"] = 42
-    store.save()
-    key = store.session_key
-    assert SessionStore(key).load() == {"answer": 42}
-    Session.objects.filter(session_key=key).update(
+def test_an_expired_session_is_not_logged_in(world, client_for):
+    client = client_for("worker")
+    assert client.get(reverse("activities:activity_create")).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).update(
         expire_date=timezone.now() - datetime.timedelta(seconds=1)
     )
-    expired = SessionStore(key)
-    assert expired.load() == {}
-    assert expired.session_key is None  # a new session, never the expired one
-    assert SessionStore("no-such-session-key").load() == {}
+    response = client.get(reverse("activities:activity_create"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_a_session_deleted_in_the_database_is_not_logged_in(world, client_for):
+    """As when another worker process ended it (logout there, clearsessions):
+    no process keeps a copy of the session that outlives its row."""
+    client = client_for("worker")
+    assert client.get(reverse("activities:activity_create")).status_code == 200
+    Session.objects.filter(session_key=client.session.session_key).delete()
+    response = client.get(reverse("activities:activity_create"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
 
 
 def test_logout_ends_the_session(world, client_for):

@@ -17,18 +17,27 @@ from schulsozial.activities.tests.test_api import payload, post
 from schulsozial.activities.tests.test_views import _post_data
 from schulsozial.core.models import AuditEntry
 
-# One form entry: session, then the user with its grants and staff member
-# (one query, accounts.backends), schools, catalogue; then the record (its
-# insert skips a stored client id, so no lookup before it), topics,
-# participants, the rollup upserts (three without a case code) and one audit
-# entry, between SAVEPOINT and RELEASE: 13 (17 before run 7, 42 before run
-# 1). The API reads token, staff member, school and catalogue, checks the
-# worker's position, and writes as the form does, with five rollup upserts
-# for its case code: 16 (17 before run 7, 32 before run 1). The bounds are
-# exact: a new query per entry must be argued for here
-# (docs/performance.md, Entry).
-FORM_ENTRY_MAX_QUERIES = 13
-API_ENTRY_MAX_QUERIES = 16
+# Plain ORM throughout (issue 12): one query per thing needed, counted here
+# on SQLite inside a test (SAVEPOINT/RELEASE stand for BEGIN/COMMIT).
+# Every request: session, user, role assignments (3).
+# Entry form GET: the worker's school ids, the participant grid's entries,
+# the last entry's school, the school select (twice: Django's Select asks for
+# the first choice to decide on `required`), five catalogue selects: 13.
+# Entry form POST: school ids, grid, one query per chosen field (school,
+# activity type, target group, topics), the client-id lookup, the record,
+# its topics and participants, the rollups (statistics.rollups, 11 with
+# their savepoint) and one audit entry: 27.
+# API POST: token (with carrier and creator), staff member, school, the
+# codes named, client-id lookup, the worker's position, the record, topics,
+# participants, the rollups (13, five tables for a case code), audit: 26.
+# Weekly grid GET: school ids, last school, one query per select for all
+# ten rows (forms.WeekFormSet): 10.
+# Before issue 12 (hand-written SQL, instance caches, a rollup queue): 5,
+# 11, 12 and 84.
+FORM_GET_MAX_QUERIES = 13
+FORM_ENTRY_MAX_QUERIES = 27
+API_ENTRY_MAX_QUERIES = 26
+WEEK_GET_MAX_QUERIES = 10
 
 
 @pytest.fixture(autouse=True)
@@ -36,6 +45,19 @@ def _fresh_throttle():
     cache.clear()
     yield
     cache.clear()
+
+
+def test_the_entry_form_and_the_weekly_grid_run_a_bounded_number_of_queries(
+    dw, world, client_for, django_assert_max_num_queries
+):
+    client = client_for("worker")
+    client.get(reverse("activities:activity_create"))  # session and CSRF cookie in place
+    with django_assert_max_num_queries(FORM_GET_MAX_QUERIES):
+        assert client.get(reverse("activities:activity_create")).status_code == 200
+    with django_assert_max_num_queries(WEEK_GET_MAX_QUERIES):
+        response = client.get(reverse("activities:week"))
+    assert response.status_code == 200
+    assert response.content.decode().count(f'value="{world.schools[0].pk}"') >= 10
 
 
 def test_one_form_entry_runs_a_bounded_number_of_queries(

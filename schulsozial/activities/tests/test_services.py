@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from schulsozial.activities import selectors, services
 from schulsozial.activities.casecode import case_hash
-from schulsozial.activities.models import Activity, ActivityAggregate, CatalogueEntry
+from schulsozial.activities.models import Activity, CatalogueEntry
 from schulsozial.activities.tests.factories import activity_input, entry
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 
 
@@ -177,28 +178,38 @@ def _old_record(world, days_ago, **kw):
     return activity
 
 
-def test_retention_deletes_old_records_and_keeps_aggregates(dw, world):
+def test_retention_deletes_old_records_and_the_rollups_keep_their_counts(dw, world):
+    from django.db.models import Sum
+
+    from schulsozial.core import school_year
+    from schulsozial.statistics.models import ActivityRollup
+
     old = [_old_record(world, 4 * 365, minutes=30, case_code=f"C{i % 2}") for i in range(3)]
-    report = services.retention_apply(municipality=world.town, dry_run=True)
+    report = services.retention_apply(municipality=world.town, by=SYSTEM, dry_run=True)
     assert report.deleted == 3 and Activity.objects.filter(pk=old[0].pk).exists()
-    report = services.retention_apply(municipality=world.town)
+    report = services.retention_apply(municipality=world.town, by=SYSTEM)
     assert report.deleted == 3
     assert not Activity.objects.filter(pk__in=[a.pk for a in old]).exists()
     assert Activity.objects.filter(pk=dw.activity.pk).exists()
-    cell = ActivityAggregate.objects.get()
-    assert (cell.count, cell.minutes, cell.participants, cell.cases) == (3, 90, 3, 2)
+    year = school_year.start_year_of(timezone.localdate() - datetime.timedelta(days=4 * 365))
+    kept = (
+        ActivityRollup.objects.filter(school=world.schools[0], school_year=year)
+        .exclude(month=0)
+        .aggregate(n=Sum("count"), minutes=Sum("minutes"), people=Sum("participants"))
+    )
+    assert (kept["n"], kept["minutes"], kept["people"]) == (3, 90, 3)
     log = AuditEntry.objects.filter(
         action="delete", object_type="activities.activity", object_id=""
     ).get()
     assert log.changes["deleted"] == 3
-    assert services.retention_apply(municipality=world.town).deleted == 0
+    assert services.retention_apply(municipality=world.town, by=SYSTEM).deleted == 0
 
 
 def test_retention_period_is_configurable(dw, world):
     _old_record(world, 4 * 365)
     world.town.activity_retention_years = 6
     world.town.save()
-    assert services.retention_apply(municipality=world.town).deleted == 0
+    assert services.retention_apply(municipality=world.town, by=SYSTEM).deleted == 0
 
 
 def test_retention_cutoff_is_the_start_of_a_school_year():

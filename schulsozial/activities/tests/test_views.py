@@ -227,3 +227,25 @@ def test_navigation_shows_documentation_to_workers_coordination_and_carriers(dw,
     ):
         html = client_for(name).get(reverse("dashboard:home")).content.decode()
         assert (reverse("activities:home") in html) is shown, name
+
+
+def test_the_catalogue_page_writes_nothing_on_get_and_offers_the_defaults(world, client_for):
+    client = client_for("coordinator")
+    assert not CatalogueEntry.objects.filter(municipality=world.town).exists()
+    html = client.get(reverse("activities:catalogue_list")).content.decode()
+    assert not CatalogueEntry.objects.filter(municipality=world.town).exists()
+    assert 'data-form="catalogue-defaults"' in html
+    response = client.post(
+        reverse("activities:catalogue_create"), {"municipality": world.town.pk, "defaults": "1"}
+    )
+    assert response.status_code == 302
+    assert CatalogueEntry.objects.filter(municipality=world.town, code="bullying").exists()
+    html = client.get(reverse("activities:catalogue_list") + "?kind=topic").content.decode()
+    assert 'data-entry="bullying"' in html and 'data-form="catalogue-defaults"' not in html
+    # Another municipality's catalogues are not the coordinator's to fill.
+    response = client.post(
+        reverse("activities:catalogue_create"),
+        {"municipality": world.other_town.pk, "defaults": "1"},
+    )
+    assert response.status_code == 404
+    assert not CatalogueEntry.objects.filter(municipality=world.other_town).exists()

@@ -18,12 +18,13 @@ from openpyxl import load_workbook
 from schulsozial.activities import services
 from schulsozial.activities.models import Activity
 from schulsozial.activities.tests.factories import activity_input, doc_world, entry
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
+from schulsozial.core.school_year import start_year_of as school_year_of
 from schulsozial.statistics import rollups
 from schulsozial.statistics.models import SchoolCaseRollup, SchoolRollup
-from schulsozial.statistics.rollups import school_year_of
 from schulsozial.statistics.selectors import Filters, scopes_for, statistics_report
-from schulsozial.statistics.tests.rollup_checks import assert_rollups_hold_the_records_not_queued
+from schulsozial.statistics.tests.rollup_checks import assert_rollups_hold_the_records, stored_cells
 
 pytestmark = pytest.mark.django_db
 
@@ -133,22 +134,20 @@ def test_statistics_page_runs_a_fixed_number_of_queries(
     record(world, "worker", world.schools[0], n=3)
     client = client_for("coordinator")
     client.get(reverse("statistics:report"))
-    # 19 since the user and its grants are read in one query (accounts.backends),
-    # and one look at the rollup queue (empty: the first report caught up).
+    # The session, the user, its grants, and 17 reads of the report; a report
+    # only reads (no rollup queue to catch up any more).
     with django_assert_num_queries(20):
         response = client.get(reverse("statistics:report"))
     assert response.status_code == 200
-    # Queued records are added first, in a fixed number of statements
-    # whether 4 or 40 wait.
+    # The same number of statements whether 4 or 40 more records are counted.
     counts = []
     for n in (4, 40):
         record(world, "worker2", world.schools[2], n=n, case_code="Q1")
-        assert rollups.queued() == n
         with CaptureQueriesContext(connection) as queries:
             response = client.get(reverse("statistics:report"))
-        assert response.status_code == 200 and rollups.queued() == 0
+        assert response.status_code == 200
         counts.append(len(queries))
-    assert counts[0] == counts[1] <= 20 + 12, counts
+    assert counts[0] == counts[1] == 20, counts
     _stored_equals_recomputed()
 
 
@@ -199,18 +198,14 @@ def test_export_of_unknown_section_is_404(world, client_for):
 # --------------------------------------------------------------------------- rollups
 
 
-def _stored_equals_recomputed(*, catch_up: bool = True):
-    """The rollups hold exactly the records that are not queued; with
-    `catch_up` (the default) the queue is emptied first, so they hold all."""
-    if catch_up:
-        rollups.catch_up()
-        assert rollups.queued() == 0
-    assert_rollups_hold_the_records_not_queued()
+def _stored_equals_recomputed():
+    """The rollups hold exactly the stored records."""
+    assert_rollups_hold_the_records()
 
 
 OPS = st.lists(
     st.tuples(
-        st.sampled_from(["record", "correct", "delete", "catch_up"]),
+        st.sampled_from(["record", "correct", "delete"]),
         st.integers(0, 0),  # school (the worker documents at school 0)
         st.integers(1, 200),  # days back
         st.sampled_from(["counselling_pupil", "group_offer", "crisis"]),
@@ -244,28 +239,25 @@ def test_rollups_equal_recomputation_after_any_sequence_of_writes(world, ops):
             case_code=code,
             topics=tuple(topics[:n_topics]),
         )
-        if op == "catch_up":
-            rollups.catch_up()
-        elif op == "record" or not mine:
+        if op == "record" or not mine:
             mine.append(services.activity_record(data=data, by=user)[0])
         elif op == "correct":
             services.activity_correct(activity=mine[-1], data=data, by=user)
         else:
             services.activity_delete(activity=mine.pop(), by=user)
-        # Queued or added, corrected or deleted while queued or after: the
-        # rollups hold exactly the records that are not queued.
-        _stored_equals_recomputed(catch_up=False)
+        # After every write the rollups hold exactly the stored records.
+        _stored_equals_recomputed()
     _stored_equals_recomputed()
     Activity.objects.all().delete()  # keep examples independent (same test DB)
     for model in rollups.TABLES.values():
-        model[0].objects.all().delete()
+        model.model.objects.all().delete()
 
 
 def test_rebuild_and_ensure_restore_rollups_after_a_bulk_load(world):
     doc_world(world)
     record(world, "worker", world.schools[0], n=4, case_code="Z9")
     for model in rollups.TABLES.values():
-        model[0].objects.all().delete()
+        model.model.objects.all().delete()
     rollups.ensure_rollups_for(Activity.objects.all())
     _stored_equals_recomputed()
     rollups.rebuild_rollups(municipality=world.town)
@@ -281,7 +273,7 @@ def test_rollups_stay_when_retention_deletes_records(world):
     before = statistics_report(scope=scope, filters=filters).section("activity_type").total.values
     world.town.activity_retention_years = 2
     world.town.save()
-    services.retention_apply(municipality=world.town)
+    services.retention_apply(municipality=world.town, by=SYSTEM)
     assert not Activity.objects.filter(date=old_day).exists()
     after = statistics_report(scope=scope, filters=filters).section("activity_type").total.values
     assert before == after == [6, before[1]]
@@ -305,7 +297,7 @@ WORKER_OPS = st.lists(
 @given(ops=WORKER_OPS)
 def test_distinct_case_counter_equals_a_recount_when_workers_share_case_codes(world, ops):
     """Two workers at one school write the same case codes in any order (also
-    through the bulk entry point `apply_facts`, as an import does): the
+    through the bulk entry point `add_many`, as an import does): the
     counter kept on write equals the number of live case cells."""
     services.catalogues_ensure_defaults(municipality=world.town)
     school = world.schools[0]
@@ -320,7 +312,7 @@ def test_distinct_case_counter_equals_a_recount_when_workers_share_case_codes(wo
             activity_type_id=entry(world.town, "activity_type", "crisis").pk,
             target_group_id=entry(world.town, "target_group", "individual").pk,
             minutes=30,
-            participants=1,
+            participant_total=1,
             topic_ids=(),
             contact_origin_id=None,
             partner_id=None,
@@ -332,24 +324,20 @@ def test_distinct_case_counter_equals_a_recount_when_workers_share_case_codes(wo
             live.append(facts)
         else:
             live.remove(facts)
-        rollups.apply_facts([facts, facts] if sign > 0 and back == 2 else [facts], sign)
+        rollups.add_many([facts, facts] if sign > 0 and back == 2 else [facts], sign=sign)
         if sign > 0 and back == 2:
             live.append(facts)
         expected: dict[int, int] = {}
-        for year in {rollups.school_year_of(f.date) for f in live}:
+        for year in {school_year_of(f.date) for f in live}:
             expected[year] = len(
-                {
-                    f.case_hash
-                    for f in live
-                    if f.case_hash and rollups.school_year_of(f.date) == year
-                }
+                {f.case_hash for f in live if f.case_hash and school_year_of(f.date) == year}
             )
         stored = dict(
             SchoolRollup.objects.filter(school=school, month=0).values_list("school_year", "cases")
         )
         assert {y: n for y, n in stored.items() if n} == {y: n for y, n in expected.items() if n}
     for model in rollups.TABLES.values():
-        model[0].objects.all().delete()
+        model.model.objects.all().delete()
 
 
 def test_wide_and_narrow_reads_give_the_same_figures(world):
@@ -384,14 +372,14 @@ def test_migration_fills_school_rollups_from_the_finer_rollups(world):
     doc_world(world)
     record(world, "worker", world.schools[0], n=3, case_code="B7")
     record(world, "worker2", world.schools[2], n=2, case_code="B7")
-    expected = rollups.stored_cells()
+    expected = stored_cells()
     SchoolRollup.objects.all().delete()
     SchoolCaseRollup.objects.all().delete()
     migration = importlib.import_module("schulsozial.statistics.migrations.0002_school_rollups")
     from django.apps import apps
 
     migration.fill_from_finer_rollups(apps, connection.schema_editor())
-    stored = rollups.stored_cells()
+    stored = stored_cells()
     for table in ("school", "school_case"):
         assert stored[table] == expected[table], table
 
@@ -409,20 +397,17 @@ def test_set_based_rebuild_equals_recomputation_in_the_orm(world):
            topics=(entry(world.town, "topic", "bullying"), entry(world.town, "topic", "truancy")))  # fmt: skip
     record(world, "worker2", world.schools[2], n=1, case_code="C3")
     for model in rollups.TABLES.values():
-        model[0].objects.all().delete()
-    assert rollups.queued() == 10
+        model.model.objects.all().delete()
     written = rollups.rebuild_rollups()
-    assert rollups.queued() == 0  # added first, then replaced: counted once
     _stored_equals_recomputed()
-    assert written == sum(len(rows) for rows in rollups.stored_cells().values())
+    assert written == sum(len(rows) for rows in stored_cells().values())
     # A correction after the rebuild goes on from the rebuilt cells.
     record(world, "worker2", world.schools[2], n=1, case_code="C4")
     _stored_equals_recomputed()
     rollups.rebuild_rollups(municipality=world.other_town)  # nothing there: nothing changes
     _stored_equals_recomputed()
-    # The demo loader adds recomputed cells table by table through _upsert.
+    # The demo loader rebuilds the cells of the records it wrote.
     for model in rollups.TABLES.values():
-        model[0].objects.all().delete()
-    for table, rows in rollups.recompute(Activity.objects.all()).items():
-        rollups._upsert(table, list(rows.values()))
+        model.model.objects.all().delete()
+    rollups.ensure_rollups_for(Activity.objects.all())
     _stored_equals_recomputed()

@@ -9,8 +9,8 @@ from schulsozial.activities.tasks import apply_retention_task, run_retention
 
 class Command(BaseCommand):
     help = (
-        "Delete activity records whose retention period has ended (default 3 school years), "
-        "after adding them to the aggregates. Logged in the audit log."
+        "Delete activity records whose retention period has ended (default 3 school years) "
+        "(their counts stay in the statistics rollups). Logged in the audit log."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -40,8 +40,8 @@ class Command(BaseCommand):
             verb = "would delete" if row["dry_run"] else "deleted"
             skipped = f"; {row['skipped']} left out, see the log" if row["skipped"] else ""
             self.stdout.write(
-                f"{row['municipality']}: records before {row['cutoff']}: {verb} {row['deleted']} "
-                f"({row['aggregated_cells']} aggregate cells){skipped}"
+                f"{row['municipality']}: records before {row['cutoff']}: {verb} {row['deleted']}"
+                f"{skipped}"
             )
         if failed:  # the others have run; the exit status tells the timer
             raise CommandError(f"retention failed for: {', '.join(failed)}")
