@@ -87,7 +87,7 @@ MIDDLEWARE = [
     "schulsozial.accounts.middleware.ForcedPasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "schulsozial.core.middleware.CSPMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
@@ -144,8 +144,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend that reads a request's user, role assignments and staff
-    # member in one query (docs/performance.md, Entry, run 7).
+    # ModelBackend whose get_user reads the request's user with its staff
+    # member and role assignments (select_related/prefetch_related).
     "schulsozial.accounts.backends.ModelBackendWithScope",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -297,7 +297,13 @@ SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 # no broker; `manage.py db_worker` runs the queue (docs/operations.md).
 TASKS = {
     "default": {
-        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        # Tests run a task at once, inside the request that enqueues it.
+        "BACKEND": env_str(
+            "TASKS_BACKEND",
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if env_bool("SCHULSOZIAL_TESTING")
+            else "django_tasks_db.DatabaseBackend",
+        ),
     }
 }
 
@@ -323,8 +329,10 @@ SPECTACULAR_SETTINGS = {
 # session only when too large: a form entry then writes its record and nothing
 # else (the session storage cost a second write transaction per entry).
 MESSAGE_STORAGE = "django.contrib.messages.storage.fallback.FallbackStorage"
-# Django's database sessions, read with SQL built once (accounts/sessions.py).
-SESSION_ENGINE = "schulsozial.accounts.sessions"
+# Django's database sessions. Not cached_db: without a cache shared by the
+# gunicorn workers (the default is per process) a session ended in one worker
+# (logout) would stay valid in the others' caches until it expired.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 LOGGING = {
     "version": 1,

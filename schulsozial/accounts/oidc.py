@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.net import client_ip
 
@@ -166,7 +167,7 @@ def sync_roles(*, user: User, groups: set[str]) -> None:
         if key in wanted:
             wanted.pop(key)
         else:
-            role_remove(assignment=a, by=None)
+            role_remove(assignment=a, by=SYSTEM)
     held = {
         _scope_key(a.role, a.municipality_id, a.carrier_id, a.school_id)
         for a in RoleAssignment.objects.filter(user=user)
@@ -177,13 +178,13 @@ def sync_roles(*, user: User, groups: set[str]) -> None:
         assignment = role_assign(
             user=user,
             role=mapping.role,
-            by=None,
+            by=SYSTEM,
             municipality=mapping.municipality,
             carrier=mapping.carrier,
             school=mapping.school,
         )
         OIDCMappedRole.objects.create(assignment=assignment, mapping=mapping)
-    user.__dict__.pop("_schulsozial_grants", None)
+    perms.forget_grants(user)
 
 
 # --------------------------------------------------------------------------- authentication backend
@@ -227,7 +228,7 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
             return None
 
     def get_user(self, user_id: Any) -> Any:
-        # The request's user with its grants and staff member in one query.
+        # The request's user with its grants and staff member, as for a password login.
         return ModelBackendWithScope().get_user(user_id)
 
     def verify_token(self, token: Any, **kwargs: Any) -> Any:
@@ -277,7 +278,7 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
         user.save()
         OIDCIdentity.objects.create(user=user, issuer=issuer, subject=subject)
         audit(
-            actor=None,
+            actor=SYSTEM,
             action=Action.CREATE,
             obj=user,
             changes={"username": user.username, "single_sign_on": subject[:64]},

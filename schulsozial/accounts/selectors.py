@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 
 from schulsozial.core.models import AuditEntry
-from schulsozial.masterdata.models import Municipality
 
 from . import permissions as perms
 from .models import RoleAssignment, User
+
+if TYPE_CHECKING:
+    from schulsozial.masterdata.models import Carrier, Municipality, School
+
+
+def _scope_model(field: str) -> Any:
+    """The master-data model a role's scope names (municipality, carrier,
+    school), found through the role assignment's foreign key: masterdata
+    imports accounts (its rules build on accounts.permissions), so accounts
+    does not import masterdata."""
+    return RoleAssignment._meta.get_field(field).related_model
 
 
 def users_visible_to(*, user: Any) -> QuerySet[User]:
@@ -32,7 +42,31 @@ def visible_role_assignments(*, viewer: Any) -> QuerySet[RoleAssignment]:
 
 
 def administered_municipalities(*, user: Any) -> QuerySet[Municipality]:
-    return Municipality.objects.filter(perms.administered_municipalities_q(user))
+    found: QuerySet[Municipality] = _scope_model("municipality")._default_manager.filter(
+        perms.administered_municipalities_q(user)
+    )
+    return found
+
+
+def municipalities_among(ids: set[int] | None) -> QuerySet[Municipality]:
+    """The municipalities `ids` (None: every one), by name: the choices of
+    the two-factor policy and the single sign-on mapping pages."""
+    found: QuerySet[Municipality] = _scope_model("municipality")._default_manager.all()
+    return (found if ids is None else found.filter(pk__in=ids)).order_by("name")
+
+
+def carriers_in(municipalities: QuerySet[Municipality]) -> QuerySet[Carrier]:
+    found: QuerySet[Carrier] = _scope_model("carrier")._default_manager.filter(
+        municipality__in=municipalities
+    )
+    return found
+
+
+def schools_in(municipalities: QuerySet[Municipality]) -> QuerySet[School]:
+    found: QuerySet[School] = _scope_model("school")._default_manager.filter(
+        municipality__in=municipalities
+    )
+    return found
 
 
 def audit_entries_visible_to(*, user: Any) -> QuerySet[AuditEntry]:

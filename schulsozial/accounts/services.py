@@ -1,9 +1,10 @@
 """Writes to users and role assignments.
 
-Every write names its actor (`by`). `by=None` is the system (management
-commands, the demo builder, test set-up) and is not checked; a user as actor
-is held to the rules of permissions.py (can_assign_role, can_remove_role,
-can_manage_account), so no view can forget them (security review F-01, F-03).
+Every write names its actor (`by`): a user, held to the rules of
+permissions.py (can_manage_users, can_assign_role, can_remove_role,
+can_manage_account), so no view can forget them (security review F-01,
+F-03); or `SYSTEM` (management commands, the demo, the single sign-on role
+mapping), which those rules allow. No actor (`None`) is refused.
 """
 
 from __future__ import annotations
@@ -16,14 +17,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from schulsozial.core.actors import SystemActor
 from schulsozial.core.audit import Action, audit, diff_fields
+from schulsozial.core.services import model_create
 
 from . import permissions as perms
 from .models import Role, RoleAssignment, User
 
-
-def _is_person(by: Any) -> bool:
-    return getattr(by, "is_authenticated", False)
+Actor = User | SystemActor
 
 
 def _account_municipalities(user: User) -> list[int | None]:
@@ -36,7 +37,9 @@ def _account_municipalities(user: User) -> list[int | None]:
     return list(found) or [None]
 
 
-def _audit_account(*, user: User, by: Any, changes: dict[str, Any], ip: str | None = None) -> None:
+def _audit_account(
+    *, user: User, by: Actor, changes: dict[str, Any], ip: str | None = None
+) -> None:
     for municipality_id in _account_municipalities(user):
         audit(
             actor=by,
@@ -54,7 +57,7 @@ def user_create(
     username: str,
     display_name: str,
     password: str,
-    by: Any,
+    by: Actor,
     email: str = "",
     role: str | None = None,
     municipality: Any = None,
@@ -67,10 +70,9 @@ def user_create(
     its scope at once (not in its list, its page a 404)."""
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This user name is taken.")})
-    acting_person = _is_person(by)
-    if acting_person and not perms.can_manage_users(by):
+    if not perms.can_manage_users(by):
         raise ValidationError(_("You may not create users."))
-    if not role and acting_person and perms.administered_municipality_ids(by) is not None:
+    if not role and perms.administered_municipality_ids(by) is not None:
         raise ValidationError(
             {
                 "role": _(
@@ -132,7 +134,7 @@ def role_assign(
     *,
     user: User,
     role: str,
-    by: Any,
+    by: Actor,
     municipality: Any = None,
     carrier: Any = None,
     school: Any = None,
@@ -142,7 +144,7 @@ def role_assign(
     municipality, carrier, school, errors = _scope_of(role, municipality, carrier, school)
     if errors:
         raise ValidationError(errors)
-    if _is_person(by) and not perms.can_assign_role(by, role, municipality, carrier, school):
+    if not perms.can_assign_role(by, role, municipality, carrier, school):
         if role == Role.ADMINISTRATION and municipality is None:
             raise ValidationError(
                 {
@@ -151,9 +153,12 @@ def role_assign(
                     )
                 }
             )
-        field = {Role.CARRIER: "carrier", Role.WORKER: "school", Role.PRINCIPAL: "school"}.get(
-            role, "municipality"
-        )
+        fields: dict[str, str] = {
+            Role.CARRIER: "carrier",
+            Role.WORKER: "school",
+            Role.PRINCIPAL: "school",
+        }
+        field = fields.get(role, "municipality")
         raise ValidationError(
             {field: _("You may give roles only in the municipalities you administer.")}
         )
@@ -162,15 +167,16 @@ def role_assign(
     ).exists()
     if duplicate:
         raise ValidationError(_("The user has this role with this scope already."))
-    assignment = RoleAssignment(
-        user=user, role=role, municipality=municipality, carrier=carrier, school=school
-    )
-    assignment.full_clean()
-    assignment.save()
-    audit(
-        actor=by,
-        action=Action.CREATE,
-        obj=assignment,
+    return model_create(
+        model=RoleAssignment,
+        data={
+            "user": user,
+            "role": role,
+            "municipality": municipality,
+            "carrier": carrier,
+            "school": school,
+        },
+        by=by,
         municipality_id=municipality.pk if municipality else None,
         changes={
             "user": user.username,
@@ -178,12 +184,11 @@ def role_assign(
             "scope": str(school or carrier or municipality or "*"),
         },
     )
-    return assignment
 
 
 @transaction.atomic
-def role_remove(*, assignment: RoleAssignment, by: Any) -> None:
-    if _is_person(by) and not perms.can_remove_role(by, assignment):
+def role_remove(*, assignment: RoleAssignment, by: Actor) -> None:
+    if not perms.can_remove_role(by, assignment):
         raise ValidationError(_("You may remove roles only in the municipalities you administer."))
     audit(
         actor=by,
@@ -196,7 +201,7 @@ def role_remove(*, assignment: RoleAssignment, by: Any) -> None:
 
 
 @transaction.atomic
-def user_update(*, user: User, by: Any, display_name: str, email: str) -> User:
+def user_update(*, user: User, by: Actor, display_name: str, email: str) -> User:
     """Display name and e-mail address. The address receives reset links, so
     only an administrator of every municipality of the account changes it."""
     _check_account(user, by)
@@ -214,15 +219,15 @@ def _new_session_token(user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
-def _check_account(user: User, by: Any) -> None:
-    if _is_person(by) and not perms.can_manage_account(by, user):
+def _check_account(user: User, by: Actor) -> None:
+    if not perms.can_manage_account(by, user):
         raise ValidationError(
             _("Only an administrator of every municipality of this account may change it.")
         )
 
 
 @transaction.atomic
-def user_set_active(*, user: User, active: bool, by: Any, ip: str | None = None) -> User:
+def user_set_active(*, user: User, active: bool, by: Actor, ip: str | None = None) -> User:
     """Deactivate (no login, every session ends) or reactivate an account."""
     _check_account(user, by)
     if user.is_active == active:
@@ -235,7 +240,7 @@ def user_set_active(*, user: User, active: bool, by: Any, ip: str | None = None)
 
 
 @transaction.atomic
-def password_set_by_admin(*, user: User, password: str, by: Any, ip: str | None = None) -> User:
+def password_set_by_admin(*, user: User, password: str, by: Actor, ip: str | None = None) -> User:
     """An administrator chooses a new password: the user must change it at
     the next login, and every session of the account ends."""
     _check_account(user, by)
@@ -249,7 +254,7 @@ def password_set_by_admin(*, user: User, password: str, by: Any, ip: str | None 
 
 
 @transaction.atomic
-def password_changed(*, user: User, by: Any, how: str, ip: str | None = None) -> None:
+def password_changed(*, user: User, by: Actor, how: str, ip: str | None = None) -> None:
     """After the user's own change or a reset by e-mail (the password is
     already set by Django's form): the forced change is done, other sessions
     end (the password hash is part of the session hash)."""
@@ -267,17 +272,14 @@ def logout_everywhere(*, user: User, ip: str | None = None) -> None:
 
 
 @transaction.atomic
-def user_unlock(*, user: User, by: Any, ip: str | None = None) -> int:
+def user_unlock(*, user: User, by: Actor, ip: str | None = None) -> int:
     """Lift a lock-out of the user's name before its time (django-axes'
     attempts for the name are deleted). Any administrator who sees the
     account may do it: it gives no access, it only ends a wait."""
     from axes.utils import reset
 
-    if _is_person(by) and not (
-        perms.can_manage_users(by)
-        and User.objects.filter(perms.users_visible_q(by), pk=user.pk).exists()
-    ):
+    if not perms.can_unlock_account(by, user):
         raise ValidationError(_("You may not change this account."))
-    removed = reset(username=user.username)
+    removed = int(reset(username=user.username))
     _audit_account(user=user, by=by, changes={"lockout": "lifted"}, ip=ip)
     return removed

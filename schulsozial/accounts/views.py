@@ -18,7 +18,6 @@ from django.views.decorators.http import require_POST
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.net import client_ip
 from schulsozial.core.views import ServiceFormView
-from schulsozial.masterdata.models import Carrier, School
 
 from . import lockout, selectors, services
 from . import permissions as perms
@@ -164,8 +163,8 @@ def _scope_kwargs(user: Any) -> dict[str, Any]:
     municipalities = selectors.administered_municipalities(user=user)
     return {
         "municipalities": municipalities,
-        "carriers": Carrier.objects.filter(municipality__in=municipalities),
-        "schools": School.objects.filter(municipality__in=municipalities),
+        "carriers": selectors.carriers_in(municipalities),
+        "schools": selectors.schools_in(municipalities),
         "may_give_global": perms.administered_municipality_ids(user) is None,
     }
 

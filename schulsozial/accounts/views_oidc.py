@@ -18,16 +18,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from schulsozial.core.listing import require
 from schulsozial.core.views import apply_validation_error
-from schulsozial.masterdata.models import Carrier, Municipality, School
 
-from . import oidc
+from . import oidc, selectors
 from . import permissions as perms
 from .login_models import OIDCGroupMapping
 from .models import Role
 
 
 class MappingForm(forms.Form):
-    municipality = forms.ModelChoiceField(label=_("municipality"), queryset=Municipality.objects)
+    # The querysets are the administered scope's, set in __init__.
+    municipality = forms.ModelChoiceField(label=_("municipality"), queryset=None)
     group = forms.CharField(
         label=_("group at the provider"),
         max_length=200,
@@ -36,13 +36,13 @@ class MappingForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     carrier = forms.ModelChoiceField(
         label=_("carrier"),
-        queryset=Carrier.objects,
+        queryset=None,
         required=False,
         help_text=_("Only for the carrier role."),
     )
     school = forms.ModelChoiceField(
         label=_("school"),
-        queryset=School.objects,
+        queryset=None,
         required=False,
         help_text=_("Only for the social worker and principal roles."),
     )
@@ -50,14 +50,12 @@ class MappingForm(forms.Form):
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["municipality"].queryset = municipalities
-        self.fields["carrier"].queryset = Carrier.objects.filter(municipality__in=municipalities)
-        self.fields["school"].queryset = School.objects.filter(municipality__in=municipalities)
+        self.fields["carrier"].queryset = selectors.carriers_in(municipalities)
+        self.fields["school"].queryset = selectors.schools_in(municipalities)
 
 
 def _municipalities(user: Any) -> Any:
-    ids = perms.oidc_mapping_municipality_ids(user)
-    found = Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=ids)
-    return found.order_by("name")
+    return selectors.municipalities_among(perms.oidc_mapping_municipality_ids(user))
 
 
 def _visible_mappings(user: Any) -> Any:

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from schulsozial.core.listing import require
 from schulsozial.core.views import apply_validation_error
-from schulsozial.masterdata.models import Municipality
 
 from . import permissions as perms
 from . import selectors, twofactor
@@ -200,9 +199,7 @@ def recovery(request: HttpRequest) -> HttpResponse:
 
 
 def _policy_municipalities(user: Any) -> Any:
-    ids = perms.two_factor_policy_municipality_ids(user)
-    found = Municipality.objects.all() if ids is None else Municipality.objects.filter(pk__in=ids)
-    return found.order_by("name")
+    return selectors.municipalities_among(perms.two_factor_policy_municipality_ids(user))
 
 
 @login_required

@@ -8,9 +8,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from schulsozial.accounts import permissions as perms
 from schulsozial.masterdata.models import SchoolType
 
+from . import permissions as perms
 from .models import Scenario
 
 

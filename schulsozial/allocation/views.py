@@ -17,7 +17,6 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from schulsozial.accounts import permissions as perms
 from schulsozial.core import charts
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.exports import export_response
@@ -27,6 +26,7 @@ from schulsozial.masterdata.models import Municipality, SchoolType
 from schulsozial.masterdata.selectors import coordinated_municipalities, current_school_year
 
 from . import adapter, forms, selectors, services
+from . import permissions as perms
 from .engine import AllocationError, RulesError
 from .models import Scenario
 from .templates_rules import structured
@@ -192,8 +192,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "type_labels": dict(SchoolType.choices),
             "can_edit": perms.can_edit_scenario(request.user, scenario),
             "can_adopt": perms.can_adopt_scenario(request.user, scenario),
-            "can_copy": perms.can_manage_scenarios(request.user)
-            and perms.coordinates(request.user, scenario.municipality_id),
+            "can_copy": perms.can_copy_scenario(request.user, scenario),
             "changes": selectors.change_counts(scenario.result),
             **_chart_context(scenario),
         },
@@ -372,7 +371,7 @@ class ScenarioAdopt(ServiceFormView):
 @require_POST
 def scenario_copy(request: HttpRequest, pk: int) -> HttpResponse:
     scenario = _scenario(request, pk)
-    require(perms.coordinates(request.user, scenario.municipality_id))
+    require(perms.can_copy_scenario(request.user, scenario))
     copy = services.scenario_copy(
         scenario=scenario,
         name=f"{scenario.name} ({_('copy')})",

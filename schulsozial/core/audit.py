@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from operator import attrgetter
 from typing import Any
 
 from django.conf import settings
@@ -12,16 +13,11 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from .actors import is_system
 from .models import AuditEntry
 from .net import client_ip
-from .statements import Insert
 
 Action = AuditEntry.Action
-_INSERT = Insert(
-    AuditEntry,
-    [f.name for f in AuditEntry._meta.concrete_fields if not f.primary_key],
-    returning=["id"],
-)
 
 
 def _jsonable(value: Any) -> Any:
@@ -43,21 +39,13 @@ USER_TYPE = settings.AUTH_USER_MODEL.lower()
 
 
 def municipalities_of(user: Any) -> list[int]:
-    """The municipalities a user holds roles in, first assigned first (the
-    grants read for the request when there are any; core knows the role
-    assignments only as the user's `role_assignments`)."""
+    """The municipalities a user holds roles in, first assigned first (core
+    knows the role assignments only as the user's `role_assignments`; the
+    request's user has them prefetched, accounts/backends.py)."""
     if user is None or getattr(user, "pk", None) is None:
         return []
-    cached = getattr(user, "_schulsozial_grants", None)
-    if cached is not None:
-        found = [g.municipality_id for g in cached if g.municipality_id]
-    else:
-        found = list(
-            user.role_assignments.filter(municipality__isnull=False)
-            .order_by("pk")
-            .values_list("municipality_id", flat=True)
-        )
-    return list(dict.fromkeys(found))
+    assignments = sorted(user.role_assignments.all(), key=attrgetter("pk"))
+    return list(dict.fromkeys(a.municipality_id for a in assignments if a.municipality_id))
 
 
 def _subject_user(obj: Any, object_type: str, object_repr: str, action: str) -> Any:
@@ -80,12 +68,16 @@ def audit(
     object_repr: str = "",
     ip_address: str | None = None,
 ) -> AuditEntry:
-    """Append one audit entry. `actor` may be None for system jobs and commands.
+    """Append one audit entry.
+
+    `actor` is the user who acts, `SYSTEM` (demo, commands, jobs) or, for
+    an anonymous request (a failed login), None or the anonymous user; an
+    entry of SYSTEM or of nobody has no user and reads "system".
 
     The municipality (whose administrators see the entry) is the object's;
     for an account (a login, a new user) the account's first municipality,
     else the actor's. A failed login names the account typed, if it exists."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = None if is_system(actor) or not getattr(actor, "is_authenticated", False) else actor
     object_id = ""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -99,10 +91,10 @@ def audit(
             object_id = str(subject.pk)
         found = municipalities_of(subject) or municipalities_of(user)
         municipality_id = found[0] if found else None
-    entry = AuditEntry(
+    return AuditEntry.objects.create(
         at=timezone.now(),
         actor=user,
-        actor_label=getattr(user, "username", "") if user else "system",
+        actor_label=user.username if user is not None else "system",
         action=action,
         object_type=object_type,
         object_id=object_id,
@@ -111,12 +103,6 @@ def audit(
         changes=_jsonable(changes or {}),
         ip_address=ip_address,
     )
-    # One prepared INSERT instead of save(): every write of the platform
-    # writes an entry (core/statements.py).
-    ((entry.pk,),) = _INSERT.execute([[getattr(entry, f.attname) for f in _INSERT.fields]])
-    entry._state.adding = False
-    entry._state.db = _INSERT.using
-    return entry
 
 
 def diff_fields(instance: models.Model, data: dict[str, Any]) -> dict[str, list[Any]]:

@@ -1,17 +1,14 @@
 """Middleware: the language (German by default, whatever the browser asks
-for; a user who switches to English keeps it through the language cookie),
-the Content-Security-Policy header built once per process, and
-`Cache-Control: no-store` on everything behind a login."""
+for; a user who switches to English keeps it through the language cookie)
+and `Cache-Control: no-store` on everything behind a login. The
+Content-Security-Policy header is django-csp's (settings.CONTENT_SECURITY_POLICY)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-import csp.middleware
-from csp.constants import HEADER, HEADER_REPORT_ONLY
-from csp.utils import build_policy
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -30,54 +27,6 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
-        return response
-
-
-class CSPMiddleware(csp.middleware.CSPMiddleware):
-    """django-csp's middleware with the header text built once per process.
-
-    django-csp builds the policy anew for every response (the directives of
-    settings copied, twice: the policy and the report-only policy), about
-    80 µs per response. The policy comes from settings only, so the text is
-    the same for every response that carries none of django-csp's per-view
-    changes (its decorators) and whose request asked for no nonce; any such
-    response still goes through django-csp's own code."""
-
-    PER_RESPONSE = (
-        "_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
-        "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro",
-    )  # fmt: skip
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        super().__init__(get_response)
-        self.policy = build_policy()
-        self.policy_ro = build_policy(report_only=True)
-        prefixes = [
-            *(getattr(settings, "CONTENT_SECURITY_POLICY", None) or {}).get(
-                "EXCLUDE_URL_PREFIXES", ()
-            ),
-            *(getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None) or {}).get(
-                "EXCLUDE_URL_PREFIXES", ()
-            ),
-        ]
-        self.excluded = tuple(prefixes)
-
-    def process_response(
-        self, request: HttpRequest, response: HttpResponseBase
-    ) -> HttpResponseBase:
-        if (
-            getattr(request, "_csp_nonce", None) is not None
-            or any(getattr(response, name, None) is not None for name in self.PER_RESPONSE)
-            or (self.excluded and request.path_info.startswith(self.excluded))
-            or (settings.DEBUG and response.status_code in (404, 500))
-        ):
-            return super().process_response(request, response)
-        if self.policy and HEADER not in response:
-            response[HEADER] = self.policy
-        if self.policy_ro and HEADER_REPORT_ONLY not in response:
-            response[HEADER_REPORT_ONLY] = self.policy_ro
-        # As django-csp does: a nonce asked for after the header is written fails.
-        request.csp_nonce = csp.middleware.CheckableLazyObject(self._csp_nonce_post_response)  # type: ignore[attr-defined]
         return response
 
 

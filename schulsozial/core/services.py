@@ -16,11 +16,27 @@ from .audit import Action, audit, diff_fields
 M = TypeVar("M", bound=models.Model)
 
 
-def model_create(*, model: type[M], data: dict[str, Any], by: Any) -> M:
+def model_create(
+    *,
+    model: type[M],
+    data: dict[str, Any],
+    by: Any,
+    municipality_id: int | None = None,
+    changes: dict[str, Any] | None = None,
+) -> M:
+    """Create, validate and save `model(**data)`, with one audit entry of
+    `changes` (default: the data) filed under `municipality_id` (default:
+    the object's own)."""
     instance = model(**data)
     instance.full_clean()
     instance.save()
-    audit(actor=by, action=Action.CREATE, obj=instance, changes=dict(data))
+    audit(
+        actor=by,
+        action=Action.CREATE,
+        obj=instance,
+        municipality_id=municipality_id,
+        changes=dict(data) if changes is None else changes,
+    )
     return instance
 
 
@@ -49,7 +65,7 @@ def model_upsert(
 ) -> M:
     """Create the row identified by `lookup` with `data`, or update it: one
     audit entry either way (create with the data, update with the changes)."""
-    instance = model.objects.filter(**lookup).first()
+    instance = model._default_manager.filter(**lookup).first()
     if instance is not None:
         return model_update(instance=instance, data=data, by=by)[0]
     instance = model(**lookup, **data)

@@ -100,7 +100,8 @@ class CoordinationFigures:
 
 
 def ending_within_months(day: datetime.date, months: int = 12) -> datetime.date:
-    return day + relativedelta(months=months)
+    ending: datetime.date = day + relativedelta(months=months)
+    return ending
 
 
 def _withheld(persons: int, threshold: int) -> bool:
@@ -144,9 +145,11 @@ def coordination_figures(
     ]
     fte_assigned = _q(sum((row.fte for row in fte_by_type), Decimal(0)))
 
-    pupils_total = sum(
-        p or 0 for p in with_latest_figures(schools, school_year).values_list("pupils", flat=True)
+    annotated: str = "pupils"  # by with_latest_figures, unknown to the type checker
+    pupils: list[int | None] = list(
+        with_latest_figures(schools, school_year).values_list(annotated, flat=True)
     )
+    pupils_total = sum(p or 0 for p in pupils)
     pupils_per_fte = _q(Decimal(pupils_total) / fte_total) if fte_total else None
 
     staff = StaffMember.objects.employed_on(day).filter(municipality=municipality)

@@ -22,9 +22,7 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     day = timezone.localdate()
     context: dict[str, Any] = {"day": day, "suppressed_symbol": SUPPRESSED}
-    coordinated = Municipality.objects.filter(
-        pk__in=perms.municipality_ids(user, Role.COORDINATION)
-    )
+    coordinated = md.coordinated_municipalities(user=user)
     context["coordination"] = [coordination_figures(municipality=m, day=day) for m in coordinated]
     committee = Municipality.objects.filter(
         pk__in=perms.municipality_ids(user, Role.COMMITTEE)

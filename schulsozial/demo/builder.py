@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from schulsozial.accounts.models import Role, User
 from schulsozial.accounts.services import role_assign
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata import services
 from schulsozial.masterdata.importing import import_schools
 from schulsozial.masterdata.models import (
@@ -181,7 +182,11 @@ class DemoBuilder:
     def build(self) -> list[tuple[str, str, str]]:
         data = (SHARED_DATA / "schulen_herne_kamen.csv").read_bytes()
         report = import_schools(
-            data=data, filename="schulen_herne_kamen.csv", municipality=None, by=None, dry_run=False
+            data=data,
+            filename="schulen_herne_kamen.csv",
+            municipality=None,
+            by=SYSTEM,
+            dry_run=False,
         )
         if not report.ok:
             raise RuntimeError("; ".join(str(e) for e in report.errors[:5]))
@@ -191,10 +196,10 @@ class DemoBuilder:
         herne = Municipality.objects.get(ags=HERNE)
         kamen = Municipality.objects.get(ags=KAMEN)
         services.municipality_update(
-            municipality=herne, by=None, name="Herne", kind=Municipality.Kind.CITY
+            municipality=herne, by=SYSTEM, name="Herne", kind=Municipality.Kind.CITY
         )
         services.municipality_update(
-            municipality=kamen, by=None, name="Kamen", kind=Municipality.Kind.TOWN
+            municipality=kamen, by=SYSTEM, name="Kamen", kind=Municipality.Kind.TOWN
         )
         self.build_town(herne, HERNE_SPEC)
         self.build_town(kamen, KAMEN_SPEC)
@@ -216,7 +221,7 @@ class DemoBuilder:
         streams = {}
         for s in spec.streams:
             streams[s["code"]] = services.funding_stream_create(
-                by=None,
+                by=SYSTEM,
                 municipality=municipality,
                 code=s["code"],
                 name=s["name"],
@@ -226,7 +231,7 @@ class DemoBuilder:
             )
         carriers = {
             c.name: services.carrier_create(
-                by=None, municipality=municipality, name=c.name, kind=c.kind, is_demo=True
+                by=SYSTEM, municipality=municipality, name=c.name, kind=c.kind, is_demo=True
             )
             for c in spec.carriers
         }
@@ -309,7 +314,7 @@ class DemoBuilder:
             hours = (fte * municipality.fulltime_week_hours).quantize(Decimal("0.01"))
             staff = services.staff_create(
                 municipality=municipality,
-                by=None,
+                by=SYSTEM,
                 carrier=carriers[carrier_spec.name],
                 label=f"Fachkraft {spec.prefix}-{staff_no:02d}",
                 function=Function.SOCIAL_WORK,
@@ -323,7 +328,7 @@ class DemoBuilder:
             )
             position = services.position_create(
                 municipality=municipality,
-                by=None,
+                by=SYSTEM,
                 code=f"{spec.prefix}-SSA-{staff_no:02d}",
                 carrier=carriers[carrier_spec.name],
                 funding_stream=streams[carrier_spec.stream],
@@ -341,7 +346,7 @@ class DemoBuilder:
                     weekly_hours=(share * municipality.fulltime_week_hours).quantize(
                         Decimal("0.01")
                     ),
-                    by=None,
+                    by=SYSTEM,
                 )
         # Coordination positions at the municipal carrier.
         municipal = next(c for c in spec.carriers if c.kind == Carrier.Kind.MUNICIPAL)
@@ -353,7 +358,7 @@ class DemoBuilder:
             coordination_left -= fte
             staff = services.staff_create(
                 municipality=municipality,
-                by=None,
+                by=SYSTEM,
                 carrier=carriers[municipal.name],
                 label=f"Koordination {spec.prefix}-{n}",
                 function=Function.COORDINATION,
@@ -364,7 +369,7 @@ class DemoBuilder:
             )
             services.position_create(
                 municipality=municipality,
-                by=None,
+                by=SYSTEM,
                 code=f"{spec.prefix}-KO-{n}",
                 carrier=carriers[municipal.name],
                 funding_stream=streams[municipal.stream],
@@ -416,7 +421,7 @@ class DemoBuilder:
                     school_year=year,
                     available_eur=available,
                     cost_per_fte_eur=s["rate"],
-                    by=None,
+                    by=SYSTEM,
                 )
 
     # ------------------------------------------------------------------ users
@@ -492,10 +497,10 @@ class DemoBuilder:
         ]
         for username, display, role, scope in plan:
             user = self.user(username, display)
-            role_assign(user=user, role=role, by=None, **scope)
+            role_assign(user=user, role=role, by=SYSTEM, **scope)
             self.users.append((username, str(Role(role).label), municipality.name))
         services.staff_update(
-            staff=worker_staff, by=None, user=User.objects.get(username=f"{town}.fachkraft")
+            staff=worker_staff, by=SYSTEM, user=User.objects.get(username=f"{town}.fachkraft")
         )
 
     def scenarios(self, herne: Municipality) -> None:
@@ -517,7 +522,7 @@ class DemoBuilder:
             name="Nur nach Schülerzahl",
             rules_toml=pupils_only(total, cost),
             description="Vergleichsrechnung: jede Schule erhält Stellen allein nach ihrer Schülerzahl.",
-            by=None,
+            by=SYSTEM,
             is_demo=True,
         )
         adopted = scenario_create(
@@ -527,7 +532,7 @@ class DemoBuilder:
             rules_toml=base_index_startchancen(total, cost),
             description="Sockel von 0,25 VZÄ je Schule, der Rest nach Schülerzahl, gewichtet mit einem "
             "Sozialindex-Faktor; Startchancen-Schulen erhalten 20 % Zuschlag.",
-            by=None,
+            by=SYSTEM,
             is_demo=True,
         )
         scenario_adopt(
@@ -535,12 +540,12 @@ class DemoBuilder:
             decision_body="Ausschuss für Kinder, Jugend und Familie",
             decision_date=year.start - datetime.timedelta(days=45),
             decision_reference="2026/0815 (Demo)",
-            by=None,
+            by=SYSTEM,
         )
 
     def global_admin(self) -> None:
         user = self.user("betrieb", "IT-Betrieb (alle Kommunen, Demo)")
-        role_assign(user=user, role=Role.ADMINISTRATION, by=None)
+        role_assign(user=user, role=Role.ADMINISTRATION, by=SYSTEM)
         self.users.append(("betrieb", str(Role.ADMINISTRATION.label), "alle"))
 
     @staticmethod

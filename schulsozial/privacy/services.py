@@ -47,6 +47,7 @@ from django.utils.translation import ngettext
 
 from schulsozial.accounts import services as account_services
 from schulsozial.activities.models import Activity
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.append_only import maintenance
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.exports import xlsx_sheets_bytes
@@ -261,7 +262,7 @@ def _erase_account(user: Any, code: str) -> dict[str, int]:
     # Deactivation ends every session (accounts.services); filed as the system's
     # step of this erasure, whose own entry names the actor. Before the roles
     # go, so that the entry lands in the municipalities' logs.
-    account_services.user_set_active(user=user, active=False, by=None)
+    account_services.user_set_active(user=user, active=False, by=SYSTEM)
     roles, _detail = user.role_assignments.all().delete()
     devices = 0
     try:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from schulsozial.accounts.models import Role, User
 from schulsozial.accounts.services import role_assign
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata import services
 from schulsozial.masterdata.models import (
     Carrier,
@@ -60,7 +61,7 @@ class World:
 def make_user(username: str, role: str | None = None, **scope: Any) -> User:
     user = User.objects.create_user(username=username, password=PASSWORD, display_name=username)
     if role:
-        role_assign(user=user, role=role, by=None, **scope)
+        role_assign(user=user, role=role, by=SYSTEM, **scope)
     return user
 
 

@@ -8,6 +8,7 @@ from django.test import Client, override_settings
 from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role, RoleAssignment
 from schulsozial.accounts.services import role_assign
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata import permissions as masterdata_perms
 
@@ -24,12 +25,12 @@ def test_role_scope_must_fit_the_role_in_the_database(world):
 
 def test_role_service_takes_the_municipality_from_the_school_or_carrier(world):
     user = world.users["committee"]
-    worker = role_assign(user=user, role=Role.WORKER, school=world.other_school, by=None)
+    worker = role_assign(user=user, role=Role.WORKER, school=world.other_school, by=SYSTEM)
     assert worker.municipality == world.other_town
     with pytest.raises(ValidationError):
-        role_assign(user=user, role=Role.CARRIER, by=None)
+        role_assign(user=user, role=Role.CARRIER, by=SYSTEM)
     with pytest.raises(ValidationError):
-        role_assign(user=user, role=Role.WORKER, school=world.other_school, by=None)
+        role_assign(user=user, role=Role.WORKER, school=world.other_school, by=SYSTEM)
 
 
 def test_grants_are_read_once_per_request(world, django_assert_max_num_queries):
@@ -47,14 +48,14 @@ def test_administration_has_no_content_by_default(world):
 
 def test_municipal_administrator_manages_only_users_of_the_own_municipality(world, client_for):
     role_assign(
-        user=world.users["committee"], role=Role.COMMITTEE, municipality=world.other_town, by=None
+        user=world.users["committee"], role=Role.COMMITTEE, municipality=world.other_town, by=SYSTEM
     )
     from schulsozial.accounts.services import user_create
 
     stranger = user_create(
-        username="fremd", display_name="", password="ein-langes-passwort-42", by=None
+        username="fremd", display_name="", password="ein-langes-passwort-42", by=SYSTEM
     )
-    role_assign(user=stranger, role=Role.COMMITTEE, municipality=world.other_town, by=None)
+    role_assign(user=stranger, role=Role.COMMITTEE, municipality=world.other_town, by=SYSTEM)
     client = client_for("admin")
     names = [r[0][1] for r in client.get("/accounts/users/").context["rows"]]
     assert "fremd" not in names and "koordination" in names

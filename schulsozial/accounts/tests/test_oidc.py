@@ -34,6 +34,7 @@ from schulsozial.accounts.login_models import (
 )
 from schulsozial.accounts.models import Role, RoleAssignment, User
 from schulsozial.accounts.services import role_assign
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -310,7 +311,7 @@ def test_roles_of_a_group_that_is_gone_are_removed_at_the_next_login(provider, m
     sso_login(provider, sub="s-9", groups=["ss-koordination", "ss-schule-0"])
     user = User.objects.get(oidc_identity__subject="s-9")
     # A role given by hand stays, even when it equals a mapped one later.
-    role_assign(user=user, role=Role.COMMITTEE, by=None, municipality=world.town)
+    role_assign(user=user, role=Role.COMMITTEE, by=SYSTEM, municipality=world.town)
     sso_login(provider, sub="s-9", groups=["ss-koordination"])
     assert roles_of(user) == {
         (Role.COORDINATION, world.town.pk, None),

@@ -14,6 +14,7 @@ from django.test import Client
 
 from schulsozial.accounts.models import Role, User
 from schulsozial.accounts.services import role_assign
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata import services as md
 from schulsozial.masterdata.models import Municipality
@@ -203,7 +204,7 @@ def test_administrator_deactivates_and_reactivates_a_user(world, client_for):
 
 def test_account_actions_need_every_role_of_the_account_in_scope(world, client_for):
     person = make_user("zwei.orte", Role.COMMITTEE, municipality=world.town)
-    role_assign(user=person, role=Role.COORDINATION, municipality=world.other_town, by=None)
+    role_assign(user=person, role=Role.COORDINATION, municipality=world.other_town, by=SYSTEM)
     admin = client_for("admin")
     assert admin.get(f"/accounts/users/{person.pk}/").status_code == 200
     assert admin.post(f"/accounts/users/{person.pk}/deactivate/").status_code == 403
@@ -244,7 +245,7 @@ def test_common_patterns_are_refused(world, password):
     "password", ["demo-passwort-2026", "Gruene-Tafel-im-Flur-9", "Herne liegt an der Emscher 7"]
 )
 def test_phrases_pass(world, password):
-    md.municipality_create(by=None, ags="05916000", name="Herne", kind=Municipality.Kind.CITY)
+    md.municipality_create(by=SYSTEM, ags="05916000", name="Herne", kind=Municipality.Kind.CITY)
     validate_password(password, User(username="fachkraft"))
 
 
@@ -262,7 +263,7 @@ def test_administrator_edits_name_and_address_of_an_account_in_scope(world, clie
     assert entry.changes["email"] == ["", "fk0@example.org"]
     # an account with a role elsewhere: its reset address is not this administrator's
     person = make_user("zwei.orte", Role.COMMITTEE, municipality=world.town)
-    role_assign(user=person, role=Role.COORDINATION, municipality=world.other_town, by=None)
+    role_assign(user=person, role=Role.COORDINATION, municipality=world.other_town, by=SYSTEM)
     refused = admin.post(
         f"/accounts/users/{person.pk}/edit/", {"display_name": "x", "email": "evil@example.org"}
     )

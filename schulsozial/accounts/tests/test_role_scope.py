@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from schulsozial.accounts import permissions as perms
 from schulsozial.accounts.models import Role, RoleAssignment, User
 from schulsozial.accounts.services import role_assign, role_remove, user_create
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata import permissions as masterdata_perms
 from schulsozial.testing.personas import make_user
@@ -80,7 +81,7 @@ def test_f01_a_role_held_elsewhere_gives_no_right_to_assign_there(world):
     """An administrator of the town who is also on the neighbour's committee
     administers only the town."""
     admin = world.users["admin"]
-    role_assign(user=admin, role=Role.COMMITTEE, municipality=world.other_town, by=None)
+    role_assign(user=admin, role=Role.COMMITTEE, municipality=world.other_town, by=SYSTEM)
     admin = User.objects.get(pk=admin.pk)
     assert not perms.can_assign_role(admin, Role.COMMITTEE, world.other_town, None, None)
     assert perms.can_assign_role(admin, Role.COMMITTEE, world.town, None, None)
@@ -119,7 +120,7 @@ def test_f01_only_a_global_admin_creates_global_roles(world, global_admin):
 def two_town_person(world):
     """The coordinator of the neighbour town who also sits on the town's committee."""
     person = make_user("nachbar.koordination", Role.COORDINATION, municipality=world.other_town)
-    role_assign(user=person, role=Role.COMMITTEE, municipality=world.town, by=None)
+    role_assign(user=person, role=Role.COMMITTEE, municipality=world.town, by=SYSTEM)
     return person
 
 

@@ -18,6 +18,7 @@ from schulsozial.allocation.adapter import cost_per_fte, school_rows
 from schulsozial.allocation.models import Scenario
 from schulsozial.allocation.selectors import comparison
 from schulsozial.allocation.templates_rules import base_index_startchancen, pupils_only
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -411,7 +412,7 @@ def test_a_coordinator_of_two_municipalities_chooses_where_the_scenario_belongs(
     from schulsozial.accounts.services import role_assign
 
     coordinator = world.users["coordinator"]
-    role_assign(user=coordinator, role=Role.COORDINATION, municipality=world.other_town, by=None)
+    role_assign(user=coordinator, role=Role.COORDINATION, municipality=world.other_town, by=SYSTEM)
     client = client_for("coordinator")
     form = client.get("/verteilung/new/").content.decode()
     assert f'<option value="{world.other_town.pk}"' in form

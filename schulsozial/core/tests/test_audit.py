@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from schulsozial.accounts.models import Role
 from schulsozial.accounts.selectors import audit_entries_visible_to
 from schulsozial.accounts.services import user_create
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 from schulsozial.testing.personas import PASSWORD, make_user
 
@@ -66,7 +67,7 @@ def test_login_of_a_person_in_two_municipalities_is_seen_by_both_administrators(
     both = make_user("zwei.orte", Role.COMMITTEE, municipality=world.town)
     from schulsozial.accounts.services import role_assign
 
-    role_assign(user=both, role=Role.COMMITTEE, municipality=world.other_town, by=None)
+    role_assign(user=both, role=Role.COMMITTEE, municipality=world.other_town, by=SYSTEM)
     client.post(reverse("accounts:login"), {"username": both.username, "password": PASSWORD})
     assert ("login", both.username, str(both)) in _visible(world.users["admin"])
     assert ("login", both.username, str(both)) in _visible(other_admin)

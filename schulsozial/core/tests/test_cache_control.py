@@ -13,6 +13,7 @@ import pytest
 from django.urls import reverse
 from django.utils.cache import get_max_age
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.testing.personas import PERSONA_NAMES
 from tests.test_permission_matrix import EXPECTED, url_for
 
@@ -98,7 +99,7 @@ def test_document_exports_are_not_stored(world, client_for):
         school_year=world.year,
         name="Szenario",
         rules_toml=pupils_only(Decimal("3")),
-        by=None,
+        by=SYSTEM,
     )
     client = client_for("coordinator")
     urls = [

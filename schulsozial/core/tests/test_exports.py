@@ -6,6 +6,7 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.exports import csv_bytes, neutralise, xlsx_bytes
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata import services
@@ -36,7 +37,7 @@ def test_csv_and_xlsx_files_read_back_with_neutralised_cells():
 @pytest.mark.django_db
 def test_school_export_neutralises_a_malicious_school_name_and_is_audited(world, client_for):
     services.school_create(
-        by=None,
+        by=SYSTEM,
         municipality=world.town,
         school_number="199555",
         name="=cmd|' /C calc'!A0",

@@ -11,6 +11,7 @@ from django.db import models
 from django.urls import reverse
 
 from schulsozial.core import privacy
+from schulsozial.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def _cases(world):
         school_year=world.year,
         name="Entwurf",
         rules_toml=pupils_only(Decimal("3")),
-        by=None,
+        by=SYSTEM,
     )
     concept = cw.concept
     goals = cw.draft.sections.get(key="goals")

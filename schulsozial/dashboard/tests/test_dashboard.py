@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.dashboard.selectors import coordination_figures
 from schulsozial.masterdata import services
 
@@ -35,7 +36,7 @@ def test_figures_for_coordination_match_the_data(world):
 
 
 def test_target_is_configurable_per_municipality(world):
-    services.municipality_update(municipality=world.town, by=None, target_pupils_per_fte=385)
+    services.municipality_update(municipality=world.town, by=SYSTEM, target_pupils_per_fte=385)
     assert (
         coordination_figures(
             municipality=world.town, day=timezone.localdate()
@@ -138,7 +139,7 @@ def test_committee_view_withholds_contract_figures_about_fewer_persons_than_the_
     # Coordination sees the same municipality unprotected.
     assert coordination_figures(municipality=world.town, day=day).contracts_ending == 1
     # A threshold of 2 still withholds one person; 0 persons are never withheld.
-    services.municipality_update(municipality=world.town, by=None, disclosure_threshold=2)
+    services.municipality_update(municipality=world.town, by=SYSTEM, disclosure_threshold=2)
     world.town.refresh_from_db()
     assert coordination_figures(municipality=world.town, day=day, protected=True).threshold == 2
     assert (

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from schulsozial.accounts.models import Role
 from schulsozial.accounts.services import role_assign
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata import services
 from schulsozial.masterdata.models import Carrier, Position, School, StaffMember
@@ -300,7 +301,7 @@ def test_list_pages_use_a_fixed_number_of_queries(world, client_for, url):
 
 def test_a_user_with_two_scoped_roles_sees_the_union_of_both(world, client_for):
     worker = world.users["worker"]
-    role_assign(user=worker, role=Role.WORKER, school=world.schools[1], by=None)
+    role_assign(user=worker, role=Role.WORKER, school=world.schools[1], by=SYSTEM)
     names = [r[1][1] for r in client_for("worker").get("/stammdaten/schools/").context["rows"]]
     assert names == ["Testschule 0", "Testschule 1"]
 

@@ -14,6 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, no_translations
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata.importing import import_schools
 from schulsozial.masterdata.models import Municipality
 
@@ -52,7 +53,7 @@ class Command(BaseCommand):
             data=path.read_bytes(),
             filename=path.name,
             municipality=municipality,
-            by=None,
+            by=SYSTEM,
             dry_run=options["dry_run"],
         )
         if not report.ok:
