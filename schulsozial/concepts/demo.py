@@ -15,7 +15,9 @@ from typing import Any
 from django.utils import timezone
 
 from schulsozial.accounts.models import Role, User
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata.models import School, SchoolYear
+from schulsozial.masterdata.selectors import current_school_year
 
 from . import services
 from .models import Idea, LinkedConcept, SchoolConcept, Standard, YearlyGoal
@@ -126,19 +128,19 @@ STANDARDS = [
 
 def _framework(municipality: Any, title: str, town: str) -> Any:
     version = services.framework_create(
-        municipality=municipality, title=title, by=None, is_demo=True
+        municipality=municipality, title=title, by=SYSTEM, is_demo=True
     )
     for section in version.sections.all():
         services.framework_section_update(
             section=section,
             expected_version=section.lock_version,
-            by=None,
+            by=SYSTEM,
             text=SECTION_TEXTS[section.key].format(town=town),
         )
     for code, title_, dimension, binding, description, indicators in STANDARDS:
         services.standard_add(
             version=version,
-            by=None,
+            by=SYSTEM,
             code=code,
             title=title_,
             dimension=dimension,
@@ -155,10 +157,10 @@ def _adopt(version: Any, *, body: str, day: datetime.date, paper: str) -> Any:
         opens=day - datetime.timedelta(days=60),
         closes=day - datetime.timedelta(days=21),
         roles=[Role.CARRIER, Role.PRINCIPAL, Role.WORKER],
-        by=None,
+        by=SYSTEM,
     )
     return services.framework_adopt(
-        version=version, decision_body=body, decision_date=day, paper_number=paper, by=None
+        version=version, decision_body=body, decision_date=day, paper_number=paper, by=SYSTEM
     )
 
 
@@ -176,7 +178,7 @@ def _fill(concept: SchoolConcept, school: School, *, complete: bool = True) -> N
             text=f"{section.title} an der {school.name}: Die Schule setzt die Vorgaben des "
             "Rahmenkonzepts mit eigenen Schwerpunkten um (Demo-Text).",
             expected_version=section.lock_version,
-            by=None,
+            by=SYSTEM,
         )
     for i, entry in enumerate(concept.implementations.all()):
         if not complete and i % 2 == 0:
@@ -192,7 +194,7 @@ def _fill(concept: SchoolConcept, school: School, *, complete: bool = True) -> N
             if deviation
             else "",
             expected_version=entry.lock_version,
-            by=None,
+            by=SYSTEM,
         )
 
 
@@ -201,7 +203,7 @@ def _run(concept: SchoolConcept, steps: list[str]) -> SchoolConcept:
         concept = services.school_concept_transition(
             concept=concept,
             action=action,
-            by=None,
+            by=SYSTEM,
             comment="Bitte Abschnitt zur Kooperation konkretisieren."
             if action == "request_changes"
             else "",
@@ -227,7 +229,7 @@ def _school_concepts(municipality: Any, plan: list[str], *, skip: set[int]) -> l
     )
     concepts = []
     for school, state in zip(schools, plan, strict=False):
-        concept = services.school_concept_create(school=school, by=None, is_demo=True)
+        concept = services.school_concept_create(school=school, by=SYSTEM, is_demo=True)
         _fill(concept, school, complete=state != "draft")
         concepts.append(_run(concept, STATE_STEPS[state]))
     return concepts
@@ -260,7 +262,7 @@ def _goals(school: School, year: SchoolYear) -> None:
     for goal, measures, responsible, review, comment in plan:
         created = services.yearly_goal_create(
             school=school,
-            by=None,
+            by=SYSTEM,
             school_year=year,
             goal=goal,
             measures=measures,
@@ -268,7 +270,7 @@ def _goals(school: School, year: SchoolYear) -> None:
         )
         if review != YearlyGoal.Review.OPEN:
             services.yearly_goal_review(
-                goal=created, review=review, review_comment=comment, by=None
+                goal=created, review=review, review_comment=comment, by=SYSTEM
             )
 
 
@@ -303,7 +305,7 @@ def _linked(municipality: Any, town: str) -> list[LinkedConcept]:
     return [
         services.linked_concept_create(
             municipality=municipality,
-            by=None,
+            by=SYSTEM,
             kind=kind,
             title=title,
             owner=owner,
@@ -316,7 +318,7 @@ def _linked(municipality: Any, town: str) -> list[LinkedConcept]:
 
 def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
     today = timezone.localdate()
-    year = SchoolYear.objects.filter(start__lte=today).order_by("-start").first()
+    year = current_school_year(today)
 
     # ------------------------------------------------------------------ Herne
     linked = _linked(herne, "Herne")
@@ -354,19 +356,19 @@ def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
         _goals(concept.school, year)
 
     v2 = services.framework_new_version(
-        previous=v1, by=None, title="Gesamtkonzept Schulsozialarbeit Herne – Fortschreibung"
+        previous=v1, by=SYSTEM, title="Gesamtkonzept Schulsozialarbeit Herne – Fortschreibung"
     )
     leitbild = v2.sections.get(key="leitbild")
     services.framework_section_update(
         section=leitbild,
         expected_version=leitbild.lock_version,
-        by=None,
+        by=SYSTEM,
         text=leitbild.text + "\n\n- **Beteiligung**: Kinder und Jugendliche gestalten die "
         "Angebote mit.",
     )
     services.standard_add(
         version=v2,
-        by=None,
+        by=SYSTEM,
         code="ST-06",
         title="Beteiligung von Schülerinnen und Schülern",
         dimension=Standard.Dimension.PROCESS,
@@ -380,7 +382,7 @@ def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
         opens=today - datetime.timedelta(days=10),
         closes=today + datetime.timedelta(days=21),
         roles=[Role.CARRIER, Role.PRINCIPAL, Role.WORKER],
-        by=coordination,
+        by=coordination or SYSTEM,
     )
     comments = [
         (
@@ -421,7 +423,9 @@ def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
             version=v2, section=v2.sections.get(key=key), text=text, by=author
         )
         if answer:
-            services.comment_answer(comment=comment, answer=answer, reason=reason, by=coordination)
+            services.comment_answer(
+                comment=comment, answer=answer, reason=reason, by=coordination or SYSTEM
+            )
     ideas = [
         (
             "herne.fachkraft",
@@ -451,12 +455,12 @@ def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
     k1 = _framework(kamen, "Rahmenkonzept zur Schulsozialarbeit in Kamen", "Kamen")
     k1 = _adopt(k1, body="Jugendhilfeausschuss", day=datetime.date(2019, 9, 24), paper="095/2019")
     kamen_concepts = _school_concepts(kamen, ["acknowledged"], skip=set())
-    k2 = services.framework_new_version(previous=k1, by=None)
+    k2 = services.framework_new_version(previous=k1, by=SYSTEM)
     st = k2.standards.get(code="ST-03")
     services.standard_update(
         standard=st,
         expected_version=st.lock_version,
-        by=None,
+        by=SYSTEM,
         description=st.description + " Die Vereinbarung nennt auch die Vertretung bei Abwesenheit.",
     )
     k2 = _adopt(

@@ -1,4 +1,4 @@
-"""Every read of concepts, scoped through accounts.permissions."""
+"""Every read of concepts, scoped through concepts.permissions."""
 
 from __future__ import annotations
 
@@ -11,10 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from schulsozial.accounts import permissions as perms
-from schulsozial.masterdata.models import School
+from schulsozial.accounts.models import User
+from schulsozial.masterdata.models import Municipality, School
+from schulsozial.masterdata.selectors import coordinated_municipalities
 
-from . import diff
+from . import diff, workflow
+from . import permissions as perms
 from .models import (
     ConceptStep,
     ConsultationComment,
@@ -34,7 +36,7 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _scoped(model: Any, query: Any) -> QuerySet[Any]:
+def _scoped(model: Any, query: Q) -> QuerySet[Any]:
     return model.objects.filter(pk__in=model.objects.filter(query).values("pk"))
 
 
@@ -45,6 +47,15 @@ def framework_versions_visible_to(*, user: Any) -> QuerySet[FrameworkVersion]:
     return _scoped(FrameworkVersion, perms.framework_versions_visible_q(user)).select_related(
         "municipality"
     )
+
+
+def visible_version(*, user: Any, pk: str | None) -> FrameworkVersion | None:
+    """The version `pk` (as typed in a query string) if the user may see it."""
+    try:
+        number = int(pk or "")
+    except ValueError:
+        return None
+    return framework_versions_visible_to(user=user).filter(pk=number).first()
 
 
 def adopted_version(*, municipality_id: int) -> FrameworkVersion | None:
@@ -59,6 +70,48 @@ def sections_of(*, version: FrameworkVersion) -> QuerySet[FrameworkSection]:
 
 def standards_of(*, version: FrameworkVersion) -> QuerySet[Standard]:
     return version.standards.all()
+
+
+def has_open_version(*, municipality_id: int) -> bool:
+    """A draft or a version in consultation exists (no second one can start)."""
+    return FrameworkVersion.objects.filter(
+        municipality_id=municipality_id, status__in=FrameworkVersion.EDITABLE
+    ).exists()
+
+
+def framework_page(*, user: Any, version: FrameworkVersion) -> dict[str, Any]:
+    """What the framework version's page shows: its sections and standards,
+    each with the comments the user may see, the consultation's state (for
+    coordination, once it opened) and the municipality's other versions."""
+
+    def visible() -> Prefetch[Any]:
+        return Prefetch(
+            "comments",
+            queryset=comments_visible_to(user=user).filter(version=version),
+            to_attr="visible_comments",
+        )
+
+    manage = perms.can_manage_framework(user, version.municipality_id)
+    return {
+        "sections": sections_of(version=version).prefetch_related(visible()),
+        "standards": standards_of(version=version).prefetch_related(visible()),
+        "consultation": consultation_status(version=version)
+        if manage and version.status != FrameworkVersion.Status.DRAFT
+        else None,
+        "has_open_version": has_open_version(municipality_id=version.municipality_id),
+        "published": framework_versions_visible_to(user=user)
+        .filter(municipality_id=version.municipality_id)
+        .exclude(pk=version.pk),
+    }
+
+
+def invitable_users(*, version: FrameworkVersion) -> QuerySet[User]:
+    """Active users holding a role that can be invited in the version's municipality."""
+    return User.objects.filter(
+        is_active=True,
+        role_assignments__municipality_id=version.municipality_id,
+        role_assignments__role__in=list(perms.CONSULTATION_ROLES),
+    ).distinct()
 
 
 def comments_visible_to(*, user: Any) -> QuerySet[ConsultationComment]:
@@ -130,6 +183,20 @@ def ideas_visible_to(*, user: Any) -> QuerySet[Idea]:
     return _scoped(Idea, perms.ideas_visible_q(user)).select_related("municipality", "author")
 
 
+def idea_municipalities(*, user: Any) -> QuerySet[Municipality]:
+    """Where the user may hand in an idea."""
+    return Municipality.objects.filter(pk__in=perms.idea_municipality_ids(user))
+
+
+def idea_target_sections(*, idea: Idea) -> QuerySet[FrameworkSection]:
+    """The sections an idea can be taken up into: those of the municipality's
+    draft or version in consultation."""
+    return FrameworkSection.objects.filter(
+        version__municipality_id=idea.municipality_id,
+        version__status__in=FrameworkVersion.EDITABLE,
+    ).select_related("version")
+
+
 def linked_concepts_visible_to(*, user: Any) -> QuerySet[LinkedConcept]:
     return _scoped(LinkedConcept, perms.linked_concepts_visible_q(user)).select_related(
         "municipality"
@@ -156,6 +223,48 @@ def school_concept_detail(*, user: Any, pk: int) -> SchoolConcept:
         ),
         pk=pk,
     )
+
+
+def concept_of_school(*, school_id: int | None) -> SchoolConcept | None:
+    return SchoolConcept.objects.filter(school_id=school_id).first()
+
+
+def schools_awaiting_concept(*, user: Any) -> list[School]:
+    """The schools the user drafts for that have no concept yet but whose
+    municipality has an adopted framework (a concept can be started)."""
+    return [
+        school
+        for school in School.objects.filter(
+            pk__in=perms.drafting_school_ids(user), concept__isnull=True
+        ).order_by("name")
+        if adopted_version(municipality_id=school.municipality_id)
+    ]
+
+
+def transition_allowed(*, concept: SchoolConcept, action: str, user: Any) -> bool:
+    """Would `action` pass the role and state checks (for showing buttons)?"""
+    states = workflow.SCHOOL_TRANSITIONS.get(action)
+    if states is None or concept.status not in states:
+        return False
+    if not perms.can_take_school_concept_step(user, concept, action):
+        return False
+    if action == "approve_principal":
+        return concept.principal_approved_at is None
+    if action == "approve_carrier":
+        return concept.carrier_approved_at is None
+    if action == "rebase":
+        adopted = adopted_version(municipality_id=concept.school.municipality_id)
+        return adopted is not None and adopted.pk != concept.framework_version_id
+    return True
+
+
+def available_steps(*, concept: SchoolConcept, user: Any) -> list[tuple[str, Any]]:
+    """The approval steps the user can take now, with their labels."""
+    return [
+        (action, label)
+        for action, label in workflow.STEP_LABELS.items()
+        if transition_allowed(concept=concept, action=action, user=user)
+    ]
 
 
 def yearly_goals_visible_to(*, user: Any) -> QuerySet[YearlyGoal]:
@@ -235,26 +344,30 @@ def overview_state_expression(day: datetime.date) -> Case:
         When(concept__isnull=True, then=Value("none")),
         When(concept__framework_changed=True, then=Value("framework_changed")),
         When(
-            concept__status="acknowledged", concept__review_due__lte=day, then=Value("review_due")
+            concept__status=SchoolConcept.Status.ACKNOWLEDGED,
+            concept__review_due__lte=day,
+            then=Value("review_due"),
         ),
-        When(concept__status="changes_requested", then=Value("draft")),
+        When(concept__status=SchoolConcept.Status.CHANGES_REQUESTED, then=Value("draft")),
         default="concept__status",
         output_field=CharField(),
     )
 
 
-def overview_schools(*, user: Any, day: datetime.date | None = None) -> QuerySet[School]:
+def overview_schools(
+    *, user: Any, day: datetime.date | None = None, state: str | None = None
+) -> QuerySet[School]:
     """Active schools of the municipalities the user coordinates, each with its
-    concept (if any) and the overview state."""
+    concept (if any) and the overview state; only those in `state` if it is
+    one of OVERVIEW_STATES."""
     day = day or today()
-    from schulsozial.accounts.models import Role
-
-    return (
+    schools = (
         School.objects.active()
-        .filter(municipality_id__in=perms.municipality_ids(user, Role.COORDINATION))
+        .filter(municipality__in=coordinated_municipalities(user=user).values("pk"))
         .select_related("municipality", "concept", "concept__framework_version")
         .annotate(concept_state=overview_state_expression(day))
     )
+    return schools.filter(concept_state=state) if state in OVERVIEW_LABELS else schools
 
 
 def overview_figures(*, user: Any, day: datetime.date | None = None) -> list[dict[str, Any]]:
@@ -263,13 +376,8 @@ def overview_figures(*, user: Any, day: datetime.date | None = None) -> list[dic
     current approved concept (approved or acknowledged, on the adopted
     version, review not overdue)."""
     day = day or today()
-    from schulsozial.accounts.models import Role
-    from schulsozial.masterdata.models import Municipality
-
     result = []
-    for municipality in Municipality.objects.filter(
-        pk__in=perms.municipality_ids(user, Role.COORDINATION)
-    ).order_by("name"):
+    for municipality in coordinated_municipalities(user=user):
         schools = overview_schools(user=user, day=day).filter(municipality=municipality)
         counts = dict.fromkeys(OVERVIEW_LABELS, 0)
         for row in schools.values("concept_state").annotate(n=Count("pk")):

@@ -19,6 +19,7 @@ from schulsozial.concepts.models import (
     Standard,
     YearlyGoal,
 )
+from schulsozial.core.actors import SYSTEM
 
 STANDARDS = [
     ("ST-01", "Erreichbarkeit an der Schule", Standard.Dimension.STRUCTURE, True),
@@ -31,18 +32,18 @@ def adopted_framework(
     municipality: Any, *, title: str = "Rahmenkonzept Teststadt"
 ) -> FrameworkVersion:
     """Version 1, adopted (through draft and consultation), with texts and standards."""
-    version = services.framework_create(municipality=municipality, title=title, by=None)
+    version = services.framework_create(municipality=municipality, title=title, by=SYSTEM)
     for section in version.sections.all():
         services.framework_section_update(
             section=section,
             expected_version=section.lock_version,
-            by=None,
+            by=SYSTEM,
             text=f"Text zum Abschnitt {section.title}.",
         )
     for code, title_, dimension, binding in STANDARDS:
         services.standard_add(
             version=version,
-            by=None,
+            by=SYSTEM,
             code=code,
             title=title_,
             description=f"Beschreibung {code}",
@@ -56,19 +57,19 @@ def adopted_framework(
         opens=today - datetime.timedelta(days=30),
         closes=today - datetime.timedelta(days=1),
         roles=[Role.PRINCIPAL],
-        by=None,
+        by=SYSTEM,
     )
     return services.framework_adopt(
         version=version,
         decision_body="Jugendhilfeausschuss",
         decision_date=today - datetime.timedelta(days=20),
         paper_number="001/2026",
-        by=None,
+        by=SYSTEM,
     )
 
 
 def draft_in_consultation(previous: FrameworkVersion, *, invite: list[Any]) -> FrameworkVersion:
-    version = services.framework_new_version(previous=previous, by=None)
+    version = services.framework_new_version(previous=previous, by=SYSTEM)
     today = timezone.localdate()
     return services.framework_open_consultation(
         version=version,
@@ -76,7 +77,7 @@ def draft_in_consultation(previous: FrameworkVersion, *, invite: list[Any]) -> F
         closes=today + datetime.timedelta(days=14),
         users=invite,
         roles=[Role.PRINCIPAL],
-        by=None,
+        by=SYSTEM,
     )
 
 
@@ -135,7 +136,7 @@ def concept_world(world: Any) -> ConceptWorld:
     )
     linked = services.linked_concept_create(
         municipality=world.town,
-        by=None,
+        by=SYSTEM,
         kind=LinkedConcept.Kind.TRUANCY,
         title="Handlungskonzept Schulabsentismus",
         owner="Jugendamt, ASD",

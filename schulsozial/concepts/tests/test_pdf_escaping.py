@@ -21,6 +21,7 @@ from pypdf import PdfReader
 from schulsozial.accounts.models import Role
 from schulsozial.concepts import services
 from schulsozial.concepts.models import YearlyGoal
+from schulsozial.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -58,18 +59,18 @@ def _assert_literal(text: str, value: str, where: str) -> None:
 
 
 def _framework_with_markup(world):
-    version = services.framework_create(municipality=world.town, title=f"Titel {PLAIN}", by=None)
+    version = services.framework_create(municipality=world.town, title=f"Titel {PLAIN}", by=SYSTEM)
     for section in version.sections.all():
         services.framework_section_update(
             section=section,
             expected_version=section.lock_version,
-            by=None,
+            by=SYSTEM,
             title=f"{section.key} {PLAIN}",
             text=f"Absatz {PLAIN}\n\n- Punkt {PLAIN}\n\n## Zwischentitel {PLAIN}",
         )
     services.standard_add(
         version=version,
-        by=None,
+        by=SYSTEM,
         code="ST-01",
         title=f"Standard {PLAIN}",
         description=f"Beschreibung {PLAIN}",
@@ -83,14 +84,14 @@ def _framework_with_markup(world):
         opens=today - datetime.timedelta(days=30),
         closes=today - datetime.timedelta(days=1),
         roles=[Role.PRINCIPAL],
-        by=None,
+        by=SYSTEM,
     )
     return services.framework_adopt(
         version=version,
         decision_body=f"Ausschuss {PLAIN}",
         decision_date=today - datetime.timedelta(days=20),
         paper_number="<b>&1",
-        by=None,
+        by=SYSTEM,
     )
 
 

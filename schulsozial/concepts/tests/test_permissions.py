@@ -1,10 +1,10 @@
-"""The concept predicates of accounts.permissions as a matrix of roles × actions."""
+"""The predicates of concepts.permissions as a matrix of roles × actions."""
 
 from __future__ import annotations
 
 import pytest
 
-from schulsozial.accounts import permissions as perms
+from schulsozial.concepts import permissions as perms
 from schulsozial.concepts.tests.factories import concept_world
 
 pytestmark = pytest.mark.django_db
@@ -82,3 +82,28 @@ def test_carrier_acts_only_on_schools_its_positions_serve(world):
     other = make_user("traeger-b", "carrier", carrier=world.other_carrier)  # serves school 2 only
     assert not perms.can_approve_school_concept_as_carrier(other, cw.concept)
     assert perms.carrier_serves_school(other, world.schools[2].pk)
+
+
+def test_the_platform_passes_every_role_check_but_never_comments(world):
+    from schulsozial.core.actors import SYSTEM
+
+    cw = concept_world(world)
+    school, concept = world.schools[0], cw.concept
+    for check in (
+        lambda: perms.can_manage_framework(SYSTEM, world.town.pk),
+        lambda: perms.can_edit_framework_version(SYSTEM, cw.draft),
+        lambda: perms.can_answer_comment(SYSTEM, cw.comment),
+        lambda: perms.can_hand_in_idea(SYSTEM, world.town.pk),
+        lambda: perms.can_convert_idea(SYSTEM, cw.idea),
+        lambda: perms.can_manage_linked_concepts(SYSTEM, world.town.pk),
+        lambda: perms.can_draft_school_concept(SYSTEM, school),
+        lambda: perms.can_approve_school_concept_as_principal(SYSTEM, concept),
+        lambda: perms.can_approve_school_concept_as_carrier(SYSTEM, concept),
+        lambda: perms.can_acknowledge_school_concept(SYSTEM, concept),
+        lambda: perms.can_revise_school_concept(SYSTEM, concept),
+        lambda: perms.can_manage_yearly_goals(SYSTEM, school),
+    ):
+        assert check()
+    assert not perms.can_comment_on_framework(SYSTEM, cw.draft)
+    assert not perms.can_use_concepts(SYSTEM)  # no pages: SYSTEM never browses
+    assert not perms.can_take_school_concept_step(SYSTEM, concept, "unknown")

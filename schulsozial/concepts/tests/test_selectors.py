@@ -10,6 +10,7 @@ from django.utils import timezone
 from schulsozial.concepts import selectors, services
 from schulsozial.concepts.models import SchoolConcept
 from schulsozial.concepts.tests.factories import adopted_framework, concept_world, fill_concept
+from schulsozial.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -118,14 +119,14 @@ def test_overview_states_and_share_of_current_concepts(world):
 def test_new_framework_marks_concepts_and_names_the_changed_binding_standards(world):
     adopted = adopted_framework(world.town)
     concept = services.school_concept_create(school=world.schools[0], by=world.users["worker"])
-    draft = services.framework_new_version(previous=adopted, by=None)
+    draft = services.framework_new_version(previous=adopted, by=SYSTEM)
     st = draft.standards.get(code="ST-02")
     services.standard_update(
-        standard=st, expected_version=st.lock_version, by=None, description="Neu gefasst"
+        standard=st, expected_version=st.lock_version, by=SYSTEM, description="Neu gefasst"
     )
     services.standard_add(
         version=draft,
-        by=None,
+        by=SYSTEM,
         code="ST-04",
         title="Kinderschutz",
         dimension="process",
@@ -133,10 +134,10 @@ def test_new_framework_marks_concepts_and_names_the_changed_binding_standards(wo
     )
     today = timezone.localdate()
     services.framework_open_consultation(
-        version=draft, opens=today, closes=today, roles=["worker"], by=None
+        version=draft, opens=today, closes=today, roles=["worker"], by=SYSTEM
     )
     services.framework_adopt(
-        version=draft, decision_body="JHA", decision_date=today, paper_number="3", by=None
+        version=draft, decision_body="JHA", decision_date=today, paper_number="3", by=SYSTEM
     )
     concept.refresh_from_db()
     assert concept.framework_changed
@@ -153,10 +154,13 @@ def test_new_framework_marks_concepts_and_names_the_changed_binding_standards(wo
 
 def test_compare_versions_section_by_section(world):
     adopted = adopted_framework(world.town)
-    draft = services.framework_new_version(previous=adopted, by=None)
+    draft = services.framework_new_version(previous=adopted, by=SYSTEM)
     section = draft.sections.get(key="leitbild")
     services.framework_section_update(
-        section=section, expected_version=section.lock_version, by=None, text="Ganz neues Leitbild."
+        section=section,
+        expected_version=section.lock_version,
+        by=SYSTEM,
+        text="Ganz neues Leitbild.",
     )
     rows = selectors.compare_versions(old=adopted, new=draft)
     changes = {r.key: r.change for r in rows["sections"]}

@@ -20,6 +20,7 @@ from schulsozial.concepts.models import (
 )
 from schulsozial.concepts.services import EditConflictError, InvalidTransitionError
 from schulsozial.concepts.tests.factories import adopted_framework, concept_world, fill_concept
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -53,17 +54,17 @@ def test_an_adopted_version_never_changes(world):
     coordinator = world.users["coordinator"]
     for call in (
         lambda: services.framework_section_update(
-            section=section, expected_version=section.lock_version, by=None, text="neu"
+            section=section, expected_version=section.lock_version, by=SYSTEM, text="neu"
         ),
-        lambda: services.framework_section_add(version=adopted, key="x", title="X", by=None),
-        lambda: services.framework_section_remove(section=section, by=None),
+        lambda: services.framework_section_add(version=adopted, key="x", title="X", by=SYSTEM),
+        lambda: services.framework_section_remove(section=section, by=SYSTEM),
         lambda: services.standard_update(
-            standard=standard, expected_version=standard.lock_version, by=None, title="neu"
+            standard=standard, expected_version=standard.lock_version, by=SYSTEM, title="neu"
         ),
         lambda: services.standard_add(
-            version=adopted, by=None, code="ST-99", title="X", dimension="result"
+            version=adopted, by=SYSTEM, code="ST-99", title="X", dimension="result"
         ),
-        lambda: services.standard_remove(standard=standard, by=None),
+        lambda: services.standard_remove(standard=standard, by=SYSTEM),
     ):
         with pytest.raises(InvalidTransitionError):
             call()
@@ -78,7 +79,7 @@ def test_an_adopted_version_never_changes(world):
 
 def test_the_database_allows_only_one_adopted_version_per_municipality(world):
     adopted = adopted_framework(world.town)
-    draft = services.framework_new_version(previous=adopted, by=None)
+    draft = services.framework_new_version(previous=adopted, by=SYSTEM)
     with pytest.raises(IntegrityError), transaction.atomic():
         FrameworkVersion.objects.filter(pk=draft.pk).update(
             status="adopted",
@@ -89,7 +90,7 @@ def test_the_database_allows_only_one_adopted_version_per_municipality(world):
 
 def test_second_save_of_the_same_section_is_refused_and_keeps_both_texts(world):
     adopted = adopted_framework(world.town)
-    draft = services.framework_new_version(previous=adopted, by=None)
+    draft = services.framework_new_version(previous=adopted, by=SYSTEM)
     section = draft.sections.get(key="leitbild")
     start = section.lock_version
     coordinator = world.users["coordinator"]
@@ -303,3 +304,21 @@ def test_yearly_goals_are_reviewed_at_year_end(world):
         by=world.users["worker"],
     )
     assert goal.review == "partly" and goal.reviewed_at is not None
+
+
+def test_a_write_without_an_actor_is_refused(world):
+    """`by=None` used to mean "allowed" (issue 12): a caller that forgets the
+    actor now gets a refusal; the platform itself passes `by=SYSTEM`."""
+    cw = concept_world(world)
+    with pytest.raises(PermissionDenied):
+        services.framework_create(municipality=world.other_town, title="RK", by=None)
+    with pytest.raises(PermissionDenied):
+        services.yearly_goal_review(goal=cw.goal, review="achieved", review_comment="gut", by=None)
+    with pytest.raises(PermissionDenied):
+        services.linked_concept_create(
+            municipality=world.town, by=None, kind="truancy", title="X", owner="Y"
+        )
+    version = services.framework_create(municipality=world.other_town, title="RK", by=SYSTEM)
+    assert version.number == 1
+    entry = AuditEntry.objects.get(object_type="concepts.frameworkversion", object_id=version.pk)
+    assert entry.actor is None and entry.actor_label == "system"

@@ -16,6 +16,7 @@ from schulsozial.concepts import services
 from schulsozial.concepts.models import FrameworkVersion, SchoolConcept
 from schulsozial.concepts.services import InvalidTransitionError
 from schulsozial.concepts.tests.factories import adopted_framework, fill_concept
+from schulsozial.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -105,17 +106,17 @@ def test_nobody_approves_twice(world, concept):
 def test_rebase_only_after_a_new_framework_version_is_adopted(world, concept):
     with pytest.raises(InvalidTransitionError):
         services.school_concept_rebase(concept=concept, by=world.users["worker"])
-    draft = services.framework_new_version(previous=concept.framework_version, by=None)
+    draft = services.framework_new_version(previous=concept.framework_version, by=SYSTEM)
     today = timezone.localdate()
     services.framework_open_consultation(
-        version=draft, opens=today, closes=today, roles=["principal"], by=None
+        version=draft, opens=today, closes=today, roles=["principal"], by=SYSTEM
     )
     services.framework_adopt(
         version=draft,
         decision_body="Rat",
         decision_date=today,
         paper_number="2/2026",
-        by=None,
+        by=SYSTEM,
     )
     for role in ROLES:
         concept.refresh_from_db()
@@ -167,7 +168,7 @@ FRAMEWORK_TABLE = {
 @pytest.mark.parametrize("action", sorted(FRAMEWORK_TABLE))
 def test_framework_steps_for_every_role_and_state(world, action, state):
     sources, target = FRAMEWORK_TABLE[action]
-    version = services.framework_create(municipality=world.town, title="RK", by=None)
+    version = services.framework_create(municipality=world.town, title="RK", by=SYSTEM)
     outcomes = {}
     for role in ROLES:
         FrameworkVersion.objects.filter(pk=version.pk).update(
@@ -210,10 +211,10 @@ def test_adopting_supersedes_the_previous_version_and_marks_school_concepts(worl
 
 def test_adoption_waits_until_every_comment_is_answered(world):
     version = adopted_framework(world.town)
-    draft = services.framework_new_version(previous=version, by=None)
+    draft = services.framework_new_version(previous=version, by=SYSTEM)
     today = timezone.localdate()
     services.framework_open_consultation(
-        version=draft, opens=today, closes=today, users=[world.users["worker"]], by=None
+        version=draft, opens=today, closes=today, users=[world.users["worker"]], by=SYSTEM
     )
     comment = services.comment_create(
         version=draft,

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from schulsozial.concepts import services
 from schulsozial.concepts.models import SchoolConcept
 from schulsozial.concepts.tests.factories import adopted_framework, concept_world, fill_concept
+from schulsozial.core.actors import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +71,7 @@ def test_section_text_is_rendered_without_scripts_or_handlers(world, client_for)
     services.framework_section_update(
         section=section,
         expected_version=section.lock_version,
-        by=None,
+        by=SYSTEM,
         text="Ziel **eins**\n\n<script>alert('x')</script><img src=x onerror=alert(1)>",
     )
     page = client_for("coordinator").get(f"/konzepte/framework/{cw.draft.pk}/").content.decode()
@@ -176,7 +177,7 @@ def test_compare_page_shows_inserted_and_deleted_text(world, client_for):
     cw = concept_world(world)
     section = cw.draft.sections.get(key="leitbild")
     services.framework_section_update(
-        section=section, expected_version=section.lock_version, by=None, text="Neues Leitbild."
+        section=section, expected_version=section.lock_version, by=SYSTEM, text="Neues Leitbild."
     )
     page = (
         client_for("coordinator")
