@@ -57,6 +57,7 @@ from schulsozial.allocation.templates_rules import pupils_only
 from schulsozial.concepts import services as concepts
 from schulsozial.concepts.models import Idea, LinkedConcept, YearlyGoal
 from schulsozial.concepts.tests.factories import adopted_framework, concept_world, fill_concept
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata import services as masterdata
 from schulsozial.masterdata.models import StaffMember
 from schulsozial.testing.personas import make_user
@@ -254,7 +255,7 @@ def crawl_world(world) -> dict[str, Any]:
     )
     concepts.linked_concept_create(
         municipality=other,
-        by=None,
+        by=SYSTEM,
         kind=LinkedConcept.Kind.TRUANCY,
         title="Nachbarkonzept Absentismus",
         owner="Nachbar-Jugendamt",

@@ -167,6 +167,9 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "activities:activity_delete": ("post", row(403, 403, 302, 404, 403, 403, 403, LOGIN)),
     "activities:week": ("get", row(403, 403, 200, 200, 403, 403, 403, LOGIN)),
     "activities:import": ("get", row(403, 403, 200, 200, 403, 403, 403, LOGIN)),
+    # an import's progress and result: only the worker who started it
+    "activities:import_progress": ("get", row(403, 403, 200, 404, 403, 403, 403, LOGIN)),
+    "activities:import_result": ("get", row(403, 403, 200, 404, 403, 403, 403, LOGIN)),
     "activities:catalogue_list": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
     "activities:catalogue_create": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
     "activities:catalogue_update": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
@@ -300,6 +303,21 @@ def _activity_args(world) -> dict[str, list]:
         "activities:activity_delete": [dw.activity.pk],
         "activities:catalogue_update": [dw.entry("topic", "bullying").pk],
         "activities:token_revoke": [dw.token.pk],
+        **_import_args(world),
+    }
+
+
+def _import_args(world) -> dict[str, list]:
+    from schulsozial.activities.models import ActivityImport
+
+    def job(status: str) -> int:
+        return ActivityImport.objects.create(
+            owner=world.users["worker"], filename="doku.csv", status=status, rows_total=10
+        ).pk
+
+    return {
+        "activities:import_progress": [job(ActivityImport.Status.RUNNING)],
+        "activities:import_result": [job(ActivityImport.Status.DONE)],
     }
 
 

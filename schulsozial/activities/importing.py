@@ -2,7 +2,7 @@
 row by row), resolve the file's own category names to catalogue entries (by
 label, code or a remembered mapping of the municipality), check every row
 against schools, catalogues and positions loaded once into dicts, and write
-in batches (bulk.py) inside one transaction. All or nothing: any bad row, or
+in batches (bulk.py, ``bulk_create``) inside one transaction, single-threaded. All or nothing: any bad row, or
 any category name without an entry, rolls everything back; every bad row is
 reported as "row N, column C: reason".
 
@@ -23,22 +23,26 @@ mean the same. One audit entry records the whole import.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
+import logging
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from schulsozial.accounts import permissions as perms
 from schulsozial.core.audit import Action, audit
+from schulsozial.masterdata.importing import PendingExpiredError, discard_pending, load_pending
 from schulsozial.masterdata.models import Position, School, SchoolType, StaffMember
 from schulsozial.masterdata.school_file import RowError
+from schulsozial.statistics import rollups
 
 from . import selectors
 from .activity_file import (
@@ -52,9 +56,10 @@ from .activity_file import (
     pending_header,
     pending_line,
 )
-from .bulk import BatchWriter, NewActivity, apply_rollups, bulk_session
+from .bulk import NewActivity, insert_activities
 from .casecode import case_hash
-from .models import CatalogueEntry, CatalogueKind, Source
+from .models import ActivityImport, CatalogueEntry, CatalogueKind, Source
+from .permissions import can_import_activities
 from .services import date_problem, normalise_label, worker_of
 
 KIND_OF_COLUMN = {
@@ -66,8 +71,10 @@ KIND_OF_COLUMN = {
     "grade_band": CatalogueKind.GRADE_BAND,
 }
 DEFAULT_BAND = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
+logger = logging.getLogger(__name__)
 PREVIEW_ROWS = 200
-BATCH_ROWS = 20_000  # rows per INSERT / COPY batch
+BATCH_ROWS = 20_000  # rows written at a time (bulk.insert_activities)
+PROGRESS_ROWS = 5_000  # rows between two calls of an import's progress callback
 
 
 @dataclass
@@ -135,8 +142,6 @@ class _Scope:
         self.ok = True
         self.resolvers: dict[int, Resolve] = {}
         self.places: dict[tuple[str, str], tuple[Any, Any, Any]] = {}
-        # Held while reading the database during an import (BatchWriter.lock).
-        self.db_lock: contextlib.AbstractContextManager[Any] = contextlib.nullcontext()
         if self.carrier_mode:
             self._load_carrier(by)
         else:
@@ -272,8 +277,7 @@ class _Scope:
     def resolver(self, municipality_id: int) -> Resolve:
         resolve = self.resolvers.get(municipality_id)
         if resolve is None:
-            with self.db_lock:  # the batch writer may be using the connection
-                resolve = self.resolvers[municipality_id] = _resolver(municipality_id)
+            resolve = self.resolvers[municipality_id] = _resolver(municipality_id)
         return resolve
 
     @property
@@ -332,8 +336,7 @@ class _Checker:
     def _genders(self, municipality_id: int) -> dict[str, CatalogueEntry]:
         genders = self.genders.get(municipality_id)
         if genders is None:
-            with self.scope.db_lock:  # the batch writer may be using the connection
-                genders = self.genders[municipality_id] = self._load_genders(municipality_id)
+            genders = self.genders[municipality_id] = self._load_genders(municipality_id)
         return genders
 
     @staticmethod
@@ -529,6 +532,14 @@ class _Checker:
         return record, shown
 
 
+def _write_batch(
+    batch: list[NewActivity], cells: rollups.Cells | None, *, by: Any, now: datetime.datetime
+) -> None:
+    """Write one batch of checked records and sum their rollup cells."""
+    insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
+    rollups.cells_of(batch, into=cells)
+
+
 def import_activities(
     *,
     data: bytes | BinaryIO,
@@ -539,6 +550,7 @@ def import_activities(
     max_rows: int = MAX_ROWS,
     pending: bytes | None = None,
     keep_pending: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> ActivityImportReport:
     """Read a documentation file (bytes or a binary file object) and record
     its rows: a social worker's own, or, for a carrier's manager and a file
@@ -549,7 +561,8 @@ def import_activities(
     `keep_pending` (a web preview): the report's `pending` holds what the
     confirmation needs, the mapped columns of every row with its school
     resolved and its case code hashed; `pending` (the confirmation, or the
-    preview after a mapping) reads such a copy instead of `data`."""
+    preview after a mapping) reads such a copy instead of `data`.
+    `progress(rows read)` is called every PROGRESS_ROWS rows and at the end."""
     if pending is not None:
         stream = open_pending(pending)
     else:
@@ -573,35 +586,32 @@ def import_activities(
     batch: list[NewActivity] = []
     created = 0
     try:
-        with bulk_session(), transaction.atomic():
-            writer = (
-                None if dry_run else BatchWriter(author_id=by.pk, source=Source.IMPORT, now=now)
-            )
-            scope.db_lock = writer.lock if writer else contextlib.nullcontext()
-            try:
-                for row in stream.rows:
-                    report.rows += 1
-                    checked = checker.check(row, preview=len(report.preview) < PREVIEW_ROWS)
-                    if len(errors) >= MAX_ERRORS:
-                        break
-                    if checked is None:
-                        batch = []
-                        continue
-                    record, shown = checked
-                    if shown is not None:
-                        report.preview.append(shown)
-                    created += 1
-                    if writer is None:
-                        continue
-                    batch.append(record)
-                    if len(batch) >= BATCH_ROWS:
-                        writer.submit(batch)
-                        batch = []
-                if writer is not None and not errors and not checker.unknown:
-                    writer.submit(batch)
-            finally:
-                if writer is not None:
-                    writer.close()
+        with transaction.atomic():
+            cells: rollups.Cells | None = None if dry_run else {name: {} for name in rollups.TABLES}
+            for row in stream.rows:
+                report.rows += 1
+                if progress is not None and report.rows % PROGRESS_ROWS == 0:
+                    progress(report.rows)
+                checked = checker.check(row, preview=len(report.preview) < PREVIEW_ROWS)
+                if len(errors) >= MAX_ERRORS:
+                    break
+                if checked is None:
+                    batch = []  # nothing is written after the first problem
+                    continue
+                record, shown = checked
+                if shown is not None:
+                    report.preview.append(shown)
+                created += 1
+                if dry_run:
+                    continue
+                batch.append(record)
+                if len(batch) >= BATCH_ROWS:
+                    _write_batch(batch, cells, by=by, now=now)
+                    batch = []
+            if not dry_run and not errors and not checker.unknown:
+                _write_batch(batch, cells, by=by, now=now)
+            if progress is not None:
+                progress(report.rows)
             report.unknown = {
                 kind: sorted(names, key=str.casefold) for kind, names in checker.unknown.items()
             }
@@ -611,9 +621,9 @@ def import_activities(
             if errors or report.unknown:
                 raise _RollbackError
             report.created = created
-            if dry_run:
+            if cells is None:
                 return report
-            apply_rollups(writer)
+            rollups.apply_cells(cells)  # at the end: it locks the schools' rows until commit
             audit(
                 actor=by,
                 action=Action.IMPORT,
@@ -633,3 +643,111 @@ def import_activities(
         report.created = 0
         report.preview = []
     return report
+
+
+# --------------------------------------------------------------------------- the background import
+
+
+def imports_visible_to(*, user: Any) -> QuerySet[ActivityImport]:
+    """The imports a user may follow: the ones they started, while they may import."""
+    if not can_import_activities(user):
+        return ActivityImport.objects.none()
+    return ActivityImport.objects.filter(owner_id=user.pk)
+
+
+def _progress_path(import_id: int) -> Path:
+    return Path(settings.MEDIA_ROOT) / "import_progress" / str(int(import_id))
+
+
+def _write_progress(import_id: int, rows: int) -> None:
+    """The rows an import has read, in a small file: the import writes in
+    one transaction, and on SQLite that transaction holds the database's
+    only write lock, so no progress row could be committed beside it."""
+    path = _progress_path(import_id)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    partial = path.with_suffix(".part")
+    partial.write_text(str(int(rows)))
+    partial.replace(path)  # atomic: a reader sees the old or the new count
+
+
+def import_progress_of(job: ActivityImport) -> int:
+    """Rows read so far by a running import (0 before it starts)."""
+    try:
+        return int(_progress_path(job.pk).read_text() or 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def import_start(*, token: str, filename: str, by: Any) -> ActivityImport:
+    """Confirm a kept preview: the import's row and its background task,
+    in one transaction (the worker sees the task only with its row). Raises
+    PendingExpiredError when the preview is gone."""
+    from .tasks import import_activities_task
+
+    data = load_pending(token, kind="activities", owner_id=by.pk)
+    with transaction.atomic():
+        job = ActivityImport.objects.create(
+            owner=by, filename=filename[:200], token=token, rows_total=max(0, data.count(b"\n") - 1)
+        )
+        import_activities_task.enqueue(job.pk)
+    job.refresh_from_db()  # a backend that runs tasks at once has finished it
+    return job
+
+
+def import_run(import_id: int) -> ActivityImport:
+    """The task's work: write the confirmed preview of an import, all or
+    nothing (import_activities), then store the result on its row and delete
+    the preview. Progress goes to import_progress_of while it reads."""
+    job = ActivityImport.objects.select_related("owner").get(pk=import_id)
+    if job.finished:
+        return job
+    ActivityImport.objects.filter(pk=job.pk).update(status=ActivityImport.Status.RUNNING)
+    _write_progress(job.pk, 0)
+    owner = {"kind": "activities", "owner_id": job.owner_id}
+    errors: list[RowError]
+    try:
+        data = load_pending(job.token, **owner)
+    except PendingExpiredError:
+        errors = [RowError(0, "", _("The preview has expired. Please upload the file again."))]
+        created = 0
+    else:
+        try:
+            report = import_activities(
+                data=b"",
+                pending=data,
+                filename=job.filename,
+                by=job.owner,
+                dry_run=False,
+                progress=lambda rows: _write_progress(job.pk, rows),
+            )
+        except Exception:
+            logger.exception("import %s failed", job.pk)
+            report = ActivityImportReport(
+                parsed=None,
+                errors=[RowError(0, "", _("The import failed; nothing was imported."))],
+            )
+        errors = list(report.errors) + [
+            RowError(
+                0,
+                "",
+                _("%(catalogue)s: '%(name)s' is not in the catalogue")
+                % {"catalogue": CatalogueKind(kind).label, "name": name},
+            )
+            for kind, names in report.unknown.items()
+            for name in names
+        ]
+        created = report.created
+    finally:
+        discard_pending(job.token, **owner)
+        _progress_path(job.pk).unlink(missing_ok=True)
+    job.status = ActivityImport.Status.FAILED if errors else ActivityImport.Status.DONE
+    job.created = 0 if errors else created
+    job.errors = [[e.row, e.column, str(e.reason)] for e in errors[:MAX_ERRORS]]
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "created", "errors", "finished_at"])
+    return job
+
+
+def import_errors(job: ActivityImport) -> list[RowError]:
+    """An import's errors as RowError ("row N, column C: reason")."""
+    return [RowError(int(row), str(column), str(reason)) for row, column, reason in job.errors]

@@ -241,36 +241,6 @@ class ImportMapping(models.Model):
         return f"{self.source_label} → {self.entry}"
 
 
-class ActivityAggregate(models.Model):
-    """What retention keeps of deleted records: counts per school, month and
-    activity type (no worker, no case, no topic detail)."""
-
-    school = models.ForeignKey(
-        "masterdata.School", verbose_name=_("school"), on_delete=models.PROTECT, related_name="+"
-    )
-    month = models.DateField(_("month"), help_text=_("First day of the month."))
-    activity_type = models.ForeignKey(
-        CatalogueEntry, verbose_name=_("activity type"), on_delete=models.PROTECT, related_name="+"
-    )
-    count = models.PositiveIntegerField(_("activities"), default=0)
-    minutes = models.PositiveBigIntegerField(_("minutes"), default=0)
-    participants = models.PositiveBigIntegerField(_("participants"), default=0)
-    cases = models.PositiveIntegerField(_("distinct cases"), default=0)
-
-    class Meta:
-        verbose_name = _("activity aggregate")
-        verbose_name_plural = _("activity aggregates")
-        ordering = ["-month"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["school", "month", "activity_type"], name="aggregate_one_cell"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.school_id} {self.month:%Y-%m} {self.activity_type_id}: {self.count}"
-
-
 class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
     def active(self) -> ApiTokenQuerySet:
         return self.filter(revoked=False)
@@ -316,3 +286,39 @@ class ApiToken(models.Model):
     @property
     def municipality_id(self) -> int:
         return self.carrier.municipality_id
+
+
+class ActivityImport(models.Model):
+    """A confirmed documentation import, written by a background task
+    (tasks.import_activities_task) from the kept preview (`token`, see
+    masterdata.importing.store_pending): who started it, and its result.
+    Only its owner sees it (importing.imports_visible_to)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("nothing imported")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(_("file"), max_length=200)
+    token = models.CharField(max_length=32, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    created = models.PositiveIntegerField(_("recorded"), default=0)
+    # [row, column, reason] of every error ("row N, column C: reason")
+    errors = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("documentation import")
+        verbose_name_plural = _("documentation imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_import
 
 app_name = "activities"
 
@@ -11,7 +11,9 @@ urlpatterns = [
     path("<int:pk>/korrigieren/", views.activity_update, name="activity_update"),
     path("<int:pk>/loeschen/", views.activity_delete, name="activity_delete"),
     path("woche/", views.week, name="week"),
-    path("import/", views.import_view, name="import"),
+    path("import/", views_import.import_view, name="import"),
+    path("import/<int:pk>/", views_import.import_progress, name="import_progress"),
+    path("import/<int:pk>/ergebnis/", views_import.import_result, name="import_result"),
     path("kataloge/", views.catalogue_list, name="catalogue_list"),
     path("kataloge/neu/", views.catalogue_create, name="catalogue_create"),
     path("kataloge/<int:pk>/", views.catalogue_update, name="catalogue_update"),

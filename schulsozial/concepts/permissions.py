@@ -47,7 +47,7 @@ def system_may(
 ) -> Callable[Concatenate[Any, P], bool]:
     """SYSTEM passes the role check `check`; persons are asked the rule."""
 
-    def decide(user: Any, *args: P.args, **kwargs: P.kwargs) -> bool:
+    def decide(user: Any, /, *args: P.args, **kwargs: P.kwargs) -> bool:
         return acting_as_system(user) or check(user, *args, **kwargs)
 
     decide.__name__ = check.__name__

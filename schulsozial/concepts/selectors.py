@@ -37,7 +37,8 @@ def today() -> datetime.date:
 
 
 def _scoped(model: Any, query: Q) -> QuerySet[Any]:
-    return model.objects.filter(pk__in=model.objects.filter(query).values("pk"))
+    scoped: QuerySet[Any] = model.objects.filter(pk__in=model.objects.filter(query).values("pk"))
+    return scoped
 
 
 # --------------------------------------------------------------------------- framework
@@ -226,6 +227,8 @@ def school_concept_detail(*, user: Any, pk: int) -> SchoolConcept:
 
 
 def concept_of_school(*, school_id: int | None) -> SchoolConcept | None:
+    if school_id is None:
+        return None
     return SchoolConcept.objects.filter(school_id=school_id).first()
 
 
@@ -367,7 +370,7 @@ def overview_schools(
         .select_related("municipality", "concept", "concept__framework_version")
         .annotate(concept_state=overview_state_expression(day))
     )
-    return schools.filter(concept_state=state) if state in OVERVIEW_LABELS else schools
+    return schools.filter(**{"concept_state": state}) if state in OVERVIEW_LABELS else schools
 
 
 def overview_figures(*, user: Any, day: datetime.date | None = None) -> list[dict[str, Any]]:
@@ -378,7 +381,9 @@ def overview_figures(*, user: Any, day: datetime.date | None = None) -> list[dic
     day = day or today()
     result = []
     for municipality in coordinated_municipalities(user=user):
-        schools = overview_schools(user=user, day=day).filter(municipality=municipality)
+        schools: QuerySet[Any] = overview_schools(user=user, day=day).filter(
+            municipality=municipality
+        )
         counts = dict.fromkeys(OVERVIEW_LABELS, 0)
         for row in schools.values("concept_state").annotate(n=Count("pk")):
             counts[row["concept_state"]] = row["n"]

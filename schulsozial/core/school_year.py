@@ -19,6 +19,8 @@ def start_year_of(day: datetime.date) -> int:
 
 def bounds(start_year: int) -> tuple[datetime.date, datetime.date]:
     """First and last day of the school year starting in `start_year`."""
+    if start_year < datetime.MINYEAR:  # the school year of a date in January-July of year 1
+        return datetime.date.min, datetime.date(start_year + 1, 7, 31)
     return datetime.date(start_year, FIRST_MONTH, 1), datetime.date(start_year + 1, 7, 31)
 
 

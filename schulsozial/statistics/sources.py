@@ -17,13 +17,21 @@ import datetime
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, Q, Sum, When
+from django.db.models.functions import Coalesce, ExtractYear
 
 from schulsozial.activities.models import Activity, CatalogueKind
+from schulsozial.core.school_year import FIRST_MONTH
+from schulsozial.core.school_year import bounds as school_year_bounds
 
 from .models import WHOLE_YEAR, ActivityRollup, CaseRollup, DimensionRollup, SchoolRollup
-from .rollups import _SCHOOL_YEAR, school_year_bounds
+
+# The school year (start year) of a record, in SQL: core/school_year.py's rule.
+_SCHOOL_YEAR = Case(
+    When(date__month__gte=FIRST_MONTH, then=ExtractYear("date")),
+    default=ExtractYear("date") - 1,
+    output_field=IntegerField(),
+)
 
 # Calendar months in the order of a school year (August .. July).
 SCHOOL_YEAR_MONTHS = (8, 9, 10, 11, 12, 1, 2, 3, 4, 5, 6, 7)
@@ -399,4 +407,4 @@ def first_day(start_year: int) -> datetime.date:
     return school_year_bounds(start_year)[0]
 
 
-SOURCES: dict[str, Any] = {"rollup": RollupSource(), "raw": RawSource()}
+SOURCES: dict[str, Source] = {"rollup": RollupSource(), "raw": RawSource()}

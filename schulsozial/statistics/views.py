@@ -8,11 +8,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from schulsozial.accounts import permissions as perms
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.charts import Bar, bar_chart, line_chart
 from schulsozial.core.exports import export_response
 
+from . import permissions
 from .forms import StatisticsFilterForm
 from .selectors import SUPPRESSED, Report, Scope, Section, scopes_for, statistics_report
 
@@ -21,7 +21,7 @@ SCREEN_ROWS = 250
 
 
 def _scope_and_form(request: HttpRequest) -> tuple[Scope, StatisticsFilterForm]:
-    if not perms.can_view_statistics(request.user):
+    if not permissions.can_view_statistics(request.user):
         raise PermissionDenied
     scopes = scopes_for(user=request.user)
     if not scopes:

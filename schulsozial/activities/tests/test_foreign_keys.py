@@ -1,8 +1,8 @@
 """The references of the records, their topics and participant counts hold
-on both databases: real foreign keys on SQLite, statement-level checks on
-PostgreSQL (migration 0004, docs/performance.md "Import"). Each test breaks a
-reference behind Django's back, with plain SQL, and expects the database to
-refuse it."""
+on both databases: real foreign keys, deferred to commit as Django declares
+them (migration 0006 restored them on PostgreSQL, where 0004 once replaced
+them by triggers). Each test breaks a reference behind Django's back, with
+plain SQL, and expects the database to refuse it."""
 
 from __future__ import annotations
 
@@ -14,21 +14,19 @@ from django.db import IntegrityError, connection, transaction
 from schulsozial.activities import services
 from schulsozial.activities.bulk import NewActivity, insert_activities
 from schulsozial.activities.models import Activity, ParticipantCount
-from schulsozial.statistics import rollups
 from schulsozial.statistics.models import ROLLUP_MODELS, SchoolRollup
 
-fk = importlib.import_module("schulsozial.activities.migrations.0004_set_based_foreign_keys")
+fk = importlib.import_module("schulsozial.activities.migrations.0006_restore_foreign_keys")
 rollup_fk = importlib.import_module("schulsozial.statistics.migrations.0003_set_based_foreign_keys")
 MISSING = 987_654_321
 
 
 def _refused(statement) -> None:
-    """PostgreSQL refuses at the end of the statement; SQLite's deferred
-    foreign keys at commit, which check_constraints() runs early."""
+    """Deferred foreign keys refuse at commit, which check_constraints()
+    runs early (PostgreSQL: SET CONSTRAINTS ALL IMMEDIATE)."""
     with pytest.raises(IntegrityError), transaction.atomic():  # noqa: PT012
         statement()
-        if connection.vendor == "sqlite":
-            connection.check_constraints()
+        connection.check_constraints()
 
 
 def _sql(sql: str, params: list) -> None:
@@ -52,7 +50,6 @@ def test_the_migrations_name_every_reference_of_the_tables_they_change():
 
 
 def test_a_rollup_cell_of_a_school_that_does_not_exist_is_refused(dw):
-    rollups.catch_up()
     cell = SchoolRollup.objects.filter(school_id=dw.activity.school_id).first()
     sql = "UPDATE statistics_schoolrollup SET school_id = %s WHERE id = %s"
     _refused(lambda: _sql(sql, [MISSING, cell.pk]))
@@ -106,10 +103,30 @@ def test_deleting_what_records_refer_to_is_refused(dw):
 
 
 def test_the_services_still_delete_records_with_their_topics_and_counts(dw):
-    """Django deletes children first; the checks at the end of each
-    statement see a consistent state."""
+    """Django deletes children first."""
     pk = dw.activity.pk
     services.activity_delete(activity=dw.activity, by=dw.world.users["worker"])
     assert not Activity.objects.filter(pk=pk).exists()
     assert not ParticipantCount.objects.filter(activity_id=pk).exists()
     assert not Activity.topics.through.objects.filter(activity_id=pk).exists()
+
+
+@pytest.mark.django_db
+def test_every_declared_reference_is_a_deferred_foreign_key_in_the_database():
+    """Django's view of the schema and the database agree (no triggers
+    standing in for foreign keys)."""
+    models = {m._meta.db_table: m for m in (Activity, Activity.topics.through, ParticipantCount)}
+    with connection.cursor() as cursor:
+        for table, column, parent in fk.REFERENCES:
+            found = connection.introspection.get_constraints(cursor, table)
+            keys = [c for c in found.values() if c["foreign_key"] and c["columns"] == [column]]
+            assert [k["foreign_key"][0] for k in keys] == [parent], (table, column)
+            assert models[table]._meta.get_field(column.removesuffix("_id")).db_constraint
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND conrelid::regclass::text"
+                " LIKE 'activities_%%' AND NOT (condeferrable AND condeferred)"
+            )
+            assert cursor.fetchone()[0] == 0  # DEFERRABLE INITIALLY DEFERRED, as Django makes them
+            cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname LIKE 'ss_fk_%%'")
+            assert cursor.fetchone()[0] == 0

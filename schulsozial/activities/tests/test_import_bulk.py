@@ -20,8 +20,9 @@ from schulsozial.activities.models import Activity, ParticipantCount
 from schulsozial.activities.tests import import_files
 from schulsozial.activities.tests.factories import entry
 from schulsozial.activities.tests.reference_import import import_activities_per_row
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
-from schulsozial.statistics import rollups
+from schulsozial.statistics.tests import rollup_checks as rollups
 
 TODAY = timezone.localdate()
 
@@ -44,8 +45,7 @@ def _remember_file_names(world):
 
 def _snapshot():
     """Every imported record with topics and participant counts (ids left
-    out), and every rollup cell (the per-row path's queued records added)."""
-    rollups.catch_up()
+    out), and every rollup cell."""
     records = sorted(
         [
             (
@@ -82,7 +82,7 @@ def _snapshot():
 def two_schools(dw, world):
     """The worker documents at two schools; the file's own names are mapped."""
     worker = world.users["worker"]
-    role_assign(user=worker, role=Role.WORKER, by=None, school=world.schools[1])
+    role_assign(user=worker, role=Role.WORKER, by=SYSTEM, school=world.schools[1])
     world.users["worker"] = type(worker).objects.get(pk=worker.pk)  # grants are cached per object
     _remember_file_names(world)
     return [("", world.schools[0].school_number), ("", world.schools[1].school_number)]
@@ -115,9 +115,8 @@ def test_bulk_import_writes_exactly_what_the_per_row_path_writes(world, two_scho
 def test_rollups_equal_recomputation_after_a_bulk_import_in_many_batches(
     world, two_schools, monkeypatch
 ):
-    """Batches of 97 rows, the grouped cells flushed whenever 50 are pending."""
+    """Batches of 97 rows."""
     monkeypatch.setattr(importing, "BATCH_ROWS", 97)
-    monkeypatch.setattr(rollups.NewRecords, "FLUSH_CELLS", 50)
     data = import_files.documentation_csv(1000, places=two_schools, today=TODAY, seed=5)
     report = import_activities(
         data=data.encode(), filename="a.csv", by=world.users["worker"], dry_run=False
@@ -152,7 +151,6 @@ def test_a_second_import_adds_to_the_cells_of_the_first(world, two_schools, reta
                 data=second.encode(), filename="2.csv", by=worker, dry_run=False
             )
             assert reference.ok, (reference.errors[:3], reference.unknown)
-            rollups.catch_up()
             expected = rollups.stored_cells()
             raise _UndoError
     except _UndoError:

@@ -11,11 +11,17 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from schulsozial.activities import services
+from schulsozial.activities import importing, services
 from schulsozial.activities.activity_file import parse_activity_file
 from schulsozial.activities.importing import import_activities
-from schulsozial.activities.models import Activity, ImportMapping
+from schulsozial.activities.models import (
+    Activity,
+    ActivityImport,
+    CatalogueEntry,
+    ImportMapping,
+)
 from schulsozial.activities.tests.factories import entry
+from schulsozial.masterdata.importing import store_pending
 
 DAY = (timezone.localdate() - datetime.timedelta(days=3)).strftime("%d.%m.%Y")
 
@@ -150,6 +156,113 @@ def test_import_page_maps_previews_and_confirms(dw, world, client_for, settings,
     assert 'data-import="ok"' in html and Activity.objects.count() == 1
     response = client.post(url, {"token": token, "confirm": "1"})
     assert response.status_code == 302 and Activity.objects.count() == 2
+
+
+def _confirmable(client, data: bytes) -> str:
+    """Upload a file whose names are all in the catalogue; the preview's token."""
+    upload = io.BytesIO(data)
+    upload.name = "doku.csv"
+    html = client.post(reverse("activities:import"), {"file": upload}).content.decode()
+    assert 'data-import="ok"' in html, html
+    return html.split('name="token" value="')[1].split('"')[0]
+
+
+GOOD = f"Datum;Minuten;Art;Zielgruppe\n{DAY};30;group_offer;group\n{DAY};45;group_offer;group\n"
+
+
+def test_confirming_runs_the_import_as_a_task_and_shows_its_result(
+    dw, world, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("worker")
+    token = _confirmable(client, GOOD.encode())
+    before = Activity.objects.count()
+    response = client.post(reverse("activities:import"), {"token": token, "confirm": "1"})
+    job = ActivityImport.objects.get()
+    assert response.url == reverse("activities:import_progress", args=[job.pk])
+    assert (job.owner, job.rows_total, job.status) == (world.users["worker"], 2, "done")
+    assert Activity.objects.count() == before + 2 and job.created == 2
+    response = client.get(response.url)  # finished: on to the result
+    assert response.url == reverse("activities:import_result", args=[job.pk])
+    html = client.get(response.url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert 'data-import="done"' in html and "2 Tätigkeiten importiert" in html
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []  # preview and progress gone
+
+
+def test_a_running_import_shows_its_progress_in_german_and_refreshes(
+    dw, world, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    job = ActivityImport.objects.create(
+        owner=world.users["worker"], filename="doku.csv", status="running", rows_total=40
+    )
+    importing._write_progress(job.pk, 10)
+    url = reverse("activities:import_progress", args=[job.pk])
+    client = client_for("worker")
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
+    assert '<progress id="import-progress-bar" max="40" value="10"' in html
+    assert 'aria-valuetext="10 von 40 Zeilen"' in html and 'role="status"' in html
+    assert "10 von 40 Zeilen gelesen." in html
+    assert f'hx-get="{url}" hx-trigger="every 2s"' in html  # htmx polls the fragment
+    assert f'href="{url}"' in html  # without JavaScript: a link that refreshes
+    fragment = client.get(url, HTTP_HX_REQUEST="true").content.decode()
+    assert fragment.lstrip().startswith('<div id="import-progress"')
+    # the result page waits for the end
+    assert client.get(reverse("activities:import_result", args=[job.pk])).url == url
+    ActivityImport.objects.filter(pk=job.pk).update(status="done")
+    response = client.get(url, HTTP_HX_REQUEST="true")
+    assert response["HX-Redirect"] == reverse("activities:import_result", args=[job.pk])
+
+
+def test_only_the_worker_who_started_an_import_sees_it(dw, world, client_for):
+    job = ActivityImport.objects.create(owner=world.users["worker"], filename="a.csv", rows_total=1)
+    for name in ("progress", "result"):
+        url = reverse(f"activities:import_{name}", args=[job.pk])
+        assert client_for("worker2").get(url).status_code == 404
+        assert client_for("coordinator").get(url).status_code == 403
+
+
+def test_a_failed_import_writes_nothing_and_lists_its_errors(
+    dw, world, client_for, settings, tmp_path
+):
+    """The catalogue changes between preview and confirmation: the task
+    finds the name unknown, imports nothing and says why."""
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("worker")
+    token = _confirmable(client, GOOD.encode())
+    CatalogueEntry.objects.filter(pk=entry(world.town, "activity_type", "group_offer").pk).update(
+        retired=True
+    )
+    before = Activity.objects.count()
+    response = client.post(reverse("activities:import"), {"token": token, "confirm": "1"})
+    job = ActivityImport.objects.get()
+    assert job.status == "failed" and job.created == 0 and Activity.objects.count() == before
+    html = client.get(
+        reverse("activities:import_result", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    assert 'data-import="errors"' in html and "1 Fehler – es wurde nichts importiert" in html
+    assert "„group_offer“ steht nicht im Katalog" in html
+    assert response.status_code == 302
+
+
+def test_the_task_reports_row_and_column_of_a_bad_row(dw, world, settings, tmp_path):
+    """A kept preview whose row became wrong (a date now in the future is
+    impossible to keep, so the row is edited in the stored copy)."""
+    settings.MEDIA_ROOT = tmp_path
+    worker = world.users["worker"]
+    report = import_activities(
+        data=GOOD.encode(), filename="a.csv", by=worker, dry_run=True, keep_pending=True
+    )
+    future = (timezone.localdate() + datetime.timedelta(days=5)).isoformat()
+    day = datetime.datetime.strptime(DAY, "%d.%m.%Y").date().isoformat()  # noqa: DTZ007
+    data = report.pending.replace(day.encode(), future.encode(), 1)
+    token = store_pending(data, kind="activities", owner_id=worker.pk)
+    before = Activity.objects.count()
+    job = importing.import_start(token=token, filename="a.csv", by=worker)
+    assert job.status == "failed" and Activity.objects.count() == before
+    assert [str(e) for e in importing.import_errors(job)] == [
+        "row 2, column Datum: Das Datum liegt in der Zukunft."
+    ]
 
 
 @settings(
