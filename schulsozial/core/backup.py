@@ -38,7 +38,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -210,9 +210,10 @@ def pg_version(connection: BaseDatabaseWrapper) -> int:
     """The PostgreSQL server's version number (150020 for 15.20) of a PostgreSQL connection."""
     from django.db.backends.postgresql.base import DatabaseWrapper
 
-    if not isinstance(connection, DatabaseWrapper):
+    # By vendor, not isinstance: the project's ENGINE may be another PostgreSQL wrapper class.
+    if connection.vendor != "postgresql":
         raise TypeError(f"not a PostgreSQL connection: {connection.vendor}")
-    return connection.pg_version
+    return cast(DatabaseWrapper, connection).pg_version
 
 
 def server_version(connection: BaseDatabaseWrapper) -> int:
