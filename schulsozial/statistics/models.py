@@ -227,4 +227,3 @@ class SchoolCaseRollup(models.Model):
 
 
 ROLLUP_MODELS = (ActivityRollup, DimensionRollup, CaseRollup, SchoolRollup, SchoolCaseRollup)
-

@@ -58,7 +58,9 @@ class Family:
         self.months = [m for m in SCHOOL_YEAR_MONTHS if any(x[0] == m for x in months)]
         by_month = {m: (n, mins or 0) for m, n, mins in months}
         self.month_values = [by_month[m] for m in self.months]
-        self.carriers = [(c, n, m or 0) for c, n, m in sorted(carriers, key=lambda row: row[0]) if n]
+        self.carriers = [
+            (c, n, m or 0) for c, n, m in sorted(carriers, key=lambda row: row[0]) if n
+        ]
         self.split = len(self.types) > max_cross_types
         tables: dict[str, Any] = {
             "months": [[n] for n, _m in self.month_values],

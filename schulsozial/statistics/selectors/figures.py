@@ -85,9 +85,7 @@ def _counted(rows: Sequence[tuple[Any, int, int | None]], *, with_minutes: bool)
     return Part(lines, Line(None, sum(n for _k, n, _m in rows), minutes))
 
 
-def exact_figures(
-    scope: Scope, filters: Filters, src: Source, level_of: dict[int, int]
-) -> Figures:
+def exact_figures(scope: Scope, filters: Filters, src: Source, level_of: dict[int, int]) -> Figures:
     """Every figure of the scope under the filters, exactly (unprotected views)."""
     w = where_for(scope, filters)
     school_rows = [(s, n, m or 0, p or 0) for s, n, m, p in src.schools(w)]

@@ -63,7 +63,9 @@ class _Objects:
 
     def threshold(self, ids: set[int]) -> int:
         """The strictest disclosure threshold of the municipalities `ids`."""
-        found = [self.municipalities[i].disclosure_threshold for i in ids if i in self.municipalities]
+        found = [
+            self.municipalities[i].disclosure_threshold for i in ids if i in self.municipalities
+        ]
         return max(found or [DEFAULT_THRESHOLD])
 
 

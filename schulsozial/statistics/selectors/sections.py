@@ -302,7 +302,10 @@ def cases_section(figures: Figures, labels: Labels) -> Section:
 
 
 def reach_section(
-    figures: Figures, labels: Labels, reach: list[tuple[int, list[int | None]]], pupils: dict[int, int]
+    figures: Figures,
+    labels: Labels,
+    reach: list[tuple[int, list[int | None]]],
+    pupils: dict[int, int],
 ) -> Section:
     """Reach per school: participants at class, group and individual level."""
 
