@@ -14,7 +14,16 @@ class RoleAssignmentInline(admin.TabularInline):
 class SchulsozialUserAdmin(UserAdmin):
     inlines = [RoleAssignmentInline]
     fieldsets = (
-        *UserAdmin.fieldsets,
+        *(UserAdmin.fieldsets or ()),
         ("schulsozial", {"fields": ["display_name", "must_change_password"]}),
     )
-    list_display = (*UserAdmin.list_display, "is_active", "must_change_password")
+    # Django's UserAdmin columns, then ours (the stubs type list_display per instance only).
+    list_display = (
+        "username",
+        "email",
+        "first_name",
+        "last_name",
+        "is_staff",
+        "is_active",
+        "must_change_password",
+    )

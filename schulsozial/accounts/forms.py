@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -9,6 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from schulsozial.core.privacy import NoPersonalDataMixin
 
 from .models import Role
+
+if TYPE_CHECKING:
+    from schulsozial.masterdata.models import Carrier, Municipality, School
 
 SCOPE_HELP = _(
     "For Koordination, Gremium and Administration. Träger, Fachkraft and Schulleitung take "
@@ -22,9 +25,15 @@ class _ScopeFields(forms.Form):
     (a global role) only to a global administrator (F-01)."""
 
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    municipality = forms.ModelChoiceField(queryset=None, label=_("municipality"), required=False)
-    carrier = forms.ModelChoiceField(queryset=None, label=_("carrier"), required=False)
-    school = forms.ModelChoiceField(queryset=None, label=_("school"), required=False)
+    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
+        queryset=None, label=_("municipality"), required=False
+    )
+    carrier: forms.ModelChoiceField[Carrier] = forms.ModelChoiceField(
+        queryset=None, label=_("carrier"), required=False
+    )
+    school: forms.ModelChoiceField[School] = forms.ModelChoiceField(
+        queryset=None, label=_("school"), required=False
+    )
 
     def __init__(
         self,
@@ -36,15 +45,17 @@ class _ScopeFields(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        municipality = self.fields["municipality"]
+        municipality = cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"])
         municipality.queryset = municipalities
         municipality.help_text = SCOPE_HELP
         if may_give_global:
             municipality.empty_label = _("all municipalities (Administration only)")
         else:
             municipality.empty_label = None  # no global choice
-        self.fields["carrier"].queryset = carriers
-        self.fields["school"].queryset = schools
+        carrier = cast("forms.ModelChoiceField[Carrier]", self.fields["carrier"])
+        school = cast("forms.ModelChoiceField[School]", self.fields["school"])
+        carrier.queryset = carriers
+        school.queryset = schools
 
 
 class RoleAssignmentForm(_ScopeFields):
@@ -71,9 +82,10 @@ class UserCreateForm(NoPersonalDataMixin, _ScopeFields):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        role = self.fields["role"]
+        role = cast(forms.ChoiceField, self.fields["role"])
         role.label = _("first role")
-        if self.fields["municipality"].empty_label is not None:  # a global administrator
+        municipality = cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"])
+        if municipality.empty_label is not None:  # a global administrator
             role.required = False
             role.choices = [("", _("no role yet")), *Role.choices]
         else:

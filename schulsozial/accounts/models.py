@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -28,11 +31,24 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
-    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+    # Django's public hooks, overridden instead of its private `_get_session_auth_hash`
+    # (which the type stubs leave out); `get_user` checks the first, then the fallbacks.
+    def get_session_auth_hash(self) -> str:
         """Django's HMAC of the password hash, with the session token added:
         a session stays valid only while both are unchanged."""
         if not self.session_token:
-            return super()._get_session_auth_hash(secret=secret)
+            return super().get_session_auth_hash()
+        return self._session_token_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self) -> Iterator[str]:
+        """The same hash under each of `SECRET_KEY_FALLBACKS` (key rotation)."""
+        if not self.session_token:
+            yield from super().get_session_auth_fallback_hash()
+            return
+        for fallback_secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_token_hash(secret=fallback_secret)
+
+    def _session_token_hash(self, *, secret: str | bytes | None) -> str:
         key_salt = "schulsozial.accounts.models.User.get_session_auth_hash"
         return salted_hmac(
             key_salt, f"{self.password}${self.session_token}", secret=secret, algorithm="sha256"

@@ -59,11 +59,12 @@ def _locked_out(
         return
     name = str(username or "")[:150]
     account = User.objects.filter(username__iexact=name).first() if name else None
-    municipalities = sorted(
+    municipality_ids = sorted(
         {a.municipality_id for a in account.role_assignments.all() if a.municipality_id}
         if account is not None
         else set()
-    ) or [None]
+    )
+    municipalities: list[int | None] = [*municipality_ids] or [None]
     for municipality_id in municipalities:
         audit(
             actor=None,

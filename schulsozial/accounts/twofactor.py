@@ -72,6 +72,12 @@ def required_for(user: Any) -> bool:
     )
 
 
+def is_verified(user: Any) -> bool:
+    """`user.is_verified()` of django-otp's middleware, as a function the type checker
+    knows: whether a device verified this session (the user's `otp_device` is set)."""
+    return bool(django_otp.middleware.is_verified(user))
+
+
 def totp_device(user: Any) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
@@ -402,7 +408,7 @@ class TwoFactorMiddleware:
         if session is None or not session.get("_auth_user_id"):
             return None
         user = request.user
-        if not user.is_authenticated or user.is_verified():
+        if not user.is_authenticated or is_verified(user):
             return None
         state = session.get(STATE_KEY)
         if state is None or time.time() - state.get("at", 0) > settings.TWO_FACTOR_RECHECK_SECONDS:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.conf import settings
@@ -24,23 +24,28 @@ from . import permissions as perms
 from .login_models import OIDCGroupMapping
 from .models import Role
 
+if TYPE_CHECKING:
+    from schulsozial.masterdata.models import Carrier, Municipality, School
+
 
 class MappingForm(forms.Form):
     # The querysets are the administered scope's, set in __init__.
-    municipality = forms.ModelChoiceField(label=_("municipality"), queryset=None)
+    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
+        label=_("municipality"), queryset=None
+    )
     group = forms.CharField(
         label=_("group at the provider"),
         max_length=200,
         help_text=_("Exactly as the provider sends it in the groups claim."),
     )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    carrier = forms.ModelChoiceField(
+    carrier: forms.ModelChoiceField[Carrier] = forms.ModelChoiceField(
         label=_("carrier"),
         queryset=None,
         required=False,
         help_text=_("Only for the carrier role."),
     )
-    school = forms.ModelChoiceField(
+    school: forms.ModelChoiceField[School] = forms.ModelChoiceField(
         label=_("school"),
         queryset=None,
         required=False,
@@ -49,9 +54,13 @@ class MappingForm(forms.Form):
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
-        self.fields["carrier"].queryset = selectors.carriers_in(municipalities)
-        self.fields["school"].queryset = selectors.schools_in(municipalities)
+        # The declared types of the fields above (self.fields holds plain Field).
+        municipality = cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"])
+        carrier = cast("forms.ModelChoiceField[Carrier]", self.fields["carrier"])
+        school = cast("forms.ModelChoiceField[School]", self.fields["school"])
+        municipality.queryset = municipalities
+        carrier.queryset = selectors.carriers_in(municipalities)
+        school.queryset = selectors.schools_in(municipalities)
 
 
 def _municipalities(user: Any) -> Any:

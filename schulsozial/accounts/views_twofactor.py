@@ -119,7 +119,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest) -> HttpResponse:
     """The second step after the password."""
     user = request.user
-    if user.is_verified():
+    if twofactor.is_verified(user):
         return HttpResponseRedirect(_next_url(request))
     if twofactor.totp_device(user) is None:
         twofactor.refresh(request, user)  # removed meanwhile (by an administrator)

@@ -16,7 +16,7 @@ import secrets
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jwt
@@ -36,6 +36,9 @@ from schulsozial.accounts.models import Role, RoleAssignment, User
 from schulsozial.accounts.services import role_assign
 from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
+
+if TYPE_CHECKING:
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 pytestmark = pytest.mark.django_db
 
@@ -214,11 +217,17 @@ def provider(settings):
     fake.server.server_close()
 
 
-def sso_login(provider: FakeProvider, client: Client | None = None, **user: Any) -> Client:
+class SSOClient(Client):
+    """A test client that keeps the answer of the single sign-on callback."""
+
+    callback_response: TestResponse
+
+
+def sso_login(provider: FakeProvider, client: SSOClient | None = None, **user: Any) -> SSOClient:
     """Start at the login page, follow its single sign-on link to the
     provider, and come back to the callback."""
     provider.user = {"email": "m.muster@example.org", "name": "Mia Muster", **user}
-    client = client or Client()
+    client = client or SSOClient()
     page = client.get(reverse("accounts:login") + "?next=/statistik/")
     html = page.content.decode()
     start = reverse("accounts:oidc_login")

@@ -109,3 +109,21 @@ def test_log_out_everywhere_ends_every_session_of_the_user(world):
         action="update", actor=world.users["coordinator"], changes__sessions="ended everywhere"
     ).exists()
     assert _logged_in(_login())  # a new login works
+
+
+def test_sessions_survive_a_secret_key_rotation_with_and_without_a_session_token(world):
+    """The old key moves to SECRET_KEY_FALLBACKS: Django then checks the fallback hashes,
+    which must carry the session token exactly as the current one does."""
+    assert _login("gremium").post("/accounts/me/logout-everywhere/").status_code == 302
+    world.users["committee"].refresh_from_db()
+    assert world.users["committee"].session_token
+    assert world.users["coordinator"].session_token == ""
+    plain, with_token = _login(), _login("gremium")
+    unrotated_plain, unrotated_with_token = _login(), _login("gremium")
+    new_key = "another-secret-key-" * 3
+    with override_settings(SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]):
+        assert _logged_in(plain)
+        assert _logged_in(with_token)
+    with override_settings(SECRET_KEY=new_key, SECRET_KEY_FALLBACKS=[]):
+        assert not _logged_in(unrotated_plain)
+        assert not _logged_in(unrotated_with_token)

@@ -42,10 +42,14 @@ def set_up(client: Client) -> tuple[TOTPDevice, list[str]]:
     page = client.get(reverse("accounts:twofactor_setup"))
     assert page.status_code == 200
     html = page.content.decode()
-    qr = re.search(r'<div class="twofactor-qr">(.*?)</div>', html, re.S).group(1)
+    qr_found = re.search(r'<div class="twofactor-qr">(.*?)</div>', html, re.S)
+    assert qr_found is not None
+    qr = qr_found.group(1)
     # Inline SVG without script or style attribute: the CSP allows it.
     assert qr.startswith("<svg") and "<script" not in qr and "style=" not in qr
-    secret = re.search(r'class="twofactor-secret">([A-Z2-7 ]+)<', html).group(1).replace(" ", "")
+    secret_found = re.search(r'class="twofactor-secret">([A-Z2-7 ]+)<', html)
+    assert secret_found is not None
+    secret = secret_found.group(1).replace(" ", "")
     key = binascii.hexlify(base64.b32decode(secret + "=" * (-len(secret) % 8)))
     code = f"{totp(binascii.unhexlify(key)):06d}"
     response = client.post(reverse("accounts:twofactor_setup"), {"token": code})
