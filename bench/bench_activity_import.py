@@ -1,11 +1,11 @@
-"""Benchmark: the documentation import of a 1,000,000-row CSV (the bulk path
-of activities/importing.py) against the former per-row path (every row
-through services.activity_record; kept as tests/reference_import.py) on a
+"""Benchmark: the documentation import of a 1,000,000-row CSV as a background
+task (the bulk path of activities/importing.py, run by django-tasks'
+db_worker) against the per-row path (every row through
+services.activity_record; kept as tests/reference_import.py) on a
 5,000-row sample, side by side in one run, on SQLite and PostgreSQL.
 
     .venv/bin/python bench/bench_activity_import.py                 # 1M rows, both databases
     .venv/bin/python bench/bench_activity_import.py --rows 100000 --sqlite
-    BENCH_PROFILE=1 .venv/bin/python bench/bench_activity_import.py --rows 200000   # cProfile
 
 Synthetic carrier: one municipality, 80 schools, 120 social workers (40 of
 them serve two schools) with positions over five school years. The CSV is
@@ -13,7 +13,11 @@ written by activities/tests/import_files.py: catalogue labels in varying
 case and spacing, codes, the file's own names mapped once, topics, counts by
 gender or a total, some grade bands and case codes. The 1M-row file is a
 carrier's migration (column "Fachkraft"), imported through the management
-command's code path (a file object, the command's limits). The sample is one
+command's limits. The big file goes the web's way: the preview (check only,
+keeping the mapped columns) is timed on its own, then import_start enqueues
+the task (database backend) and `manage.py db_worker --batch` runs it; the
+figure is from the enqueue until the task has committed, with the progress
+the import page shows sampled every second. The sample is one
 worker's file, imported both ways (each rolled back), so the ratio compares
 like with like. Each database is fresh (PostgreSQL: ss_bench_import, created
 and dropped here). Peak memory is the child process's ru_maxrss.
@@ -68,6 +72,7 @@ def _setup() -> dict[str, object]:
     from schulsozial.activities import services as doc
     from schulsozial.activities.models import CatalogueEntry
     from schulsozial.activities.tests.import_files import FILE_MAPPINGS
+    from schulsozial.core.actors import SYSTEM
     from schulsozial.masterdata import services
     from schulsozial.masterdata.models import Carrier, FundingStream, Municipality, SchoolType
 
@@ -130,7 +135,7 @@ def _setup() -> dict[str, object]:
     for index in staff_plan[0][1]:
         role_assign(user=worker, role=Role.WORKER, by=None, school=schools[index])
     services.staff_update(staff=members[0], user=worker, by=None)
-    doc.catalogues_ensure_defaults(municipality=town)
+    doc.catalogues_ensure_defaults(municipality=town, by=SYSTEM)
     for kind, names in FILE_MAPPINGS.items():
         for name, code in names.items():
             doc.import_mapping_set(
@@ -143,24 +148,6 @@ def _setup() -> dict[str, object]:
     return {"manager": manager.pk, "worker": worker.pk}
 
 
-def _server_cpu(connection):
-    """A reader of the CPU seconds of this connection's PostgreSQL server
-    process (same machine: /proc), or None on SQLite."""
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    tick = os.sysconf("SC_CLK_TCK")
-
-    def read() -> float:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / tick  # utime + stime
-
-    read.start = read()  # type: ignore[attr-defined]
-    return read
-
-
 def child(big: str, sample: str, rows: int) -> dict[str, object]:
     """Runs in a subprocess with DATABASE_URL set to an empty database."""
     import django
@@ -171,13 +158,18 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
     from django.db.models import Sum
 
     from schulsozial.accounts.models import User
-    from schulsozial.activities.importing import import_activities
+    from schulsozial.activities.importing import (
+        import_activities,
+        import_progress_of,
+        import_start,
+    )
     from schulsozial.activities.management.commands.import_activities import (
         COMMAND_MAX_BYTES,
         COMMAND_MAX_ROWS,
     )
-    from schulsozial.activities.models import Activity, ParticipantCount
+    from schulsozial.activities.models import Activity, ActivityImport, ParticipantCount
     from schulsozial.activities.tests.reference_import import import_activities_per_row
+    from schulsozial.masterdata.importing import store_pending
     from schulsozial.statistics.models import WHOLE_YEAR, ActivityRollup
 
     users = _setup()
@@ -202,104 +194,50 @@ def child(big: str, sample: str, rows: int) -> dict[str, object]:
     result["naive_sample_s"] = timed(import_activities_per_row, dry_run=False)
     result["ours_sample_s"] = timed(import_activities, dry_run=False)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    # Phase split: wall time spent writing records and rollups (the rest is
-    # reading, checking and commit).
-    from schulsozial.activities import importing
-
-    phases = {
-        "write_records_s": 0.0,
-        "write_records_cpu_s": 0.0,  # the writer thread's own CPU (time.thread_time)
-        "write_rollups_s": 0.0,
-        "write_rollups_cpu_s": 0.0,
-        "commit_s": 0.0,
-        "commit_cpu_s": 0.0,
-    }
-
-    def timed_phase(name, function):
-        def wrapper(*args, **kwargs):
-            started, cpu = time.perf_counter(), time.thread_time()
-            try:
-                return function(*args, **kwargs)
-            finally:
-                phases[name] += time.perf_counter() - started
-                phases[name.replace("_s", "_cpu_s")] += time.thread_time() - cpu
-
-        return wrapper
-
-    from schulsozial.activities import bulk
-
-    # The writer thread's busy time (it overlaps reading and checking).
-    bulk.insert_activities = timed_phase("write_records_s", bulk.insert_activities)
-    importing.apply_rollups = timed_phase("write_rollups_s", importing.apply_rollups)
-    connection.commit = timed_phase("commit_s", connection.commit)  # PostgreSQL: deferred FK checks
-    profile = None
-    slow: list[tuple[float, str]] = []
-    if os.environ.get("BENCH_PROFILE") == "sql":  # the slowest statements instead of cProfile
-
-        def timer(execute, sql, params, many, context):
-            started = time.perf_counter()
-            try:
-                return execute(sql, params, many, context)
-            finally:
-                slow.append((time.perf_counter() - started, " ".join(sql.split())[:160]))
-
-        connection.execute_wrappers.append(timer)
-        from schulsozial.activities import bulk as bulk_module
-
-        write = bulk_module._write
-
-        def timed_write(db, table, columns, rows):
-            started = time.perf_counter()
-            try:
-                return write(db, table, columns, rows)
-            finally:
-                slow.append((time.perf_counter() - started, f"write to {table} ({len(rows)} rows)"))
-
-        bulk_module._write = timed_write
-    elif os.environ.get("BENCH_PROFILE"):
-        import cProfile
-
-        profile = cProfile.Profile()
-        profile.enable()
-    server_cpu = _server_cpu(connection)
+    # The preview (check only, keep the mapped columns), as the upload request does.
     with open(big, "rb") as handle:
-        cpu = time.process_time()
         started = time.perf_counter()
-        report = import_activities(
+        preview = import_activities(
             data=handle,
             filename="traeger.csv",
             by=manager,
-            dry_run=False,
+            dry_run=True,
+            keep_pending=True,
             max_bytes=COMMAND_MAX_BYTES,
             max_rows=COMMAND_MAX_ROWS,
         )
-        result["ours_big_s"] = time.perf_counter() - started
-        result["ours_big_cpu_s"] = time.process_time() - cpu
-    if server_cpu is not None:
-        result["server_cpu_s"] = server_cpu() - server_cpu.start  # type: ignore[attr-defined]
-    totals: dict[str, list[float]] = {}
-    for seconds, sql in slow:  # summed by the statement's first 60 characters
-        total = totals.setdefault(sql[:60], [0.0, 0])
-        total[0] += seconds
-        total[1] += 1
-    for head, (seconds, count) in sorted(totals.items(), key=lambda t: -t[1][0])[:25]:
-        print(f"{seconds:8.2f} s {count:5d}x  {head}", file=sys.stderr)
-    if profile is not None:
-        import pstats
-
-        profile.disable()
-        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
-    assert report.ok, (report.errors[:5], report.unknown)
-    result.update(phases)
+        result["preview_s"] = time.perf_counter() - started
+    assert preview.ok, (preview.errors[:5], preview.unknown)
+    assert preview.pending
+    token = store_pending(preview.pending, kind="activities", owner_id=manager.pk)
+    del preview
+    # The confirmation: import_start enqueues the task (database backend), a
+    # db_worker started beside it runs it; progress is read as the page does.
+    worker_cmd = [sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch"]
+    worker_cmd += ["--no-startup-delay", "--max-tasks", "1"]
+    started = time.perf_counter()
+    job = import_start(token=token, filename="traeger.csv", by=manager)
+    db_worker = subprocess.Popen(worker_cmd, cwd=ROOT, stdout=subprocess.DEVNULL)
+    progress: list[tuple[float, int]] = []
+    while db_worker.poll() is None:
+        time.sleep(1)
+        progress.append((round(time.perf_counter() - started, 1), import_progress_of(job)))
+    result["ours_big_s"] = time.perf_counter() - started
+    worker_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["worker_cpu_s"] = worker_cpu.ru_utime + worker_cpu.ru_stime
+    result["worker_peak_rss_mb"] = worker_cpu.ru_maxrss / 1024
+    result["progress_seen"] = [p for p in progress if p[1]][:3]
+    job.refresh_from_db()
+    assert job.status == ActivityImport.Status.DONE, (job.status, job.errors[:5])
     result["peak_rss_mb_before"] = rss_before / 1024
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    result["created"] = report.created
+    result["created"] = job.created
     result["activities"] = Activity.objects.count()
     result["topic_links"] = Activity.topics.through.objects.count()
     result["participant_counts"] = ParticipantCount.objects.count()
     rolled = ActivityRollup.objects.filter(month=WHOLE_YEAR).aggregate(n=Sum("count"))["n"]
     result["rollup_count"] = rolled
-    assert report.created == rows == result["activities"] == rolled, result
+    assert job.created == rows == result["activities"] == rolled, result
     return result
 
 
@@ -341,7 +279,13 @@ def _write_files(folder: Path, rows: int) -> tuple[Path, Path, float]:
 
 
 def run(database_url: str, big: Path, sample: Path, rows: int) -> dict[str, object]:
-    env = {**os.environ, "DATABASE_URL": database_url, "SCHULSOZIAL_TESTING": "1"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SCHULSOZIAL_TESTING": "1",
+        # The production backend: the task waits in the database for db_worker.
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+    }
     out = subprocess.run(
         [sys.executable, __file__, "--child", str(big), str(sample), "--rows", str(rows)],
         env=env,
@@ -414,16 +358,9 @@ def main() -> None:
         print(
             f"  {backend}: {r['activities']:,} records, {r['topic_links']:,} topic links, "
             f"{r['participant_counts']:,} participant counts; rollups hold {r['rollup_count']:,}; "
-            f"peak RSS {r['peak_rss_mb_before']:.0f} MB before the import; "
-            f"writer thread busy {r['write_records_s']:.1f} s (overlapping; its own CPU "
-            f"{r['write_records_cpu_s']:.1f} s), rollups {r['write_rollups_s']:.1f} s, "
-            f"commit {r['commit_s']:.1f} s; "
-            f"the import's own process used {r['ours_big_cpu_s']:.1f} s CPU"
-            + (
-                f", PostgreSQL's server process {r['server_cpu_s']:.1f} s"
-                if "server_cpu_s" in r
-                else ""
-            )
+            f"preview {r['preview_s']:.1f} s (check only, in the upload request); "
+            f"db_worker CPU {r['worker_cpu_s']:.1f} s, peak RSS {r['worker_peak_rss_mb']:.0f} MB; "
+            f"progress seen at {r['progress_seen']} (s, rows)"
         )
 
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import hashlib
 import json
 import os
 import statistics
@@ -44,6 +45,7 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
 
     from schulsozial.activities.models import Activity, CatalogueEntry
     from schulsozial.activities.services import catalogues_ensure_defaults
+    from schulsozial.core.actors import SYSTEM
     from schulsozial.core.school_year import start_year_of as school_year_of
     from schulsozial.masterdata.models import (
         Carrier,
@@ -179,7 +181,7 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
             for s in served:
                 school_worker[s] = staff[n]
         for m in muns:
-            catalogues_ensure_defaults(municipality=m)
+            catalogues_ensure_defaults(municipality=m, by=SYSTEM)
     timings["masterdata_s"] = time.perf_counter() - started
 
     # Catalogue ids per municipality, in the default order.
@@ -396,7 +398,7 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
             cursor.execute("SET work_mem = '256MB'")
             cursor.execute("SET maintenance_work_mem = '512MB'")
         restore = _strip_indexes(
-            cursor, vendor, [spec.model._meta.db_table for spec in TABLES.values()]
+            cursor, vendor, [_model(spec)._meta.db_table for spec in TABLES.values()]
         )
     timings["rollup_rows"] = rebuild_rollups()
     timings["rollups_s"] = time.perf_counter() - started
@@ -504,6 +506,17 @@ def _time(fn, repeat: int) -> tuple[float, Any]:
     return statistics.median(runs), result
 
 
+def _model(spec: Any) -> Any:
+    """A rollup table's model: TABLES holds specs (today) or tuples (older trees,
+    which bench/compare.py measures with this script too)."""
+    return spec.model if hasattr(spec, "model") else spec[0]
+
+
+def _digest(report: Any) -> str:
+    """A short fingerprint of every table of a report, to compare two trees' reports."""
+    return hashlib.sha256(repr(_tables(report)).encode()).hexdigest()[:12]
+
+
 def _tables(report: Any) -> list[Any]:
     return [
         (s.key, [r.values for r in s.rows], s.total.values if s.total else None)
@@ -528,7 +541,7 @@ def child(rows: int, year_rows: int) -> dict[str, object]:
     result["generate"] = _generate(rows, year_rows)
     from schulsozial.statistics.rollups import TABLES
 
-    result["rollup_rows"] = {name: spec.model.objects.count() for name, spec in TABLES.items()}
+    result["rollup_rows"] = {name: _model(spec).objects.count() for name, spec in TABLES.items()}
     print(json.dumps(result), file=sys.stderr, flush=True)
     result["load_before_measure"] = os.getloadavg()
     result["measure"] = measure()
@@ -576,6 +589,7 @@ def measure() -> dict[str, object]:
             "naive_s": naive,
             "ratio": naive / ours,
             "suppressed": a.suppressed,
+            "tables": _digest(a),
         }
         print(name, json.dumps(out[name]), file=sys.stderr, flush=True)
     # Whole pages through Django's test client (session, template, charts).
@@ -652,7 +666,8 @@ def main() -> None:
         for name, m in result["measure"].items():
             if "naive_s" in m:
                 print(
-                    f"{name:<20} {m['ours_s'] * 1000:>13.1f}ms {m['naive_s'] * 1000:>12.1f}ms {m['ratio']:>6.1f}x"
+                    f"{name:<20} {m['ours_s'] * 1000:>13.1f}ms {m['naive_s'] * 1000:>12.1f}ms"
+                    f" {m['ratio']:>6.1f}x  tables {m['tables']}"
                 )
             else:
                 print(f"{name:<20} {m['ours_s'] * 1000:>13.1f}ms")

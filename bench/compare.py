@@ -2,15 +2,20 @@
 
     python bench/compare.py [--base beb347d] [--quick] [--skip entry,queries,statistics,import]
 
-Checks the base commit out into a git worktree (var/bench-base, removed afterwards) and runs,
-for each side in its own tree with its own code and bench scripts (same database settings):
+Checks the base commit out into a git worktree (var/bench-base, removed afterwards) and runs
+each measurement in the base tree, then in HEAD, on the same machine and databases:
   (a) entry through form and API against gunicorn, 20 clients paced at 1 entry/s each, and the
       closed loop reported as throughput per core (bench/bench_entry.py), SQLite and PostgreSQL;
-  (b) queries per request per demo persona and page (bench/query_counts.py; HEAD's script is
-      used in the base tree when the base has none: it only uses URL names and load_demo);
-  (c) the statistics reports (bench/bench_statistics.py);
+  (b) queries per request per demo persona and page (bench/query_counts.py);
+  (c) the statistics reports of a synthetic Land (bench/bench_statistics.py), with a
+      fingerprint of every table so that the two trees' reports can be compared;
   (d) the 1 million row activity import (bench/bench_activity_import.py).
-Prints the machine (cores, `uptime` load before and after) and Markdown tables.
+HEAD's scripts for (a) to (c) are copied into the base tree, so both trees run the same
+benchmark over their own application code; (d) runs each tree's own script, because the import
+path itself changed (HEAD: a django-tasks background task run by db_worker; older trees: the
+import in the calling process). PostgreSQL: BENCH_POSTGRES_URL (a database the scripts drop
+and create; default schulsozial_bench). Prints the machine (cores, `uptime` before and after
+each part) and Markdown tables; raw outputs go to var/bench-compare.json.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -27,27 +33,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 WORKTREE = ROOT / "var" / "bench-base"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
+PG_URL = "postgres://postgres@127.0.0.1:5432/schulsozial_bench"
+SHARED_SCRIPTS = ("bench_entry.py", "query_counts.py", "bench_statistics.py", "machine.py")
+DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
-def sh(args: list[str], cwd: Path, timeout: float, env: dict[str, str] | None = None) -> str:
+def sh(args: list[str], cwd: Path, timeout: float) -> str:
     """Output (stdout and stderr) of one bench script; a failure is reported, not raised."""
     started = time.monotonic()
     try:
         done = subprocess.run(
-            args,
-            cwd=cwd,
-            env={**os.environ, **(env or {})},
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+            args, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
         )
         out = done.stdout + done.stderr
         if done.returncode:
             out += f"\n[exit {done.returncode}]"
     except subprocess.TimeoutExpired as error:
         out = f"{error.stdout or ''}\n[timed out after {timeout:.0f} s]"
-    print(f"    {' '.join(args[1:])} in {cwd.name}: {time.monotonic() - started:.0f} s", flush=True)
+    print(
+        f"    {' '.join(args[1:])} in {cwd.name}: {time.monotonic() - started:.0f} s; {uptime()}",
+        flush=True,
+    )
     return out
 
 
@@ -55,58 +61,191 @@ def uptime() -> str:
     return subprocess.run(["uptime"], capture_output=True, text=True, check=False).stdout.strip()
 
 
-def entry(tree: Path, quick: bool) -> dict[str, dict[str, dict]]:
+def tail(out: str) -> str:
+    return " / ".join(out.strip().splitlines()[-3:])
+
+
+def entry(tree: Path, quick: bool) -> dict[str, dict]:
     """{database: {"paced form": {...}, "closed api": {...}}} from bench_entry.py's lines."""
     seconds = "5" if quick else "20"
-    found: dict[str, dict[str, dict]] = {}
+    found: dict[str, dict] = {}
     for flag, db in (("--sqlite", "SQLite"), ("--postgres", "PostgreSQL")):
-        out = sh(
-            [PYTHON, "bench/bench_entry.py", flag, "--seconds", seconds],
-            tree,
-            timeout=1800,
-        )
+        out = sh([PYTHON, "bench/bench_entry.py", flag, "--seconds", seconds], tree, 1800)
         for load, path, blob in re.findall(r"^\s+(closed|paced) (\S+): (\{.*\})$", out, re.M):
             found.setdefault(db, {})[f"{load} {path}"] = json.loads(blob)
         if db not in found:
-            found[db] = {"error": {"tail": out.strip().splitlines()[-3:]}}
+            found[db] = {"error": tail(out)}
     return found
 
 
 def queries(tree: Path) -> list[list]:
-    script = tree / "bench" / "query_counts.py"
-    if not script.exists():
-        script = ROOT / "bench" / "query_counts.py"
-    out = sh([PYTHON, str(script), "--json"], tree, timeout=1200)
+    out = sh([PYTHON, "bench/query_counts.py", "--json"], tree, 1200)
     for line in reversed(out.splitlines()):
         if line.startswith("[["):
             return json.loads(line)
-    return [["error", out.strip().splitlines()[-1] if out.strip() else "no output", None, None]]
+    return [["error", tail(out) or "no output", None, None]]
 
 
-def statistics(tree: Path, quick: bool) -> str:
+def statistics(tree: Path, quick: bool) -> dict[str, dict]:
+    """{database: {report: {"ours_ms", "naive_ms", "tables"}}} from bench_statistics.py."""
     rows = ["--rows", "200000", "--year-rows", "100000"] if quick else []
-    return sh([PYTHON, "bench/bench_statistics.py", *rows], tree, timeout=3600)
-
-
-def activity_import(tree: Path, quick: bool) -> str:
-    rows = ["--rows", "20000"] if quick else []
-    return sh([PYTHON, "bench/bench_activity_import.py", *rows], tree, timeout=3600)
-
-
-def report_lines(out: str) -> dict[str, str]:
-    """The figure lines of a statistics or import run, keyed by their first words."""
-    figures = {}
+    out = sh([PYTHON, "bench/bench_statistics.py", *rows], tree, 5400)
+    found: dict[str, dict] = {}
+    db = None
     for line in out.splitlines():
-        if re.search(r"\d+(\.\d+)?\s*(ms|s)\b", line) and not line.startswith("    "):
-            key = " ".join(line.split()[:2])
-            figures.setdefault(key, line.strip())
-    return figures
+        if m := re.match(r"^(sqlite|postgresql), ([\d,]+) rows:", line):
+            db = DATABASES[m[1]]
+            found[db] = {"rows": m[2]}
+        elif db and (
+            m := re.match(
+                r"^(\w+)\s+([\d.]+)ms(?:\s+([\d.]+)ms\s+[\d.]+x\s+tables (\w+))?\s*$", line
+            )
+        ):
+            found[db][m[1]] = {"ours_ms": float(m[2])}
+            if m[3]:
+                found[db][m[1]].update(naive_ms=float(m[3]), tables=m[4])
+    if not found:
+        found["error"] = {"tail": tail(out)}
+    return found
 
 
-def fmt(m: dict | None, key: str) -> str:
+def activity_import(tree: Path, quick: bool) -> dict[str, dict]:
+    """{database: {"rows", "seconds", "sample_naive_s", "sample_ours_s"}}."""
+    rows = ["--rows", "20000"] if quick else []
+    out = sh([PYTHON, "bench/bench_activity_import.py", *rows], tree, 3600)
+    found: dict[str, dict] = {}
+    for line in out.splitlines():
+        fields = line.split()
+        if len(fields) >= 7 and fields[0] in DATABASES and fields[1][0].isdigit():
+            found[DATABASES[fields[0]]] = {
+                "rows": fields[1],
+                "seconds": float(fields[2]),
+                "sample_naive_s": float(fields[5]),
+                "sample_ours_s": float(fields[6]),
+            }
+        elif m := re.match(r"^\s+(sqlite|postgresql): .*?preview ([\d.]+) s", line):
+            found.setdefault(DATABASES[m[1]], {})["preview_s"] = float(m[2])
+    if not found:
+        found["error"] = {"tail": tail(out)}
+    return found
+
+
+def cell(m: dict | None, key: str, unit: str = "") -> str:
     if not m or m.get(key) is None:
         return "–"
-    return str(m[key])
+    return f"{m[key]}{unit}"
+
+
+def git(*args: str) -> str:
+    return subprocess.run(
+        ["git", *args], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def prepare_base(base: str) -> None:
+    if WORKTREE.exists():
+        subprocess.run(["git", "worktree", "remove", "--force", str(WORKTREE)], cwd=ROOT)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(WORKTREE), base], cwd=ROOT, check=True
+    )
+    # The base tree uses the same virtualenv and node modules as HEAD, and HEAD's scripts
+    # for the measurements that did not change their path (see the docstring).
+    for shared in (".venv", "node_modules"):
+        if not (WORKTREE / shared).exists():
+            (WORKTREE / shared).symlink_to(ROOT / shared)
+    # The demo's data is looked up beside the tree (shared/ next to the project).
+    beside = WORKTREE.parent / "shared"
+    if not beside.exists() and (ROOT.parent / "shared").exists():
+        beside.symlink_to(ROOT.parent / "shared")
+    for script in SHARED_SCRIPTS:
+        shutil.copy2(ROOT / "bench" / script, WORKTREE / "bench" / script)
+    subprocess.run([PYTHON, "scripts/compile_messages.py"], cwd=WORKTREE, check=False)
+    (WORKTREE / "var").mkdir(exist_ok=True)
+
+
+def print_tables(results: dict[str, dict], skip: set[str], cores: int) -> None:
+    a, b = results
+    ra, rb = results[a], results[b]
+    if "entry" not in skip:
+        print("### Entry through form and API (20 clients, gunicorn, 3 sync workers)\n")
+        print(f"| database | load, path | {a} p50 / p95 ms | {b} p50 / p95 ms | errors |")
+        print("|---|---|---|---|---|")
+        for db in DATABASES.values():
+            da, db_ = ra["entry"].get(db, {}), rb["entry"].get(db, {})
+            for key in sorted(set(da) | set(db_)):
+                ma, mb = da.get(key), db_.get(key)
+                if not isinstance(ma, dict) or not isinstance(mb, dict):
+                    print(f"| {db} | {key} | {ma} | {mb} | |")
+                    continue
+                print(
+                    f"| {db} | {key} | {cell(ma, 'median_ms')} / {cell(ma, 'p95_ms')} | "
+                    f"{cell(mb, 'median_ms')} / {cell(mb, 'p95_ms')} | "
+                    f"{cell(ma, 'errors')} / {cell(mb, 'errors')} |"
+                )
+        print("\nClosed loop as throughput (entries/s per core; no target):\n")
+        print(f"| database | path | {a} | {b} |")
+        print("|---|---|---|---|")
+        for db in DATABASES.values():
+            for path in ("form", "api"):
+                rates = []
+                for side in (ra, rb):
+                    m = side["entry"].get(db, {}).get(f"closed {path}")
+                    ok = isinstance(m, dict) and m.get("per_s") is not None
+                    rates.append(f"{m['per_s'] / cores:.0f}" if ok else "–")
+                print(f"| {db} | {path} | {rates[0]} | {rates[1]} |")
+        print()
+    if "queries" not in skip:
+        print("### Queries per request (demo database, Django test client)\n")
+        print(f"| persona | page | {a} | {b} |")
+        print("|---|---|---|---|")
+        counts = {side: {(r[0], r[1]): r for r in results[side]["queries"]} for side in results}
+        for key in sorted(set(counts[a]) | set(counts[b]), key=lambda k: (str(k[0]), str(k[1]))):
+            cells = []
+            for side in results:
+                r = counts[side].get(key)
+                cells.append("–" if r is None or r[3] is None else f"{r[3]} ({r[2]})")
+            print(f"| {key[0]} | {key[1]} | {cells[0]} | {cells[1]} |")
+        print("\n(queries, with the HTTP status in brackets)\n")
+    if "statistics" not in skip:
+        print("### Statistics reports (rollups; ORM over the raw records as the naive approach)\n")
+        print(f"| database | report | {a} ms | {b} ms | naive ms ({a} / {b}) | tables equal |")
+        print("|---|---|---|---|---|---|")
+        for db in DATABASES.values():
+            sa, sb = ra["statistics"].get(db, {}), rb["statistics"].get(db, {})
+            names = [k for k in dict.fromkeys([*sa, *sb]) if k != "rows"]
+            for name in names:
+                ma, mb = sa.get(name), sb.get(name)
+                same = "–"
+                if ma and mb and ma.get("tables"):
+                    same = "yes" if ma["tables"] == mb.get("tables") else "NO"
+                print(
+                    f"| {db} | {name} | {cell(ma, 'ours_ms')} | {cell(mb, 'ours_ms')} | "
+                    f"{cell(ma, 'naive_ms')} / {cell(mb, 'naive_ms')} | {same} |"
+                )
+        print()
+    if "import" not in skip:
+        print("### Activity import (carrier file through the import code)\n")
+        print(
+            f"| database | rows | {a} s | {b} s | {b} preview s | "
+            f"5,000-row sample per-row / bulk s ({a}; {b}) |"
+        )
+        print("|---|---|---|---|---|---|")
+        for db in DATABASES.values():
+            ma, mb = ra["import"].get(db), rb["import"].get(db)
+            print(
+                f"| {db} | {cell(ma or mb, 'rows')} | {cell(ma, 'seconds')} | "
+                f"{cell(mb, 'seconds')} | {cell(mb, 'preview_s')} | "
+                f"{cell(ma, 'sample_naive_s')} / {cell(ma, 'sample_ours_s')}; "
+                f"{cell(mb, 'sample_naive_s')} / {cell(mb, 'sample_ours_s')} |"
+            )
+        for side, r in results.items():
+            if "error" in r["import"]:
+                print(f"\n{side}: {r['import']['error']}")
+        print(
+            f"\n{a}: the import in the calling process (the management command's path); "
+            f"{b}: from the confirmation (the task enqueued) until db_worker has committed it; "
+            "the preview (check only) runs before, in the upload request.\n"
+        )
 
 
 def main() -> None:
@@ -116,102 +255,40 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma list of entry,queries,statistics,import")
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
-    base = subprocess.run(
-        ["git", "rev-parse", "--short", args.base], cwd=ROOT, capture_output=True, text=True,
-        check=True,
-    ).stdout.strip()  # fmt: skip
-    head = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-        check=True,
-    ).stdout.strip()  # fmt: skip
-    if WORKTREE.exists():
-        subprocess.run(
-            ["git", "worktree", "remove", "--force", str(WORKTREE)], cwd=ROOT, check=False
-        )
-    subprocess.run(
-        ["git", "worktree", "add", "--detach", str(WORKTREE), base], cwd=ROOT, check=True
-    )
-    # The base tree uses the same virtualenv, node modules and compiled messages as HEAD.
-    for shared in (".venv", "node_modules"):
-        if not (WORKTREE / shared).exists():
-            (WORKTREE / shared).symlink_to(ROOT / shared)
-    subprocess.run([PYTHON, "scripts/compile_messages.py"], cwd=WORKTREE, check=False)
-    (WORKTREE / "var").mkdir(exist_ok=True)
+    os.environ.setdefault("BENCH_POSTGRES_URL", PG_URL)
+    base, head = git("rev-parse", "--short", args.base), git("rev-parse", "--short", "HEAD")
+    prepare_base(base)
     trees = {f"base {base}": WORKTREE, f"HEAD {head}": ROOT}
-    results: dict[str, dict] = {name: {} for name in trees}
+    results: dict[str, dict] = {name: {"load": []} for name in trees}
     load_before = uptime()
     started = time.monotonic()
+    parts = [p for p in ("entry", "queries", "statistics", "import") if p not in skip]
+    measure = {
+        "entry": lambda t: entry(t, args.quick),
+        "queries": queries,
+        "statistics": lambda t: statistics(t, args.quick),
+        "import": lambda t: activity_import(t, args.quick),
+    }
     try:
-        for name, tree in trees.items():
-            print(f"== {name} ({tree})", flush=True)
-            if "entry" not in skip:
-                results[name]["entry"] = entry(tree, args.quick)
-            if "queries" not in skip:
-                results[name]["queries"] = queries(tree)
-            if "statistics" not in skip:
-                results[name]["statistics"] = statistics(tree, args.quick)
-            if "import" not in skip:
-                results[name]["import"] = activity_import(tree, args.quick)
+        # Part by part, base then HEAD, so that both sides of a figure run close in time.
+        for part in parts:
+            for name, tree in trees.items():
+                print(f"== {part}: {name} ({tree})", flush=True)
+                results[name][part] = measure[part](tree)
+                results[name]["load"].append(f"after {part}: {uptime()}")
     finally:
-        subprocess.run(
-            ["git", "worktree", "remove", "--force", str(WORKTREE)], cwd=ROOT, check=False
-        )
+        subprocess.run(["git", "worktree", "remove", "--force", str(WORKTREE)], cwd=ROOT)
     (ROOT / "var" / "bench-compare.json").write_text(json.dumps(results, indent=1))
-    a, b = trees
     cores = os.cpu_count() or 1
+    a, b = trees
     print(f"\n## bench-compare: {a} vs {b}{' (quick)' if args.quick else ''}\n")
     print(f"- machine: {cores} cores; {time.monotonic() - started:.0f} s in all")
     print(f"- uptime before: `{load_before}`")
-    print(f"- uptime after:  `{uptime()}`\n")
-    if "entry" not in skip:
-        print("### Entry through form and API (20 clients, gunicorn)\n")
-        print(
-            f"| database | load, path | {a} p50 / p95 ms | {b} p50 / p95 ms | {a} entries/s per core | {b} entries/s per core | errors |"
-        )
-        print("|---|---|---|---|---|---|---|")
-        for db in ("SQLite", "PostgreSQL"):
-            keys = sorted(
-                set(results[a]["entry"].get(db, {})) | set(results[b]["entry"].get(db, {}))
-            )
-            for key in keys:
-                ma, mb = (
-                    results[a]["entry"].get(db, {}).get(key),
-                    results[b]["entry"].get(db, {}).get(key),
-                )
-                rate = ["–", "–"]
-                for i, m in enumerate((ma, mb)):
-                    if m and m.get("per_s") is not None and key.startswith("closed"):
-                        rate[i] = f"{m['per_s'] / cores:.0f}"
-                print(
-                    f"| {db} | {key} | {fmt(ma, 'median_ms')} / {fmt(ma, 'p95_ms')} | "
-                    f"{fmt(mb, 'median_ms')} / {fmt(mb, 'p95_ms')} | {rate[0]} | {rate[1]} | "
-                    f"{fmt(ma, 'errors')} / {fmt(mb, 'errors')} |"
-                )
-        print("\nTarget: paced p95 < 100 ms on both databases; the closed loop is no target.\n")
-    if "queries" not in skip:
-        print("### Queries per request (demo database, Django test client)\n")
-        print(f"| persona | page | {a} | {b} |")
-        print("|---|---|---|---|")
-        counts = {side: {(r[0], r[1]): r for r in results[side]["queries"]} for side in trees}
-        for key in sorted(set(counts[a]) | set(counts[b])):
-            cells = []
-            for side in trees:
-                r = counts[side].get(key)
-                cells.append("–" if r is None or r[3] is None else f"{r[3]} ({r[2]})")
-            print(f"| {key[0]} | {key[1]} | {cells[0]} | {cells[1]} |")
-        print("\n(queries, with the HTTP status in brackets)\n")
-    for part, title in (("statistics", "Statistics reports"), ("import", "Activity import")):
-        if part in skip:
-            continue
-        print(f"### {title}\n")
-        fa, fb = report_lines(results[a][part]), report_lines(results[b][part])
-        print(f"| figure | {a} | {b} |")
-        print("|---|---|---|")
-        for key in list(dict.fromkeys([*fa, *fb])):
-            cell_a = fa.get(key, "–").replace("|", "/")
-            cell_b = fb.get(key, "–").replace("|", "/")
-            print(f"| {key} | `{cell_a}` | `{cell_b}` |")
-        print()
+    for name in trees:
+        for line in results[name]["load"]:
+            print(f"- {name}, {line}")
+    print()
+    print_tables(results, skip, cores)
     print("Raw outputs: var/bench-compare.json")
 
 

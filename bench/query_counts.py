@@ -28,6 +28,10 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.test.utils import setup_test_environment  # noqa: E402
+
+setup_test_environment()  # the test client then records each response's template context
+
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -52,7 +56,9 @@ def count(client: Client, method: str, url: str, data: dict | None = None) -> tu
 
 
 def entry_post(client: Client, url: str) -> tuple[int, int] | None:
-    """POST the entry form with its own initial values (the first choice of every select)."""
+    """POST one entry: the form's own initial values (the first choice of every select),
+    45 minutes and one participant in the first cell of the grid. A valid entry redirects
+    (302); a 200 means the form refused it."""
     response = client.get(url, HTTP_HOST="localhost")
     form = response.context["form"] if response.context and "form" in response.context else None
     if form is None:
@@ -68,7 +74,12 @@ def entry_post(client: Client, url: str) -> tuple[int, int] | None:
             value = choices[0] if choices else ""
         if isinstance(value, list | tuple):
             value = value[:1]
+        if name == "minutes" and value in (None, ""):
+            value = 45
         data[form.add_prefix(name)] = "" if value is None else value
+    first_cell = next((name for name in form.fields if name.startswith("p_")), None)
+    if first_cell:
+        data[form.add_prefix(first_cell)] = 1
     return count(client, "post", url, data)
 
 
