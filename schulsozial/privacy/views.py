@@ -5,6 +5,8 @@ in privacy/services.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -52,7 +54,7 @@ class PseudonymiseForm(forms.Form):
         max_length=120,
     )
 
-    def __init__(self, *args: object, staff: StaffMember, **kwargs: object) -> None:
+    def __init__(self, *args: Any, staff: StaffMember, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.staff = staff
 
