@@ -201,7 +201,7 @@ def test_a_running_import_shows_its_progress_in_german_and_refreshes(
     client = client_for("worker")
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<progress id="import-progress-bar" max="40" value="10"' in html
-    assert 'aria-valuetext="10 von 40 Zeilen"' in html and 'role="status"' in html
+    assert 'aria-valuetext="Zeile 10 von 40"' in html and 'role="status"' in html
     assert "10 von 40 Zeilen gelesen." in html
     assert f'hx-get="{url}" hx-trigger="every 2s"' in html  # htmx polls the fragment
     assert f'href="{url}"' in html  # without JavaScript: a link that refreshes

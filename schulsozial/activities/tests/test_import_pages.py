@@ -1,0 +1,133 @@
+"""The pages of a background import: progress, result, who may see them."""
+
+from __future__ import annotations
+
+import io
+
+from django.urls import reverse
+
+from schulsozial.activities import importing
+from schulsozial.activities.models import Activity, ActivityImport
+from schulsozial.activities.tests.test_importing import GOOD
+from schulsozial.core.audit import Action
+from schulsozial.core.models import AuditEntry
+
+
+def _job(world, **fields) -> ActivityImport:
+    fields.setdefault("status", ActivityImport.Status.RUNNING)
+    return ActivityImport.objects.create(
+        owner=world.users["worker"], filename="doku.csv", **{"rows_total": 10, **fields}
+    )
+
+
+def _confirm(client) -> ActivityImport:
+    upload = io.BytesIO(GOOD.encode())
+    upload.name = "doku.csv"
+    html = client.post(reverse("activities:import"), {"file": upload}).content.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    client.post(reverse("activities:import"), {"token": token, "confirm": "1"})
+    return ActivityImport.objects.get()
+
+
+def test_progress_counts_rows_with_german_digit_grouping(dw, world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = _job(world, rows_total=10_000)
+    importing._write_progress(job.pk, 1234)
+    html = (
+        client_for("worker")
+        .get(reverse("activities:import_progress", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        .content.decode()
+    )
+    assert '<label class="kern-label" for="import-progress-bar">doku.csv wird importiert' in html
+    assert '<progress id="import-progress-bar" max="10000" value="1234"' in html
+    assert 'aria-valuetext="Zeile 1.234 von 10.000"' in html
+    assert "1.234 von 10.000 Zeilen gelesen." in html
+    assert "<script" not in html.split('id="import-progress"')[1]  # no inline script (CSP)
+
+
+def test_a_waiting_import_shows_an_indeterminate_bar(dw, world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    job = _job(world, status=ActivityImport.Status.QUEUED)
+    html = (
+        client_for("worker")
+        .get(reverse("activities:import_progress", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        .content.decode()
+    )
+    bar = html.split('<progress id="import-progress-bar"')[1].split(">")[0]
+    assert "value=" not in bar  # no value: the bar says "busy", not "0 %"
+    assert 'aria-valuetext="Der Import wartet auf seinen Start."' in bar
+    assert 'data-status="queued"' in html
+
+
+def test_import_pages_are_never_stored_by_a_cache(dw, world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("worker")
+    running, done = _job(world), _job(world, status=ActivityImport.Status.DONE, created=10)
+    responses = [
+        client.get(reverse("activities:import_progress", args=[running.pk])),
+        client.get(
+            reverse("activities:import_progress", args=[running.pk]), HTTP_HX_REQUEST="true"
+        ),
+        client.get(reverse("activities:import_progress", args=[done.pk]), HTTP_HX_REQUEST="true"),
+        client.get(reverse("activities:import_result", args=[done.pk])),
+    ]
+    assert [r.status_code for r in responses] == [200, 200, 204, 200]
+    assert [r["Cache-Control"] for r in responses] == ["no-store"] * 4
+
+
+def test_a_finished_import_is_in_the_audit_log_once(dw, world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    before = Activity.objects.count()
+    job = _confirm(client_for("worker"))
+    assert job.status == "done" and Activity.objects.count() == before + 2
+    entries = AuditEntry.objects.filter(action=Action.IMPORT)
+    assert entries.count() == 1
+    entry = entries.get()
+    assert entry.actor == world.users["worker"]
+    assert entry.changes["created"] == 2 and entry.changes["file"] == "doku.csv"
+
+
+def test_the_result_lists_every_error_as_row_column_reason(dw, world, client_for):
+    errors = [[n, "Minuten", f"keine Zahl: 'x{n}'"] for n in range(2, 302)]
+    errors.append([0, "", "Die Vorschau ist abgelaufen."])
+    errors.append([7, "", "Zeile doppelt"])
+    job = _job(world, status=ActivityImport.Status.FAILED, errors=errors)
+    html = (
+        client_for("worker")
+        .get(reverse("activities:import_result", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        .content.decode()
+    )
+    assert "302 Fehler – es wurde nichts importiert" in html
+    assert "<li>Zeile 2, Spalte Minuten: keine Zahl: &#x27;x2&#x27;</li>" in html
+    assert (
+        "<li>Zeile 301, Spalte Minuten: keine Zahl: &#x27;x301&#x27;</li>" in html
+    )  # all, not 200
+    assert "<li>Die Vorschau ist abgelaufen.</li>" in html
+    assert "<li>Zeile 7: Zeile doppelt</li>" in html
+    assert 'data-import="done"' not in html
+
+
+def test_the_result_counts_the_imported_records(dw, world, client_for):
+    job = _job(world, status=ActivityImport.Status.DONE, created=1234)
+    html = (
+        client_for("worker")
+        .get(reverse("activities:import_result", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        .content.decode()
+    )
+    assert "1.234 Tätigkeiten importiert" in html
+    assert "Die Datei doku.csv ist importiert" in html
+
+
+def test_nobody_else_follows_an_import_not_even_through_the_poll(dw, world, client_for):
+    running, done = _job(world), _job(world, status=ActivityImport.Status.DONE, created=3)
+    progress = reverse("activities:import_progress", args=[running.pk])
+    result = reverse("activities:import_result", args=[done.pk])
+    other = client_for("worker2")  # documents too, at another school
+    assert other.get(progress).status_code == 404
+    assert other.get(progress, HTTP_HX_REQUEST="true").status_code == 404
+    assert other.get(result).status_code == 404
+    for name in ("coordinator", "carrier", "principal", "committee", "admin"):
+        assert client_for(name).get(result).status_code == 403, name
+    assert client_for("anonymous").get(result).status_code == 302
+    assert importing.imports_visible_to(user=world.users["worker2"]).count() == 0
+    assert set(importing.imports_visible_to(user=world.users["worker"])) == {running, done}
