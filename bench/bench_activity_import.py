@@ -66,26 +66,27 @@ def _setup() -> dict[str, object]:
 
     from django.core.management import call_command
     from django.utils import timezone
+    from trees import ensure_catalogues, platform_actor
 
     from schulsozial.accounts.models import Role, User
     from schulsozial.accounts.services import role_assign
     from schulsozial.activities import services as doc
     from schulsozial.activities.models import CatalogueEntry
     from schulsozial.activities.tests.import_files import FILE_MAPPINGS
-    from schulsozial.core.actors import SYSTEM
     from schulsozial.masterdata import services
     from schulsozial.masterdata.models import Carrier, FundingStream, Municipality, SchoolType
 
+    ACTOR = platform_actor()  # noqa: N806
     call_command("migrate", verbosity=0)
     today = timezone.localdate()
     begin = today - datetime.timedelta(days=DAYS + 30)
     town = services.municipality_create(
-        by=None, ags="05999001", name="Benchstadt", kind=Municipality.Kind.CITY
+        by=ACTOR, ags="05999001", name="Benchstadt", kind=Municipality.Kind.CITY
     )
     types = [SchoolType.GS] * 4 + [SchoolType.GE, SchoolType.GY, SchoolType.RS, SchoolType.BK]
     schools = [
         services.school_create(
-            by=None,
+            by=ACTOR,
             municipality=town,
             school_number=f"{300000 + i}",
             name=f"Schule {i:02d}",
@@ -94,17 +95,17 @@ def _setup() -> dict[str, object]:
         for i in range(SCHOOLS)
     ]
     carrier = services.carrier_create(
-        by=None, municipality=town, name="Träger", kind=Carrier.Kind.WELFARE
+        by=ACTOR, municipality=town, name="Träger", kind=Carrier.Kind.WELFARE
     )
     stream = services.funding_stream_create(
-        by=None, municipality=town, code="FRL", name="FRL", kind=FundingStream.Kind.LAND
+        by=ACTOR, municipality=town, code="FRL", name="FRL", kind=FundingStream.Kind.LAND
     )
     _pairs, staff_plan = _places()
     members = []
     for n, (label, school_indexes) in enumerate(staff_plan):
         member = services.staff_create(
             municipality=town,
-            by=None,
+            by=ACTOR,
             carrier=carrier,
             label=label,
             qualification="sw_ba",
@@ -113,7 +114,7 @@ def _setup() -> dict[str, object]:
         )
         position = services.position_create(
             municipality=town,
-            by=None,
+            by=ACTOR,
             code=f"P-{n:03d}",
             carrier=carrier,
             funding_stream=stream,
@@ -126,16 +127,16 @@ def _setup() -> dict[str, object]:
                 position=position,
                 school=schools[index],
                 weekly_hours=Decimal("39") / len(school_indexes),
-                by=None,
+                by=ACTOR,
             )
         members.append(member)
     manager = User.objects.create_user(username="traeger", password="x" * 20)
-    role_assign(user=manager, role=Role.CARRIER, by=None, carrier=carrier)
+    role_assign(user=manager, role=Role.CARRIER, by=ACTOR, carrier=carrier)
     worker = User.objects.create_user(username="fachkraft", password="x" * 20)
     for index in staff_plan[0][1]:
-        role_assign(user=worker, role=Role.WORKER, by=None, school=schools[index])
-    services.staff_update(staff=members[0], user=worker, by=None)
-    doc.catalogues_ensure_defaults(municipality=town, by=SYSTEM)
+        role_assign(user=worker, role=Role.WORKER, by=ACTOR, school=schools[index])
+    services.staff_update(staff=members[0], user=worker, by=ACTOR)
+    ensure_catalogues(town)
     for kind, names in FILE_MAPPINGS.items():
         for name, code in names.items():
             doc.import_mapping_set(
@@ -143,7 +144,7 @@ def _setup() -> dict[str, object]:
                 kind=kind,
                 source_label=name,
                 entry=CatalogueEntry.objects.get(municipality=town, kind=kind, code=code),
-                by=None,
+                by=ACTOR,
             )
     return {"manager": manager.pk, "worker": worker.pk}
 

@@ -60,6 +60,7 @@ def prepare() -> dict[str, object]:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.core.management import call_command
+    from trees import ensure_catalogues, platform_actor
 
     from schulsozial.accounts.models import Role, User
     from schulsozial.accounts.services import role_assign
@@ -68,39 +69,40 @@ def prepare() -> dict[str, object]:
     from schulsozial.masterdata import services
     from schulsozial.masterdata.models import Carrier, FundingStream, Municipality, SchoolType
 
+    ACTOR = platform_actor()  # noqa: N806
     call_command("migrate", verbosity=0)
     town = services.municipality_create(
-        by=None, ags="05999001", name="Benchstadt", kind=Municipality.Kind.CITY
+        by=ACTOR, ags="05999001", name="Benchstadt", kind=Municipality.Kind.CITY
     )
-    doc.catalogues_ensure_defaults(municipality=town)
+    ensure_catalogues(town)
     carrier = services.carrier_create(
-        by=None, municipality=town, name="Träger", kind=Carrier.Kind.WELFARE
+        by=ACTOR, municipality=town, name="Träger", kind=Carrier.Kind.WELFARE
     )
     stream = services.funding_stream_create(
-        by=None, municipality=town, code="FRL", name="FRL", kind=FundingStream.Kind.LAND,
+        by=ACTOR, municipality=town, code="FRL", name="FRL", kind=FundingStream.Kind.LAND,
         funding_share_percent=Decimal("80"),
     )  # fmt: skip
     begin = datetime.date.today() - datetime.timedelta(days=400)  # noqa: DTZ011
     workers = []
     for n in range(CLIENTS):
         school = services.school_create(
-            by=None, municipality=town, school_number=f"1990{n:02d}", name=f"Schule {n}",
+            by=ACTOR, municipality=town, school_number=f"1990{n:02d}", name=f"Schule {n}",
             school_type=SchoolType.GS,
         )  # fmt: skip
         member = services.staff_create(
-            municipality=town, by=None, carrier=carrier, label=f"FK {n}",
+            municipality=town, by=ACTOR, carrier=carrier, label=f"FK {n}",
             qualification="sw_ba", weekly_hours=Decimal("39"), contract_start=begin,
         )  # fmt: skip
         position = services.position_create(
-            municipality=town, by=None, code=f"P{n}", carrier=carrier, funding_stream=stream,
+            municipality=town, by=ACTOR, code=f"P{n}", carrier=carrier, funding_stream=stream,
             fte=member.fte, staff_member=member, valid_from=begin,
         )  # fmt: skip
         services.assignment_set(
-            position=position, school=school, weekly_hours=Decimal("39"), by=None
+            position=position, school=school, weekly_hours=Decimal("39"), by=ACTOR
         )
         user = User.objects.create_user(username=f"fk{n}", password=PASSWORD)
-        role_assign(user=user, role=Role.WORKER, by=None, school=school)
-        services.staff_update(staff=member, user=user, by=None)
+        role_assign(user=user, role=Role.WORKER, by=ACTOR, school=school)
+        services.staff_update(staff=member, user=user, by=ACTOR)
         workers.append(
             {
                 "user": f"fk{n}",
@@ -109,7 +111,7 @@ def prepare() -> dict[str, object]:
                 "staff": member.pk,
             }
         )
-    _token, key = doc.api_token_create(carrier=carrier, name="bench", by=None)
+    _token, key = doc.api_token_create(carrier=carrier, name="bench", by=ACTOR)
 
     def pk(kind: str, code: str) -> int:
         return CatalogueEntry.objects.get(municipality=town, kind=kind, code=code).pk

@@ -42,10 +42,9 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
     import numpy as np
     from django.db import connection, transaction
     from django.utils import timezone
+    from trees import ensure_catalogues
 
     from schulsozial.activities.models import Activity, CatalogueEntry
-    from schulsozial.activities.services import catalogues_ensure_defaults
-    from schulsozial.core.actors import SYSTEM
     from schulsozial.core.school_year import start_year_of as school_year_of
     from schulsozial.masterdata.models import (
         Carrier,
@@ -181,7 +180,7 @@ def _generate(rows: int, year_rows: int = 0, seed: int = 7) -> dict[str, float]:
             for s in served:
                 school_worker[s] = staff[n]
         for m in muns:
-            catalogues_ensure_defaults(municipality=m, by=SYSTEM)
+            ensure_catalogues(m)
     timings["masterdata_s"] = time.perf_counter() - started
 
     # Catalogue ids per municipality, in the default order.

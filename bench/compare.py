@@ -34,7 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 WORKTREE = ROOT / "var" / "bench-base"
 PYTHON = str(ROOT / ".venv" / "bin" / "python")
 PG_URL = "postgres://postgres@127.0.0.1:5432/schulsozial_bench"
-SHARED_SCRIPTS = ("bench_entry.py", "query_counts.py", "bench_statistics.py", "machine.py")
+SHARED_SCRIPTS = (
+    "bench_entry.py",
+    "query_counts.py",
+    "bench_statistics.py",
+    "machine.py",
+    "trees.py",
+)
 DATABASES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 

@@ -83,6 +83,7 @@ def prepare(users: int) -> dict:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
     from django.core.management import call_command
+    from trees import platform_actor
 
     from schulsozial.accounts.models import Role, User
     from schulsozial.accounts.services import role_assign
@@ -92,6 +93,7 @@ def prepare(users: int) -> dict:
     from schulsozial.masterdata import services
     from schulsozial.masterdata.models import Municipality, PositionAssignment
 
+    ACTOR = platform_actor()  # noqa: N806
     call_command("migrate", verbosity=0)
     call_command("load_demo", quiet_logins=True, verbosity=0)
     town = Municipality.objects.get(name="Herne")
@@ -100,7 +102,7 @@ def prepare(users: int) -> dict:
 
     def account(name: str, role: str, **scope: object) -> str:
         user = User.objects.create_user(username=name, password=PASSWORD, display_name=name)
-        role_assign(user=user, role=role, by=None, **scope)
+        role_assign(user=user, role=role, by=ACTOR, **scope)
         return name
 
     # Staff members of Herne with a position assigned to a school yesterday.
@@ -126,7 +128,7 @@ def prepare(users: int) -> dict:
     for n, a in enumerate(free[: counts["form"]]):
         name = account(f"last.fk{n:02d}", Role.WORKER, school=a.school)
         services.staff_update(
-            staff=a.position.staff_member, user=User.objects.get(username=name), by=None
+            staff=a.position.staff_member, user=User.objects.get(username=name), by=ACTOR
         )
         workers.append({"user": name, "school": a.school.pk})
 
@@ -135,7 +137,7 @@ def prepare(users: int) -> dict:
     for n in range(counts["api"]):
         a = pairs[(n * 7) % len(pairs)]
         _token, key = doc.api_token_create(
-            carrier=a.position.carrier, name=f"Fachsoftware Lasttest {n}", by=None
+            carrier=a.position.carrier, name=f"Fachsoftware Lasttest {n}", by=ACTOR
         )
         api.append(
             {"key": key, "staff": a.position.staff_member_id, "number": a.school.school_number}
