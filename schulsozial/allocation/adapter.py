@@ -14,9 +14,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
-from django.db.models import Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 
 from schulsozial.masterdata.models import (
@@ -31,13 +31,24 @@ from schulsozial.masterdata.selectors import with_latest_figures
 
 from .engine import AllocationResult, SchoolInput, allocate, load_rules_toml, sensitivity
 
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 INDICATORS = ["pupils", "social_index", "startchancen", "school_type"]
 TWO = Decimal("0.01")
 
 
+class LatestFigures(TypedDict):
+    """What masterdata.selectors.with_latest_figures annotates on a school."""
+
+    pupils: int | None
+    social_index: int | None
+    startchancen: bool | None
+
+
 @dataclass(frozen=True)
 class SchoolRow:
-    school: School
+    school: WithAnnotations[School, LatestFigures]
     current_fte: Decimal
     carrier_hours: dict[str, Decimal]
 
@@ -52,9 +63,12 @@ def school_rows(*, municipality: Municipality, school_year: SchoolYear) -> list[
     (and carriers) of the positions assigned on the reference day."""
     day = reference_day(school_year)
     schools = list(
-        with_latest_figures(
-            School.objects.active().filter(municipality=municipality), school_year
-        ).order_by("school_number")
+        cast(
+            "QuerySet[WithAnnotations[School, LatestFigures]]",
+            with_latest_figures(
+                School.objects.active().filter(municipality=municipality), school_year
+            ).order_by("school_number"),
+        )
     )
     hours: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for school_id, carrier, total in (

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -129,7 +129,8 @@ class RulesForm(NoPersonalDataMixin, forms.Form):
     lock_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("total_fte") is None and data.get("budget_eur") is None:
             raise forms.ValidationError(
                 _("Give the FTE to distribute or a budget with a cost per FTE.")
@@ -176,7 +177,8 @@ class CriterionForm(forms.Form):
         return table
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("transform") == "table" and not data.get("table"):
             self.add_error("table", _("A lookup table needs its values."))
         if data.get("missing") == "number" and data.get("missing_value") is None:
@@ -316,7 +318,7 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, scenarios: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scenarios"].queryset = scenarios
+        cast(_IdChoices, self.fields["scenarios"]).queryset = scenarios
 
     def clean_scenarios(self) -> Any:
         chosen = self.cleaned_data["scenarios"]

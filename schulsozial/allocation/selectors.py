@@ -6,15 +6,13 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
-
 from schulsozial.masterdata.models import SchoolType
 
 from . import permissions as perms
-from .models import Scenario
+from .models import Scenario, ScenarioQuerySet
 
 
-def scenarios_visible_to(*, user: Any) -> QuerySet[Scenario]:
+def scenarios_visible_to(*, user: Any) -> ScenarioQuerySet:
     return Scenario.objects.filter(perms.scenarios_visible_q(user)).select_related(
         "municipality", "school_year"
     )

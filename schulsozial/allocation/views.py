@@ -4,7 +4,7 @@ result with charts, per-school explanation, comparison, adoption, exports."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from schulsozial.accounts.http import AuthenticatedHttpRequest
 from schulsozial.core import charts
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.exports import export_response
@@ -35,6 +36,11 @@ from .templates_rules import structured
 def _scenario(request: HttpRequest, pk: int) -> Scenario:
     require(perms.can_list_scenarios(request.user))
     return get_object_or_404(selectors.scenarios_visible_to(user=request.user), pk=pk)
+
+
+def _loaded(obj: Model | None) -> Scenario:
+    """The object a scenario page's `load()` returned (ServiceFormView passes it on as a Model)."""
+    return cast(Scenario, obj)
 
 
 class ScenarioList(TableView):
@@ -105,7 +111,7 @@ class ScenarioCreate(ServiceFormView):
         year = current_school_year()
         total = Decimal(0)
         cost = None
-        if year is not None:
+        if year is not None and municipality is not None:
             total = sum(
                 (
                     r.current_fte
@@ -135,7 +141,7 @@ class ScenarioCreate(ServiceFormView):
         )
 
     def success_url(self, obj: Model) -> str:
-        return obj.get_absolute_url()  # type: ignore[attr-defined,no-any-return]
+        return cast(Scenario, obj).get_absolute_url()  # what save() returned
 
 
 def _chart_context(scenario: Scenario) -> dict[str, Any]:
@@ -241,7 +247,7 @@ def _rules_forms(request: HttpRequest, scenario: Scenario) -> tuple[forms.RulesF
 
 
 @login_required
-def scenario_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def scenario_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The rules form. With htmx each change posts to the preview; saving
     stores the rules and the recomputed result."""
     scenario = _scenario(request, pk)
@@ -320,21 +326,22 @@ class ScenarioEditToml(ServiceFormView):
         return _scenario(self.request, self.kwargs["pk"])
 
     def allowed(self, obj: Model | None) -> bool:
-        return perms.can_edit_scenario(self.request.user, obj)
+        return perms.can_edit_scenario(self.request.user, _loaded(obj))
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        scenario = _loaded(obj)
         return {
             "initial": {
-                "name": obj.name,
-                "description": obj.description,
-                "rules_toml": obj.rules_toml,  # type: ignore[union-attr]
-                "lock_version": obj.lock_version,
+                "name": scenario.name,
+                "description": scenario.description,
+                "rules_toml": scenario.rules_toml,
+                "lock_version": scenario.lock_version,
             }
-        }  # type: ignore[union-attr]
+        }
 
     def save(self, form: Any, obj: Model | None) -> Model:
         return services.scenario_update(
-            scenario=obj,
+            scenario=_loaded(obj),
             rules_toml=form.cleaned_data["rules_toml"],
             name=form.cleaned_data["name"],
             description=form.cleaned_data["description"],
@@ -352,19 +359,24 @@ class ScenarioAdopt(ServiceFormView):
         return _scenario(self.request, self.kwargs["pk"])
 
     def allowed(self, obj: Model | None) -> bool:
-        return perms.can_adopt_scenario(self.request.user, obj)
+        return perms.can_adopt_scenario(self.request.user, _loaded(obj))
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        scenario = _loaded(obj)
         adopted = (
             selectors.scenarios_visible_to(user=self.request.user)
             .adopted()
-            .filter(municipality_id=obj.municipality_id, school_year_id=obj.school_year_id)
+            .filter(
+                municipality_id=scenario.municipality_id, school_year_id=scenario.school_year_id
+            )
             .first()
         )
         return {"adopted": adopted}
 
     def save(self, form: Any, obj: Model | None) -> Model:
-        return services.scenario_adopt(scenario=obj, by=self.request.user, **form.cleaned_data)
+        return services.scenario_adopt(
+            scenario=_loaded(obj), by=self.request.user, **form.cleaned_data
+        )
 
 
 @login_required

@@ -14,7 +14,7 @@ from __future__ import annotations
 import heapq
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from schulsozial.allocation.engine import Rules, SchoolInput
@@ -72,7 +72,8 @@ def reference_allocate(
     n = len(chosen)
     if layer.total_fte is not None:
         total = round(layer.total_fte / g)
-    else:
+    else:  # the rules validate: no total, then a budget with its cost per FTE
+        assert layer.budget_eur is not None and rules.cost_per_fte_eur is not None
         total = math.floor(layer.budget_eur / (rules.cost_per_fte_eur * g) + 1e-9)
 
     criteria = list(layer.criteria)
@@ -85,11 +86,14 @@ def reference_allocate(
             raw = s.values.get(c.column)
             if c.transform == "table":
                 key = normalise_key(raw)
+                assert c.table is not None  # a table transform has its table
                 column.append(None if key is None else c.table[key])
             elif c.transform == "per_pupil":
                 count, pupils = _number(raw), _number(s.values.get(c.pupils_column))
-                ok = count is not None and pupils is not None and pupils > 0
-                column.append(c.rate * count / pupils if ok else None)
+                if count is not None and pupils is not None and pupils > 0:
+                    column.append(c.rate * count / pupils)
+                else:
+                    column.append(None)
             else:
                 column.append(_number(raw))
         present = [v for v in column if v is not None]
@@ -128,9 +132,12 @@ def reference_allocate(
 
     base, lower, upper = [], [], []
     for s in chosen:
-        if isinstance(layer.base_fte, dict):
+        if isinstance(layer.base_fte, Mapping):
             kind = normalise_key(s.values.get(rules.school_type_column))
-            b = layer.base_fte.get(kind, layer.base_fte.get("default"))
+            table = layer.base_fte
+            found = table.get(kind) if kind is not None else None
+            b = found if found is not None else table.get("default")
+            assert b is not None  # the engine refuses a school type without an entry
         else:
             b = layer.base_fte
         base.append(b / g)

@@ -431,3 +431,23 @@ def test_a_coordinator_of_two_municipalities_chooses_where_the_scenario_belongs(
     scenario = Scenario.objects.get(name="Nachbarstadt")
     assert scenario.municipality == world.other_town
     assert {r["number"] for r in scenario.result["schools"]} == {world.other_school.school_number}
+
+
+def test_new_scenario_form_opens_without_figures_when_no_municipality_is_coordinated(
+    world, client_for
+):
+    """A coordination grant whose municipalities are all gone leaves no first municipality:
+    the form then starts at 0 FTE and no cost rate instead of failing."""
+    from unittest import mock
+
+    from schulsozial.masterdata.models import Municipality
+
+    with mock.patch(
+        "schulsozial.allocation.views.coordinated_municipalities",
+        return_value=Municipality.objects.none(),
+    ):
+        response = client_for("coordinator").get("/verteilung/new/")
+    form = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(r'name="total_fte"[^>]*value="0"', form)
+    assert 'name="cost_per_fte_eur"' in form and 'value="70000' not in form
