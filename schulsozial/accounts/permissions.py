@@ -208,11 +208,40 @@ def can_assign_role(
     return target is not None and target in ids
 
 
+def removes_own_administration(user: Any, assignment: Any) -> bool:
+    """An administrator removing its own administration role would lock
+    itself out of this very page: another administrator must do it."""
+    return (
+        not acting_as_system(user)
+        and assignment.role == Role.ADMINISTRATION
+        and assignment.user_id == getattr(user, "pk", None)
+    )
+
+
+def removes_last_role(user: Any, assignment: Any) -> bool:
+    """Whether a municipal administrator `user` would remove the account's
+    last role: the account would then be in nobody's municipality, out of
+    every municipal administrator's list, its page a 404 (a lost account,
+    issue 13); deactivating it ends the access instead. A role elsewhere
+    keeps it with that municipality's administration. A global administrator
+    sees every account, so nothing is lost for it."""
+    if administered_municipality_ids(user) is None:
+        return False
+    return not any(other.pk != assignment.pk for other in assignment.user.role_assignments.all())
+
+
 def can_remove_role(user: Any, assignment: Any) -> bool:
+    """A role inside the administered municipalities (a global role only for
+    a global administrator), never the own administration role, and for a
+    municipal administrator never the account's last role (deactivate the
+    account instead)."""
+    if not can_manage_users(user) or removes_own_administration(user, assignment):
+        return False
     ids = administered_municipality_ids(user)
     if ids is None:
-        return can_manage_users(user)
-    return assignment.municipality_id is not None and assignment.municipality_id in ids
+        return True
+    in_scope = assignment.municipality_id is not None and assignment.municipality_id in ids
+    return in_scope and not removes_last_role(user, assignment)
 
 
 def can_manage_account(user: Any, subject: Any) -> bool:

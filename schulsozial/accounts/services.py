@@ -189,6 +189,19 @@ def role_assign(
 @transaction.atomic
 def role_remove(*, assignment: RoleAssignment, by: Actor) -> None:
     if not perms.can_remove_role(by, assignment):
+        if perms.removes_own_administration(by, assignment):
+            raise ValidationError(
+                _("You cannot remove your own administration role: another administrator must.")
+            )
+        in_scope = perms.role_assignments_visible_q(by)
+        if RoleAssignment.objects.filter(in_scope, pk=assignment.pk).exists():
+            raise ValidationError(
+                _(
+                    "This is the account's last role: without one it would be lost to your "
+                    "administration. To end the access, deactivate the account instead, or give "
+                    "it another role first."
+                )
+            )
         raise ValidationError(_("You may remove roles only in the municipalities you administer."))
     audit(
         actor=by,

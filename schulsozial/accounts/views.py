@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, Prefetch, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from schulsozial.core.views import ServiceFormView
 from . import lockout, selectors, services
 from . import permissions as perms
 from .forms import RoleAssignmentForm, SetPasswordByAdminForm, UserCreateForm, UserUpdateForm
+from .models import RoleAssignment, User
 
 
 class LoginView(auth_views.LoginView):
@@ -68,7 +70,7 @@ def own_account(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def logout_everywhere(request: HttpRequest) -> HttpResponse:
-    services.logout_everywhere(user=request.user, ip=client_ip(request))  # type: ignore[arg-type]
+    services.logout_everywhere(user=_actor(request), ip=client_ip(request))
     logout(request)
     messages.success(request, _("You were logged out on every device."))
     return HttpResponseRedirect(reverse("accounts:login"))
@@ -123,6 +125,31 @@ class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
 # --------------------------------------------------------------------------- administration
 
 
+def _actor(request: HttpRequest) -> User:
+    """The logged-in user acting on these pages (they all require a login)."""
+    if not isinstance(request.user, User):
+        raise PermissionDenied
+    return request.user
+
+
+def _account(obj: Model | None) -> User:
+    """The account a form view loaded through `users_visible_to` (404 outside)."""
+    if not isinstance(obj, User):
+        raise Http404
+    return obj
+
+
+def role_label(assignment: RoleAssignment) -> str:
+    """A role with its scope, without the user's name: "Fachkraft (Galileo-Schule)"."""
+    target = (
+        assignment.school
+        or assignment.carrier
+        or assignment.municipality
+        or _("all municipalities")
+    )
+    return f"{assignment.get_role_display()} ({target})"
+
+
 class UserList(TableView):
     title = _("Users")
     export_name = "users"
@@ -135,7 +162,9 @@ class UserList(TableView):
         ),
         Column("display_name", _("display name"), sort="display_name"),
         Column(
-            "roles", _("roles"), value=lambda o: ", ".join(str(a) for a in o.role_assignments.all())
+            "roles",
+            _("roles"),
+            value=lambda o: ", ".join(role_label(a) for a in o.role_assignments.all()),
         ),
         Column("is_active", _("active")),
         Column("last_login", _("last login"), sort="last_login"),
@@ -180,13 +209,13 @@ class UserCreate(ServiceFormView):
         return _scope_kwargs(self.request.user)
 
     def save(self, form: Any, obj: Model | None) -> Model:
-        return services.user_create(by=self.request.user, **form.cleaned_data)
+        return services.user_create(by=_actor(self.request), **form.cleaned_data)
 
     def success_url(self, obj: Model) -> str:
         return reverse("accounts:user_detail", args=[obj.pk])
 
 
-def _subject(request: HttpRequest, pk: int) -> Any:
+def _subject(request: HttpRequest, pk: int) -> User:
     require(perms.can_manage_users(request.user))
     return get_object_or_404(selectors.users_visible_to(user=request.user), pk=pk)
 
@@ -194,12 +223,17 @@ def _subject(request: HttpRequest, pk: int) -> Any:
 @login_required
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
+    assignments = list(selectors.role_assignments_of(subject=subject, viewer=request.user))
     return render(
         request,
         "accounts/user_detail.html",
         {
             "object": subject,
-            "assignments": selectors.role_assignments_of(subject=subject, viewer=request.user),
+            "assignments": assignments,
+            # Each with its label and whether a Remove button may show.
+            "roles": [
+                (a, role_label(a), perms.can_remove_role(request.user, a)) for a in assignments
+            ],
             "can_manage_account": perms.can_manage_account(request.user, subject),
             "locked_out": selectors.is_locked_out(username=subject.username),
         },
@@ -222,8 +256,9 @@ class RoleAssignmentCreate(ServiceFormView):
         return _scope_kwargs(self.request.user)
 
     def save(self, form: Any, obj: Model | None) -> Model:
-        services.role_assign(user=obj, by=self.request.user, **form.cleaned_data)
-        return obj  # type: ignore[return-value]
+        subject = _account(obj)
+        services.role_assign(user=subject, by=_actor(self.request), **form.cleaned_data)
+        return subject
 
     def success_url(self, obj: Model) -> str:
         return reverse("accounts:user_detail", args=[obj.pk])
@@ -236,8 +271,24 @@ def role_remove(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
     assignment = get_object_or_404(
         selectors.role_assignments_of(subject=subject, viewer=request.user), pk=role_pk
     )
-    services.role_remove(assignment=assignment, by=request.user)
-    messages.success(request, _("The role was removed."))
+    try:
+        services.role_remove(assignment=assignment, by=_actor(request))
+    except ValidationError as refused:
+        for text in refused.messages:
+            messages.error(request, text)
+    else:
+        if not selectors.users_visible_to(user=request.user).filter(pk=subject.pk).exists():
+            # Its remaining roles are elsewhere: the page would be a 404 now.
+            messages.success(
+                request,
+                _(
+                    "The role was removed. %(user)s has no role left in your municipality "
+                    "and is no longer in your list."
+                )
+                % {"user": subject.username},
+            )
+            return HttpResponseRedirect(reverse("accounts:user_list"))
+        messages.success(request, _("The role was removed."))
     return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))
 
 
@@ -246,7 +297,7 @@ def role_remove(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
 def user_set_active(request: HttpRequest, pk: int, active: bool) -> HttpResponse:
     subject = _subject(request, pk)
     require(perms.can_manage_account(request.user, subject))
-    services.user_set_active(user=subject, active=active, by=request.user, ip=client_ip(request))
+    services.user_set_active(user=subject, active=active, by=_actor(request), ip=client_ip(request))
     if active:
         messages.success(request, _("The user was reactivated."))
     else:
@@ -267,10 +318,13 @@ class UserUpdate(ServiceFormView):
         return perms.can_manage_account(self.request.user, obj)
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
-        return {"initial": {"display_name": obj.display_name, "email": obj.email}}  # type: ignore[union-attr]
+        subject = _account(obj)
+        return {"initial": {"display_name": subject.display_name, "email": subject.email}}
 
     def save(self, form: Any, obj: Model | None) -> Model:
-        return services.user_update(user=obj, by=self.request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        return services.user_update(
+            user=_account(obj), by=_actor(self.request), **form.cleaned_data
+        )
 
     def success_url(self, obj: Model) -> str:
         return reverse("accounts:user_detail", args=[obj.pk])
@@ -280,7 +334,7 @@ class UserUpdate(ServiceFormView):
 @require_POST
 def user_unlock(request: HttpRequest, pk: int) -> HttpResponse:
     subject = _subject(request, pk)
-    services.user_unlock(user=subject, by=request.user, ip=client_ip(request))
+    services.user_unlock(user=subject, by=_actor(request), ip=client_ip(request))
     messages.success(request, _("The lock was lifted: the user can log in again."))
     return HttpResponseRedirect(reverse("accounts:user_detail", args=[subject.pk]))
 
@@ -303,9 +357,9 @@ class PasswordSetByAdmin(ServiceFormView):
 
     def save(self, form: Any, obj: Model | None) -> Model:
         return services.password_set_by_admin(
-            user=obj,  # type: ignore[arg-type]
+            user=_account(obj),
             password=form.cleaned_data["new_password1"],
-            by=self.request.user,
+            by=_actor(self.request),
             ip=client_ip(self.request),
         )
 
