@@ -222,7 +222,8 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
+# A directory, or (prefix, directory): the node packages are served under their prefix.
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
 # Front-end packages come from the npm registry at install time (package.json).
 _NODE_ASSETS = BASE_DIR / "node_modules"
 for _prefix, _folder in (("vendor/kern", "@kern-ux/native/dist"), ("vendor/htmx", "htmx.org/dist")):
