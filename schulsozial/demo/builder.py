@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from schulsozial.accounts.models import Role, User
 from schulsozial.accounts.services import role_assign
+from schulsozial.core import school_year
 from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata import services
 from schulsozial.masterdata.importing import import_schools
@@ -192,7 +193,7 @@ class DemoBuilder:
             raise RuntimeError("; ".join(str(e) for e in report.errors[:5]))
         self.log(f"Schools: {report.summary()}")
         for code_year in (2024, 2025, 2026):
-            services.school_year_get_or_create(code=f"{code_year}/{(code_year + 1) % 100:02d}")
+            services.school_year_get_or_create(code=school_year.code(code_year), by=SYSTEM)
         herne = Municipality.objects.get(ags=HERNE)
         kamen = Municipality.objects.get(ags=KAMEN)
         services.municipality_update(

@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from schulsozial.core import school_year
+
 SCHOOL_NUMBER_RE = r"^[0-9]{6}$"
 AGS_RE = r"^[0-9]{8}$"
 
@@ -131,12 +133,14 @@ class SchoolYear(models.Model):
 
     @staticmethod
     def bounds_for(start_year: int) -> tuple[str, datetime.date, datetime.date]:
-        code = f"{start_year}/{(start_year + 1) % 100:02d}"
-        return code, datetime.date(start_year, 8, 1), datetime.date(start_year + 1, 7, 31)
+        """Code, first and last day of the school year starting in `start_year`."""
+        start, end = school_year.bounds(start_year)
+        return school_year.code(start_year), start, end
 
     @staticmethod
     def start_year_of(day: datetime.date) -> int:
-        return day.year if day.month >= 8 else day.year - 1
+        """The calendar year in which the school year containing `day` starts."""
+        return school_year.start_year_of(day)
 
 
 class SchoolType(models.TextChoices):

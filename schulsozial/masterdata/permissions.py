@@ -17,6 +17,7 @@ from django.db.models import Q
 from schulsozial.accounts.models import Role
 from schulsozial.accounts.permissions import (
     NOTHING,
+    acting_as_system,
     carrier_ids,
     coordinates,
     grants,
@@ -219,6 +220,23 @@ def can_move_staff_to(user: Any, staff: Any, carrier: Any) -> bool:
     """A staff member's employer changes only within the staff member's own
     municipality (the record never moves between municipalities)."""
     return carrier.municipality_id == staff.municipality_id
+
+
+def can_create_staff_at(user: Any, carrier: Any) -> bool:
+    """A new staff member employed by `carrier` (the staff services' check):
+    a role that creates staff and may employ there; and the platform itself."""
+    if acting_as_system(user):
+        return True
+    return carrier is not None and can_create_staff(user) and can_employ_at(user, carrier)
+
+
+def can_update_staff(user: Any, staff: Any, carrier: Any) -> bool:
+    """A change of `staff`, employed by `carrier` afterwards (the staff
+    services' check): who may edit the staff member, within its
+    municipality; and the platform itself."""
+    if acting_as_system(user):
+        return True
+    return can_edit_staff(user, staff) and can_move_staff_to(user, staff, carrier)
 
 
 # --------------------------------------------------------------------------- data subject rights

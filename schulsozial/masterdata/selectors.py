@@ -266,6 +266,20 @@ def rule_warnings_for_staff(
     ]
 
 
+def rule_warnings_for_position(
+    *, user: Any, position: Position, day: datetime.date | None = None
+) -> list[RuleWarning]:
+    """The warnings `user` may read about the staff member holding `position`
+    (none for a vacant position)."""
+    if not position.staff_member_id:
+        return []
+    return [
+        w
+        for w in rule_warnings_visible_to(user=user, municipality=position.municipality, day=day)
+        if w.staff_id == position.staff_member_id
+    ]
+
+
 def schools_without_social_work(
     *, municipality: Municipality, day: datetime.date
 ) -> QuerySet[School]:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils.translation import gettext as _
 
+from schulsozial.core import school_year
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_create, model_update, model_upsert
 
+from . import permissions as perms
 from .models import (
     Carrier,
     FundingBudget,
@@ -75,36 +76,19 @@ def municipality_update(*, municipality: Municipality, by: Any, **data: Any) -> 
 # --------------------------------------------------------------------------- school years
 
 
-def validate_school_year(*, code: str, start: datetime.date, end: datetime.date) -> None:
-    errors: dict[str, str] = {}
-    if (start.month, start.day) != (8, 1):
-        errors["start"] = _("A school year starts on 1 August.")
-    if (end.month, end.day) != (7, 31) or end.year != start.year + 1:
-        errors["end"] = _("A school year ends on 31 July of the following year.")
-    expected_code = SchoolYear.bounds_for(start.year)[0]
-    if code != expected_code:
-        errors["code"] = _("The code of this school year is %(code)s.") % {"code": expected_code}
-    if errors:
-        raise ValidationError(errors)
-
-
 @transaction.atomic
 def school_year_create(*, start_year: int, by: Any) -> SchoolYear:
     code, start, end = SchoolYear.bounds_for(start_year)
-    validate_school_year(code=code, start=start, end=end)
     return model_create(model=SchoolYear, data={"code": code, "start": start, "end": end}, by=by)
 
 
-def school_year_get_or_create(*, code: str, by: Any = None) -> SchoolYear:
-    """The school year with code '2024/25', created when missing."""
+def school_year_get_or_create(*, code: str, by: Any) -> SchoolYear:
+    """The school year with code '2024/25', created by `by` when missing."""
     existing = SchoolYear.objects.filter(code=code).first()
     if existing:
         return existing
-    try:
-        start_year = int(code[:4])
-    except ValueError as exc:
-        raise ValidationError({"code": _("Not a school year: %(code)s") % {"code": code}}) from exc
-    if SchoolYear.bounds_for(start_year)[0] != code:
+    start_year = int(code[:4]) if code[:4].isascii() and code[:4].isdigit() else None
+    if start_year is None or school_year.code(start_year) != code:
         raise ValidationError({"code": _("Not a school year: %(code)s") % {"code": code}})
     return school_year_create(start_year=start_year, by=by)
 
@@ -184,12 +168,25 @@ def _staff_data(*, municipality: Municipality, data: dict[str, Any]) -> dict[str
 
 @transaction.atomic
 def staff_create(*, municipality: Municipality, by: Any, **data: Any) -> StaffMember:
+    """A new staff member of `municipality`, employed by ``data["carrier"]``.
+
+    Raises PermissionDenied unless `by` may employ staff there.
+    """
+    if not perms.can_create_staff_at(by, data.get("carrier")):
+        raise PermissionDenied
     data = _staff_data(municipality=municipality, data=dict(data))
     return model_create(model=StaffMember, data={"municipality": municipality, **data}, by=by)
 
 
 @transaction.atomic
 def staff_update(*, staff: StaffMember, by: Any, **data: Any) -> StaffMember:
+    """Change a staff member (hours, contract, employer, linked account).
+
+    Raises PermissionDenied unless `by` may edit the staff member and, when
+    the employer changes, move it to that carrier.
+    """
+    if not perms.can_update_staff(by, staff, data.get("carrier", staff.carrier)):
+        raise PermissionDenied
     merged = {
         "weekly_hours": staff.weekly_hours,
         "contract_start": staff.contract_start,

@@ -154,7 +154,7 @@ def build_world() -> World:
     for n, (employer, hours, end, assignments) in enumerate(staff_plan, start=1):
         member = services.staff_create(
             municipality=town,
-            by=None,
+            by=SYSTEM,
             carrier=employer,
             label=f"Fachkraft T-{n:02d}",
             qualification=StaffMember.Qualification.SOCIAL_WORK_BA,
@@ -181,7 +181,7 @@ def build_world() -> World:
         positions.append(position)
     coordinator_staff = services.staff_create(
         municipality=town,
-        by=None,
+        by=SYSTEM,
         carrier=carrier,
         label="Koordination T",
         function=Function.COORDINATION,
@@ -192,7 +192,7 @@ def build_world() -> World:
     staff.append(coordinator_staff)
     foreign_staff = services.staff_create(
         municipality=other,
-        by=None,
+        by=SYSTEM,
         carrier=foreign_carrier,
         label="Fachkraft N-01",
         qualification=StaffMember.Qualification.OTHER,
@@ -237,6 +237,6 @@ def build_world() -> World:
         "committee": make_user("gremium", Role.COMMITTEE, municipality=town),
         "admin": make_user("administration", Role.ADMINISTRATION, municipality=town),
     }
-    services.staff_update(staff=staff[0], user=world.users["worker"], by=None)
-    services.staff_update(staff=staff[2], user=world.users["worker2"], by=None)
+    services.staff_update(staff=staff[0], user=world.users["worker"], by=SYSTEM)
+    services.staff_update(staff=staff[2], user=world.users["worker2"], by=SYSTEM)
     return world

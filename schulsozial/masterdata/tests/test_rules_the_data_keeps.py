@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata import services
 from schulsozial.masterdata.models import (
     Position,
@@ -77,7 +78,7 @@ def test_staff_fte_is_derived_from_hours_and_the_full_time_week(world):
 
 def test_staff_fte_above_one_is_refused_by_the_service(world):
     with pytest.raises(ValidationError) as error:
-        services.staff_update(staff=world.staff[0], by=None, weekly_hours=Decimal("41"))
+        services.staff_update(staff=world.staff[0], by=SYSTEM, weekly_hours=Decimal("41"))
     assert "weekly_hours" in error.value.error_dict
     world.staff[0].refresh_from_db()
     assert world.staff[0].weekly_hours == Decimal("39.00")
@@ -152,7 +153,7 @@ def test_contract_must_end_after_it_starts_in_the_service(world):
     with pytest.raises(ValidationError) as error:
         services.staff_create(
             municipality=world.town,
-            by=None,
+            by=SYSTEM,
             carrier=world.carrier,
             label="X",
             qualification="other",

@@ -273,7 +273,7 @@ def test_list_pages_use_a_fixed_number_of_queries(world, client_for, url):
         )
         staff = services.staff_create(
             municipality=world.town,
-            by=None,
+            by=SYSTEM,
             carrier=world.carrier,
             label=f"Extra {n}",
             qualification="sw_ba",
