@@ -1,10 +1,11 @@
 """Benchmark: recording one activity through the web form and through the
 API, 20 clients against gunicorn on 127.0.0.1, on SQLite and PostgreSQL.
-Each request writes the record, its topics and participant cells, its row
-in the rollup queue and one audit entry; the background job
-(``manage.py rollup_worker``) runs beside gunicorn, adds the queued records
-to the rollups, and its CPU is reported. After each path the benchmark
-checks that every record reached the rollups.
+Each request writes the record, its topics and participant cells, its
+rollup cells and one audit entry in one transaction. In an older tree
+(before issue 12, measured by bench/compare.py) an entry only queued its
+record and ``manage.py rollup_worker`` added it to the rollups: the
+benchmark then runs that worker beside gunicorn and reports its CPU. After
+each path it checks that every record reached the rollups.
 
     .venv/bin/python bench/bench_entry.py                      # both databases, both loads
     .venv/bin/python bench/bench_entry.py --sqlite --load closed --seconds 10
@@ -455,8 +456,8 @@ def run(
          "--log-level", "warning"],
         env=env, cwd=ROOT,
     )  # fmt: skip
-    # The background job of docs/operations.md that keeps the rollups up
-    # to date; older code (before the rollup queue) has none.
+    # Trees from before issue 12 kept the rollups with a worker of their own
+    # (manage.py rollup_worker); today every write keeps them.
     manage = [sys.executable, str(ROOT / "manage.py")]
     has_worker = (
         "rollup_worker"

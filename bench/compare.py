@@ -71,31 +71,46 @@ def tail(out: str) -> str:
     return " / ".join(out.strip().splitlines()[-3:])
 
 
-def entry(tree: Path, quick: bool) -> dict[str, dict]:
+def run_entry(tree: Path, args: argparse.Namespace) -> str:
+    seconds = "5" if args.quick else "20"
+    return "".join(
+        f"\n### {db}\n"
+        + sh([PYTHON, "bench/bench_entry.py", flag, "--seconds", seconds], tree, 1800)
+        for flag, db in (("--sqlite", "SQLite"), ("--postgres", "PostgreSQL"))
+    )
+
+
+def parse_entry(out: str) -> dict[str, dict]:
     """{database: {"paced form": {...}, "closed api": {...}}} from bench_entry.py's lines."""
-    seconds = "5" if quick else "20"
     found: dict[str, dict] = {}
-    for flag, db in (("--sqlite", "SQLite"), ("--postgres", "PostgreSQL")):
-        out = sh([PYTHON, "bench/bench_entry.py", flag, "--seconds", seconds], tree, 1800)
-        for load, path, blob in re.findall(r"^\s+(closed|paced) (\S+): (\{.*\})$", out, re.M):
+    for part in out.split("\n### ")[1:]:
+        db, text = part.split("\n", 1)
+        for load, path, blob in re.findall(r"^\s+(closed|paced) (\S+): (\{.*\})$", text, re.M):
             found.setdefault(db, {})[f"{load} {path}"] = json.loads(blob)
         if db not in found:
-            found[db] = {"error": tail(out)}
+            found[db] = {"error": tail(text)}
     return found
 
 
-def queries(tree: Path) -> list[list]:
-    out = sh([PYTHON, "bench/query_counts.py", "--json"], tree, 1200)
+def run_queries(tree: Path, args: argparse.Namespace) -> str:
+    return sh([PYTHON, "bench/query_counts.py", "--json"], tree, 1200)
+
+
+def parse_queries(out: str) -> list[list]:
     for line in reversed(out.splitlines()):
         if line.startswith("[["):
             return json.loads(line)
     return [["error", tail(out) or "no output", None, None]]
 
 
-def statistics(tree: Path, quick: bool) -> dict[str, dict]:
+def run_statistics(tree: Path, args: argparse.Namespace) -> str:
+    rows, year_rows = (200_000, 100_000) if args.quick else (args.rows, args.year_rows)
+    command = ["--rows", str(rows), "--year-rows", str(year_rows)]
+    return sh([PYTHON, "bench/bench_statistics.py", *command], tree, 5400)
+
+
+def parse_statistics(out: str) -> dict[str, dict]:
     """{database: {report: {"ours_ms", "naive_ms", "tables"}}} from bench_statistics.py."""
-    rows = ["--rows", "200000", "--year-rows", "100000"] if quick else []
-    out = sh([PYTHON, "bench/bench_statistics.py", *rows], tree, 5400)
     found: dict[str, dict] = {}
     db = None
     for line in out.splitlines():
@@ -115,25 +130,36 @@ def statistics(tree: Path, quick: bool) -> dict[str, dict]:
     return found
 
 
-def activity_import(tree: Path, quick: bool) -> dict[str, dict]:
-    """{database: {"rows", "seconds", "sample_naive_s", "sample_ours_s"}}."""
-    rows = ["--rows", "20000"] if quick else []
-    out = sh([PYTHON, "bench/bench_activity_import.py", *rows], tree, 3600)
+def run_import(tree: Path, args: argparse.Namespace) -> str:
+    rows = "20000" if args.quick else str(args.import_rows)
+    return sh([PYTHON, "bench/bench_activity_import.py", "--rows", rows], tree, 3600)
+
+
+def parse_import(out: str) -> dict[str, dict]:
+    """{database: {"rows", "seconds", "sample_naive_s", "sample_ours_s", "preview_s"}}."""
     found: dict[str, dict] = {}
     for line in out.splitlines():
         fields = line.split()
         if len(fields) >= 7 and fields[0] in DATABASES and fields[1][0].isdigit():
-            found[DATABASES[fields[0]]] = {
-                "rows": fields[1],
-                "seconds": float(fields[2]),
-                "sample_naive_s": float(fields[5]),
-                "sample_ours_s": float(fields[6]),
-            }
+            found.setdefault(DATABASES[fields[0]], {}).update(
+                rows=fields[1],
+                seconds=float(fields[2]),
+                sample_naive_s=float(fields[5]),
+                sample_ours_s=float(fields[6]),
+            )
         elif m := re.match(r"^\s+(sqlite|postgresql): .*?preview ([\d.]+) s", line):
             found.setdefault(DATABASES[m[1]], {})["preview_s"] = float(m[2])
     if not found:
         found["error"] = {"tail": tail(out)}
     return found
+
+
+PARTS = {
+    "entry": (run_entry, parse_entry),
+    "queries": (run_queries, parse_queries),
+    "statistics": (run_statistics, parse_statistics),
+    "import": (run_import, parse_import),
+}
 
 
 def cell(m: dict | None, key: str, unit: str = "") -> str:
@@ -254,48 +280,61 @@ def print_tables(results: dict[str, dict], skip: set[str], cores: int) -> None:
         )
 
 
+def render(raw: dict[str, dict], skip: set[str], quick: bool, seconds: float) -> None:
+    """Print the report of raw outputs ({side: {"load": [...], part: output}})."""
+    results = {
+        side: {part: PARTS[part][1](out) for part, out in r.items() if part in PARTS}
+        for side, r in raw.items()
+    }
+    skip = skip | {part for part in PARTS if any(part not in r for r in results.values())}
+    cores = os.cpu_count() or 1
+    a, b = raw
+    print(f"\n## bench-compare: {a} vs {b}{' (quick)' if quick else ''}\n")
+    print(f"- machine: {cores} cores; {seconds:.0f} s in all")
+    for name, r in raw.items():
+        for line in r["load"]:
+            print(f"- {name}, {line}")
+    print()
+    print_tables(results, skip, cores)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", default="beb347d")
     parser.add_argument("--quick", action="store_true", help="fewer seconds and rows")
     parser.add_argument("--skip", default="", help="comma list of entry,queries,statistics,import")
+    parser.add_argument("--rows", type=int, default=10_000_000, help="statistics: records")
+    parser.add_argument(
+        "--year-rows", type=int, default=0, help="statistics: records in the measured year"
+    )
+    parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--render", type=Path, help="print the report of a saved var/bench-compare.json only"
+    )
     args = parser.parse_args()
     skip = set(filter(None, args.skip.split(",")))
+    if args.render:
+        render(json.loads(args.render.read_text()), skip, args.quick, 0)
+        return
     os.environ.setdefault("BENCH_POSTGRES_URL", PG_URL)
     base, head = git("rev-parse", "--short", args.base), git("rev-parse", "--short", "HEAD")
     prepare_base(base)
     trees = {f"base {base}": WORKTREE, f"HEAD {head}": ROOT}
-    results: dict[str, dict] = {name: {"load": []} for name in trees}
-    load_before = uptime()
+    raw: dict[str, dict] = {name: {"load": [f"before: {uptime()}"]} for name in trees}
     started = time.monotonic()
-    parts = [p for p in ("entry", "queries", "statistics", "import") if p not in skip]
-    measure = {
-        "entry": lambda t: entry(t, args.quick),
-        "queries": queries,
-        "statistics": lambda t: statistics(t, args.quick),
-        "import": lambda t: activity_import(t, args.quick),
-    }
+    saved = ROOT / "var" / "bench-compare.json"
     try:
         # Part by part, base then HEAD, so that both sides of a figure run close in time.
-        for part in parts:
+        for part in (p for p in PARTS if p not in skip):
             for name, tree in trees.items():
                 print(f"== {part}: {name} ({tree})", flush=True)
-                results[name][part] = measure[part](tree)
-                results[name]["load"].append(f"after {part}: {uptime()}")
+                raw[name][part] = PARTS[part][0](tree, args)
+                raw[name]["load"].append(f"after {part}: {uptime()}")
+                saved.write_text(json.dumps(raw, indent=1))
     finally:
         subprocess.run(["git", "worktree", "remove", "--force", str(WORKTREE)], cwd=ROOT)
-    (ROOT / "var" / "bench-compare.json").write_text(json.dumps(results, indent=1))
-    cores = os.cpu_count() or 1
-    a, b = trees
-    print(f"\n## bench-compare: {a} vs {b}{' (quick)' if args.quick else ''}\n")
-    print(f"- machine: {cores} cores; {time.monotonic() - started:.0f} s in all")
-    print(f"- uptime before: `{load_before}`")
-    for name in trees:
-        for line in results[name]["load"]:
-            print(f"- {name}, {line}")
-    print()
-    print_tables(results, skip, cores)
-    print("Raw outputs: var/bench-compare.json")
+    render(raw, skip, args.quick, time.monotonic() - started)
+    print(f"Raw outputs: {saved.relative_to(ROOT)} (--render it again)")
 
 
 if __name__ == "__main__":
