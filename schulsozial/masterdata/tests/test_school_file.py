@@ -22,6 +22,7 @@ from schulsozial.masterdata.school_file import (
     ParseResult,
     RowError,
     SchoolRecord,
+    cells,
     join_name_parts,
     parse_school_file,
 )
@@ -236,7 +237,7 @@ def test_german_header_aliases_are_recognised_regardless_of_case_spaces_and_umla
     result = parse_school_file(text.encode("cp1252"))
 
     assert result.errors == []
-    assert set(result.column_map) == set(school_file._CONVERTERS) - {"name_2", "name_3"}
+    assert set(result.column_map) == set(cells._CONVERTERS) - {"name_2", "name_3"}
     record = result.records[0]
     assert record.school_type_code == "02"
     assert record.ags == "05916000"
@@ -766,9 +767,11 @@ def test_non_bytes_input_is_reported() -> None:
 
 
 def test_the_parser_does_not_import_django() -> None:
-    tree = ast.parse(Path(school_file.__file__).read_text(encoding="utf-8"))
+    package = Path(school_file.__file__).parent
+    trees = [ast.parse(path.read_text(encoding="utf-8")) for path in package.glob("*.py")]
     imported = {
         name
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Import | ast.ImportFrom)
         for name in (
