@@ -195,7 +195,7 @@ def crawl_world(world) -> dict[str, Any]:
     begin = world.positions[0].valid_from
     t05_staff = masterdata.staff_create(
         municipality=world.town,
-        by=None,
+        by=SYSTEM,
         carrier=world.other_carrier,
         label="Fachkraft T-05",
         qualification=StaffMember.Qualification.SOCIAL_WORK_BA,
@@ -226,7 +226,7 @@ def crawl_world(world) -> dict[str, Any]:
         "nachbar.fachkraft", Role.WORKER, school=world.other_school
     )
     world.users["global_admin"] = make_user("betrieb", Role.ADMINISTRATION)
-    masterdata.staff_update(staff=world.foreign_staff, user=world.users["other_worker"], by=None)
+    masterdata.staff_update(staff=world.foreign_staff, user=world.users["other_worker"], by=SYSTEM)
     masterdata.school_create(
         by=None,
         municipality=other,
