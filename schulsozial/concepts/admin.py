@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
 
 from .models import FrameworkVersion, LinkedConcept, SchoolConcept
 
@@ -10,10 +12,10 @@ class FrameworkVersionAdmin(admin.ModelAdmin):
     list_display = ["municipality", "number", "title", "status", "decision_date", "review_due"]
     list_filter = ["status"]
 
-    def has_change_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:
         return False
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
 

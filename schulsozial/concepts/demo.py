@@ -348,6 +348,8 @@ def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
     SchoolConcept.objects.filter(pk=concepts[0].pk).update(
         review_due=today - datetime.timedelta(days=30)
     )
+    if year is None:  # the master data demo builds the school years around today
+        raise RuntimeError("The concepts demo needs a school year covering today.")
     if worker_school is not None:
         draft = services.school_concept_create(school=worker_school, by=worker, is_demo=True)
         _fill(draft, worker_school, complete=False)

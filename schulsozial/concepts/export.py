@@ -288,8 +288,8 @@ def render_pdf(document: Document) -> bytes:
 
     def heading(text: str, level: int) -> Any:
         paragraph = Paragraph(escape(text), h1 if level == 1 else h2)
-        paragraph.toc_level = level - 1  # type: ignore[attr-defined]
-        paragraph.toc_markup = escape(text)  # type: ignore[attr-defined]
+        paragraph.toc_level = level - 1
+        paragraph.toc_markup = escape(text)
         return paragraph
 
     story: list[Any] = [

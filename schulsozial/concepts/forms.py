@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -22,6 +22,9 @@ from .models import (
     Standard,
     YearlyGoal,
 )
+
+if TYPE_CHECKING:
+    from schulsozial.accounts.models import User
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = forms.Textarea(attrs={"rows": 14})
@@ -68,7 +71,10 @@ class FrameworkSectionForm(NoPersonalDataMixin, LockedForm):
     def __init__(self, *args: Any, linked: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if linked is not None:
-            self.fields["linked_concepts"].queryset = linked
+            field = cast(
+                "forms.ModelMultipleChoiceField[LinkedConcept]", self.fields["linked_concepts"]
+            )
+            field.queryset = linked
 
 
 class SectionAddForm(forms.ModelForm):
@@ -95,7 +101,7 @@ class ConsultationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    users = forms.ModelMultipleChoiceField(
+    users: forms.ModelMultipleChoiceField[User] = forms.ModelMultipleChoiceField(
         label=_("invite persons"),
         queryset=None,
         required=False,
@@ -104,7 +110,7 @@ class ConsultationForm(forms.Form):
 
     def __init__(self, *args: Any, users: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["users"].queryset = users
+        cast("forms.ModelMultipleChoiceField[User]", self.fields["users"]).queryset = users
         day = timezone.localdate()
         self.fields["opens"].initial = day
         self.fields["closes"].initial = day + datetime.timedelta(days=28)
@@ -119,7 +125,7 @@ class CommentForm(NoPersonalDataMixin, forms.Form):
         super().__init__(*args, **kwargs)
         choices = [(f"section-{s.pk}", s.title) for s in version.sections.all()]
         choices += [(f"standard-{s.pk}", f"{s.code} {s.title}") for s in version.standards.all()]
-        self.fields["target"].choices = choices
+        cast(forms.ChoiceField, self.fields["target"]).choices = choices
 
 
 class AnswerForm(NoPersonalDataMixin, forms.Form):
@@ -172,6 +178,11 @@ class IdeaForm(NoPersonalDataMixin, forms.ModelForm):
         )
 
 
+class _SectionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: FrameworkSection) -> str:
+        return f"{obj.version}: {obj.title}"
+
+
 class IdeaConvertForm(forms.Form):
     into = forms.ChoiceField(
         label=_("take up as"),
@@ -181,12 +192,11 @@ class IdeaConvertForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
-    section = forms.ModelChoiceField(label=_("section"), queryset=None, empty_label=None)
+    section = _SectionChoice(label=_("section"), queryset=None, empty_label=None)
 
     def __init__(self, *args: Any, sections: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["section"].queryset = sections
-        self.fields["section"].label_from_instance = lambda s: f"{s.version}: {s.title}"
+        cast(_SectionChoice, self.fields["section"]).queryset = sections
 
 
 class LinkedConceptForm(NoPersonalDataMixin, forms.ModelForm):
@@ -210,7 +220,8 @@ class LinkedConceptForm(NoPersonalDataMixin, forms.ModelForm):
                 field.widget = forms.HiddenInput()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("url") and not data.get("file") and not self.instance.file:
             raise forms.ValidationError(_("Give a link or a file."))
         return data
@@ -232,7 +243,8 @@ class ImplementationForm(NoPersonalDataMixin, LockedForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("deviation") and not (data.get("deviation_reason") or "").strip():
             self.add_error("deviation_reason", _("A local deviation needs a reason."))
         return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "p", "br", "h3", "h4", "h5", "h6", "ul", "ol", "li", "strong", "em", "b", "i",
@@ -36,6 +37,6 @@ def render_markdown(text: str) -> str:
     )
 
 
-def markdown_tokens(text: str) -> list:  # type: ignore[type-arg]
+def markdown_tokens(text: str) -> list[Token]:
     """The block tokens of `text`, for the PDF and DOCX writers."""
     return _md.parse(text or "")

@@ -17,6 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from schulsozial.accounts.models import Role
 from schulsozial.concepts import services
@@ -50,6 +51,7 @@ def _assert_no_outside_links(pdf_bytes: bytes) -> None:
                 assert action.get("/S") not in ("/URI", "/JavaScript", "/Launch"), action
             assert "/URI" not in annotation, annotation
     catalog = reader.trailer["/Root"]
+    assert isinstance(catalog, DictionaryObject)
     assert "/OpenAction" not in catalog and "/AA" not in catalog
     assert "/JavaScript" not in (catalog.get("/Names") or {})
 

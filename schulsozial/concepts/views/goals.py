@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Model, QuerySet
+from django.forms import BaseForm
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +60,7 @@ class GoalList(ConceptTable):
 
 
 class GoalCreate(ConceptFormView):
-    form_class = forms.YearlyGoalForm
+    form_class: type[BaseForm] = forms.YearlyGoalForm
     title = _("New yearly goal")
 
     def load(self) -> Model | None:

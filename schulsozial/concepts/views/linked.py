@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Model, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
@@ -101,11 +101,12 @@ class LinkedUpdate(LinkedCreate):
 
 
 @login_required
-def linked_file(request: HttpRequest, pk: int) -> HttpResponse:
+def linked_file(request: HttpRequest, pk: int) -> FileResponse:
     require(perms.can_use_concepts(request.user))
     concept = get_object_or_404(selectors.linked_concepts_visible_to(user=request.user), pk=pk)
-    if not concept.file:
+    name = concept.file.name
+    if not name:  # no file: a FieldFile is false exactly when its name is empty
         raise Http404
     return FileResponse(
-        concept.file.open("rb"), as_attachment=True, filename=concept.file.name.rsplit("/", 1)[-1]
+        concept.file.open("rb"), as_attachment=True, filename=name.rsplit("/", 1)[-1]
     )

@@ -111,7 +111,7 @@ def school_concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class SchoolSectionUpdate(LockedEditView):
-    form_class = forms.SchoolTextForm
+    form_class: type[forms.LockedForm] = forms.SchoolTextForm
     title = _("Edit section of the school concept")
 
     def load(self) -> Model | None:
