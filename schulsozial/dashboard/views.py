@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from schulsozial.accounts import permissions as perms
+from schulsozial.accounts.http import AuthenticatedHttpRequest
 from schulsozial.accounts.models import Role
 from schulsozial.masterdata import selectors as md
 from schulsozial.masterdata.models import Carrier, Municipality
@@ -17,7 +18,7 @@ from .selectors import carrier_figures, coordination_figures
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """One dashboard; each role the user holds adds its section."""
     user = request.user
     day = timezone.localdate()

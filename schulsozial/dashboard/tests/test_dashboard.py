@@ -48,7 +48,7 @@ def test_target_is_configurable_per_municipality(world):
 def test_dashboard_page_shows_the_figures_with_links(world, client_for):
     html = client_for("coordinator").get("/").content.decode()
 
-    def figure(name: str) -> str:
+    def figure(name: str) -> tuple[str, str]:
         match = re.search(
             rf'data-figure="{name}"><a href="([^"]+)">.*?figure__value">([^<]+)<', html, re.S
         )
