@@ -14,3 +14,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
+
+# The platform's own error pages, German in its layout (issue 13).
+handler400 = "schulsozial.core.views_errors.bad_request"
+handler403 = "schulsozial.core.views_errors.permission_denied"
+handler404 = "schulsozial.core.views_errors.page_not_found"
+handler500 = "schulsozial.core.views_errors.server_error"
