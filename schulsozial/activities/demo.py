@@ -14,9 +14,10 @@ from django.utils import timezone
 from schulsozial.accounts.models import Role, RoleAssignment
 from schulsozial.core import school_year
 from schulsozial.core.actors import SYSTEM
-from schulsozial.masterdata.models import Municipality, PositionAssignment, SchoolType
+from schulsozial.masterdata.models import Municipality, PositionAssignment, SchoolType, StaffMember
 
 from .casecode import case_hash
+from .hooks import rollups
 from .models import Activity, CatalogueEntry, ParticipantCount, Source
 from .services import api_token_create, catalogues_ensure_defaults
 
@@ -96,9 +97,13 @@ def build_activities_demo(
         .select_related("school", "position__staff_member")
         .order_by("position__staff_member_id", "school_id")
     )
-    by_worker: dict[int, list[Any]] = {}
+    by_worker: dict[int, list[PositionAssignment]] = {}
+    members: dict[int, StaffMember] = {}
     for assignment in pairs:
-        by_worker.setdefault(assignment.position.staff_member_id, []).append(assignment)
+        member = assignment.position.staff_member
+        if member is not None:  # always (filtered above); narrows the type
+            members[member.pk] = member
+            by_worker.setdefault(member.pk, []).append(assignment)
     types = list(PLAN)
     weights = [PLAN[t][0] for t in types]
     days = [
@@ -110,7 +115,7 @@ def build_activities_demo(
     details: list[tuple[list[str], str, str, int]] = []
     total_months = max(1, round(len(days) / 21))
     for worker_id, assignments in by_worker.items():
-        member = assignments[0].position.staff_member
+        member = members[worker_id]
         for _ in range(per_worker_month * total_months):
             assignment = rng.choice(assignments)
             school = assignment.school
@@ -209,20 +214,20 @@ def build_activities_demo(
     Activity.objects.bulk_update(activities, ["created_at"], batch_size=2000)
     # bulk_create bypasses the services, which keep the statistics rollups on
     # write: rebuild the (school, school year) cells of the demo records.
-    from schulsozial.statistics import rollups
-
-    rollups.ensure_rollups_for(Activity.objects.filter(pk__in=[a.pk for a in activities]))
+    rollups().ensure_rollups_for(Activity.objects.filter(pk__in=[a.pk for a in activities]))
     if api_token:
-        assignment = (
+        manager = (
             RoleAssignment.objects.filter(role=Role.CARRIER, carrier__municipality=municipality)
             .select_related("carrier", "user")
             .first()
         )
-        if assignment is not None:  # created by the carrier's manager, as only a carrier may
+        # Created by the carrier's manager, as only a carrier may (a carrier
+        # grant always names its carrier).
+        if manager is not None and manager.carrier is not None:
             api_token_create(
-                carrier=assignment.carrier,
+                carrier=manager.carrier,
                 name="Fachsoftware des Trägers (Demo)",
-                by=assignment.user,
+                by=manager.user,
             )
     if stdout is not None:
         stdout.write(f"Documentation {municipality.name}: {len(activities)} demo activities")

@@ -42,7 +42,6 @@ from schulsozial.core.audit import Action, audit
 from schulsozial.masterdata.importing import PendingExpiredError, discard_pending, load_pending
 from schulsozial.masterdata.models import Position, School, SchoolType, StaffMember
 from schulsozial.masterdata.school_file import RowError
-from schulsozial.statistics import rollups
 
 from . import selectors
 from .activity_file import (
@@ -58,6 +57,7 @@ from .activity_file import (
 )
 from .bulk import NewActivity, insert_activities
 from .casecode import case_hash
+from .hooks import Tally, rollups
 from .models import ActivityImport, CatalogueEntry, CatalogueKind, Source
 from .permissions import can_import_activities
 from .services import date_problem, normalise_label, worker_of
@@ -70,7 +70,7 @@ KIND_OF_COLUMN = {
     "partner": CatalogueKind.PARTNER,
     "grade_band": CatalogueKind.GRADE_BAND,
 }
-DEFAULT_BAND = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
+DEFAULT_BAND: dict[str, str] = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
 logger = logging.getLogger(__name__)
 PREVIEW_ROWS = 200
 BATCH_ROWS = 20_000  # rows written at a time (bulk.insert_activities)
@@ -223,10 +223,11 @@ class _Scope:
         cells, or (None, column, reason) when they name no one of the carrier."""
         if not row.staff:
             return None, self.staff_column, _("the cell is empty")
-        worker = self.staff.get(normalise_label(row.staff), False)
-        if worker is False:
+        key = normalise_label(row.staff)
+        if key not in self.staff:
             reason = _("%(name)s is not on your carrier's staff list") % {"name": row.staff}
             return None, self.staff_column, reason
+        worker = self.staff[key]
         if worker is None:
             reason = _("your staff list names two people %(name)s; tell them apart there first") % {
                 "name": row.staff
@@ -301,6 +302,15 @@ class _Names:
     band: CatalogueEntry | None
 
 
+def _first(entries: list[CatalogueEntry]) -> CatalogueEntry | None:
+    return entries[0] if entries else None
+
+
+# A row's participant counts: ((gender id, band id, count) cells, problems
+# as (field, column, reason)).
+_Counted = tuple[tuple[tuple[int, int, int], ...], list[tuple[str, str, str]]]
+
+
 class _Checker:
     """Turns parsed rows into checked records (ids only), collecting every
     problem; the checks of services._validate, without a query per row."""
@@ -317,7 +327,7 @@ class _Checker:
         self.schools_touched: set[str] = set()
         self.workers_touched: set[int] = set()
         self.combinations: dict[tuple[Any, ...], _Names] = {}
-        self.counted: dict[tuple[Any, ...], Any] = {}
+        self.counted: dict[tuple[Any, ...], _Counted | None] = {}
         self.kept: list[str] | None = None  # the lines of a preview to keep (pending_line)
 
     def _case_hash(self, school: School, row: ActivityRow) -> str:
@@ -369,9 +379,9 @@ class _Checker:
         missing = False
         for column in CATEGORY_COLUMNS:
             kind = KIND_OF_COLUMN[column]
-            names = row.topics if column == "topics" else [getattr(row, column)]
-            found = []
-            for name in names:
+            labels = row.topics if column == "topics" else [getattr(row, column)]
+            found: list[CatalogueEntry] = []
+            for name in labels:
                 if not name:
                     continue
                 entry = resolve(kind, name)
@@ -382,17 +392,17 @@ class _Checker:
                     found.append(entry)
             entries[column] = found
         topics = {t.id: t for t in entries["topics"]}  # once each, in the file's order
-        contact = (entries["contact_origin"] or [None])[0]
-        partner = (entries["partner"] or [None])[0]
+        contact = _first(entries["contact_origin"])
+        partner = _first(entries["partner"])
         names = _Names(
             missing=missing,
-            activity_type=(entries["activity_type"] or [None])[0],
-            target_group=(entries["target_group"] or [None])[0],
+            activity_type=_first(entries["activity_type"]),
+            target_group=_first(entries["target_group"]),
             topic_ids=tuple(topics),
             topic_labels=", ".join(t.label for t in topics.values()),
             contact_origin_id=contact.id if contact else None,
             partner_id=partner.id if partner else None,
-            band=(entries["grade_band"] or [None])[0],
+            band=_first(entries["grade_band"]),
         )
         if len(self.combinations) < 200_000:
             self.combinations[key] = names
@@ -400,7 +410,7 @@ class _Checker:
 
     def _participants(
         self, row: ActivityRow, school: School, band: CatalogueEntry | None
-    ) -> tuple[tuple[tuple[int, int, int], ...], list[tuple[str, str, str]]] | None:
+    ) -> _Counted | None:
         """((gender id, band id, count) cells, problems as (field, column, reason));
         None when the grade band is an unknown name (reported as unknown)."""
         key = (
@@ -411,9 +421,8 @@ class _Checker:
             tuple(row.by_gender.items()),
             row.participants,
         )
-        known = self.counted.get(key, False)
-        if known is not False:
-            return known  # type: ignore[return-value]
+        if key in self.counted:
+            return self.counted[key]
         counts = dict(row.by_gender)
         if row.participants is not None and row.participants > sum(counts.values()):
             counts["not_stated"] = (
@@ -421,7 +430,7 @@ class _Checker:
             )
         cells: dict[tuple[int, int], int] = {}
         problems: list[tuple[str, str, str]] = []
-        result: tuple[tuple[tuple[int, int, int], ...], list[tuple[str, str, str]]] | None
+        result: _Counted | None
         if any(counts.values()):
             if band is None and not row.grade_band:
                 band = self.scope.resolver(school.municipality_id)(
@@ -533,11 +542,11 @@ class _Checker:
 
 
 def _write_batch(
-    batch: list[NewActivity], cells: rollups.Cells | None, *, by: Any, now: datetime.datetime
+    batch: list[NewActivity], tally: Tally, *, by: Any, now: datetime.datetime
 ) -> None:
     """Write one batch of checked records and sum their rollup cells."""
     insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
-    rollups.cells_of(batch, into=cells)
+    tally.add(batch)
 
 
 def import_activities(
@@ -587,7 +596,7 @@ def import_activities(
     created = 0
     try:
         with transaction.atomic():
-            cells: rollups.Cells | None = None if dry_run else {name: {} for name in rollups.TABLES}
+            tally = rollups().tally()
             for row in stream.rows:
                 report.rows += 1
                 if progress is not None and report.rows % PROGRESS_ROWS == 0:
@@ -606,10 +615,10 @@ def import_activities(
                     continue
                 batch.append(record)
                 if len(batch) >= BATCH_ROWS:
-                    _write_batch(batch, cells, by=by, now=now)
+                    _write_batch(batch, tally, by=by, now=now)
                     batch = []
             if not dry_run and not errors and not checker.unknown:
-                _write_batch(batch, cells, by=by, now=now)
+                _write_batch(batch, tally, by=by, now=now)
             if progress is not None:
                 progress(report.rows)
             report.unknown = {
@@ -621,9 +630,9 @@ def import_activities(
             if errors or report.unknown:
                 raise _RollbackError
             report.created = created
-            if cells is None:
+            if dry_run:
                 return report
-            rollups.apply_cells(cells)  # at the end: it locks the schools' rows until commit
+            tally.write()  # at the end: it locks the schools' rows until commit
             audit(
                 actor=by,
                 action=Action.IMPORT,
@@ -703,10 +712,9 @@ def import_run(import_id: int) -> ActivityImport:
         return job
     ActivityImport.objects.filter(pk=job.pk).update(status=ActivityImport.Status.RUNNING)
     _write_progress(job.pk, 0)
-    owner = {"kind": "activities", "owner_id": job.owner_id}
     errors: list[RowError]
     try:
-        data = load_pending(job.token, **owner)
+        data = load_pending(job.token, kind="activities", owner_id=job.owner_id)
     except PendingExpiredError:
         errors = [RowError(0, "", _("The preview has expired. Please upload the file again."))]
         created = 0
@@ -738,7 +746,7 @@ def import_run(import_id: int) -> ActivityImport:
         ]
         created = report.created
     finally:
-        discard_pending(job.token, **owner)
+        discard_pending(job.token, kind="activities", owner_id=job.owner_id)
         _progress_path(job.pk).unlink(missing_ok=True)
     job.status = ActivityImport.Status.FAILED if errors else ActivityImport.Status.DONE
     job.created = 0 if errors else created

@@ -19,15 +19,14 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from schulsozial.core import school_year
-from schulsozial.core.actors import SYSTEM
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_create, model_update
 from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
-from schulsozial.statistics import rollups
 
 from . import permissions as perms
 from .casecode import case_hash
 from .catalogues import DEFAULTS
+from .hooks import facts_of, rollups
 from .models import (
     Activity,
     ApiToken,
@@ -43,9 +42,10 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def catalogues_ensure_defaults(*, municipality: Municipality, by: Any = SYSTEM) -> int:
+def catalogues_ensure_defaults(*, municipality: Municipality, by: Any) -> int:
     """Give a municipality the default catalogues (missing entries only);
-    one audit entry names how many were added."""
+    one audit entry, in the name of `by` (a user, or `SYSTEM` for the demo,
+    commands and tests), names how many were added."""
     existing = set(
         CatalogueEntry.objects.filter(municipality=municipality).values_list("kind", "code")
     )
@@ -310,7 +310,7 @@ def activity_record(
         [Activity.topics.through(activity=activity, catalogueentry=topic) for topic in topics]
     )
     _write_participants(activity, data.participants, replace=False)
-    rollups.add(activity)
+    rollups().change(added=[facts_of(activity)])
     audit(
         actor=audit_actor if audit_actor is not None else by,
         action=Action.CREATE,
@@ -332,8 +332,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
     """Correct a record within the correction window; afterwards it is locked."""
     # The record's row only: locking the joined school and municipality too
     # would make every entry and rollup write at that school wait (their
-    # foreign keys share-lock the school row), and deadlock with a catch-up
-    # that holds the record's queue row (statistics/tests/test_rollup_queue.py).
+    # foreign keys share-lock the school row).
     activity = (
         Activity.objects.select_for_update(of=("self",), no_key=True)
         .select_related("school__municipality")
@@ -352,7 +351,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
         "minutes": activity.minutes,
         "school": activity.school.school_number,
     }
-    rollups_before = rollups.facts_of(activity)
+    as_it_was = facts_of(activity)
     activity.school, activity.date, activity.minutes = data.school, data.date, data.minutes
     activity.activity_type, activity.target_group = data.activity_type, data.target_group
     activity.contact_origin, activity.partner, activity.follow_up = (
@@ -367,7 +366,7 @@ def activity_correct(*, activity: Activity, data: ActivityInput, by: Any) -> Act
     activity.save()
     activity.topics.set(data.topics)
     _write_participants(activity, data.participants)
-    rollups.correct(rollups_before, activity)
+    rollups().change(added=[facts_of(activity)], removed=[as_it_was])
     audit(
         actor=by,
         action=Action.UPDATE,
@@ -407,7 +406,7 @@ def activity_delete(*, activity: Activity, by: Any) -> None:
             "minutes": activity.minutes,
         },
     )
-    rollups.remove(activity)
+    rollups().change(removed=[facts_of(activity)])
     activity.delete()
 
 
@@ -687,8 +686,8 @@ def retention_apply(
     failed: list[tuple[int, int]] = []
     if not dry_run and old.exists():
         # Every (school, school year) whose rollups cannot be recomputed is
-        # logged and kept (rollups.ensure_rollups_each); the others go on.
-        failed = rollups.ensure_rollups_each(old)
+        # logged and kept (statistics.rollups.ensure_rollups_each); the others go on.
+        failed = rollups().ensure_rollups_each(old)
         for school_id, year in failed:
             start, end = school_year.bounds(year)
             kept = old.filter(school_id=school_id, date__gte=start, date__lte=end)
@@ -711,7 +710,7 @@ def retention_apply(
     # Only counts outlive the records: the case hashes of the school years
     # left without records become plain distinct-case counts (F-06); also
     # those an earlier retention run kept.
-    forgotten = rollups.forget_cases(municipality_id=municipality.pk, before_year=cutoff.year)
+    forgotten = rollups().forget_cases(municipality_id=municipality.pk, before_year=cutoff.year)
     if not deleted and not forgotten:
         return report
     audit(

@@ -53,9 +53,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = [
     "PRIMARY",
@@ -112,8 +113,12 @@ class ProtectedTable:
         return len(self.reasons)
 
 
+# The inner cells of a table: rows of ints, or a 2-D numpy integer array.
+Counts = Sequence[Sequence[int]] | npt.NDArray[np.integer[Any]]
+
+
 def protect(
-    counts: Sequence[Sequence[int]],
+    counts: Counts,
     *,
     threshold: int = 5,
     rounding_base: int | None = None,

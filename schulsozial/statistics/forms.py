@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -41,38 +41,43 @@ class StatisticsFilterForm(forms.Form):
     def __init__(self, *args: Any, scopes: list[Scope], scope: Scope, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scope = scope
-        self.fields["view"].choices = [(s.key, s.label) for s in scopes]
+        self._choice_field("view").choices = [(s.key, s.label) for s in scopes]
         now = current_school_year()
-        self.fields["school_year"].choices = [
+        self._choice_field("school_year").choices = [
             (y, f"{y}/{(y + 1) % 100:02d}") for y in range(now, now - 10, -1)
         ]
         months = [("", "–")] + [(m, MONTH_NAMES[m]) for m in SCHOOL_YEAR_MONTHS]
-        self.fields["month_from"].choices = months
-        self.fields["month_to"].choices = months
+        self._choice_field("month_from").choices = months
+        self._choice_field("month_to").choices = months
         schools = School.objects.filter(
             pk__in=School.objects.filter(schools_in(scope)).values("pk")
         ).order_by("name")
-        self.fields["school"].choices = [("", _("all")), *list(schools.values_list("pk", "name"))]
-        self.fields["school_type"].choices = [("", _("all")), *SchoolType.choices]
+        school_choices = [("", _("all")), *list(schools.values_list("pk", "name"))]
+        self._choice_field("school").choices = school_choices
+        self._choice_field("school_type").choices = [("", _("all")), *SchoolType.choices]
         carriers = Carrier.objects.filter(municipality_id__in=scope.municipality_ids)
         if scope.carrier_ids is not None:
             carriers = carriers.filter(pk__in=scope.carrier_ids)
-        self.fields["carrier"].choices = [
+        self._choice_field("carrier").choices = [
             ("", _("all")),
             *list(carriers.order_by("name").values_list("pk", "name")),
         ]
         types = CatalogueEntry.objects.filter(
             municipality_id__in=scope.municipality_ids, kind=CatalogueKind.ACTIVITY_TYPE
         ).order_by("municipality_id", "sort_order")
-        self.fields["activity_type"].choices = [
+        self._choice_field("activity_type").choices = [
             ("", _("all")),
             *list(types.values_list("pk", "label")),
         ]
-        if scope.kind in ("principal", "worker") and len(self.fields["school"].choices) <= 2:
+        if scope.kind in ("principal", "worker") and len(school_choices) <= 2:
             del self.fields["school"]
             del self.fields["school_type"]
         if scope.kind in ("carrier", "worker", "principal"):
             del self.fields["carrier"]
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        # Every field of this form is a ChoiceField (declared above).
+        return cast(forms.ChoiceField, self.fields[name])
 
     def filters(self) -> Filters:
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}

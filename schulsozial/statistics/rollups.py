@@ -5,10 +5,9 @@
 The rollup arithmetic exists twice, and only twice:
 
 * **per record or batch, in Python**: `cells_of(records)` turns records
-  into the cells they add to; `add(activity)`, `remove(activity)` and
-  `correct(before, activity)` (the services, in the record's transaction)
-  and `add_many(records)` (bulk loads) add them to the stored cells with the
-  ORM: per table one ``SELECT ... FOR UPDATE`` of the cells concerned, then
+  into the cells they add to; `change(added=..., removed=...)` (the
+  services, in the record's transaction), `add_many(records)` and `Tally`
+  (bulk loads) add them to the stored cells with the ORM: per table one ``SELECT ... FOR UPDATE`` of the cells concerned, then
   `bulk_update`, `bulk_create` and a delete of the cells that reach 0.
 * **set-based**: `replace_cells` recomputes the cells of whole (school,
   school year) pairs from the raw records (``INSERT ... SELECT ... GROUP
@@ -20,7 +19,11 @@ Every writer first locks the rows of the schools it writes for (``SELECT
 checks do not wait for it): writers of one school's rollups take turns,
 so an entry and a rebuild of its school year never count a record twice
 or not at all, and cells need no insert-or-retry. The school lock is held
-until commit: a bulk load calls `add_many` at the end of its transaction.
+until commit: a bulk load writes its `Tally` at the end of its transaction.
+
+Activities reaches these functions only through ``activities.hooks`` (this
+module is registered there by ``StatisticsConfig.ready``), so that the
+statistics import activities and never the other way round.
 
 Years whose records retention has removed are left as they are by the
 rebuild, because the rollups are then the only source; retention also
@@ -29,16 +32,16 @@ replaces their case hashes by counts (`forget_cases`).
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Count, Q, QuerySet
 
+from schulsozial.activities.hooks import Record
 from schulsozial.activities.models import Activity, CatalogueKind
 from schulsozial.core import school_year
 from schulsozial.masterdata.models import Municipality, School, StaffMember
@@ -53,57 +56,6 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class Record(Protocol):
-    """What the rollups need of one record (``activities.bulk.NewActivity``
-    and `Facts` have these attributes)."""
-
-    @property
-    def date(self) -> datetime.date: ...
-    @property
-    def municipality_id(self) -> int: ...  # the school's
-    @property
-    def school_id(self) -> int: ...
-    @property
-    def carrier_id(self) -> int: ...  # the worker's
-    @property
-    def worker_id(self) -> int: ...
-    @property
-    def activity_type_id(self) -> int: ...
-    @property
-    def target_group_id(self) -> int: ...
-    @property
-    def minutes(self) -> int: ...
-    @property
-    def participant_total(self) -> int: ...
-    @property
-    def topic_ids(self) -> Sequence[int]: ...
-    @property
-    def contact_origin_id(self) -> int | None: ...
-    @property
-    def partner_id(self) -> int | None: ...
-    @property
-    def case_hash(self) -> str: ...  # "" for none
-
-
-@dataclass(frozen=True)
-class Facts:
-    """A `Record` as plain values (`facts_of` reads one from a saved record)."""
-
-    date: datetime.date
-    municipality_id: int
-    school_id: int
-    carrier_id: int
-    worker_id: int
-    activity_type_id: int
-    target_group_id: int
-    minutes: int
-    participant_total: int
-    topic_ids: tuple[int, ...]
-    contact_origin_id: int | None
-    partner_id: int | None
-    case_hash: str
 
 
 @dataclass(frozen=True)
@@ -196,50 +148,41 @@ def cells_of(records: Iterable[Record], sign: int = 1, into: Cells | None = None
     return out
 
 
-def facts_of(activity: Activity) -> Facts:
-    """The facts of a saved record as it is now (its school, worker and
-    topics are read if not loaded): what `remove` takes out."""
-    return Facts(
-        date=activity.date,
-        municipality_id=activity.school.municipality_id,
-        school_id=activity.school_id,
-        carrier_id=activity.worker.carrier_id,
-        worker_id=activity.worker_id,
-        activity_type_id=activity.activity_type_id,
-        target_group_id=activity.target_group_id,
-        minutes=activity.minutes,
-        participant_total=activity.participants,
-        topic_ids=tuple(sorted(activity.topics.values_list("pk", flat=True))),
-        contact_origin_id=activity.contact_origin_id,
-        partner_id=activity.partner_id,
-        case_hash=activity.case_hash,
-    )
-
-
-def add(activity: Activity) -> None:
-    """Add a saved record to the rollups, in the caller's transaction."""
-    apply_cells(cells_of([facts_of(activity)]))
-
-
-def remove(activity: Activity) -> None:
-    """Take a record out of the rollups before it is deleted."""
-    apply_cells(cells_of([facts_of(activity)], -1))
-
-
-def correct(before: Facts, activity: Activity) -> None:
-    """A correction: take out the record as it was (`facts_of` before the
-    change) and add it as it is, in one write (one school lock order)."""
-    apply_cells(cells_of([facts_of(activity)], +1, into=cells_of([before], -1)))
+def change(*, added: Iterable[Record] = (), removed: Iterable[Record] = ()) -> None:
+    """Add records to the rollups and take others out (a correction: the
+    record as it was, `facts_of` before the change, and as it is), in one
+    write (one school lock order), in the caller's transaction. The services
+    call it through ``activities.hooks``."""
+    apply_cells(cells_of(added, +1, into=cells_of(removed, -1)))
 
 
 def add_many(records: Iterable[Record], *, sign: int = 1) -> None:
     """Add (sign=+1) or remove (sign=-1) records given as `Record` objects
-    (``activities.bulk.NewActivity`` or `Facts`), e.g. the batches of a bulk
-    load, in the caller's transaction. The cells are summed in Python first,
-    so a batch writes each cell once. The schools' rows stay locked until the
-    transaction ends: a long load calls this at its end (or rebuilds the
+    (``activities.bulk.NewActivity`` or `Facts`) in the caller's transaction.
+    The cells are summed in Python first, so a batch writes each cell once.
+    The schools' rows stay locked until the transaction ends: a long load
+    sums its batches with `tally` and writes them at its end (or rebuilds the
     pairs it loaded with `ensure_rollups_for`)."""
     apply_cells(cells_of(records, sign))
+
+
+class Tally:
+    """The cells of a bulk load, summed batch by batch (`add`) and written at
+    its end (`write`): the schools' rows are locked only from then on."""
+
+    def __init__(self) -> None:
+        self.cells: Cells = {name: {} for name in TABLES}
+
+    def add(self, records: Iterable[Record]) -> None:
+        cells_of(records, into=self.cells)
+
+    def write(self) -> None:
+        apply_cells(self.cells)
+
+
+def tally() -> Tally:
+    """Start summing the cells of a bulk load (`Tally`)."""
+    return Tally()
 
 
 # Cells looked up per statement: the lookup binds a value list per key

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from schulsozial.activities.services import catalogues_ensure_defaults
+from schulsozial.core.actors import SYSTEM
 from schulsozial.testing.personas import PASSWORD, build_world
 
 from .conftest import axe_violations
@@ -15,7 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_worker_records_three_activities_by_keyboard_and_sees_them_counted(live_server, page):
     world = build_world()
-    catalogues_ensure_defaults(municipality=world.town)
+    catalogues_ensure_defaults(municipality=world.town, by=SYSTEM)
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Benutzername").focus()

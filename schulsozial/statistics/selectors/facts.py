@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import NamedTuple
 
@@ -74,13 +74,13 @@ def pupils(
     start, _end = school_year.bounds(year)
     wanted = set(school_ids)
     best: dict[int, tuple[datetime.date, int]] = {}
-    rows: Iterable[tuple[int, datetime.date, int]] = SchoolYearFigures.objects.filter(
+    rows = SchoolYearFigures.objects.filter(
         of_schools(school_ids, municipality_ids),
         school_year__start__lte=start,
         pupils__isnull=False,
     ).values_list("school_id", "school_year__start", "pupils")
     for school_id, begins, count in rows:
-        if school_id not in wanted:
+        if school_id not in wanted or count is None:  # None: not read (filtered out)
             continue
         if school_id not in best or begins > best[school_id][0]:
             best[school_id] = (begins, count)
@@ -131,4 +131,5 @@ def school_facts(
 
 
 def carrier_names(carrier_ids: Sequence[int | None]) -> dict[int, str]:
-    return dict(Carrier.objects.filter(pk__in=carrier_ids).values_list("pk", "name"))
+    wanted = [pk for pk in carrier_ids if pk is not None]
+    return dict(Carrier.objects.filter(pk__in=wanted).values_list("pk", "name"))

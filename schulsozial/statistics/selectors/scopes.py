@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schulsozial.accounts.models import User
 from schulsozial.core import school_year
 from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
 
@@ -82,7 +83,7 @@ def _objects(user: object, rules: permissions.StatisticsRules) -> _Objects:
     }
     worker = None
     worker_schools: dict[int, School] = {}
-    if rules.worker:
+    if rules.worker and isinstance(user, User):  # a worker's grant is a user's
         worker = (
             StaffMember.objects.filter(user=user).only("pk", "label", "municipality_id").first()
         )

@@ -54,15 +54,17 @@ def attack(
     def total_row(key: Hashable) -> np.ndarray:
         row = np.zeros(m * n)
         match key:
-            case ("row", i):
+            case ("row", int(i)):
                 row[[index[(i, j)] for j in range(n)]] = 1
-            case ("column", j):
+            case ("column", int(j)):
                 row[[index[(i, j)] for i in range(m)]] = 1
             case ("grand",):
                 row[:] = 1
         return row
 
-    totals = [(("row", i), v) for i, v in enumerate(table.row_totals)]
+    totals: list[tuple[Hashable, int | None]] = [
+        (("row", i), v) for i, v in enumerate(table.row_totals)
+    ]
     totals += [(("column", j), v) for j, v in enumerate(table.column_totals)]
     totals.append((("grand",), table.grand_total))
     a_ub: list[np.ndarray] = []

@@ -21,21 +21,23 @@ import itertools
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pytest
+from django import forms
 from django.urls import reverse
 from django.utils import timezone
 from scipy.optimize import linprog
 
 from schulsozial.activities import services as activity_services
+from schulsozial.activities.hooks import Facts
 from schulsozial.activities.models import CatalogueEntry, CatalogueKind
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.school_year import start_year_of as school_year_of
 from schulsozial.masterdata import services as masterdata_services
 from schulsozial.statistics import rollups, selectors
 from schulsozial.statistics.forms import StatisticsFilterForm
-from schulsozial.statistics.rollups import Facts
 from schulsozial.statistics.selectors import Report, scopes_for, statistics_report
 from schulsozial.statistics.sources import SCHOOL_YEAR_MONTHS, months_between
 
@@ -92,7 +94,7 @@ class Truth:
 def random_records(seed: int) -> list[tuple[Any, ...]]:
     """A random school year in the shape of RECORDS: mostly small counts."""
     rng = random.Random(seed)
-    out = []
+    out: list[tuple[Any, ...]] = []
     for school, staff in ((0, 0), (1, 0), (2, 1), (2, 2), (3, 2)):
         for type_code in ("counselling_pupil", "group_offer", "crisis", "home_visit"):
             for month in rng.sample([8, 9, 10, 11, 12, 1], 3):
@@ -109,7 +111,7 @@ def random_records(seed: int) -> list[tuple[Any, ...]]:
 def differencing_world(world: Any, records: list[tuple[Any, ...]] | None = None) -> Truth:
     """The school year of RECORDS (or of `records`) in the rollups of the persona world
     (imports write rollups the same way, through `add_many`)."""
-    activity_services.catalogues_ensure_defaults(municipality=world.town)
+    activity_services.catalogues_ensure_defaults(municipality=world.town, by=SYSTEM)
     # Staff 2 (carrier B) also works at the Förderschule (school 3).
     masterdata_services.assignment_set(
         position=world.positions[2], school=world.schools[2], weekly_hours=Decimal("19.25"), by=None
@@ -360,7 +362,7 @@ class Universe:
     index: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        keys = [("a", s, t, m, c) for s in self.schools for t in self.types
+        keys: list[tuple[Any, ...]] = [("a", s, t, m, c) for s in self.schools for t in self.types
                 for m in SCHOOL_YEAR_MONTHS for c in self.carriers]  # fmt: skip
         keys += [("k", s) for s in self.schools]
         keys += [("t", e, s, c) for e in self.topics for s in self.schools for c in self.carriers]
@@ -518,6 +520,11 @@ def attack(figures: list[Figure], size: int, threshold: int) -> list[str]:
     return found
 
 
+def offered_choices(form: StatisticsFilterForm, name: str) -> list[tuple[Any, str]]:
+    """A choice field's (value, label) pairs (the form sets them as a list)."""
+    return cast(list[tuple[Any, str]], cast(forms.ChoiceField, form.fields[name]).choices)
+
+
 def filter_combinations(world: Any, persona: str) -> list[dict[str, Any]]:
     """Single filters and pairs of filters of different kinds, as the page offers them."""
     scope = scope_of(world, persona)
@@ -526,9 +533,9 @@ def filter_combinations(world: Any, persona: str) -> list[dict[str, Any]]:
     if "school_type" in form.fields:
         offered["school_type"] = [{"school_type": t} for t in ("GS", "GE", "FS", "GY")]
     if "school" in form.fields:
-        offered["school"] = [{"school": pk} for pk, _n in form.fields["school"].choices if pk]
+        offered["school"] = [{"school": pk} for pk, _n in offered_choices(form, "school") if pk]
     if "carrier" in form.fields:
-        offered["carrier"] = [{"carrier": pk} for pk, _n in form.fields["carrier"].choices if pk]
+        offered["carrier"] = [{"carrier": pk} for pk, _n in offered_choices(form, "carrier") if pk]
     codes = ("counselling_pupil", "group_offer", "crisis", "home_visit", "but")
     offered["type"] = [{"activity_type": entry_id(world, "activity_type", c)} for c in codes]
     ranges = [(8, 8), (8, 9), (8, 10), (9, 10), (10, 11), (11, 11), (8, 11), (9, 12), (11, 2)]

@@ -66,7 +66,9 @@ def published_values(result: ProtectedTable) -> dict[Hashable, int | None]:
 
 
 def all_reasons(result: ProtectedTable) -> dict[Hashable, str]:
-    return {**result.reasons, **result.total_reasons}
+    reasons: dict[Hashable, str] = dict(result.reasons.items())
+    reasons.update(result.total_reasons.items())
+    return reasons
 
 
 # --- property tests: attacks ---------------------------------------------------------------
@@ -151,6 +153,7 @@ def test_rounding_changes_only_the_published_values_never_what_is_withheld(
             assert exact_values[key] is None
         else:
             true = exact_values[key]
+            assert true is not None
             assert value % base == 0
             assert rounding_window(value, base)[0] <= true <= rounding_window(value, base)[1]
 

@@ -6,9 +6,9 @@ The report now reads in one snapshot (core.snapshot.read_snapshot)."""
 
 from __future__ import annotations
 
+from schulsozial.activities.hooks import Facts
 from schulsozial.activities.models import CatalogueEntry
 from schulsozial.statistics import rollups
-from schulsozial.statistics.rollups import Facts
 from schulsozial.statistics.sources import RollupSource
 from schulsozial.testing.concurrency import in_thread, postgres_only
 

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 PINNED = Path(__file__).with_name("report_pinned.json")
 
-VIEWS = [
+VIEWS: list[tuple[str, dict[str, Any]]] = [
     ("coordinator", {}),
     ("coordinator", {"month_from": 9, "month_to": 11}),
     ("coordinator", {"school_type": "GS"}),

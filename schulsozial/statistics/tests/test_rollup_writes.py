@@ -14,7 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from schulsozial.activities import services
+from schulsozial.activities import hooks, services
 from schulsozial.activities.models import Activity
 from schulsozial.activities.tests.factories import activity_input, doc_world, entry
 from schulsozial.core import school_year
@@ -101,9 +101,9 @@ def test_add_many_and_the_set_based_rebuild_give_the_same_cells(world):
     assert stored_cells() == expected  # written record by record
     for table in rollups.TABLES.values():
         table.model.objects.all().delete()
-    rollups.add_many(rollups.facts_of(a) for a in Activity.objects.all())
+    rollups.add_many(hooks.facts_of(a) for a in Activity.objects.all())
     assert stored_cells() == expected  # one batch
-    rollups.add_many([rollups.facts_of(a) for a in Activity.objects.all()], sign=-1)
+    rollups.add_many([hooks.facts_of(a) for a in Activity.objects.all()], sign=-1)
     assert stored_cells() == {name: {} for name in rollups.TABLES}  # and out again
     written = rollups.rebuild_rollups()
     assert stored_cells() == expected
@@ -184,3 +184,21 @@ def test_a_rebuild_and_a_write_at_once_count_every_record_once(transactional_db,
         rollups.replace_cells = original
     assert "error" not in rebuilt and "error" not in written, (rebuilt, written)
     assert_rollups_hold_the_records()
+
+
+def test_the_record_writers_reach_these_rollups_through_the_activities_hook():
+    """StatisticsConfig.ready registers this module (activities never imports
+    the statistics, tests/test_app_imports.py)."""
+    assert hooks.rollups() is rollups
+
+
+@pytest.mark.django_db
+def test_a_write_without_a_registered_rollup_writer_fails_instead_of_skipping_the_rollups(
+    world, monkeypatch
+):
+    doc_world(world)
+    before = Activity.objects.count()
+    monkeypatch.setattr(hooks, "_writer", None)
+    with pytest.raises(RuntimeError, match="no rollup writer"):
+        _record(world, 1)
+    assert Activity.objects.count() == before  # the record went with the failed write

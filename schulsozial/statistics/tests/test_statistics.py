@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from schulsozial.activities import services
+from schulsozial.activities import hooks, services
 from schulsozial.activities.models import Activity
 from schulsozial.activities.tests.factories import activity_input, doc_world, entry
 from schulsozial.core.actors import SYSTEM
@@ -135,7 +135,7 @@ def test_statistics_page_runs_a_fixed_number_of_queries(
     client = client_for("coordinator")
     client.get(reverse("statistics:report"))
     # The session, the user, its grants, and 17 reads of the report; a report
-    # only reads (no rollup queue to catch up any more).
+    # only reads.
     with django_assert_num_queries(20):
         response = client.get(reverse("statistics:report"))
     assert response.status_code == 200
@@ -222,7 +222,7 @@ OPS = st.lists(
 )
 @given(ops=OPS)
 def test_rollups_equal_recomputation_after_any_sequence_of_writes(world, ops):
-    services.catalogues_ensure_defaults(municipality=world.town)
+    services.catalogues_ensure_defaults(municipality=world.town, by=SYSTEM)
     user = world.users["worker"]
     mine = []
     topics = list(
@@ -299,11 +299,11 @@ def test_distinct_case_counter_equals_a_recount_when_workers_share_case_codes(wo
     """Two workers at one school write the same case codes in any order (also
     through the bulk entry point `add_many`, as an import does): the
     counter kept on write equals the number of live case cells."""
-    services.catalogues_ensure_defaults(municipality=world.town)
+    services.catalogues_ensure_defaults(municipality=world.town, by=SYSTEM)
     school = world.schools[0]
-    live: list[rollups.Facts] = []
+    live: list[hooks.Facts] = []
     for sign, worker, code, back in ops:
-        facts = rollups.Facts(
+        facts = hooks.Facts(
             date=datetime.date(2024, 8, 1) - datetime.timedelta(days=31 * back),
             municipality_id=world.town.pk,
             school_id=school.pk,
