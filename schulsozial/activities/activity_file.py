@@ -574,7 +574,10 @@ class _RowParser:
     repeat a great deal in a long documentation)."""
 
     def __init__(self, columns: dict[str, int], names: dict[str, str], errors: list[RowError]):
-        self.layout = [
+        # (key, column index, converter, cache of converted texts or None, column name)
+        self.layout: list[
+            tuple[str, int, Callable[[str], object], dict[str, tuple[bool, object]] | None, str]
+        ] = [
             (
                 key,
                 position,
@@ -620,7 +623,7 @@ class _RowParser:
                 values[key] = hit[1]
             else:
                 failed = True
-                self.errors.append(RowError(number, column, hit[1]))  # type: ignore[arg-type]
+                self.errors.append(RowError(number, column, str(hit[1])))  # the reason
                 if len(self.errors) >= MAX_ERRORS:
                     raise _StopError
         code = str(values.get("case_code", ""))

@@ -13,7 +13,12 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
 from rest_framework import parsers, serializers, status
 from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
@@ -25,7 +30,7 @@ from schulsozial.masterdata.models import StaffMember
 
 from . import permissions as perms
 from . import selectors, services
-from .api_auth import ApiTokenAuthentication, HasApiToken, TokenRateThrottle
+from .api_auth import ApiTokenAuthentication, HasApiToken, TokenRateThrottle, token_of
 from .models import Activity, ApiToken, CatalogueEntry, CatalogueKind, Source
 
 # --------------------------------------------------------------------------- serializers
@@ -59,7 +64,9 @@ class ActivityInSerializer(serializers.Serializer):
     contact_origin = serializers.SlugField(max_length=40, required=False, allow_blank=True)
     partner = serializers.SlugField(max_length=40, required=False, allow_blank=True)
     follow_up = serializers.BooleanField(required=False, default=False)
-    participants = ParticipantSerializer(many=True, required=False, max_length=100)
+    participants: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=ParticipantSerializer(), required=False, max_length=100
+    )
     case_code = serializers.CharField(
         max_length=40,
         required=False,
@@ -164,7 +171,7 @@ class ActivityCreate(ApiView):
         summary="Submit one activity record (idempotent by client_id)",
     )
     def post(self, request: Request) -> Response:
-        token: ApiToken = request.auth
+        token = token_of(request)
         serializer = ActivityInSerializer(data=request.data)
         if not serializer.is_valid():
             return _field_errors(serializer.errors)
@@ -277,17 +284,28 @@ class ActivityCreate(ApiView):
         return Response(out.data, status=status.HTTP_201_CREATED)
 
 
-class CatalogueEntryOut(serializers.Serializer):
-    kind = serializers.CharField()
-    code = serializers.CharField()
-    label = serializers.CharField()
-    retired = serializers.BooleanField()
+class CatalogueEntryOut(serializers.ModelSerializer[CatalogueEntry]):
+    class Meta:
+        model = CatalogueEntry
+        fields = ("kind", "code", "label", "retired")
 
 
-class StaffOut(serializers.Serializer):
+class StaffOut(serializers.ModelSerializer[StaffMember]):
+    """A social worker of the carrier and the numbers of the schools their
+    positions are assigned to (read from the prefetched assignments)."""
+
     staff_id = serializers.IntegerField(source="pk")
-    label = serializers.CharField()
-    school_numbers = serializers.ListField(child=serializers.CharField())
+    school_numbers = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StaffMember
+        fields = ("staff_id", "label", "school_numbers")
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_school_numbers(self, member: StaffMember) -> list[str]:
+        return sorted(
+            {a.school.school_number for p in member.positions.all() for a in p.assignments.all()}
+        )
 
 
 class CatalogueList(ApiView):
@@ -297,7 +315,7 @@ class CatalogueList(ApiView):
         summary="The codes of the catalogues of the token's municipality (retired ones marked)",
     )
     def get(self, request: Request) -> Response:
-        token: ApiToken = request.auth
+        token = token_of(request)
         entries = CatalogueEntry.objects.filter(
             municipality_id=token.carrier.municipality_id
         ).order_by("kind", "sort_order", "code")
@@ -311,20 +329,10 @@ class StaffList(ApiView):
         summary="The carrier's social workers and the schools they may be documented at",
     )
     def get(self, request: Request) -> Response:
-        token: ApiToken = request.auth
-        rows = []
-        for member in (
+        token = token_of(request)
+        members = (
             StaffMember.objects.filter(perms.api_staff_q(token.carrier_id))
             .prefetch_related("positions__assignments__school")
             .order_by("label")
-        ):
-            numbers = sorted(
-                {
-                    a.school.school_number
-                    for p in member.positions.all()
-                    for a in p.assignments.all()
-                }
-            )
-            member.school_numbers = numbers
-            rows.append(member)
-        return Response(StaffOut(rows, many=True).data)
+        )
+        return Response(StaffOut(members, many=True).data)

@@ -39,12 +39,21 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     target_class = "schulsozial.activities.api_auth.ApiTokenAuthentication"
     name = "bearerAuth"
 
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         return {"type": "http", "scheme": "bearer"}
+
+
+def token_of(request: Request) -> ApiToken:
+    """The API token a request authenticated with (ApiTokenAuthentication);
+    HasApiToken lets no request without one reach a view."""
+    token = request.auth
+    if not isinstance(token, ApiToken):
+        raise exceptions.NotAuthenticated
+    return token
 
 
 class HasApiToken(permissions.BasePermission):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 from functools import partial
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.privacy import NoPersonalDataMixin
+from schulsozial.masterdata.models import Carrier, Municipality
 
 from . import selectors
 from .models import CatalogueEntry, CatalogueKind
@@ -272,7 +273,8 @@ class WeekRowForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("minutes"):
             for name in ("activity_type", "target_group"):
                 if not data.get(name):
@@ -290,14 +292,13 @@ class WeekFormSet(forms.BaseFormSet):
 
     shared = ("school", "activity_type", "target_group", "topic", "grade_band")
 
-    def _construct_form(self, i: int, **kwargs: Any) -> forms.Form:
-        form = super()._construct_form(i, **kwargs)
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
         for name in self.shared:
-            field = form.fields[name]
+            field = cast("forms.ModelChoiceField[Any]", form.fields[name])  # WeekRowForm's selects
             field.choices = partial(self._shared_choices, name, field)
-        return form
 
-    def _shared_choices(self, name: str, field: forms.ModelChoiceField) -> list[Any]:
+    def _shared_choices(self, name: str, field: forms.ModelChoiceField[Any]) -> list[Any]:
         found: dict[str, list[Any]] = self.__dict__.setdefault("_choices_read", {})
         if name not in found:
             found[name] = list(iter(field.iterator(field)))  # a list() would count first
@@ -311,13 +312,17 @@ class CatalogueEntryForm(NoPersonalDataMixin, forms.Form):
 
 class CatalogueAddForm(NoPersonalDataMixin, forms.Form):
     no_personal_data = ("label",)
-    municipality = forms.ModelChoiceField(label=_("Municipality"), queryset=None, empty_label=None)
+    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
+        label=_("Municipality"), queryset=None, empty_label=None
+    )
     kind = forms.ChoiceField(label=_("Catalogue"), choices=CatalogueKind.choices)
     label = forms.CharField(label=_("Label"), max_length=120)
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        cast(
+            forms.ModelChoiceField[Municipality], self.fields["municipality"]
+        ).queryset = municipalities
         if len(municipalities) == 1:
             self.fields["municipality"].widget = forms.HiddenInput()
             self.initial["municipality"] = municipalities[0].pk
@@ -337,7 +342,9 @@ class CatalogueUpdateForm(NoPersonalDataMixin, forms.Form):
 
 class ApiTokenForm(NoPersonalDataMixin, forms.Form):
     no_personal_data = ("name",)
-    carrier = forms.ModelChoiceField(label=_("Carrier"), queryset=None, empty_label=None)
+    carrier: forms.ModelChoiceField[Carrier] = forms.ModelChoiceField(
+        label=_("Carrier"), queryset=None, empty_label=None
+    )
     name = forms.CharField(
         label=_("Name"),
         max_length=100,
@@ -346,7 +353,7 @@ class ApiTokenForm(NoPersonalDataMixin, forms.Form):
 
     def __init__(self, *args: Any, carriers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["carrier"].queryset = carriers
+        cast("forms.ModelChoiceField[Carrier]", self.fields["carrier"]).queryset = carriers
 
 
 class ImportUploadForm(forms.Form):

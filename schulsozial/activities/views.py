@@ -46,9 +46,10 @@ def _worker_context(request: HttpRequest) -> tuple[StaffMember, QuerySet[School]
 def _preselected_school(request: HttpRequest, school_ids: list[int], asked: str = "") -> int:
     """The school a new entry starts with: the one asked for, else the one of
     the user's last entry, else the first."""
-    for candidate in (asked,) if asked else (selectors.last_school_id(user=request.user),):
-        if str(candidate).isascii() and str(candidate).isdigit() and int(candidate) in school_ids:
-            return int(candidate)
+    candidate = asked or selectors.last_school_id(user=request.user)
+    text = "" if candidate is None else str(candidate)
+    if text.isascii() and text.isdigit() and int(text) in school_ids:
+        return int(text)
     return school_ids[0]
 
 
@@ -184,7 +185,9 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 )
                 if request.POST.get("then") == "list":
                     return HttpResponseRedirect(reverse("activities:activity_list"))
-                keep = urlencode({"date": activity.date.isoformat(), "school": activity.school_id})
+                keep = urlencode(
+                    {"date": activity.date.isoformat(), "school": str(activity.school_id)}
+                )
                 return HttpResponseRedirect(f"{reverse('activities:activity_create')}?{keep}")
     else:
         form = _form_for(worker, schools)
@@ -467,6 +470,8 @@ def catalogue_update(request: HttpRequest, pk: int) -> HttpResponse:
     require(perms.can_manage_catalogues(request.user))
     entry = get_object_or_404(selectors.catalogue_entries_visible_to(user=request.user), pk=pk)
     require(perms.can_edit_catalogue_entry(request.user, entry))
+    query = urlencode({"kind": entry.kind, "municipality": str(entry.municipality_id)})
+    list_url = f"{reverse('activities:catalogue_list')}?{query}"
     form = forms.CatalogueUpdateForm(
         request.POST or None, initial={"label": entry.label, "retired": entry.retired}
     )
@@ -482,9 +487,7 @@ def catalogue_update(request: HttpRequest, pk: int) -> HttpResponse:
             apply_validation_error(form, error)
         else:
             messages.success(request, _("Saved."))
-            query = urlencode({"kind": entry.kind, "municipality": entry.municipality_id})
-            return HttpResponseRedirect(f"{reverse('activities:catalogue_list')}?{query}")
-    cancel = f"{reverse('activities:catalogue_list')}?{urlencode({'kind': entry.kind, 'municipality': entry.municipality_id})}"
+            return HttpResponseRedirect(list_url)
     return render(
         request,
         "core/form.html",
@@ -492,7 +495,7 @@ def catalogue_update(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "title": _("Edit catalogue entry"),
             "object": f"{entry.get_kind_display()}: {entry.code}",
-            "cancel_url": cancel,
+            "cancel_url": list_url,
         },
     )
 

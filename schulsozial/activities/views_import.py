@@ -9,11 +9,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from schulsozial.accounts.http import AuthenticatedHttpRequest
 from schulsozial.activities import permissions as perms
 from schulsozial.core.listing import require
 from schulsozial.masterdata.importing import (
@@ -28,10 +29,11 @@ from . import forms, importing, selectors, services
 from .models import CatalogueKind
 
 SESSION_KEY = "activity_import"
+PENDING_KIND = "activities"  # the kept previews of this import (masterdata.importing)
 REFRESH_SECONDS = 2
 
 
-def _worker(request: HttpRequest) -> Any:
+def _worker(request: AuthenticatedHttpRequest) -> Any:
     """The importing social worker (their municipality's catalogue is mapped to)."""
     require(perms.can_import_activities(request.user))
     require(perms.can_document(request.user))
@@ -42,7 +44,7 @@ def _worker(request: HttpRequest) -> Any:
 
 
 @login_required
-def import_view(request: HttpRequest) -> HttpResponse:
+def import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload, map the file's own category names, preview, confirm. The
     upload is never stored: the preview keeps the mapped columns with case
     codes hashed (importing.import_activities, keep_pending) until it is
@@ -51,12 +53,12 @@ def import_view(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"title": _("Import documentation"), "form": forms.ImportUploadForm()}
     pending = request.session.get(SESSION_KEY) or {}
     token = request.POST.get("token", "")
-    owner = {"kind": "activities", "owner_id": request.user.pk}
+    owner_id = request.user.pk
     if request.method == "POST" and token:
         try:
             if pending.get("token") != token:
                 raise PendingExpiredError(token)
-            data = load_pending(token, **owner)
+            data = load_pending(token, kind=PENDING_KIND, owner_id=owner_id)
         except PendingExpiredError:
             request.session.pop(SESSION_KEY, None)
             messages.error(request, _("The preview has expired. Please upload the file again."))
@@ -74,7 +76,9 @@ def import_view(request: HttpRequest) -> HttpResponse:
     elif request.method == "POST":
         upload_form = forms.ImportUploadForm(request.POST, request.FILES)
         context["form"] = upload_form
-        discard_pending_of(**owner)  # a new upload replaces the user's earlier preview
+        discard_pending_of(
+            kind=PENDING_KIND, owner_id=owner_id
+        )  # a new upload replaces the user's earlier preview
         if upload_form.is_valid():
             upload = upload_form.cleaned_data["file"]
             report = importing.import_activities(
@@ -86,11 +90,11 @@ def import_view(request: HttpRequest) -> HttpResponse:
             )
             context["report"] = report
             if report.pending is not None and (report.ok or (report.unknown and not report.errors)):
-                token = store_pending(report.pending, **owner)
+                token = store_pending(report.pending, kind=PENDING_KIND, owner_id=owner_id)
                 request.session[SESSION_KEY] = {"token": token, "filename": upload.name[:200]}
                 context["token"] = token
-    report = context.get("report")
-    if report is not None and report.unknown:
+    shown: importing.ActivityImportReport | None = context.get("report")
+    if shown is not None and shown.unknown:
         context["mapping_rows"] = [
             (
                 kind,
@@ -99,13 +103,13 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 f"map-{kind}-{i}",
                 selectors.catalogue(municipality_id=worker.municipality_id, kind=kind),
             )
-            for kind, names in report.unknown.items()
+            for kind, names in shown.unknown.items()
             for i, name in enumerate(names)
         ]
     return render(request, "activities/import.html", context)
 
 
-def _save_mappings(request: HttpRequest, worker: Any) -> None:
+def _save_mappings(request: AuthenticatedHttpRequest, worker: Any) -> None:
     i = 0
     while f"source-{i}" in request.POST and i < 500:
         kind, name, value = (
@@ -132,12 +136,12 @@ def _save_mappings(request: HttpRequest, worker: Any) -> None:
 
 
 @login_required
-def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def import_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """How far a running import is (rows read of all rows); the page
     refreshes itself until the import has finished, then shows the result."""
     require(perms.can_import_activities(request.user))
     job = get_object_or_404(importing.imports_visible_to(user=request.user), pk=pk)
-    htmx = request.headers.get("HX-Request") == "true"
+    htmx = bool(request.htmx)
     if job.finished:
         result = reverse("activities:import_result", args=[job.pk])
         if htmx:  # the poll: htmx loads the result page
@@ -160,7 +164,7 @@ def import_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def import_result(request: HttpRequest, pk: int) -> HttpResponse:
+def import_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The number of records imported, or every error; nothing was written then."""
     require(perms.can_import_activities(request.user))
     job = get_object_or_404(importing.imports_visible_to(user=request.user), pk=pk)

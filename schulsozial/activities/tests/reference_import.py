@@ -37,7 +37,7 @@ KIND_OF_COLUMN = {
     "partner": CatalogueKind.PARTNER,
     "grade_band": CatalogueKind.GRADE_BAND,
 }
-DEFAULT_BAND = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
+DEFAULT_BAND: dict[str, str] = {SchoolType.GS: "primary", SchoolType.BK: "vocational"}
 PREVIEW_ROWS = 200
 
 
