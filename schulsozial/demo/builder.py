@@ -172,7 +172,7 @@ def _half_steps(weights: dict[int, float], total: Decimal) -> dict[int, Decimal]
 class DemoBuilder:
     def __init__(self, *, stdout: Any = None) -> None:
         self.stdout = stdout
-        self.password = settings.SCHULSOZIAL["DEMO_PASSWORD"]
+        self.password = str(settings.SCHULSOZIAL["DEMO_PASSWORD"])
         self.users: list[tuple[str, str, str]] = []
 
     def log(self, text: str) -> None:
@@ -297,7 +297,7 @@ class DemoBuilder:
         ordered = sorted(pieces, key=lambda p: (-sum(h for _s, h in p), p[0][0].school_number))
         for index, piece in enumerate(ordered):
             staff_no = index + 1
-            fte = sum(h for _s, h in piece)
+            fte = sum((h for _s, h in piece), Decimal(0))
             carrier_spec = max(order, key=lambda c: (carrier_quota[c.name], -order.index(c)))
             carrier_quota[carrier_spec.name] -= fte
             contract_end = None
@@ -458,7 +458,11 @@ class DemoBuilder:
             if spec.principal_school
             else worker_school
         ) or worker_school
-        plan = [
+        if worker_staff is None or worker_school is None or principal_school is None:
+            raise RuntimeError(
+                f"{municipality.name}: no social worker of {carrier.name} at a school"
+            )
+        plan: list[tuple[str, str, str, dict[str, Any]]] = [
             (
                 f"{town}.koordination",
                 f"Koordination {municipality.name} (Demo)",
@@ -512,6 +516,8 @@ class DemoBuilder:
         from schulsozial.masterdata.selectors import current_school_year
 
         year = current_school_year()
+        if year is None:
+            raise RuntimeError("the demo has no current school year")
         total = sum(
             (row.current_fte for row in school_rows(municipality=herne, school_year=year)),
             Decimal(0),

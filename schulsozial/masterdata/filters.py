@@ -12,7 +12,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import selectors
-from .models import Carrier, Function, Position, PositionAssignment, School, SchoolType, StaffMember
+from .models import (
+    Carrier,
+    Function,
+    Position,
+    PositionAssignment,
+    School,
+    SchoolType,
+    StaffMember,
+    StaffQuerySet,
+)
 
 
 class ScopedFilterSet(df.FilterSet):
@@ -82,17 +91,13 @@ class StaffFilter(ScopedFilterSet):
     ) -> QuerySet[StaffMember]:
         return queryset.filter(contract_end__isnull=(value == "permanent"))
 
-    def filter_ending(
-        self, queryset: QuerySet[StaffMember], name: str, value: str
-    ) -> QuerySet[StaffMember]:
+    def filter_ending(self, queryset: StaffQuerySet, name: str, value: str) -> StaffQuerySet:
         day = timezone.localdate()
         return queryset.employed_on(day).filter(
             contract_end__lte=day + relativedelta(months=int(value))
         )
 
-    def filter_employed(
-        self, queryset: QuerySet[StaffMember], name: str, value: bool
-    ) -> QuerySet[StaffMember]:
+    def filter_employed(self, queryset: StaffQuerySet, name: str, value: bool) -> StaffQuerySet:
         day: datetime.date = timezone.localdate()
         employed = queryset.employed_on(day)
         return employed if value else queryset.exclude(pk__in=employed.values("pk"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.privacy import NoPersonalDataMixin
@@ -22,15 +23,25 @@ from .models import (
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def limit_choices(form: forms.BaseForm, name: str, queryset: QuerySet[Any]) -> None:
+    """Offer only `queryset` in the model choice field `name` of `form`."""
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name} is not a model choice field")
+    field.queryset = queryset
+
+
 class ScopedMunicipalityMixin:
     """Adds a municipality choice limited to the given queryset (hidden when
     there is exactly one)."""
+
+    fields: dict[str, forms.Field]
 
     def setup_municipality(self, municipalities: Any) -> None:
         field = forms.ModelChoiceField(
             queryset=municipalities, label=_("municipality"), empty_label=None
         )
-        self.fields = {"in_municipality": field, **self.fields}  # type: ignore[has-type]
+        self.fields = {"in_municipality": field, **self.fields}
         if municipalities.count() == 1:
             field.initial = municipalities.first()
             field.widget = forms.HiddenInput()
@@ -146,7 +157,7 @@ class StaffForm(NoPersonalDataMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, carriers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["carrier"].queryset = carriers
+        limit_choices(self, "carrier", carriers)
         self.fields["weekly_hours"].help_text = _(
             "FTE = weekly hours / full-time week of the municipality (default 39 h)."
         )
@@ -197,9 +208,9 @@ class PositionForm(forms.ModelForm):
 
     def __init__(self, *args: Any, carriers: Any, streams: Any, staff: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["carrier"].queryset = carriers
-        self.fields["funding_stream"].queryset = streams
-        self.fields["staff_member"].queryset = staff
+        limit_choices(self, "carrier", carriers)
+        limit_choices(self, "funding_stream", streams)
+        limit_choices(self, "staff_member", staff)
         self.fields["staff_member"].required = False
         self.fields["staff_member"].help_text = _("Leave empty for a vacant position.")
 
@@ -215,7 +226,7 @@ class AssignmentForm(forms.Form):
 
     def __init__(self, *args: Any, schools: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
+        limit_choices(self, "school", schools)
 
 
 class ImportForm(forms.Form):
@@ -231,6 +242,6 @@ class ImportForm(forms.Form):
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        limit_choices(self, "municipality", municipalities)
         if municipalities.count() == 1:
             self.fields["municipality"].initial = municipalities.first()

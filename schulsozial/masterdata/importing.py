@@ -303,8 +303,9 @@ def _upsert_figures(
             wanted.setdefault((school_id, years[record.index_year].pk), {})["social_index"] = (
                 record.social_index
             )
-        if record.startchancen is not None and (record.startchancen_year or record.index_year):
-            year = years[record.startchancen_year or record.index_year]
+        startchancen_year = record.startchancen_year or record.index_year
+        if record.startchancen is not None and startchancen_year:
+            year = years[startchancen_year]
             wanted.setdefault((school_id, year.pk), {})["startchancen"] = record.startchancen
     if not wanted:
         return

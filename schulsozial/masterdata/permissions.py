@@ -219,7 +219,7 @@ def can_employ_at(user: Any, carrier: Any) -> bool:
 def can_move_staff_to(user: Any, staff: Any, carrier: Any) -> bool:
     """A staff member's employer changes only within the staff member's own
     municipality (the record never moves between municipalities)."""
-    return carrier.municipality_id == staff.municipality_id
+    return bool(carrier.municipality_id == staff.municipality_id)
 
 
 def can_create_staff_at(user: Any, carrier: Any) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
     Count,
@@ -39,11 +39,17 @@ from .models import (
     Municipality,
     Position,
     PositionAssignment,
+    PositionQuerySet,
     School,
     SchoolYear,
     SchoolYearFigures,
     StaffMember,
+    StaffQuerySet,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
 from .rules import RuleSettings, RuleWarning, WorkerLoad, check_coordination, check_worker
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=12, decimal_places=2))
@@ -53,8 +59,12 @@ def today() -> datetime.date:
     return timezone.localdate()
 
 
-def _scoped(model: Any, query: Q) -> QuerySet[Any]:
-    return model.objects.filter(pk__in=model.objects.filter(query).values("pk"))
+_Rows = TypeVar("_Rows", bound=QuerySet[Any])
+
+
+def _scoped(rows: _Rows, query: Q) -> _Rows:
+    """`rows` limited to `query`, re-selected by primary key (no duplicates from its joins)."""
+    return rows.filter(pk__in=rows.filter(query).values("pk"))
 
 
 def current_school_year(day: datetime.date | None = None) -> SchoolYear | None:
@@ -71,7 +81,7 @@ def coordinated_municipalities(*, user: Any) -> QuerySet[Municipality]:
 
 
 def municipalities_visible_to(*, user: Any) -> QuerySet[Municipality]:
-    return _scoped(Municipality, perms.municipalities_visible_q(user)).annotate(
+    return _scoped(Municipality.objects.all(), perms.municipalities_visible_q(user)).annotate(
         school_count=Count("schools", filter=Q(schools__active=True), distinct=True)
     )
 
@@ -82,9 +92,17 @@ def school_years_visible_to(*, user: Any) -> QuerySet[SchoolYear]:
     )
 
 
+class LatestFigures(TypedDict):
+    """The figures `with_latest_figures` annotates on each school."""
+
+    pupils: int | None
+    social_index: int | None
+    startchancen: bool | None
+
+
 def with_latest_figures(
     queryset: QuerySet[School], school_year: SchoolYear | None
-) -> QuerySet[School]:
+) -> QuerySet[WithAnnotations[School, LatestFigures]]:
     """Annotate pupils, Sozialindex and Startchancen: for each, the latest
     value known in `school_year` or before (pupil counts and the index are
     published for different years)."""
@@ -104,7 +122,9 @@ def schools_visible_to(
     """Schools in the user's scope, annotated with their latest figures up to
     `school_year` and the social-work hours assigned on `day`."""
     day = day or today()
-    queryset = _scoped(School, perms.schools_visible_q(user)).select_related("municipality")
+    queryset = _scoped(School.objects.all(), perms.schools_visible_q(user)).select_related(
+        "municipality"
+    )
     if school_year is None:
         school_year = current_school_year(day)
     active_hours = (
@@ -125,7 +145,7 @@ def schools_visible_to(
 def carriers_visible_to(*, user: Any) -> QuerySet[Carrier]:
     day = today()
     return (
-        _scoped(Carrier, perms.carriers_visible_q(user))
+        _scoped(Carrier.objects.all(), perms.carriers_visible_q(user))
         .select_related("municipality")
         .annotate(
             staff_count=Count(
@@ -138,15 +158,15 @@ def carriers_visible_to(*, user: Any) -> QuerySet[Carrier]:
     )
 
 
-def staff_visible_to(*, user: Any) -> QuerySet[StaffMember]:
-    return _scoped(StaffMember, perms.staff_visible_q(user)).select_related(
+def staff_visible_to(*, user: Any) -> StaffQuerySet:
+    return _scoped(StaffMember.objects.all(), perms.staff_visible_q(user)).select_related(
         "carrier", "municipality"
     )
 
 
-def positions_visible_to(*, user: Any) -> QuerySet[Position]:
+def positions_visible_to(*, user: Any) -> PositionQuerySet:
     return (
-        _scoped(Position, perms.positions_visible_q(user))
+        _scoped(Position.objects.all(), perms.positions_visible_q(user))
         .select_related("carrier", "funding_stream", "staff_member", "municipality")
         .annotate(assigned_hours=Coalesce(Sum("assignments__weekly_hours"), ZERO))
     )
@@ -158,7 +178,9 @@ def staff_carriers_for(*, user: Any) -> QuerySet[Carrier]:
 
 
 def funding_streams_visible_to(*, user: Any) -> QuerySet[FundingStream]:
-    return _scoped(FundingStream, perms.funding_visible_q(user)).select_related("municipality")
+    return _scoped(FundingStream.objects.all(), perms.funding_visible_q(user)).select_related(
+        "municipality"
+    )
 
 
 def budgets_of(*, stream: FundingStream) -> QuerySet[FundingBudget]:
@@ -175,7 +197,7 @@ def figures_of(*, school: School) -> QuerySet[SchoolYearFigures]:
 
 def positions_at_school(
     *, user: Any, school: School, day: datetime.date | None = None
-) -> QuerySet[Position]:
+) -> PositionQuerySet:
     """Positions assigned to `school`, limited to those the user may see."""
     day = day or today()
     return (

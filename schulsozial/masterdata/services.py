@@ -232,12 +232,11 @@ def budget_set(
 # --------------------------------------------------------------------------- positions
 
 
-def _check_assigned_hours(
-    *, position: Position, new_total: Decimal, exclude_school_id: int | None = None
-) -> None:
-    assigned = PositionAssignment.objects.filter(position=position).exclude(
-        school_id=exclude_school_id
-    ).aggregate(total=Sum("weekly_hours"))["total"] or Decimal(0)
+def _check_assigned_hours(*, position: Position, new_total: Decimal) -> None:
+    """The schools' hours of `position` fit into `new_total`."""
+    assigned = PositionAssignment.objects.filter(position=position).aggregate(
+        total=Sum("weekly_hours")
+    )["total"] or Decimal(0)
     if assigned > new_total:
         raise ValidationError(
             {

@@ -143,15 +143,17 @@ def _parse(
         header = skipped[0]
     header_row, header_cells = header[0], [cell.strip() for cell in header[1]]
     columns = _map_columns(header_cells, header_row, default_year, errors)
-    result = {
-        "encoding": encoding,
-        "delimiter": delimiter,
-        "columns": header_cells,
-        "file_format": file_format,
-        "column_map": dict(columns.header),
-    }
+    result = ParseResult(
+        records=[],
+        errors=[],
+        encoding=encoding,
+        delimiter=delimiter,
+        columns=header_cells,
+        file_format=file_format,
+        column_map=dict(columns.header),
+    )
     if errors:
-        return ParseResult([], list(errors), **result)
+        return replace(result, errors=list(errors))
 
     records: list[SchoolRecord] = []
     try:
@@ -161,7 +163,7 @@ def _parse(
         errors.append(RowError(last, "", f"too many errors: stopped after {MAX_ERRORS}"))
     if not records and not errors:
         errors.append(RowError(header_row, "", "no data rows below the header"))
-    return ParseResult(records, list(errors), **result)
+    return replace(result, records=records, errors=list(errors))
 
 
 _ALL_FIELDS = tuple(_CONVERTERS)
@@ -252,7 +254,7 @@ def _parse_rows(
         records.append(
             SchoolRecord(
                 row=number,
-                school_number=school_number,
+                school_number=values["school_number"],
                 name=name,
                 short_name=values.get("short_name", ""),
                 school_type_label=values["school_type_label"],

@@ -8,11 +8,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 
+from schulsozial.core import school_year
 from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata import services
-from schulsozial.masterdata.models import StaffMember
+from schulsozial.masterdata.models import SchoolYear, StaffMember
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +110,26 @@ def test_coordinator_changes_staff_through_the_service(world):
 
     staff.refresh_from_db()
     assert staff.label == "Umbenannt"
+
+
+def test_school_year_get_or_create_needs_an_explicit_actor(world):
+    with pytest.raises(TypeError):
+        services.school_year_get_or_create(code="2030/31")  # type: ignore[call-arg]
+
+    assert not SchoolYear.objects.filter(code="2030/31").exists()
+
+
+def test_school_year_get_or_create_makes_the_school_year_of_the_one_rule(world):
+    year = services.school_year_get_or_create(code="2030/31", by=SYSTEM)
+
+    assert (year.code, year.start, year.end) == (
+        school_year.code(2030),
+        *school_year.bounds(2030),
+    )
+    assert services.school_year_get_or_create(code="2030/31", by=SYSTEM) == year
+
+
+@pytest.mark.parametrize("code", ["2030/32", "2030-31", "abcd/ef", "２０３０/31"])
+def test_school_year_get_or_create_refuses_what_is_not_a_school_year(world, code):
+    with pytest.raises(ValidationError):
+        services.school_year_get_or_create(code=code, by=SYSTEM)

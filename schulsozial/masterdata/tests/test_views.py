@@ -339,7 +339,7 @@ def test_forms_require_the_csrf_token(world):
 
 def _master_data_lists() -> list[str]:
     """Every master-data page that is a list (TableView), from the URL conf."""
-    from django.urls import get_resolver
+    from django.urls import URLPattern, get_resolver
 
     from schulsozial.core.listing import TableView
 
@@ -347,7 +347,8 @@ def _master_data_lists() -> list[str]:
     return sorted(
         f"masterdata:{p.name}"
         for p in resolver.url_patterns
-        if issubclass(getattr(p.callback, "view_class", object), TableView)
+        if isinstance(p, URLPattern)
+        and issubclass(getattr(p.callback, "view_class", object), TableView)
     )
 
 
