@@ -167,4 +167,17 @@ def test_a_refused_csrf_check_gives_the_german_page_with_a_way_to_the_login(db):
     assert "Formular nicht angenommen" in page
     assert "nichts wurde gespeichert" in page
     assert "CSRF cookie" not in page  # the reason only with DEBUG on
-    assert 'href="/accounts/login/?next=/accounts/login/"' in page
+    assert 'href="/accounts/login/"' in page  # not back to itself as "next"
+    assert "next=/accounts/login/" not in page
+
+
+def test_a_refused_csrf_check_leads_back_to_the_form_it_came_from(db):
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(
+        "/accounts/login/",
+        {"username": "x", "password": "y"},
+        HTTP_REFERER="http://testserver/accounts/login/",
+    )
+    page = response.content.decode()
+    assert 'href="http://testserver/accounts/login/"' in page
+    assert "Zurück zur vorigen Seite" in page

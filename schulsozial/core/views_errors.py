@@ -18,6 +18,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.shortcuts import render
 from django.template import loader
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 FALLBACK_500 = (
@@ -29,9 +30,10 @@ FALLBACK_500 = (
 )
 
 
-def back_url(request: HttpRequest) -> str:
-    """The page the user came from, if it is one of ours and not this one
-    (the Referer header; anything else is ignored)."""
+def back_url(request: HttpRequest, *, same_page: bool = False) -> str:
+    """The page the user came from, if it is one of ours and (unless
+    `same_page`: a form sent to its own address) not this one (the Referer
+    header; anything else is ignored)."""
     referer = request.META.get("HTTP_REFERER", "")
     try:
         host = request.get_host()
@@ -41,15 +43,22 @@ def back_url(request: HttpRequest) -> str:
         referer, allowed_hosts={host}, require_https=request.is_secure()
     ):
         return ""
-    if referer == request.build_absolute_uri():
+    if not same_page and referer == request.build_absolute_uri():
         return ""
     return referer
 
 
 def _with_request(
-    request: HttpRequest, template: str, status: int, extra: dict[str, Any] | None = None
+    request: HttpRequest, template: str, status: int, *, same_page: bool = False, **extra: Any
 ) -> HttpResponse:
-    context = {"back_url": back_url(request), "request_path": request.path, **(extra or {})}
+    login = reverse("accounts:login")
+    context = {
+        "back_url": back_url(request, same_page=same_page),
+        "request_path": request.path,
+        # Where the login link returns to: this address, unless it is the login.
+        "next_path": "" if request.path == login else request.path,
+        **extra,
+    }
     return render(request, template, context, status=status)
 
 
@@ -81,5 +90,5 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """A form refused by the CSRF check: mostly a page left open too long, or
     a login in another tab. The reason is shown only with DEBUG on."""
     return _with_request(
-        request, "403_csrf.html", 403, {"reason": reason if settings.DEBUG else ""}
+        request, "403_csrf.html", 403, same_page=True, reason=reason if settings.DEBUG else ""
     )
