@@ -70,6 +70,26 @@ def test_masterdata_predicates_per_role(world):
             lambda u: perms.can_employ_at(u, world.foreign_carrier),
             set(),
         ),
+        "create staff at own carrier (service)": (
+            lambda u: perms.can_create_staff_at(u, world.carrier),
+            {"coordinator", "carrier"},
+        ),
+        "create staff at another carrier (service)": (
+            lambda u: perms.can_create_staff_at(u, world.other_carrier),
+            {"coordinator"},
+        ),
+        "create staff in another town (service)": (
+            lambda u: perms.can_create_staff_at(u, world.foreign_carrier),
+            set(),
+        ),
+        "change staff (service)": (
+            lambda u: perms.can_update_staff(u, staff, world.carrier),
+            {"coordinator", "carrier"},
+        ),
+        "move staff to another town's carrier (service)": (
+            lambda u: perms.can_update_staff(u, staff, world.foreign_carrier),
+            set(),
+        ),
         "edit position": (
             lambda u: perms.can_edit_position(u, world.positions[0]),
             {"coordinator"},
@@ -103,6 +123,13 @@ def test_a_global_administrator_sees_and_creates_municipalities(world):
     assert perms.can_see_municipalities(admin)
     assert perms.can_create_municipality(admin)
     assert not perms.can_use_masterdata(admin)
+
+
+def test_the_platform_itself_passes_the_staff_service_rules(world):
+    assert perms.can_create_staff_at(SYSTEM, world.foreign_carrier)
+    assert perms.can_update_staff(SYSTEM, world.staff[0], world.carrier)
+    assert not perms.can_create_staff_at(None, world.carrier)
+    assert not perms.can_update_staff(None, world.staff[0], world.carrier)
 
 
 def test_staff_moves_only_within_its_municipality(world):
