@@ -200,20 +200,30 @@ def print_tables(results: dict[str, dict], skip: set[str], cores: int) -> None:
     ra, rb = results[a], results[b]
     if "entry" not in skip:
         print("### Entry through form and API (20 clients, gunicorn, 3 sync workers)\n")
-        print(f"| database | load, path | {a} p50 / p95 ms | {b} p50 / p95 ms | errors |")
-        print("|---|---|---|---|---|")
+        print(
+            f"| database | load, path | {a} p50 / p95 ms | {b} p50 / p95 ms | "
+            "gunicorn CPU ms per entry | machine busy % | errors |"
+        )
+        print("|---|---|---|---|---|---|---|")
         for db in DATABASES.values():
             da, db_ = ra["entry"].get(db, {}), rb["entry"].get(db, {})
             for key in sorted(set(da) | set(db_)):
                 ma, mb = da.get(key), db_.get(key)
                 if not isinstance(ma, dict) or not isinstance(mb, dict):
-                    print(f"| {db} | {key} | {ma} | {mb} | |")
+                    print(f"| {db} | {key} | {ma} | {mb} | | | |")
                     continue
                 print(
                     f"| {db} | {key} | {cell(ma, 'median_ms')} / {cell(ma, 'p95_ms')} | "
                     f"{cell(mb, 'median_ms')} / {cell(mb, 'p95_ms')} | "
+                    f"{cell(ma, 'gunicorn_cpu_ms_per_entry')} / "
+                    f"{cell(mb, 'gunicorn_cpu_ms_per_entry')} | "
+                    f"{cell(ma, 'machine_cpu_pct')} / {cell(mb, 'machine_cpu_pct')} | "
                     f"{cell(ma, 'errors')} / {cell(mb, 'errors')} |"
                 )
+        print(
+            "\nCPU, busy share and errors: base / HEAD. Machine busy counts every process "
+            "(the benchmark's own and others' jobs)."
+        )
         print("\nClosed loop as throughput (entries/s per core; no target):\n")
         print(f"| database | path | {a} | {b} |")
         print("|---|---|---|---|")
@@ -308,6 +318,11 @@ def main() -> None:
         "--year-rows", type=int, default=0, help="statistics: records in the measured year"
     )
     parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument(
+        "--quiet",
+        type=float,
+        help="entry: wait (up to 300 s) until the machine is at most this busy (percent)",
+    )
     parser.add_argument(
         "--render", type=Path, help="print the report of a saved var/bench-compare.json only"
     )
