@@ -37,7 +37,13 @@ def test_entry_page_preselects_today_and_the_last_school(dw, world, client_for):
     assert response.status_code == 200
     assert f'value="{timezone.localdate().isoformat()}"' in html
     assert f'<option value="{world.schools[0].pk}" selected>' in html
-    assert "autofocus" in html
+    # The focus starts on the minutes (date and school are preselected), and only there.
+    assert html.count("autofocus") == 1
+    minutes = (
+        html.split('name="minutes"')[0].rsplit("<input", 1)[1]
+        + html.split('name="minutes"')[1].split(">")[0]
+    )
+    assert "autofocus" in minutes and 'id="id_minutes"' in minutes
     # Only the worker's own school is offered.
     assert world.schools[2].name not in html
     # The participant grid has a label for every cell.
