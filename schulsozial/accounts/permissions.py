@@ -30,7 +30,7 @@ from django.db.models import Q
 
 from schulsozial.core.actors import is_system
 
-from .models import Role, User
+from .models import OIDCMappedRole, Role, User
 
 NOTHING = Q(pk__in=[])
 
@@ -224,8 +224,12 @@ def removes_last_role(user: Any, assignment: Any) -> bool:
     every municipal administrator's list, its page a 404 (a lost account,
     issue 13); deactivating it ends the access instead. A role elsewhere
     keeps it with that municipality's administration. A global administrator
-    sees every account, so nothing is lost for it."""
+    sees every account, so nothing is lost for it; nor is a role that a
+    single sign-on group mapping gave: the provider's groups govern it (the
+    next login maps them again), and deleting the mapping removes it."""
     if administered_municipality_ids(user) is None:
+        return False
+    if OIDCMappedRole.objects.filter(assignment_id=assignment.pk).exists():
         return False
     return not any(other.pk != assignment.pk for other in assignment.user.role_assignments.all())
 

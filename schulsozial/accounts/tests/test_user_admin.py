@@ -61,6 +61,20 @@ def test_a_role_elsewhere_keeps_the_account_with_that_municipality(world, create
     assert perms.can_remove_role(admin, created.role_assignments.get(municipality=world.town))
 
 
+def test_a_role_from_a_single_sign_on_mapping_may_go_even_if_last(world):
+    """The provider's groups govern such an account (deleting a mapping
+    removes the roles it gave, accounts/oidc.py)."""
+    from schulsozial.accounts.models import OIDCGroupMapping, OIDCMappedRole
+
+    user = make_user("sso.person", Role.COMMITTEE, municipality=world.town)
+    only = user.role_assignments.get()
+    mapping = OIDCGroupMapping.objects.create(
+        municipality=world.town, group="ss-gremium", role=Role.COMMITTEE
+    )
+    OIDCMappedRole.objects.create(assignment=only, mapping=mapping)
+    assert perms.can_remove_role(world.users["admin"], only)
+
+
 def test_nobody_removes_the_own_administration_role(world):
     admin = world.users["admin"]
     assert not perms.can_remove_role(admin, admin.role_assignments.get())
