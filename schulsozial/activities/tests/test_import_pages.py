@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
 import io
 
 from django.urls import reverse
+from django.utils import timezone
 
 from schulsozial.activities import importing
 from schulsozial.activities.models import Activity, ActivityImport
-from schulsozial.activities.tests.test_importing import GOOD
+from schulsozial.activities.tests.test_importing import DAY, GOOD
 from schulsozial.core.audit import Action
 from schulsozial.core.models import AuditEntry
+from schulsozial.masterdata.importing import store_pending
 
 
 def _job(world, **fields) -> ActivityImport:
@@ -131,3 +134,39 @@ def test_nobody_else_follows_an_import_not_even_through_the_poll(dw, world, clie
     assert client_for("anonymous").get(result).status_code == 302
     assert importing.imports_visible_to(user=world.users["worker2"]).count() == 0
     assert set(importing.imports_visible_to(user=world.users["worker"])) == {running, done}
+
+
+def test_a_bad_row_after_written_batches_leaves_nothing_behind(
+    dw, world, settings, tmp_path, monkeypatch
+):
+    """The import writes in batches inside one transaction: a wrong row
+    after two batches were written rolls them back too."""
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(importing, "BATCH_ROWS", 1)
+    written: list[int] = []
+    insert = importing.insert_activities
+
+    def counting_insert(batch, **kwargs):
+        written.append(len(batch))
+        return insert(batch, **kwargs)
+
+    monkeypatch.setattr(importing, "insert_activities", counting_insert)
+    worker = world.users["worker"]
+    three = GOOD + f"{DAY};60;group_offer;group\n"
+    report = importing.import_activities(
+        data=three.encode(), filename="a.csv", by=worker, dry_run=True, keep_pending=True
+    )
+    day = datetime.datetime.strptime(DAY, "%d.%m.%Y").date().isoformat().encode()  # noqa: DTZ007
+    future = (timezone.localdate() + datetime.timedelta(days=5)).isoformat().encode()
+    at = report.pending.rfind(day)  # the last row's date becomes impossible
+    data = report.pending[:at] + future + report.pending[at + len(day) :]
+    token = store_pending(data, kind="activities", owner_id=worker.pk)
+    before = Activity.objects.count()
+    job = importing.import_start(token=token, filename="a.csv", by=worker)
+    assert written == [1, 1]  # two rows were written before the third failed
+    assert job.status == "failed" and job.created == 0
+    assert Activity.objects.count() == before
+    assert [str(e) for e in importing.import_errors(job)] == [
+        "row 4, column Datum: Das Datum liegt in der Zukunft."
+    ]
+    assert not AuditEntry.objects.filter(action=Action.IMPORT).exists()
