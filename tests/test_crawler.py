@@ -136,7 +136,7 @@ def crawl_world(world) -> dict[str, Any]:
     cw = concept_world(world)  # adopted v1, v2 in consultation, concept 0, idea, goal 0
     worker, worker2 = world.users["worker"], world.users["worker2"]
     for town in (world.town, world.other_town):
-        activities.catalogues_ensure_defaults(municipality=town)
+        activities.catalogues_ensure_defaults(municipality=town, by=SYSTEM)
     mine = [
         activities.activity_record(
             data=activity_input(world.town, world.schools[0], case_code=f"A{n}", minutes=30 + n),

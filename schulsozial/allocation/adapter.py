@@ -14,9 +14,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, TypedDict, cast
+from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import QuerySet, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from schulsozial.masterdata.models import (
@@ -63,12 +63,9 @@ def school_rows(*, municipality: Municipality, school_year: SchoolYear) -> list[
     (and carriers) of the positions assigned on the reference day."""
     day = reference_day(school_year)
     schools = list(
-        cast(
-            "QuerySet[WithAnnotations[School, LatestFigures]]",
-            with_latest_figures(
-                School.objects.active().filter(municipality=municipality), school_year
-            ).order_by("school_number"),
-        )
+        with_latest_figures(
+            School.objects.active().filter(municipality=municipality), school_year
+        ).order_by("school_number")
     )
     hours: dict[int, dict[str, Decimal]] = defaultdict(dict)
     for school_id, carrier, total in (
