@@ -80,7 +80,7 @@ def municipality_name_from(raw: str, ags: str) -> str:
 
 @dataclass
 class ImportReport:
-    parse: ParseResult | None
+    parse: ParseResult
     errors: list[RowError] = field(default_factory=list)
     created: int = 0
     updated: int = 0

@@ -114,7 +114,7 @@ def test_coordinator_changes_staff_through_the_service(world):
 
 def test_school_year_get_or_create_needs_an_explicit_actor(world):
     with pytest.raises(TypeError):
-        services.school_year_get_or_create(code="2030/31")  # type: ignore[call-arg]
+        services.school_year_get_or_create(code="2030/31")
 
     assert not SchoolYear.objects.filter(code="2030/31").exists()
 

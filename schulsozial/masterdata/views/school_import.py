@@ -91,7 +91,7 @@ def _preview(request: HttpRequest, cleaned: dict[str, Any]) -> dict[str, Any]:
         dry_run=True,
     )
     context: dict[str, Any] = {"report": report, "municipality": municipality}
-    if report.ok and report.parse is not None:  # the preview keeps the recognised columns only
+    if report.ok:  # the preview keeps the recognised columns only
         token = importing.store_pending(
             importing.pending_schools(report.parse),
             kind="schools",
