@@ -356,6 +356,31 @@ class ApiTokenForm(NoPersonalDataMixin, forms.Form):
         cast("forms.ModelChoiceField[Carrier]", self.fields["carrier"]).queryset = carriers
 
 
+class ImportMappingForm(forms.Form):
+    """A category name of an import file that is not in the catalogue, and
+    the municipality's entry it means (left empty: not mapped yet)."""
+
+    kind = forms.ChoiceField(choices=CatalogueKind.choices, widget=forms.HiddenInput)
+    source = forms.CharField(max_length=200, widget=forms.HiddenInput)
+    entry = EntryChoice(
+        label=_("catalogue entry"), queryset=CatalogueEntry.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        kind = self["kind"].value()
+        self.kind_label = CatalogueKind(kind).label if kind in CatalogueKind.values else ""
+        if self.kind_label:
+            entry = cast(EntryChoice, self.fields["entry"])
+            entry.queryset = catalogue(municipality_id=municipality_id, kind=kind)
+            entry.empty_label = "–"
+
+
+ImportMappingFormSet = forms.formset_factory(
+    ImportMappingForm, extra=0, max_num=500, absolute_max=500
+)
+
+
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("File (XLSX or CSV)"),

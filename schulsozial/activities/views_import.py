@@ -26,9 +26,9 @@ from schulsozial.masterdata.importing import (
 )
 
 from . import forms, importing, selectors, services
-from .models import CatalogueKind
 
 SESSION_KEY = "activity_import"
+MAPPING_PREFIX = "map"
 PENDING_KIND = "activities"  # the kept previews of this import (masterdata.importing)
 REFRESH_SECONDS = 2
 
@@ -95,42 +95,33 @@ def import_view(request: AuthenticatedHttpRequest) -> HttpResponse:
                 context["token"] = token
     shown: importing.ActivityImportReport | None = context.get("report")
     if shown is not None and shown.unknown:
-        context["mapping_rows"] = [
-            (
-                kind,
-                CatalogueKind(kind).label,
-                name,
-                f"map-{kind}-{i}",
-                selectors.catalogue(municipality_id=worker.municipality_id, kind=kind),
-            )
-            for kind, names in shown.unknown.items()
-            for i, name in enumerate(names)
-        ]
+        context["mapping"] = forms.ImportMappingFormSet(
+            initial=[
+                {"kind": kind, "source": name}
+                for kind, names in shown.unknown.items()
+                for name in names
+            ],
+            prefix=MAPPING_PREFIX,
+            form_kwargs={"municipality_id": worker.municipality_id},
+        )
     return render(request, "activities/import.html", context)
 
 
 def _save_mappings(request: AuthenticatedHttpRequest, worker: Any) -> None:
-    i = 0
-    while f"source-{i}" in request.POST and i < 500:
-        kind, name, value = (
-            request.POST.get(f"kind-{i}", ""),
-            request.POST.get(f"source-{i}", ""),
-            request.POST.get(f"entry-{i}", ""),
-        )
-        i += 1
-        if not value.isdigit() or kind not in CatalogueKind.values:
-            continue
-        entry = (
-            selectors.catalogue(municipality_id=worker.municipality_id, kind=kind)
-            .filter(pk=value)
-            .first()
-        )
-        if entry is not None and name.strip():
+    """Remember the entries chosen for the file's unknown names; a row left
+    empty stays unknown (the preview asks again)."""
+    mapping = forms.ImportMappingFormSet(
+        request.POST, prefix=MAPPING_PREFIX, form_kwargs={"municipality_id": worker.municipality_id}
+    )
+    if not mapping.is_valid():
+        return
+    for row in mapping.cleaned_data:
+        if row.get("entry") is not None and row["source"].strip():
             services.import_mapping_set(
                 municipality=worker.municipality,
-                kind=kind,
-                source_label=name,
-                entry=entry,
+                kind=row["kind"],
+                source_label=row["source"],
+                entry=row["entry"],
                 by=request.user,
             )
 

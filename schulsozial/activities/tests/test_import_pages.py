@@ -9,7 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from schulsozial.activities import importing
-from schulsozial.activities.models import Activity, ActivityImport
+from schulsozial.activities.models import Activity, ActivityImport, ImportMapping
+from schulsozial.activities.tests.factories import entry
 from schulsozial.activities.tests.test_importing import DAY, GOOD
 from schulsozial.core.audit import Action
 from schulsozial.core.models import AuditEntry
@@ -35,7 +36,7 @@ def _confirm(client) -> ActivityImport:
 def test_progress_counts_rows_with_german_digit_grouping(dw, world, client_for, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     job = _job(world, rows_total=10_000)
-    importing._write_progress(job.pk, 1234)
+    importing.jobs._write_progress(job.pk, 1234)
     html = (
         client_for("worker")
         .get(reverse("activities:import_progress", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de")
@@ -142,15 +143,15 @@ def test_a_bad_row_after_written_batches_leaves_nothing_behind(
     """The import writes in batches inside one transaction: a wrong row
     after two batches were written rolls them back too."""
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(importing, "BATCH_ROWS", 1)
+    monkeypatch.setattr(importing.writing, "BATCH_ROWS", 1)
     written: list[int] = []
-    insert = importing.insert_activities
+    insert = importing.writing.insert_activities
 
     def counting_insert(batch, **kwargs):
         written.append(len(batch))
         return insert(batch, **kwargs)
 
-    monkeypatch.setattr(importing, "insert_activities", counting_insert)
+    monkeypatch.setattr(importing.writing, "insert_activities", counting_insert)
     worker = world.users["worker"]
     three = GOOD + f"{DAY};60;group_offer;group\n"
     report = importing.import_activities(
@@ -170,3 +171,38 @@ def test_a_bad_row_after_written_batches_leaves_nothing_behind(
         "row 4, column Datum: Das Datum liegt in der Zukunft."
     ]
     assert not AuditEntry.objects.filter(action=Action.IMPORT).exists()
+
+
+def test_mapping_offers_the_municipalitys_entries_and_refuses_others(
+    dw, world, client_for, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    client = client_for("worker")
+    url = reverse("activities:import")
+    upload = io.BytesIO(
+        f"Datum;Minuten;Art;Zielgruppe\n{DAY};30;Beratungsgespräch;group\n".encode()
+    )
+    upload.name = "doku.csv"
+    response = client.post(url, {"file": upload}, HTTP_ACCEPT_LANGUAGE="de")
+    html = response.content.decode()
+    own = entry(world.town, "activity_type", "counselling_pupil")
+    foreign = entry(world.other_town, "activity_type", "counselling_pupil")
+    assert '<label class="kern-sr-only" for="id_map-0-entry">' in html
+    assert f'<option value="{own.pk}">' in html and f'<option value="{foreign.pk}">' not in html
+    assert 'name="map-0-source" value="Beratungsgespräch"' in html
+    token = response.context["token"]
+    tampered = {
+        "token": token,
+        "mapping": "1",
+        "map-TOTAL_FORMS": "1",
+        "map-INITIAL_FORMS": "1",
+        "map-0-kind": "activity_type",
+        "map-0-source": "Beratungsgespräch",
+        "map-0-entry": foreign.pk,  # another municipality's entry
+    }
+    html = client.post(url, tampered).content.decode()
+    assert not ImportMapping.objects.exists()
+    assert 'data-import="mapping"' in html  # still to be mapped
+    wrong_kind = {**tampered, "map-0-entry": entry(world.town, "target_group", "group").pk}
+    client.post(url, wrong_kind)
+    assert not ImportMapping.objects.exists()

@@ -148,9 +148,11 @@ def test_import_page_maps_previews_and_confirms(dw, world, client_for, settings,
         {
             "token": token,
             "mapping": "1",
-            "kind-0": "activity_type",
-            "source-0": "Beratungsgespräch",
-            "entry-0": entry(world.town, "activity_type", "counselling_pupil").pk,
+            "map-TOTAL_FORMS": "1",
+            "map-INITIAL_FORMS": "1",
+            "map-0-kind": "activity_type",
+            "map-0-source": "Beratungsgespräch",
+            "map-0-entry": entry(world.town, "activity_type", "counselling_pupil").pk,
         },
     ).content.decode()
     assert 'data-import="ok"' in html and Activity.objects.count() == 1
@@ -196,7 +198,7 @@ def test_a_running_import_shows_its_progress_in_german_and_refreshes(
     job = ActivityImport.objects.create(
         owner=world.users["worker"], filename="doku.csv", status="running", rows_total=40
     )
-    importing._write_progress(job.pk, 10)
+    importing.jobs._write_progress(job.pk, 10)
     url = reverse("activities:import_progress", args=[job.pk])
     client = client_for("worker")
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()

@@ -399,16 +399,19 @@ def test_activity_preview_keeps_only_mapped_columns_with_hashed_codes(dw, world,
     for secret in ("Mustermann", "Musterfrau", RAW_CODE):
         assert secret not in text, secret
     # Map the unknown name, then confirm: the records carry the hash.
-    kind, _label, name, _id, entries = response.context["mapping_rows"][0]
-    target = next(e for e in entries if e.code == "counselling_parents")
+    row = response.context["mapping"].forms[0]
+    kind, name = row["kind"].value(), row["source"].value()
+    target = next(e for e in row.fields["entry"].queryset if e.code == "counselling_parents")
     response = client.post(
         url,
         {
             "token": token,
             "mapping": "1",
-            "kind-0": kind,
-            "source-0": name,
-            "entry-0": target.pk,
+            "map-TOTAL_FORMS": "1",
+            "map-INITIAL_FORMS": "1",
+            "map-0-kind": kind,
+            "map-0-source": name,
+            "map-0-entry": target.pk,
         },
     )
     assert response.context["report"].ok
