@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "schulsozial.accounts.middleware.SessionIdleMiddleware",
     "schulsozial.accounts.middleware.ForcedPasswordChangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "schulsozial.core.middleware.MethodNotAllowedPageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,6 +1,7 @@
 """Middleware: the language (German by default, whatever the browser asks
 for; a user who switches to English keeps it through the language cookie)
-and `Cache-Control: no-store` on everything behind a login. The
+`Cache-Control: no-store` on everything behind a login, and the German
+page for an empty 405 answer. The
 Content-Security-Policy header is django-csp's (settings.CONTENT_SECURITY_POLICY)."""
 
 from __future__ import annotations
@@ -9,8 +10,11 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from .views_errors import back_url
 
 
 class LanguageMiddleware:
@@ -67,4 +71,27 @@ class NoStoreMiddleware:
             current = response.get("Cache-Control", "")
             if "no-store" not in current.lower():
                 response["Cache-Control"] = "no-store"
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """The German 405 page (templates/405.html) in the platform's layout for
+    every empty 405 answer: Django's HttpResponseNotAllowed (require_POST,
+    a view without a `get`) has no body, so a bookmarked or reloaded address
+    of a form's action showed a blank page (issue 13). Status and `Allow`
+    header stay; a 405 with a body of its own (the API's JSON) is left alone."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.streaming or response.content:
+            return response
+        response.content = render_to_string(
+            "405.html",
+            {"back_url": back_url(request), "request_path": request.path},
+            request=request,
+        )
+        response["Content-Type"] = "text/html; charset=utf-8"
         return response
