@@ -15,6 +15,11 @@ Off unless the provider's client id and endpoints are configured
   roles only where a municipality mapped the group (OIDCGroupMapping); an
   unmapped group gives nothing. Roles created by a mapping are marked
   (OIDCMappedRole) and removed at the next login without the group.
+* A login that would leave the account without any role is refused with a
+  message on the login page and audited: no account is created when none of
+  the groups is mapped, and an existing account whose last role went with
+  its group is not logged in (such an account would be lost: only the
+  global administrator sees users without a role).
 * Logging out of a session that logged in through the provider ends at the
   provider's end_session endpoint (OIDC_OP_LOGOUT_URL_METHOD,
   provider_logout_url) with the id token as id_token_hint.
@@ -42,6 +47,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
@@ -58,6 +64,10 @@ from .twofactor import SSO_KEY
 
 LOGGER = logging.getLogger(__name__)
 USERNAME_RE = re.compile(r"^[\w.@+-]{1,150}$")
+NO_ROLE_MESSAGE = gettext_lazy(
+    "No role in schulsozial is assigned to your account. Please contact the administration "
+    "of your municipality."
+)
 
 
 def enabled() -> bool:
@@ -252,6 +262,7 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
             raise SuspiciousOperation("The userinfo sub does not match the id token.")
         claims = {**payload, **info}
         issuer = str(payload.get("iss") or settings.OIDC_OP_ISSUER)
+        groups = groups_of(claims)
         with transaction.atomic():
             identity = (
                 OIDCIdentity.objects.select_related("user")
@@ -260,13 +271,46 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
             )
             if identity is not None:
                 user = self.update_user(identity.user, claims)
-            elif settings.OIDC_CREATE_USER:
-                user = self.create_user_for(claims, issuer, subject)
-            else:
+            elif not settings.OIDC_CREATE_USER:
                 return None
+            elif not OIDCGroupMapping.objects.filter(group__in=groups).exists():
+                # No mapped group: the account would have no role, and only the
+                # global administrator could see it (issue 13). None is created.
+                return self._refuse_without_role(
+                    None, subject, groups, reason="no role: none of the groups is mapped"
+                )
+            else:
+                user = self.create_user_for(claims, issuer, subject)
             if user.is_active:
-                sync_roles(user=user, groups=groups_of(claims))
+                sync_roles(user=user, groups=groups)
+                if not user.is_superuser and not RoleAssignment.objects.filter(user=user).exists():
+                    # Its last mapped group is gone and no role was given by hand.
+                    return self._refuse_without_role(
+                        user, subject, groups, reason="no role left: no mapped group, none by hand"
+                    )
         return user
+
+    def _refuse_without_role(
+        self, user: User | None, subject: str, groups: set[str], *, reason: str
+    ) -> None:
+        """Refuse the login of an account without a role, audited; the
+        callback then says why on the login page (NO_ROLE_MESSAGE)."""
+        request = getattr(self, "request", None)
+        if request is not None:
+            request._sso_without_role = True
+        audit(
+            actor=None,
+            action=Action.LOGIN_FAILED,
+            obj=user,
+            object_type="" if user else "accounts.user",
+            object_repr="" if user else "single sign-on",
+            changes={
+                "reason": reason,
+                "single_sign_on": subject[:64],
+                "groups": sorted(groups)[:20],
+            },
+            ip_address=client_ip(request) if request is not None else None,
+        )
 
     def create_user_for(self, claims: dict[str, Any], issuer: str, subject: str) -> User:
         user = User(
@@ -310,6 +354,9 @@ class _CallbackView(OIDCAuthenticationCallbackView):
         return resolve_url(settings.LOGIN_REDIRECT_URL_FAILURE)
 
     def login_failure(self) -> HttpResponse:
+        if getattr(self.request, "_sso_without_role", False):
+            messages.error(self.request, str(NO_ROLE_MESSAGE))
+            return super().login_failure()
         messages.error(
             self.request,
             _(

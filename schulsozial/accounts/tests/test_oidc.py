@@ -305,14 +305,15 @@ def test_a_changed_email_keeps_the_account_and_a_local_namesake_is_not_taken_ove
     local = User.objects.get(username="koordination")
     local.email = "m.muster@example.org"
     local.save()
-    sso_login(provider, sub="sub-1", preferred_username="koordination", groups=[])
+    sso_login(provider, sub="sub-1", preferred_username="koordination", groups=["ss-koordination"])
     created = User.objects.get(oidc_identity__subject="sub-1")
     assert created != local and created.username.startswith("sso-")
-    sso_login(provider, sub="sub-1", email="neu@example.org", groups=[])
+    sso_login(provider, sub="sub-1", email="neu@example.org", groups=["ss-koordination"])
     created.refresh_from_db()
     assert User.objects.filter(oidc_identity__subject="sub-1").count() == 1
     assert created.email == "neu@example.org"
-    assert not RoleAssignment.objects.filter(user=created).exists()
+    assert roles_of(created) == {(Role.COORDINATION, mappings.town.pk, None)}
+    assert roles_of(local) == {(Role.COORDINATION, mappings.town.pk, None)}  # untouched
 
 
 def test_roles_of_a_group_that_is_gone_are_removed_at_the_next_login(provider, mappings):
@@ -444,3 +445,44 @@ def test_single_sign_on_works_with_the_lock_out_switched_on(provider, mappings, 
     assert (
         int(client.session["_auth_user_id"]) == User.objects.get(oidc_identity__subject="s-axes").pk
     )
+
+
+NO_ROLE = (
+    "Ihrem Konto ist in schulsozial keine Rolle zugeordnet. Bitte wenden Sie sich an die "
+    "Administration Ihrer Kommune."
+)
+
+
+def test_a_login_without_a_mapped_group_is_refused_and_creates_no_account(provider, mappings):
+    """Issue 13: such an account had no role, so only the global administrator saw it."""
+    users_before = User.objects.count()
+    client = sso_login(provider, sub="s-norole", groups=["unbekannte-gruppe"])
+    assert client.callback_response["Location"] == reverse("accounts:login")
+    assert "_auth_user_id" not in client.session
+    assert User.objects.count() == users_before
+    assert not OIDCIdentity.objects.filter(subject="s-norole").exists()
+    page = client.get(reverse("accounts:login")).content.decode()
+    assert NO_ROLE in page
+    assert "nicht angemeldet werden" not in page  # not the generic failure
+    entry = AuditEntry.objects.get(action="login_failed", object_repr="single sign-on")
+    assert entry.changes["single_sign_on"] == "s-norole"
+    assert entry.changes["groups"] == ["unbekannte-gruppe"]
+    assert "no role" in entry.changes["reason"]
+
+
+def test_an_account_whose_last_role_went_with_its_group_is_refused(provider, mappings):
+    sso_login(provider, sub="s-gone", groups=["ss-koordination"])
+    user = User.objects.get(oidc_identity__subject="s-gone")
+    client = sso_login(provider, sub="s-gone", groups=[])
+    assert client.callback_response["Location"] == reverse("accounts:login")
+    assert "_auth_user_id" not in client.session
+    assert roles_of(user) == set()  # the provider governs mapped roles: removed
+    assert NO_ROLE in client.get(reverse("accounts:login")).content.decode()
+    failed = AuditEntry.objects.filter(action="login_failed", object_type="accounts.user")
+    entry = failed.get(changes__single_sign_on="s-gone")
+    assert entry.object_id == str(user.pk) and "no role" in entry.changes["reason"]
+    # Given a role by hand, the same account logs in again.
+    role_assign(user=user, role=Role.COMMITTEE, by=SYSTEM, municipality=mappings.town)
+    client = sso_login(provider, sub="s-gone", groups=[])
+    assert client.callback_response["Location"] == "/statistik/"
+    assert int(client.session["_auth_user_id"]) == user.pk
