@@ -19,8 +19,8 @@ from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
 
-from schulsozial.activities import services
 from schulsozial.activities.models import Activity
+from schulsozial.activities.services import records
 from schulsozial.activities.tests.factories import doc_world
 from schulsozial.activities.tests.test_security import api_payload
 
@@ -37,13 +37,13 @@ def test_the_same_client_id_twice_at_once_creates_one_record(world, monkeypatch)
     dw = doc_world(world)
     data = api_payload(world, client_id=str(uuid.uuid4()), case_code="K9")
     arrived = threading.Barrier(2, timeout=10)
-    validate = services._validate
+    validate = records._validate
 
     def held(*args, **kwargs):
         validate(*args, **kwargs)
         arrived.wait()  # both requests are past their checks, inside their transactions
 
-    monkeypatch.setattr(services, "_validate", held)
+    monkeypatch.setattr(records, "_validate", held)
     answers: list[tuple[int, dict]] = []
     errors: list[BaseException] = []
 

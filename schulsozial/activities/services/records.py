@@ -23,11 +23,11 @@ from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_create, model_update
 from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
 
-from . import permissions as perms
-from .casecode import case_hash
-from .catalogues import DEFAULTS
-from .hooks import facts_of, rollups
-from .models import (
+from .. import permissions as perms
+from ..casecode import case_hash
+from ..catalogues import DEFAULTS
+from ..hooks import facts_of, rollups
+from ..models import (
     Activity,
     ApiToken,
     CatalogueEntry,
@@ -36,7 +36,7 @@ from .models import (
     ParticipantCount,
     Source,
 )
-from .selectors import active_api_token, stored_record
+from ..selectors import active_api_token, stored_record
 
 logger = logging.getLogger(__name__)
 

@@ -43,8 +43,8 @@ from schulsozial.masterdata.importing import PendingExpiredError, discard_pendin
 from schulsozial.masterdata.models import Position, School, SchoolType, StaffMember
 from schulsozial.masterdata.school_file import RowError
 
-from . import selectors
-from .activity_file import (
+from .. import selectors
+from ..activity_file import (
     CATEGORY_COLUMNS,
     MAX_ERRORS,
     MAX_ROWS,
@@ -55,12 +55,12 @@ from .activity_file import (
     pending_header,
     pending_line,
 )
-from .bulk import NewActivity, insert_activities
-from .casecode import case_hash
-from .hooks import Tally, rollups
-from .models import ActivityImport, CatalogueEntry, CatalogueKind, Source
-from .permissions import can_import_activities
-from .services import date_problem, normalise_label, worker_of
+from ..bulk import NewActivity, insert_activities
+from ..casecode import case_hash
+from ..hooks import Tally, rollups
+from ..models import ActivityImport, CatalogueEntry, CatalogueKind, Source
+from ..permissions import can_import_activities
+from ..services import date_problem, normalise_label, worker_of
 
 KIND_OF_COLUMN = {
     "activity_type": CatalogueKind.ACTIVITY_TYPE,
@@ -691,7 +691,7 @@ def import_start(*, token: str, filename: str, by: Any) -> ActivityImport:
     """Confirm a kept preview: the import's row and its background task,
     in one transaction (the worker sees the task only with its row). Raises
     PendingExpiredError when the preview is gone."""
-    from .tasks import import_activities_task
+    from ..tasks import import_activities_task
 
     data = load_pending(token, kind="activities", owner_id=by.pk)
     with transaction.atomic():
