@@ -13,10 +13,37 @@ from .models import Role
 if TYPE_CHECKING:
     from schulsozial.masterdata.models import Carrier, Municipality, School
 
-SCOPE_HELP = _(
-    "For Koordination, Gremium and Administration. Träger, Fachkraft and Schulleitung take "
-    "the municipality of their carrier or school."
-)
+#: The field a role's scope is chosen in; the other scope fields stay empty.
+SCOPE_FIELD = {
+    Role.COORDINATION: "municipality",
+    Role.COMMITTEE: "municipality",
+    Role.CARRIER: "carrier",
+    Role.WORKER: "school",
+    Role.PRINCIPAL: "school",
+}
+
+
+class _ScopeSelect(forms.Select):
+    def use_required_attribute(self, initial: Any) -> bool:
+        return False  # the chosen role decides, not the browser
+
+
+class ScopeChoiceField(forms.ModelChoiceField):
+    """A scope (municipality, carrier or school) that some roles need and
+    the others leave empty (walk item AD-3: "Schule – optional" although a
+    social worker's role needs one). Marked required, so that its label
+    does not say "optional" (core/_field.html), but an empty choice passes
+    the field: the form's clean() asks for it where the chosen role needs
+    it, and the service checks it again."""
+
+    widget = _ScopeSelect
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(queryset=None, required=True, **kwargs)
+
+    def validate(self, value: Any) -> None:
+        if value not in self.empty_values:
+            super().validate(value)
 
 
 class _ScopeFields(forms.Form):
@@ -25,15 +52,9 @@ class _ScopeFields(forms.Form):
     (a global role) only to a global administrator (F-01)."""
 
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    municipality: forms.ModelChoiceField[Municipality] = forms.ModelChoiceField(
-        queryset=None, label=_("municipality"), required=False
-    )
-    carrier: forms.ModelChoiceField[Carrier] = forms.ModelChoiceField(
-        queryset=None, label=_("carrier"), required=False
-    )
-    school: forms.ModelChoiceField[School] = forms.ModelChoiceField(
-        queryset=None, label=_("school"), required=False
-    )
+    municipality: forms.ModelChoiceField[Municipality] = ScopeChoiceField(label=_("municipality"))
+    carrier: forms.ModelChoiceField[Carrier] = ScopeChoiceField(label=_("carrier"))
+    school: forms.ModelChoiceField[School] = ScopeChoiceField(label=_("school"))
 
     def __init__(
         self,
@@ -47,15 +68,55 @@ class _ScopeFields(forms.Form):
         super().__init__(*args, **kwargs)
         municipality = cast("forms.ModelChoiceField[Municipality]", self.fields["municipality"])
         municipality.queryset = municipalities
-        municipality.help_text = SCOPE_HELP
+        labels = {"roles": _join(Role.COORDINATION, Role.COMMITTEE, Role.ADMINISTRATION)}
         if may_give_global:
             municipality.empty_label = _("all municipalities (Administration only)")
+            municipality.help_text = (
+                _(
+                    "Needed for the roles %(roles)s (left empty, Administration is for all "
+                    "municipalities). The other roles take the municipality of their carrier or school."
+                )
+                % labels
+            )
         else:
             municipality.empty_label = None  # no global choice
+            municipality.help_text = (
+                _(
+                    "Needed for the roles %(roles)s. The other roles take the municipality of "
+                    "their carrier or school."
+                )
+                % labels
+            )
         carrier = cast("forms.ModelChoiceField[Carrier]", self.fields["carrier"])
         school = cast("forms.ModelChoiceField[School]", self.fields["school"])
         carrier.queryset = carriers
         school.queryset = schools
+        carrier.help_text = _(
+            "Needed for the role %(roles)s; leave it empty for every other role."
+        ) % {"roles": _join(Role.CARRIER)}
+        school.help_text = _(
+            "Needed for the roles %(roles)s; leave it empty for every other role."
+        ) % {"roles": _join(Role.WORKER, Role.PRINCIPAL)}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        role = str(cleaned.get("role") or "")
+        field = SCOPE_FIELD.get(Role(role)) if role in Role.values else None
+        if field and field in self.fields and not cleaned.get(field) and field not in self.errors:
+            self.add_error(
+                field,
+                _("The role “%(role)s” needs an entry in the field “%(field)s”.")
+                % {"role": Role(role).label, "field": self.fields[field].label},
+            )
+        return cleaned
+
+
+def _join(*roles: Role) -> str:
+    """Role names for a help text: "Koordination, Gremium und Administration"."""
+    names = [str(role.label) for role in roles]
+    if len(names) == 1:
+        return names[0]
+    return _("%(first)s and %(last)s") % {"first": ", ".join(names[:-1]), "last": names[-1]}
 
 
 class RoleAssignmentForm(_ScopeFields):
