@@ -260,13 +260,14 @@ def _scenario_args(world) -> dict[str, list]:
 
     from schulsozial.allocation.services import scenario_create
     from schulsozial.allocation.templates_rules import pupils_only
+    from schulsozial.core.actors import SYSTEM
 
     draft = scenario_create(
         municipality=world.town,
         school_year=world.year,
         name="Entwurf",
         rules_toml=pupils_only(Decimal("3")),
-        by=None,
+        by=SYSTEM,
     )
     one = [draft.pk]
     return {
