@@ -72,10 +72,11 @@ def tail(out: str) -> str:
 
 
 def run_entry(tree: Path, args: argparse.Namespace) -> str:
-    seconds = "5" if args.quick else "20"
+    command = ["--seconds", "5" if args.quick else "20", "--load", args.entry_load]
+    if args.quiet is not None:
+        command += ["--quiet", str(args.quiet), "--wait", "300"]
     return "".join(
-        f"\n### {db}\n"
-        + sh([PYTHON, "bench/bench_entry.py", flag, "--seconds", seconds], tree, 1800)
+        f"\n### {db}\n" + sh([PYTHON, "bench/bench_entry.py", flag, *command], tree, 2400)
         for flag, db in (("--sqlite", "SQLite"), ("--postgres", "PostgreSQL"))
     )
 
@@ -318,6 +319,7 @@ def main() -> None:
         "--year-rows", type=int, default=0, help="statistics: records in the measured year"
     )
     parser.add_argument("--import-rows", type=int, default=1_000_000)
+    parser.add_argument("--entry-load", choices=["closed", "paced", "both"], default="both")
     parser.add_argument(
         "--quiet",
         type=float,
