@@ -4,6 +4,7 @@ sees them counted in their own statistics (issue #5)."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from schulsozial.activities.services import catalogues_ensure_defaults
 from schulsozial.core.actors import SYSTEM
@@ -29,7 +30,9 @@ def test_worker_records_three_activities_by_keyboard_and_sees_them_counted(live_
     page.goto(live_server.url + "/dokumentation/neu/")
     for minutes in ("45", "30", "60"):
         # The minutes field has the focus; the two required lists follow it.
-        assert page.evaluate("document.activeElement.name") == "minutes"
+        # The browser applies autofocus when it next renders, which may come
+        # after the load event on a busy machine: wait for it (up to 5 s).
+        expect(page.locator("input[name=minutes]")).to_be_focused()
         page.keyboard.type(minutes)
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.name") == "activity_type"
