@@ -70,7 +70,7 @@ def test_the_progress_page_follows_a_running_import_to_its_result(
     job = ActivityImport.objects.create(
         owner=world.users["worker"], filename="doku.csv", status="running", rows_total=10_000
     )
-    importing.checking._write_progress(job.pk, 1234)
+    importing.jobs._write_progress(job.pk, 1234)
     log_in(page, live_server.url, "fachkraft")
 
     page.goto(f"{live_server.url}/dokumentation/import/{job.pk}/")
@@ -82,7 +82,7 @@ def test_the_progress_page_follows_a_running_import_to_its_result(
     page.set_viewport_size({"width": 768, "height": 900})
     assert overflow(page) <= 0
 
-    importing.checking._write_progress(job.pk, 5000)  # the page asks again every few seconds
+    importing.jobs._write_progress(job.pk, 5000)  # the page asks again every few seconds
     expect(status).to_have_text("5.000 von 10.000 Zeilen gelesen.", timeout=10_000)
     expect(bar).to_have_attribute("value", "5000")
 

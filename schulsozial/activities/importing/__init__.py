@@ -20,19 +20,17 @@ The checks are those of ``services.activity_record`` (school, date between
 ``services.earliest_date()`` and today, minutes, current catalogue entries, participant counts); the fields
 mean the same. One audit entry records the whole import.
 
-Callers import the public names from here; a test that patches a name
-patches it in the module that looks it up.
+By what they hold: categories.py resolves the file's category names,
+scope.py knows who may import what, checking.py checks the rows,
+writing.py runs the import (import_activities) and jobs.py the background
+import around it (import_start, import_run, progress and result). Callers
+import them from here; a test that patches a name patches it in the module
+that looks it up (``importing.writing.BATCH_ROWS``); the package names
+no constants, so a patch of the package's name fails instead of doing nothing.
 """
 
-from .checking import (
-    ActivityImportReport,
-    import_activities,
-    import_errors,
-    import_progress_of,
-    import_run,
-    import_start,
-    imports_visible_to,
-)
+from .jobs import import_errors, import_progress_of, import_run, import_start, imports_visible_to
+from .writing import ActivityImportReport, import_activities
 
 __all__ = [
     "ActivityImportReport",

@@ -116,7 +116,7 @@ def test_rollups_equal_recomputation_after_a_bulk_import_in_many_batches(
     world, two_schools, monkeypatch
 ):
     """Batches of 97 rows."""
-    monkeypatch.setattr(importing.checking, "BATCH_ROWS", 97)
+    monkeypatch.setattr(importing.writing, "BATCH_ROWS", 97)
     data = import_files.documentation_csv(1000, places=two_schools, today=TODAY, seed=5)
     report = import_activities(
         data=data.encode(), filename="a.csv", by=world.users["worker"], dry_run=False
@@ -163,7 +163,7 @@ def test_a_second_import_adds_to_the_cells_of_the_first(world, two_schools, reta
 
 
 def test_a_bad_row_deep_in_a_big_file_imports_nothing(world, two_schools, monkeypatch):
-    monkeypatch.setattr(importing.checking, "BATCH_ROWS", 100)  # several batches are written first
+    monkeypatch.setattr(importing.writing, "BATCH_ROWS", 100)  # several batches are written first
     lines = import_files.documentation_csv(
         3000, places=two_schools, today=TODAY, seed=7
     ).splitlines(keepends=True)

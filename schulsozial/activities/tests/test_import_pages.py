@@ -36,7 +36,7 @@ def _confirm(client) -> ActivityImport:
 def test_progress_counts_rows_with_german_digit_grouping(dw, world, client_for, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     job = _job(world, rows_total=10_000)
-    importing.checking._write_progress(job.pk, 1234)
+    importing.jobs._write_progress(job.pk, 1234)
     html = (
         client_for("worker")
         .get(reverse("activities:import_progress", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de")
@@ -143,15 +143,15 @@ def test_a_bad_row_after_written_batches_leaves_nothing_behind(
     """The import writes in batches inside one transaction: a wrong row
     after two batches were written rolls them back too."""
     settings.MEDIA_ROOT = tmp_path
-    monkeypatch.setattr(importing.checking, "BATCH_ROWS", 1)
+    monkeypatch.setattr(importing.writing, "BATCH_ROWS", 1)
     written: list[int] = []
-    insert = importing.checking.insert_activities
+    insert = importing.writing.insert_activities
 
     def counting_insert(batch, **kwargs):
         written.append(len(batch))
         return insert(batch, **kwargs)
 
-    monkeypatch.setattr(importing.checking, "insert_activities", counting_insert)
+    monkeypatch.setattr(importing.writing, "insert_activities", counting_insert)
     worker = world.users["worker"]
     three = GOOD + f"{DAY};60;group_offer;group\n"
     report = importing.import_activities(

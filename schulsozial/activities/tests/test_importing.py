@@ -198,7 +198,7 @@ def test_a_running_import_shows_its_progress_in_german_and_refreshes(
     job = ActivityImport.objects.create(
         owner=world.users["worker"], filename="doku.csv", status="running", rows_total=40
     )
-    importing.checking._write_progress(job.pk, 10)
+    importing.jobs._write_progress(job.pk, 10)
     url = reverse("activities:import_progress", args=[job.pk])
     client = client_for("worker")
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="de").content.decode()
