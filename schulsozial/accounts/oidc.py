@@ -282,16 +282,29 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
             else:
                 user = self.create_user_for(claims, issuer, subject)
             if user.is_active:
+                held = RoleAssignment.objects.filter(user=user)
+                # Where the roles were: that administration sees the refusal.
+                towns = [t for t in held.values_list("municipality_id", flat=True) if t]
                 sync_roles(user=user, groups=groups)
-                if not user.is_superuser and not RoleAssignment.objects.filter(user=user).exists():
+                if not user.is_superuser and not held.exists():
                     # Its last mapped group is gone and no role was given by hand.
                     return self._refuse_without_role(
-                        user, subject, groups, reason="no role left: no mapped group, none by hand"
+                        user,
+                        subject,
+                        groups,
+                        reason="no role left: no mapped group, none by hand",
+                        municipality_id=min(towns, default=None),
                     )
         return user
 
     def _refuse_without_role(
-        self, user: User | None, subject: str, groups: set[str], *, reason: str
+        self,
+        user: User | None,
+        subject: str,
+        groups: set[str],
+        *,
+        reason: str,
+        municipality_id: int | None = None,
     ) -> None:
         """Refuse the login of an account without a role, audited; the
         callback then says why on the login page (NO_ROLE_MESSAGE)."""
@@ -302,6 +315,7 @@ class SchulsozialOIDCBackend(OIDCAuthenticationBackend):
             actor=None,
             action=Action.LOGIN_FAILED,
             obj=user,
+            municipality_id=municipality_id,
             object_type="" if user else "accounts.user",
             object_repr="" if user else "single sign-on",
             changes={

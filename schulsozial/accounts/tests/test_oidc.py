@@ -481,6 +481,7 @@ def test_an_account_whose_last_role_went_with_its_group_is_refused(provider, map
     failed = AuditEntry.objects.filter(action="login_failed", object_type="accounts.user")
     entry = failed.get(changes__single_sign_on="s-gone")
     assert entry.object_id == str(user.pk) and "no role" in entry.changes["reason"]
+    assert entry.municipality_id == mappings.town.pk  # its administration sees the refusal
     # Given a role by hand, the same account logs in again.
     role_assign(user=user, role=Role.COMMITTEE, by=SYSTEM, municipality=mappings.town)
     client = sso_login(provider, sub="s-gone", groups=[])
