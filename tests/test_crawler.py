@@ -173,21 +173,21 @@ def crawl_world(world) -> dict[str, Any]:
         school_year=world.year,
         name="Beschlossene Verteilung",
         rules_toml=pupils_only(Decimal("4")),
-        by=None,
+        by=SYSTEM,
     )
     allocation.scenario_adopt(
         scenario=adopted,
         decision_body="Jugendhilfeausschuss",
         decision_date=datetime.date(2026, 6, 30),
         decision_reference="2026/0042",
-        by=None,
+        by=SYSTEM,
     )
     draft = allocation.scenario_create(
         municipality=world.town,
         school_year=world.year,
         name=DRAFT_SCENARIO,
         rules_toml=pupils_only(Decimal("5")),
-        by=None,
+        by=SYSTEM,
     )
 
     # Carrier B's part-time worker at two schools: a funding-rule warning that
@@ -204,7 +204,7 @@ def crawl_world(world) -> dict[str, Any]:
     )
     t05_position = masterdata.position_create(
         municipality=world.town,
-        by=None,
+        by=SYSTEM,
         code="T-05",
         carrier=world.other_carrier,
         funding_stream=world.stream,
@@ -214,7 +214,7 @@ def crawl_world(world) -> dict[str, Any]:
     )
     for school in world.schools[2:4]:
         masterdata.assignment_set(
-            position=t05_position, school=school, weekly_hours=Decimal("9.75"), by=None
+            position=t05_position, school=school, weekly_hours=Decimal("9.75"), by=SYSTEM
         )
 
     # --- the Nachbarstadt: personas and content of every kind
@@ -228,7 +228,7 @@ def crawl_world(world) -> dict[str, Any]:
     world.users["global_admin"] = make_user("betrieb", Role.ADMINISTRATION)
     masterdata.staff_update(staff=world.foreign_staff, user=world.users["other_worker"], by=SYSTEM)
     masterdata.school_create(
-        by=None,
+        by=SYSTEM,
         municipality=other,
         school_number="199101",
         name="Nachbar-Gymnasium",
@@ -267,14 +267,14 @@ def crawl_world(world) -> dict[str, Any]:
         school_year=world.year,
         name="Nachbarszenario",
         rules_toml=pupils_only(Decimal("2")),
-        by=None,
+        by=SYSTEM,
     )
     allocation.scenario_adopt(
         scenario=nachbar_scenario,
         decision_body="Nachbarausschuss",
         decision_date=datetime.date(2026, 6, 30),
         decision_reference="N/2026",
-        by=None,
+        by=SYSTEM,
     )
     nachbar_records = [
         activities.activity_record(

@@ -51,6 +51,7 @@ from schulsozial.concepts.markdown import (
     markdown_tokens,
     render_markdown,
 )
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata.importing import import_schools
 from schulsozial.masterdata.models import Municipality, School, SchoolYearFigures
@@ -188,7 +189,7 @@ def test_school_files_never_fail_in_the_parser_or_the_database(world, file):
     assert not any("internal error" in e.reason for e in parsed.errors), parsed.errors
     before = _school_counts()
     report = import_schools(
-        data=data, filename=name, municipality=world.town, by=None, dry_run=False
+        data=data, filename=name, municipality=world.town, by=SYSTEM, dry_run=False
     )
     if not report.ok:
         assert _school_counts() == before, report.errors
@@ -365,7 +366,7 @@ def test_the_rules_page_answers_bad_rules_with_a_form_error(world, text):
         school_year=world.year,
         name="Basis",
         rules_toml=pupils_only(Decimal("4")),
-        by=None,
+        by=SYSTEM,
     )
     client = Client(raise_request_exception=False)
     client.force_login(world.users["coordinator"])

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from schulsozial.core.audit import Action, audit
 
+from . import services
 from .models import Municipality, School, SchoolType, SchoolYear, SchoolYearFigures
 from .school_file import ParseResult, RowError, SchoolRecord, parse_school_file
 
@@ -186,11 +187,8 @@ def _upsert(
     for code in {
         c for r in records for c in (r.pupils_year, r.index_year, r.startchancen_year) if c
     }:
-        start_year = int(code[:4])
-        code_, start, end = SchoolYear.bounds_for(start_year)
-        years[code], _created = SchoolYear.objects.get_or_create(
-            code=code_, defaults={"start": start, "end": end}
-        )
+        canonical, _start, _end = SchoolYear.bounds_for(int(code[:4]))
+        years[code] = services.school_year_get_or_create(code=canonical, by=by)
 
     to_create: list[School] = []
     to_update: list[School] = []

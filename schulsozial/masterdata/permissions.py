@@ -154,16 +154,21 @@ def can_see_school_years(user: Any) -> bool:
 # --------------------------------------------------------------------------- actions
 
 
+# The services ask the same rules as the views (the views ask first, for the
+# 403 before a form is bound); the platform itself (SYSTEM) may do what a
+# command line may do.
+
+
 def can_create_municipality(user: Any) -> bool:
-    return is_global_admin(user)
+    return acting_as_system(user) or is_global_admin(user)
 
 
 def can_edit_municipality(user: Any, municipality: Any) -> bool:
-    return coordinates(user, municipality.pk) or is_global_admin(user)
+    return acting_as_system(user) or coordinates(user, municipality.pk) or is_global_admin(user)
 
 
 def can_manage_school_years(user: Any) -> bool:
-    return has_role(user, Role.COORDINATION, Role.ADMINISTRATION)
+    return acting_as_system(user) or has_role(user, Role.COORDINATION, Role.ADMINISTRATION)
 
 
 def can_create_in_municipality(user: Any) -> bool:
@@ -171,8 +176,21 @@ def can_create_in_municipality(user: Any) -> bool:
     return has_role(user, Role.COORDINATION)
 
 
+def can_create_in(user: Any, municipality: Any) -> bool:
+    """A new school, carrier, position or funding stream of `municipality`
+    (the services' check; the forms offer only the municipalities coordinated):
+    its coordination, and the platform itself."""
+    if acting_as_system(user):
+        return True
+    return (
+        municipality is not None
+        and can_create_in_municipality(user)
+        and coordinates(user, municipality.pk)
+    )
+
+
 def can_edit_school(user: Any, school: Any) -> bool:
-    return coordinates(user, school.municipality_id)
+    return acting_as_system(user) or coordinates(user, school.municipality_id)
 
 
 def can_import_schools(user: Any) -> bool:
@@ -180,7 +198,7 @@ def can_import_schools(user: Any) -> bool:
 
 
 def can_edit_carrier(user: Any, carrier: Any) -> bool:
-    return coordinates(user, carrier.municipality_id)
+    return acting_as_system(user) or coordinates(user, carrier.municipality_id)
 
 
 def can_create_staff(user: Any) -> bool:
@@ -192,11 +210,13 @@ def can_edit_staff(user: Any, staff: Any) -> bool:
 
 
 def can_edit_position(user: Any, position: Any) -> bool:
-    return coordinates(user, position.municipality_id)
+    """Also the hours it gives its schools (assignments)."""
+    return acting_as_system(user) or coordinates(user, position.municipality_id)
 
 
 def can_edit_funding(user: Any, stream: Any) -> bool:
-    return coordinates(user, stream.municipality_id)
+    """Also the stream's budgets per school year."""
+    return acting_as_system(user) or coordinates(user, stream.municipality_id)
 
 
 def can_view_funding_rules(user: Any, municipality: Any) -> bool:

@@ -40,17 +40,29 @@ def fte_to_hours(*, fte: Decimal, municipality: Municipality) -> Decimal:
     return (Decimal(fte) * municipality.fulltime_week_hours).quantize(HOURS_QUANT, ROUND_HALF_UP)
 
 
+def _require(allowed: bool) -> None:
+    """Refuse the write: `by` is not allowed (the rule is the permission module's)."""
+    if not allowed:
+        raise PermissionDenied
+
+
 # --------------------------------------------------------------------------- municipality
 
 
 @transaction.atomic
 def municipality_create(*, by: Any, **data: Any) -> Municipality:
+    """A new municipality. Raises PermissionDenied unless `by` may create one."""
+    _require(perms.can_create_municipality(by))
     return model_create(model=Municipality, data=data, by=by)
 
 
 @transaction.atomic
 def municipality_update(*, municipality: Municipality, by: Any, **data: Any) -> Municipality:
-    """Update settings; a changed full-time week recomputes staff FTE and position hours."""
+    """Update settings; a changed full-time week recomputes staff FTE and position hours.
+
+    Raises PermissionDenied unless `by` may edit the municipality.
+    """
+    _require(perms.can_edit_municipality(by, municipality))
     municipality, changes = model_update(instance=municipality, data=data, by=by)
     if "fulltime_week_hours" in changes:
         for staff in StaffMember.objects.filter(municipality=municipality).select_for_update():
@@ -78,12 +90,16 @@ def municipality_update(*, municipality: Municipality, by: Any, **data: Any) -> 
 
 @transaction.atomic
 def school_year_create(*, start_year: int, by: Any) -> SchoolYear:
+    """The school year starting in `start_year`. Raises PermissionDenied
+    unless `by` manages school years."""
+    _require(perms.can_manage_school_years(by))
     code, start, end = SchoolYear.bounds_for(start_year)
     return model_create(model=SchoolYear, data={"code": code, "start": start, "end": end}, by=by)
 
 
 def school_year_get_or_create(*, code: str, by: Any) -> SchoolYear:
-    """The school year with code '2024/25', created by `by` when missing."""
+    """The school year with code '2024/25', created by `by` when missing
+    (school_year_create, with its permission check)."""
     existing = SchoolYear.objects.filter(code=code).first()
     if existing:
         return existing
@@ -98,11 +114,16 @@ def school_year_get_or_create(*, code: str, by: Any) -> SchoolYear:
 
 @transaction.atomic
 def school_create(*, by: Any, **data: Any) -> School:
+    """A new school of ``data["municipality"]``. Raises PermissionDenied unless
+    `by` may create there."""
+    _require(perms.can_create_in(by, data.get("municipality")))
     return model_create(model=School, data=data, by=by)
 
 
 @transaction.atomic
 def school_update(*, school: School, by: Any, **data: Any) -> School:
+    """Raises PermissionDenied unless `by` may edit the school."""
+    _require(perms.can_edit_school(by, school))
     return model_update(instance=school, data=data, by=by)[0]
 
 
@@ -116,7 +137,11 @@ def school_figures_set(
     startchancen: bool,
     by: Any,
 ) -> SchoolYearFigures:
-    """Create or update the figures of one school in one school year."""
+    """Create or update the figures of one school in one school year.
+
+    Raises PermissionDenied unless `by` may edit the school.
+    """
+    _require(perms.can_edit_school(by, school))
     return model_upsert(
         model=SchoolYearFigures,
         lookup={"school": school, "school_year": school_year},
@@ -131,11 +156,16 @@ def school_figures_set(
 
 @transaction.atomic
 def carrier_create(*, by: Any, **data: Any) -> Carrier:
+    """A new carrier of ``data["municipality"]``. Raises PermissionDenied
+    unless `by` may create there."""
+    _require(perms.can_create_in(by, data.get("municipality")))
     return model_create(model=Carrier, data=data, by=by)
 
 
 @transaction.atomic
 def carrier_update(*, carrier: Carrier, by: Any, **data: Any) -> Carrier:
+    """Raises PermissionDenied unless `by` may edit the carrier."""
+    _require(perms.can_edit_carrier(by, carrier))
     return model_update(instance=carrier, data=data, by=by)[0]
 
 
@@ -202,11 +232,16 @@ def staff_update(*, staff: StaffMember, by: Any, **data: Any) -> StaffMember:
 
 @transaction.atomic
 def funding_stream_create(*, by: Any, **data: Any) -> FundingStream:
+    """A new funding stream of ``data["municipality"]``. Raises
+    PermissionDenied unless `by` may create there."""
+    _require(perms.can_create_in(by, data.get("municipality")))
     return model_create(model=FundingStream, data=data, by=by)
 
 
 @transaction.atomic
 def funding_stream_update(*, stream: FundingStream, by: Any, **data: Any) -> FundingStream:
+    """Raises PermissionDenied unless `by` may edit the funding stream."""
+    _require(perms.can_edit_funding(by, stream))
     return model_update(instance=stream, data=data, by=by)[0]
 
 
@@ -219,7 +254,11 @@ def budget_set(
     cost_per_fte_eur: Decimal,
     by: Any,
 ) -> FundingBudget:
-    """Create or update the budget of a funding stream for one school year."""
+    """Create or update the budget of a funding stream for one school year.
+
+    Raises PermissionDenied unless `by` may edit the funding stream.
+    """
+    _require(perms.can_edit_funding(by, stream))
     return model_upsert(
         model=FundingBudget,
         lookup={"stream": stream, "school_year": school_year},
@@ -269,13 +308,18 @@ def _position_data(*, municipality: Municipality, data: dict[str, Any]) -> dict[
 
 @transaction.atomic
 def position_create(*, municipality: Municipality, by: Any, **data: Any) -> Position:
+    """A new position of `municipality`. Raises PermissionDenied unless `by`
+    may create there."""
+    _require(perms.can_create_in(by, municipality))
     data = _position_data(municipality=municipality, data=dict(data))
     return model_create(model=Position, data={"municipality": municipality, **data}, by=by)
 
 
 @transaction.atomic
 def position_update(*, position: Position, by: Any, **data: Any) -> Position:
+    """Raises PermissionDenied unless `by` may edit the position."""
     position = Position.objects.select_for_update().get(pk=position.pk)
+    _require(perms.can_edit_position(by, position))
     merged = {"valid_from": position.valid_from, "valid_to": position.valid_to, **data}
     checked = _position_data(municipality=position.municipality, data=merged)
     if "weekly_hours" in checked:
@@ -292,8 +336,10 @@ def assignment_set(
 
     The hours of all schools together never exceed the position's hours; the
     database triggers guard the same rule against writes that bypass this.
+    Raises PermissionDenied unless `by` may edit the position.
     """
     position = Position.objects.select_for_update().get(pk=position.pk)
+    _require(perms.can_edit_position(by, position))
     if school.municipality_id != position.municipality_id:
         raise ValidationError({"school": _("The school belongs to another municipality.")})
     if weekly_hours <= 0:
@@ -331,6 +377,8 @@ def assignment_set(
 
 @transaction.atomic
 def assignment_remove(*, assignment: PositionAssignment, by: Any) -> None:
+    """Raises PermissionDenied unless `by` may edit the assignment's position."""
+    _require(perms.can_edit_position(by, assignment.position))
     audit(
         actor=by,
         action=Action.DELETE,

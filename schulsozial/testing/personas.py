@@ -68,12 +68,12 @@ def make_user(username: str, role: str | None = None, **scope: Any) -> User:
 def build_world() -> World:
     day = timezone.localdate()
     start_year = SchoolYear.start_year_of(day)
-    year = services.school_year_create(start_year=start_year, by=None)
+    year = services.school_year_create(start_year=start_year, by=SYSTEM)
     town = services.municipality_create(
-        by=None, ags="05999001", name="Teststadt", kind=Municipality.Kind.CITY
+        by=SYSTEM, ags="05999001", name="Teststadt", kind=Municipality.Kind.CITY
     )
     other = services.municipality_create(
-        by=None, ags="05999002", name="Nachbarstadt", kind=Municipality.Kind.TOWN
+        by=SYSTEM, ags="05999002", name="Nachbarstadt", kind=Municipality.Kind.TOWN
     )
     schools = []
     for i, (stype, pupils, index) in enumerate(
@@ -85,7 +85,7 @@ def build_world() -> World:
         ]
     ):
         school = services.school_create(
-            by=None,
+            by=SYSTEM,
             municipality=town,
             school_number=f"19900{i}",
             name=f"Testschule {i}",
@@ -98,11 +98,11 @@ def build_world() -> World:
             pupils=pupils,
             social_index=index,
             startchancen=i == 0,
-            by=None,
+            by=SYSTEM,
         )
         schools.append(school)
     other_school = services.school_create(
-        by=None,
+        by=SYSTEM,
         municipality=other,
         school_number="199100",
         name="Nachbarschule",
@@ -114,19 +114,19 @@ def build_world() -> World:
         pupils=300,
         social_index=2,
         startchancen=False,
-        by=None,
+        by=SYSTEM,
     )
     carrier = services.carrier_create(
-        by=None, municipality=town, name="Träger A", kind=Carrier.Kind.WELFARE
+        by=SYSTEM, municipality=town, name="Träger A", kind=Carrier.Kind.WELFARE
     )
     other_carrier = services.carrier_create(
-        by=None, municipality=town, name="Träger B", kind=Carrier.Kind.NONPROFIT
+        by=SYSTEM, municipality=town, name="Träger B", kind=Carrier.Kind.NONPROFIT
     )
     foreign_carrier = services.carrier_create(
-        by=None, municipality=other, name="Träger C", kind=Carrier.Kind.MUNICIPAL
+        by=SYSTEM, municipality=other, name="Träger C", kind=Carrier.Kind.MUNICIPAL
     )
     stream = services.funding_stream_create(
-        by=None,
+        by=SYSTEM,
         municipality=town,
         code="FRL",
         name="Förderrichtlinie",
@@ -134,14 +134,18 @@ def build_world() -> World:
         funding_share_percent=Decimal("80"),
     )
     foreign_stream = services.funding_stream_create(
-        by=None, municipality=other, code="KOM", name="Kommunal", kind=FundingStream.Kind.MUNICIPAL
+        by=SYSTEM,
+        municipality=other,
+        code="KOM",
+        name="Kommunal",
+        kind=FundingStream.Kind.MUNICIPAL,
     )
     services.budget_set(
         stream=stream,
         school_year=year,
         available_eur=Decimal("200000"),
         cost_per_fte_eur=Decimal("70000"),
-        by=None,
+        by=SYSTEM,
     )
     begin = day - datetime.timedelta(days=400)
     staff_plan = [
@@ -164,7 +168,7 @@ def build_world() -> World:
         )
         position = services.position_create(
             municipality=town,
-            by=None,
+            by=SYSTEM,
             code=f"T-{n:02d}",
             carrier=employer,
             funding_stream=stream,
@@ -175,7 +179,10 @@ def build_world() -> World:
         )
         for school_index, school_hours in assignments:
             services.assignment_set(
-                position=position, school=schools[school_index], weekly_hours=school_hours, by=None
+                position=position,
+                school=schools[school_index],
+                weekly_hours=school_hours,
+                by=SYSTEM,
             )
         staff.append(member)
         positions.append(position)
@@ -201,7 +208,7 @@ def build_world() -> World:
     )
     foreign_position = services.position_create(
         municipality=other,
-        by=None,
+        by=SYSTEM,
         code="N-01",
         carrier=foreign_carrier,
         funding_stream=foreign_stream,
@@ -210,7 +217,7 @@ def build_world() -> World:
         valid_from=begin,
     )
     services.assignment_set(
-        position=foreign_position, school=other_school, weekly_hours=Decimal("39"), by=None
+        position=foreign_position, school=other_school, weekly_hours=Decimal("39"), by=SYSTEM
     )
 
     world = World(

@@ -11,6 +11,7 @@ import pytest
 from schulsozial.allocation.services import scenario_create
 from schulsozial.allocation.templates_rules import base_index_startchancen, pupils_only
 from schulsozial.concepts.tests.factories import concept_world
+from schulsozial.core.actors import SYSTEM
 from schulsozial.testing.personas import build_world
 
 from .conftest import axe_violations, log_in
@@ -44,14 +45,14 @@ def test_main_pages_of_coordination_pass_the_accessibility_scan(live_server, pag
         school_year=world.year,
         name="Schülerzahl",
         rules_toml=pupils_only(Decimal("4")),
-        by=None,
+        by=SYSTEM,
     )
     second = scenario_create(
         municipality=world.town,
         school_year=world.year,
         name="Index",
         rules_toml=base_index_startchancen(Decimal("4"), Decimal("70000")),
-        by=None,
+        by=SYSTEM,
     )
     log_in(page, live_server.url, "koordination")
     paths = [

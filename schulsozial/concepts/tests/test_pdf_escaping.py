@@ -100,7 +100,7 @@ def _framework_with_markup(world):
 def _concept_with_markup(world, version):
     from schulsozial.masterdata import services as md
 
-    school = md.school_update(school=world.schools[0], by=None, name=f"Schule {PLAIN}")
+    school = md.school_update(school=world.schools[0], by=SYSTEM, name=f"Schule {PLAIN}")
     worker = world.users["worker"]
     concept = services.school_concept_create(school=school, by=worker)
     for section in concept.sections.all():
@@ -236,11 +236,11 @@ def long_scenario(world):
     from schulsozial.masterdata import services as md
 
     assert len(LONG_SCHOOL) >= 130
-    md.school_update(school=world.schools[1], by=None, name=LONG_SCHOOL)
-    md.school_update(school=world.schools[0], by=None, name=f"Schule {PLAIN}")
+    md.school_update(school=world.schools[1], by=SYSTEM, name=LONG_SCHOOL)
+    md.school_update(school=world.schools[0], by=SYSTEM, name=f"Schule {PLAIN}")
     md.carrier_update(
         carrier=world.carrier,
-        by=None,
+        by=SYSTEM,
         name="Arbeiterwohlfahrt Unterbezirk Teststadt-Nachbarkreis gemeinnützige "
         "Gesellschaft für Jugendhilfe, Schule und Familie mbH <b>",
     )
@@ -250,14 +250,14 @@ def long_scenario(world):
         name=f"Verteilung nach Schülerzahl, Sozialindex und Startchancen mit Sockel {PLAIN}",
         rules_toml=pupils_only(Decimal("4")),
         description=f"Beschreibung {PLAIN}",
-        by=None,
+        by=SYSTEM,
     )
     return allocation.scenario_adopt(
         scenario=scenario,
         decision_body=f"Jugendhilfeausschuss {PLAIN}",
         decision_date="2026-06-30",
         decision_reference="2026/<b>",
-        by=None,
+        by=SYSTEM,
     )
 
 

@@ -8,14 +8,16 @@ import time
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
 from schulsozial.masterdata.importing import import_schools
-from schulsozial.masterdata.models import Municipality, School, SchoolYearFigures
+from schulsozial.masterdata.models import Municipality, School, SchoolYear, SchoolYearFigures
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
 NRW = SHARED / "schulen_nrw.csv"
@@ -45,7 +47,7 @@ def run(data: bytes, municipality=None, dry_run=False, max_bytes=None):
         data=data,
         filename="x.csv",
         municipality=municipality,
-        by=None,
+        by=SYSTEM,
         dry_run=dry_run,
         max_bytes=max_bytes,
     )
@@ -271,3 +273,30 @@ def test_upload_cannot_target_a_municipality_outside_the_scope(world, client_for
     )
     assert "municipality" in response.context["form"].errors
     assert not School.objects.filter(school_number="199777").exists()
+
+
+def test_the_import_creates_its_school_years_through_the_audited_service():
+    report = run(csv("199001,Grundschule,Schule A,05999001,Teststadt,200,5,0"))
+
+    assert report.ok, report.errors
+    for code in ("2024/25", "2025/26"):
+        year = SchoolYear.objects.get(code=code)
+        assert AuditEntry.objects.filter(
+            action="create", object_type="masterdata.schoolyear", object_id=str(year.pk)
+        ).exists()
+
+
+def test_an_importing_actor_without_school_year_rights_writes_nothing():
+    before = counts()
+
+    with pytest.raises(PermissionDenied):
+        import_schools(
+            data=csv("199001,Grundschule,Schule A,05999001,Teststadt,200,5,0"),
+            filename="x.csv",
+            municipality=None,
+            by=None,
+            dry_run=False,
+        )
+
+    assert counts() == before
+    assert not SchoolYear.objects.filter(code__in=["2024/25", "2025/26"]).exists()

@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata import selectors, services
 from schulsozial.masterdata.models import StaffMember
 
@@ -22,11 +23,11 @@ def _overload_other_carriers_worker(world) -> StaffMember:
     """Fachkraft T-03 (Träger B, 0.75 FTE) now serves four schools."""
     position = world.positions[2]
     services.assignment_set(
-        position=position, school=world.schools[2], weekly_hours=Decimal("20"), by=None
+        position=position, school=world.schools[2], weekly_hours=Decimal("20"), by=SYSTEM
     )
     for school in (world.schools[0], world.schools[1], world.schools[3]):
         services.assignment_set(
-            position=position, school=school, weekly_hours=Decimal("2"), by=None
+            position=position, school=school, weekly_hours=Decimal("2"), by=SYSTEM
         )
     return world.staff[2]
 
@@ -35,17 +36,17 @@ def _overload_own_worker(world) -> StaffMember:
     """Fachkraft T-02 (Träger A, 0.5 FTE) now serves two schools."""
     position = world.positions[1]
     services.assignment_set(
-        position=position, school=world.schools[2], weekly_hours=Decimal("10"), by=None
+        position=position, school=world.schools[2], weekly_hours=Decimal("10"), by=SYSTEM
     )
     services.assignment_set(
-        position=position, school=world.schools[3], weekly_hours=Decimal("5"), by=None
+        position=position, school=world.schools[3], weekly_hours=Decimal("5"), by=SYSTEM
     )
     return world.staff[1]
 
 
 def _starve_coordination(world) -> None:
     """One coordinator per worker: the town's 0.5 coordination FTE fall short."""
-    services.municipality_update(municipality=world.town, by=None, rule_workers_per_coordinator=1)
+    services.municipality_update(municipality=world.town, by=SYSTEM, rule_workers_per_coordinator=1)
 
 
 def test_carrier_does_not_see_another_carriers_overloaded_worker_on_the_municipality_page(

@@ -31,7 +31,7 @@ pytestmark = pytest.mark.django_db
 def test_school_number_must_have_six_digits_in_the_service(world):
     with pytest.raises(ValidationError) as error:
         services.school_create(
-            by=None,
+            by=SYSTEM,
             municipality=world.town,
             school_number="12345",
             name="X",
@@ -51,7 +51,7 @@ def test_school_number_is_unique_in_the_service_and_the_database(world):
     taken = world.schools[0].school_number
     with pytest.raises(ValidationError):
         services.school_create(
-            by=None,
+            by=SYSTEM,
             municipality=world.town,
             school_number=taken,
             name="Y",
@@ -70,7 +70,7 @@ def test_staff_fte_is_derived_from_hours_and_the_full_time_week(world):
     staff = world.staff[1]  # 19.5 h of 39
     assert staff.fte == Decimal("0.5000")
     services.municipality_update(
-        municipality=world.town, by=None, fulltime_week_hours=Decimal("40")
+        municipality=world.town, by=SYSTEM, fulltime_week_hours=Decimal("40")
     )
     staff.refresh_from_db()
     assert staff.fte == Decimal("0.4875")
@@ -93,7 +93,7 @@ def test_staff_fte_outside_zero_and_one_is_refused_by_the_database(world):
 def test_shorter_full_time_week_that_pushes_someone_over_one_fte_is_refused(world):
     with pytest.raises(ValidationError):
         services.municipality_update(
-            municipality=world.town, by=None, fulltime_week_hours=Decimal("30")
+            municipality=world.town, by=SYSTEM, fulltime_week_hours=Decimal("30")
         )
     world.town.refresh_from_db()
     assert world.town.fulltime_week_hours == Decimal("39.00")
@@ -106,7 +106,7 @@ def test_assigned_hours_never_exceed_the_position_in_the_service(world):
     position = world.positions[1]  # 19.5 h, all at school 2
     with pytest.raises(ValidationError) as error:
         services.assignment_set(
-            position=position, school=world.schools[3], weekly_hours=Decimal("1"), by=None
+            position=position, school=world.schools[3], weekly_hours=Decimal("1"), by=SYSTEM
         )
     assert "weekly_hours" in error.value.error_dict
     assert PositionAssignment.objects.filter(position=position).count() == 1
@@ -127,7 +127,7 @@ def test_assigned_hours_never_exceed_the_position_in_the_database(world):
 
 def test_reducing_a_position_below_its_assigned_hours_is_refused(world):
     with pytest.raises(ValidationError) as error:
-        services.position_update(position=world.positions[0], by=None, fte=Decimal("0.5"))
+        services.position_update(position=world.positions[0], by=SYSTEM, fte=Decimal("0.5"))
     assert "fte" in error.value.error_dict
     world.positions[0].refresh_from_db()
     assert world.positions[0].fte == Decimal("1.0000")
@@ -136,11 +136,11 @@ def test_reducing_a_position_below_its_assigned_hours_is_refused(world):
 def test_changing_an_assignment_counts_the_other_schools_only(world):
     position = world.positions[0]  # 19.5 + 19.5 of 39
     assignment = services.assignment_set(
-        position=position, school=world.schools[0], weekly_hours=Decimal("10"), by=None
+        position=position, school=world.schools[0], weekly_hours=Decimal("10"), by=SYSTEM
     )
     assert assignment.weekly_hours == Decimal("10")
     services.assignment_set(
-        position=position, school=world.schools[1], weekly_hours=Decimal("29"), by=None
+        position=position, school=world.schools[1], weekly_hours=Decimal("29"), by=SYSTEM
     )
     assert sum(a.weekly_hours for a in position.assignments.all()) == Decimal("39")
 
@@ -218,26 +218,26 @@ def test_warnings_come_from_the_real_assignments(world):
     # Fachkraft T-02 works half-time; give the position a second school.
     position = world.positions[1]
     services.assignment_set(
-        position=position, school=world.schools[2], weekly_hours=Decimal("9.5"), by=None
+        position=position, school=world.schools[2], weekly_hours=Decimal("9.5"), by=SYSTEM
     )
     services.assignment_set(
-        position=position, school=world.schools[3], weekly_hours=Decimal("10"), by=None
+        position=position, school=world.schools[3], weekly_hours=Decimal("10"), by=SYSTEM
     )
     codes = {(w.code, w.staff_id) for w in rule_warnings(municipality=world.town)}
     assert ("parttime_schools", world.staff[1].pk) in codes
     # 3 social workers need 0.1 FTE coordination; the town has 0.5.
     assert not any(code == "coordination_ratio" for code, _ in codes)
-    services.municipality_update(municipality=world.town, by=None, rule_max_schools_parttime=2)
+    services.municipality_update(municipality=world.town, by=SYSTEM, rule_max_schools_parttime=2)
     assert not rule_warnings(municipality=world.town)
 
 
 def test_warning_shows_on_the_position_page_and_the_dashboard(world, client_for):
     position = world.positions[1]
     services.assignment_set(
-        position=position, school=world.schools[2], weekly_hours=Decimal("9.5"), by=None
+        position=position, school=world.schools[2], weekly_hours=Decimal("9.5"), by=SYSTEM
     )
     services.assignment_set(
-        position=position, school=world.schools[3], weekly_hours=Decimal("10"), by=None
+        position=position, school=world.schools[3], weekly_hours=Decimal("10"), by=SYSTEM
     )
     client = client_for("coordinator")
     page = client.get(f"/stammdaten/positions/{position.pk}/").content.decode()

@@ -265,7 +265,7 @@ def test_list_pages_use_a_fixed_number_of_queries(world, client_for, url):
         client.get(url)
     for n in range(10):
         school = services.school_create(
-            by=None,
+            by=SYSTEM,
             municipality=world.town,
             school_number=f"1985{n:02d}",
             name=f"Zusatzschule {n}",
@@ -282,7 +282,7 @@ def test_list_pages_use_a_fixed_number_of_queries(world, client_for, url):
         )
         position = services.position_create(
             municipality=world.town,
-            by=None,
+            by=SYSTEM,
             code=f"X-{n}",
             carrier=world.carrier,
             funding_stream=world.stream,
@@ -291,7 +291,7 @@ def test_list_pages_use_a_fixed_number_of_queries(world, client_for, url):
             valid_from=datetime.date(2024, 8, 1),
         )
         services.assignment_set(
-            position=position, school=school, weekly_hours=Decimal("19.5"), by=None
+            position=position, school=school, weekly_hours=Decimal("19.5"), by=SYSTEM
         )
     with CaptureQueriesContext(connection) as large:
         client.get(url)
@@ -319,7 +319,7 @@ def test_pages_send_a_strict_content_security_policy(world, client_for):
 
 
 def test_user_input_is_escaped_in_pages(world, client_for):
-    services.carrier_update(carrier=world.carrier, by=None, name='<script>alert("x")</script>')
+    services.carrier_update(carrier=world.carrier, by=SYSTEM, name='<script>alert("x")</script>')
     html = client_for("coordinator").get("/stammdaten/carriers/").content.decode()
     assert '<script>alert("x")</script>' not in html and "&lt;script&gt;" in html
 

@@ -114,10 +114,13 @@ def differencing_world(world: Any, records: list[tuple[Any, ...]] | None = None)
     activity_services.catalogues_ensure_defaults(municipality=world.town, by=SYSTEM)
     # Staff 2 (carrier B) also works at the Förderschule (school 3).
     masterdata_services.assignment_set(
-        position=world.positions[2], school=world.schools[2], weekly_hours=Decimal("19.25"), by=None
+        position=world.positions[2],
+        school=world.schools[2],
+        weekly_hours=Decimal("19.25"),
+        by=SYSTEM,
     )
     masterdata_services.assignment_set(
-        position=world.positions[2], school=world.schools[3], weekly_hours=Decimal("10"), by=None
+        position=world.positions[2], school=world.schools[3], weekly_hours=Decimal("10"), by=SYSTEM
     )
 
     def entry(kind: str, code: str) -> int:
