@@ -106,7 +106,7 @@ def test_the_result_of_a_failed_import_lists_row_and_column(live_server, page):
     )
     log_in(page, live_server.url, "fachkraft")
     page.goto(f"{live_server.url}/dokumentation/import/{job.pk}/ergebnis/")
-    alert = page.get_by_role("alert")
+    alert = page.get_by_role("alert").filter(has_text="Fehler")
     expect(alert).to_contain_text("2 Fehler – es wurde nichts importiert")
     assert alert.locator("li").all_inner_texts() == [
         "Zeile 2, Spalte Datum: Das Datum liegt in der Zukunft.",
