@@ -8,7 +8,13 @@ from typing import Any
 from django.db.models import Q
 
 from schulsozial.accounts.models import Role
-from schulsozial.accounts.permissions import NOTHING, coordinates, has_role, municipality_ids
+from schulsozial.accounts.permissions import (
+    NOTHING,
+    acting_as_system,
+    coordinates,
+    has_role,
+    municipality_ids,
+)
 
 from .models import Scenario
 
@@ -36,14 +42,22 @@ def can_manage_scenarios(user: Any) -> bool:
     return has_role(user, Role.COORDINATION)
 
 
+def can_plan_in(user: Any, municipality_id: int | None) -> bool:
+    """Who writes the scenarios of a municipality (create, change, recompute,
+    copy, adopt: the services' check): its coordination, and the platform
+    itself. What a scenario's state allows is the services' validation (an
+    adopted scenario is read-only for everybody)."""
+    return acting_as_system(user) or coordinates(user, municipality_id)
+
+
 def can_edit_scenario(user: Any, scenario: Scenario) -> bool:
-    return coordinates(user, scenario.municipality_id) and scenario.status == Scenario.Status.DRAFT
+    return can_plan_in(user, scenario.municipality_id) and scenario.status == Scenario.Status.DRAFT
 
 
 def can_adopt_scenario(user: Any, scenario: Scenario) -> bool:
-    return coordinates(user, scenario.municipality_id) and scenario.status == Scenario.Status.DRAFT
+    return can_plan_in(user, scenario.municipality_id) and scenario.status == Scenario.Status.DRAFT
 
 
 def can_copy_scenario(user: Any, scenario: Scenario) -> bool:
     """A copy becomes a new draft in the scenario's municipality."""
-    return can_manage_scenarios(user) and coordinates(user, scenario.municipality_id)
+    return can_plan_in(user, scenario.municipality_id)

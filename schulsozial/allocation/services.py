@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,8 +13,15 @@ from schulsozial.core.audit import Action, audit
 from schulsozial.masterdata.models import Municipality
 
 from . import adapter
+from . import permissions as perms
 from .engine import AllocationError, RulesError
 from .models import Scenario
+
+
+def _require_planner(by: Any, municipality_id: int | None) -> None:
+    """Refuse the write unless `by` writes this municipality's scenarios."""
+    if not perms.can_plan_in(by, municipality_id):
+        raise PermissionDenied
 
 
 def _compute(*, municipality: Any, school_year: Any, rules_toml: str) -> dict[str, Any]:
@@ -37,7 +44,11 @@ def scenario_create(
     description: str = "",
     is_demo: bool = False,
 ) -> Scenario:
-    """Create a draft scenario and compute its result on today's master data."""
+    """Create a draft scenario and compute its result on today's master data.
+
+    Raises PermissionDenied unless `by` writes the municipality's scenarios.
+    """
+    _require_planner(by, getattr(municipality, "pk", None))
     result = _compute(municipality=municipality, school_year=school_year, rules_toml=rules_toml)
     scenario = Scenario(
         municipality=municipality,
@@ -72,8 +83,10 @@ def scenario_update(
     by: Any,
 ) -> Scenario:
     """Change a draft's rules and recompute. Refused for adopted scenarios and
-    when someone else saved since `expected_version` (optimistic locking)."""
+    when someone else saved since `expected_version` (optimistic locking).
+    Raises PermissionDenied unless `by` writes the municipality's scenarios."""
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
+    _require_planner(by, scenario.municipality_id)
     if scenario.status != Scenario.Status.DRAFT:
         raise ValidationError(_("An adopted scenario cannot be changed. Copy it into a new draft."))
     if scenario.lock_version != expected_version:
@@ -97,7 +110,8 @@ def scenario_update(
 
 @transaction.atomic
 def scenario_recompute(*, scenario: Scenario, by: Any) -> Scenario:
-    """Recompute a draft on the current master data (pupils, positions)."""
+    """Recompute a draft on the current master data (pupils, positions);
+    scenario_update checks `by`."""
     return scenario_update(
         scenario=scenario,
         rules_toml=scenario.rules_toml,
@@ -110,6 +124,7 @@ def scenario_recompute(*, scenario: Scenario, by: Any) -> Scenario:
 
 @transaction.atomic
 def scenario_copy(*, scenario: Scenario, name: str, school_year: Any, by: Any) -> Scenario:
+    """A new draft with the rules of `scenario`; scenario_create checks `by`."""
     return scenario_create(
         municipality=scenario.municipality,
         school_year=school_year,
@@ -142,7 +157,9 @@ def scenario_adopt(
     opening the form (None: none). If another one has been adopted since (two
     coordinators at once), the adoption is refused with a message naming it.
     Adoptions of one municipality wait for each other on its row; the partial
-    unique constraint `scenario_one_adopted_per_year` is the last guarantee."""
+    unique constraint `scenario_one_adopted_per_year` is the last guarantee.
+    Raises PermissionDenied unless `by` writes the municipality's scenarios."""
+    _require_planner(by, scenario.municipality_id)
     Municipality.objects.select_for_update().only("pk").get(pk=scenario.municipality_id)
     scenario = Scenario.objects.select_for_update().get(pk=scenario.pk)
     if scenario.status != Scenario.Status.DRAFT:

@@ -77,7 +77,7 @@ def test_infeasible_rules_are_a_clear_error_and_nothing_is_saved(world):
     rules = pupils_only(Decimal("4")).replace("min_fte = 0", "min_fte = 2")
     with pytest.raises(ValidationError) as error:
         services.scenario_create(
-            municipality=world.town, school_year=world.year, name="X", rules_toml=rules, by=None
+            municipality=world.town, school_year=world.year, name="X", rules_toml=rules, by=SYSTEM
         )
     assert "8" in str(error.value) or "minimum" in str(error.value).lower()
     assert not Scenario.objects.exists()
@@ -91,7 +91,7 @@ def test_second_save_with_an_old_version_is_refused(scenario, world):
         name="A",
         description="",
         expected_version=version,
-        by=None,
+        by=SYSTEM,
     )
     with translation.override("en"), pytest.raises(ValidationError, match="meantime"):
         services.scenario_update(
@@ -100,7 +100,7 @@ def test_second_save_with_an_old_version_is_refused(scenario, world):
             name="B",
             description="",
             expected_version=version,
-            by=None,
+            by=SYSTEM,
         )
     scenario.refresh_from_db()
     assert scenario.name == "A" and Decimal(scenario.result["total_fte"]) == Decimal("4")
@@ -121,21 +121,21 @@ def test_adopted_scenario_is_read_only_and_supersedes_the_previous_one(scenario,
             name="x",
             description="",
             expected_version=scenario.lock_version,
-            by=None,
+            by=SYSTEM,
         )
     second = services.scenario_create(
         municipality=world.town,
         school_year=world.year,
         name="Neu",
         rules_toml=pupils_only(Decimal("4")),
-        by=None,
+        by=SYSTEM,
     )
     services.scenario_adopt(
         scenario=second,
         decision_body="JHA",
         decision_date="2026-09-30",
         decision_reference="2026/0002",
-        by=None,
+        by=SYSTEM,
     )
     scenario.refresh_from_db()
     assert scenario.status == Scenario.Status.SUPERSEDED
@@ -153,7 +153,7 @@ def test_committee_sees_only_adopted_scenarios(scenario, world, client_for):
         decision_body="JHA",
         decision_date="2026-06-30",
         decision_reference="2026/0001",
-        by=None,
+        by=SYSTEM,
     )
     page = client.get(f"/verteilung/{scenario.pk}/").content.decode()
     assert "2026/0001" in page and "Regeln bearbeiten" not in page
@@ -185,7 +185,7 @@ def test_explanation_page_lists_every_part(scenario, client_for):
 def test_a_criterion_with_its_own_name_keeps_it_in_the_explanation(world, client_for):
     rules = pupils_only(Decimal("4")).replace('name = "pupils"', 'name = "Schülerzahl 2024"')
     scenario = services.scenario_create(
-        municipality=world.town, school_year=world.year, name="Eigen", rules_toml=rules, by=None
+        municipality=world.town, school_year=world.year, name="Eigen", rules_toml=rules, by=SYSTEM
     )
     page = client_for("coordinator").get(f"/verteilung/{scenario.pk}/schools/199000/")
     assert "Schülerzahl 2024 (" in page.content.decode()
@@ -198,7 +198,7 @@ def test_cost_per_fte_comes_from_the_budgets_weighted_by_the_fte_they_fund(world
     assert cost_per_fte(municipality=world.town, school_year=world.year) == Decimal("70000")
     # A stream that funds no position yet does not change the rate ...
     extra = md.funding_stream_create(
-        by=None,
+        by=SYSTEM,
         municipality=world.town,
         code="KOM",
         name="Kommunal",
@@ -209,7 +209,7 @@ def test_cost_per_fte_comes_from_the_budgets_weighted_by_the_fte_they_fund(world
         school_year=world.year,
         available_eur=Decimal("10000"),
         cost_per_fte_eur=Decimal("50000"),
-        by=None,
+        by=SYSTEM,
     )
     assert cost_per_fte(municipality=world.town, school_year=world.year) == Decimal("70000")
     # ... and a year without budgets has no rate.
@@ -318,7 +318,7 @@ def test_comparison_highlights_differences_per_school_type_and_carrier(scenario,
         school_year=world.year,
         name="Schüler",
         rules_toml=pupils_only(Decimal("4")),
-        by=None,
+        by=SYSTEM,
     )
     table = comparison([scenario, other])
     assert len(table["schools"]) == 4
@@ -335,7 +335,7 @@ def test_compare_page_needs_two_to_four_scenarios(scenario, world, client_for):
         school_year=world.year,
         name="Schüler",
         rules_toml=pupils_only(Decimal("4")),
-        by=None,
+        by=SYSTEM,
     )
     client = client_for("coordinator")
     one = client.get("/verteilung/compare/", {"scenarios": [scenario.pk]})
@@ -375,14 +375,14 @@ def test_pdf_export_escapes_markup_in_names_and_formats_the_decision_date(world,
         name="Sockel <b> & Index",
         rules_toml=pupils_only(Decimal("4")),
         description="Schulen < 100 Schüler & <script>alert(1)</script>",
-        by=None,
+        by=SYSTEM,
     )
     services.scenario_adopt(
         scenario=scenario,
         decision_body="JHA <i>",
         decision_date="2026-06-30",
         decision_reference="2026/0001",
-        by=None,
+        by=SYSTEM,
     )
     with translation.override("de"):
         response = client_for("coordinator").get(f"/verteilung/{scenario.pk}/export.pdf")
@@ -399,7 +399,7 @@ def test_scenario_list_links_to_the_comparison_and_shows_the_decision_date(scena
         decision_body="JHA",
         decision_date="2026-06-30",
         decision_reference="2026/0001",
-        by=None,
+        by=SYSTEM,
     )
     with translation.override("de"):
         page = client_for("committee").get("/verteilung/").content.decode()
