@@ -150,7 +150,9 @@ def crawl_world(world) -> dict[str, Any]:
         )[0]
         for n in range(6)
     ]
-    activities.api_token_create(carrier=world.carrier, name="Fachsoftware A", by=None)
+    activities.api_token_create(
+        carrier=world.carrier, name="Fachsoftware A", by=world.users["carrier"]
+    )
     concept2 = concepts.school_concept_create(school=world.schools[2], by=worker2)
     fill_concept(concept2, worker2)
     concepts.school_concept_submit(concept=concept2, by=worker2)
@@ -283,7 +285,7 @@ def crawl_world(world) -> dict[str, Any]:
         )[0]
         for n in range(6)
     ]
-    activities.api_token_create(carrier=world.foreign_carrier, name="Nachbar-Software", by=None)
+    activities.api_token_create(carrier=world.foreign_carrier, name="Nachbar-Software", by=SYSTEM)
 
     def record_paths(records: list[Activity]) -> list[str]:
         return [f"/dokumentation/{r.pk}/" for r in records]

@@ -18,6 +18,7 @@ from django.db.models import Q
 from schulsozial.accounts.models import Role
 from schulsozial.accounts.permissions import (
     NOTHING,
+    acting_as_system,
     carrier_ids,
     coordinates,
     has_role,
@@ -60,6 +61,20 @@ def can_import_activities(user: Any) -> bool:
     return can_document(user)
 
 
+def can_map_import_labels(user: Any, municipality_id: int | None) -> bool:
+    """Who remembers what an import file's own category names mean in a
+    municipality's catalogue (import_mapping_set): the social worker who
+    imports there (the preview asks them), and the platform itself."""
+    if acting_as_system(user):
+        return True
+    worker = getattr(user, "staff_member", None) if can_import_activities(user) else None
+    return (
+        worker is not None
+        and municipality_id is not None
+        and worker.municipality_id == municipality_id
+    )
+
+
 def can_correct_activity(user: Any, activity: Any) -> bool:
     """Only the author, at a school they still document for; the correction
     window (services.is_locked) is checked by the service as well."""
@@ -87,8 +102,15 @@ def catalogue_municipality_ids(user: Any) -> set[int]:
     return municipality_ids(user, Role.COORDINATION)
 
 
+def can_keep_catalogues_of(user: Any, municipality_id: int | None) -> bool:
+    """Who writes a municipality's catalogues (the defaults, entries added,
+    renamed or retired: the services' check): its coordination, and the
+    platform itself (demo, commands)."""
+    return acting_as_system(user) or coordinates(user, municipality_id)
+
+
 def can_edit_catalogue_entry(user: Any, entry: Any) -> bool:
-    return coordinates(user, entry.municipality_id)
+    return can_keep_catalogues_of(user, entry.municipality_id)
 
 
 # --------------------------------------------------------------------------- API tokens
@@ -112,14 +134,20 @@ def api_tokens_visible_q(user: Any) -> Q:
 
 
 def can_manage_api_token(user: Any, carrier: Any) -> bool:
-    """Revoke a key: the carrier, and coordination (to stop a misused key)."""
-    return carrier.pk in carrier_ids(user) or coordinates(user, carrier.municipality_id)
+    """Revoke a key: the carrier, coordination (to stop a misused key), and
+    the platform itself."""
+    return (
+        acting_as_system(user)
+        or carrier.pk in carrier_ids(user)
+        or coordinates(user, carrier.municipality_id)
+    )
 
 
 def can_create_api_token(user: Any, carrier: Any) -> bool:
     """Only a carrier creates keys, for itself: a key submits records in its
-    social workers' names, which coordination (the steering role) must not."""
-    return carrier.pk in carrier_ids(user)
+    social workers' names, which coordination (the steering role) must not.
+    The platform itself (demo, commands) creates keys too."""
+    return acting_as_system(user) or carrier.pk in carrier_ids(user)
 
 
 def api_staff_q(carrier_id: int) -> Q:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,15 +14,24 @@ from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_create, model_update
 from schulsozial.masterdata.models import Municipality
 
+from .. import permissions as perms
 from ..catalogues import DEFAULTS
 from ..models import CatalogueEntry, CatalogueKind, ImportMapping
+
+
+def _require_catalogue_keeper(by: Any, municipality_id: int | None) -> None:
+    """Refuse the write unless `by` keeps this municipality's catalogues."""
+    if not perms.can_keep_catalogues_of(by, municipality_id):
+        raise PermissionDenied
 
 
 @transaction.atomic
 def catalogues_ensure_defaults(*, municipality: Municipality, by: Any) -> int:
     """Give a municipality the default catalogues (missing entries only);
     one audit entry, in the name of `by` (a user, or `SYSTEM` for the demo,
-    commands and tests), names how many were added."""
+    commands and tests), names how many were added. Raises PermissionDenied
+    unless `by` keeps the municipality's catalogues."""
+    _require_catalogue_keeper(by, municipality.pk)
     existing = set(
         CatalogueEntry.objects.filter(municipality=municipality).values_list("kind", "code")
     )
@@ -97,7 +106,9 @@ def catalogue_entry_add(
     *, municipality: Municipality, kind: str, label: str, by: Any, code: str = ""
 ) -> CatalogueEntry:
     """Add an entry to a municipality's catalogue; the code (stable for
-    statistics and the API) is derived from the label unless given."""
+    statistics and the API) is derived from the label unless given.
+    Raises PermissionDenied unless `by` keeps the municipality's catalogues."""
+    _require_catalogue_keeper(by, municipality.pk)
     if kind not in CatalogueKind.values:
         raise ValidationError({"kind": _("Unknown catalogue.")})
     label = " ".join(label.split())
@@ -133,7 +144,10 @@ def catalogue_entry_update(
     *, entry: CatalogueEntry, label: str, retired: bool, by: Any
 ) -> CatalogueEntry:
     """Rename or retire (or reactivate) an entry. Records keep their entry:
-    a retired entry is no longer offered but stays in history and statistics."""
+    a retired entry is no longer offered but stays in history and statistics.
+    Raises PermissionDenied unless `by` may edit the entry."""
+    if not perms.can_edit_catalogue_entry(by, entry):
+        raise PermissionDenied
     label = " ".join(label.split())
     if not label:
         raise ValidationError({"label": _("This field is required.")})
@@ -174,7 +188,10 @@ def catalogue_entry_update(
 def import_mapping_set(
     *, municipality: Municipality, kind: str, source_label: str, entry: CatalogueEntry, by: Any
 ) -> ImportMapping:
-    """Remember that a file's own category name means `entry` (per municipality)."""
+    """Remember that a file's own category name means `entry` (per municipality).
+    Raises PermissionDenied unless `by` imports into the municipality."""
+    if not perms.can_map_import_labels(by, municipality.pk):
+        raise PermissionDenied
     if entry.municipality_id != municipality.pk or entry.kind != kind:
         raise ValidationError({"entry": _("Choose an entry of the current catalogue.")})
     key = normalise_label(source_label)[:120]

@@ -8,7 +8,7 @@ import hashlib
 import secrets
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from schulsozial.core.audit import Action, audit
 from schulsozial.masterdata.models import Carrier
 
+from .. import permissions as perms
 from ..models import ApiToken
 from ..selectors import active_api_token
 
@@ -27,7 +28,10 @@ def _hash_key(key: str) -> str:
 @transaction.atomic
 def api_token_create(*, carrier: Carrier, name: str, by: Any) -> tuple[ApiToken, str]:
     """Create a token for `carrier`; returns the token and its key, which is
-    shown once and never stored (only its hash is)."""
+    shown once and never stored (only its hash is). Raises PermissionDenied
+    unless `by` may create the carrier's keys."""
+    if not perms.can_create_api_token(by, carrier):
+        raise PermissionDenied
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"name": _("This field is required.")})
@@ -53,6 +57,10 @@ def api_token_create(*, carrier: Carrier, name: str, by: Any) -> tuple[ApiToken,
 
 @transaction.atomic
 def api_token_revoke(*, token: ApiToken, by: Any) -> ApiToken:
+    """Revoke a key (once; revoking again changes nothing). Raises
+    PermissionDenied unless `by` may manage the carrier's keys."""
+    if not perms.can_manage_api_token(by, token.carrier):
+        raise PermissionDenied
     if not token.revoked:
         token.revoked = True
         token.save(update_fields=["revoked"])

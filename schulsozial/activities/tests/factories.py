@@ -56,5 +56,5 @@ def doc_world(world: Any) -> DocWorld:
         data=activity_input(world.town, world.schools[0], case_code="K17"),
         by=world.users["worker"],
     )
-    token, key = services.api_token_create(carrier=world.carrier, name="Fachsoftware", by=None)
+    token, key = services.api_token_create(carrier=world.carrier, name="Fachsoftware", by=SYSTEM)
     return DocWorld(world=world, activity=activity, token=token, key=key)

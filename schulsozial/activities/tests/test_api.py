@@ -125,7 +125,7 @@ def test_api_bad_inputs_give_field_errors(dw, world, client, change, field):
 def test_api_rejects_missing_revoked_and_session_auth(dw, world, client, client_for):
     assert client.post(URL, payload(world), content_type="application/json").status_code == 401
     assert post(client, "ssk_wrong", payload(world)).status_code == 401
-    services.api_token_revoke(token=dw.token, by=None)
+    services.api_token_revoke(token=dw.token, by=world.users["carrier"])
     assert post(client, dw.key, payload(world)).status_code == 401
     assert (
         client_for("worker").post(URL, payload(world), content_type="application/json").status_code

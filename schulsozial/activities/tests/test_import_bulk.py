@@ -39,7 +39,7 @@ def _remember_file_names(world):
                 kind=kind,
                 source_label=name,
                 entry=entry(world.town, kind, code),
-                by=None,
+                by=SYSTEM,
             )
 
 

@@ -95,14 +95,14 @@ def test_unknown_category_names_are_mapped_once_and_remembered(dw, world):
         kind="activity_type",
         source_label="Beratungsgespräch",
         entry=entry(world.town, "activity_type", "counselling_pupil"),
-        by=None,
+        by=world.users["worker"],
     )
     services.import_mapping_set(
         municipality=world.town,
         kind="target_group",
         source_label="einzel",
         entry=entry(world.town, "target_group", "individual"),
-        by=None,
+        by=world.users["worker"],
     )
     report = import_activities(data=data, filename="a.csv", by=world.users["worker"], dry_run=False)
     assert report.ok and report.created == 1

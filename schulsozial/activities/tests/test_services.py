@@ -53,7 +53,7 @@ def test_future_dates_and_retired_entries_are_refused(dw, world):
             by=world.users["worker"],
         )
     retired = entry(world.town, "activity_type", "home_visit")
-    services.catalogue_entry_update(entry=retired, label=retired.label, retired=True, by=None)
+    services.catalogue_entry_update(entry=retired, label=retired.label, retired=True, by=SYSTEM)
     retired.refresh_from_db()
     with pytest.raises(ValidationError) as info:
         services.activity_record(
@@ -139,15 +139,17 @@ def test_many_at_once_is_all_or_nothing(dw, world):
 
 def test_catalogue_entries_can_be_added_renamed_and_retired(dw, world):
     new = services.catalogue_entry_add(
-        municipality=world.town, kind="topic", label="Schulangst", by=None
+        municipality=world.town, kind="topic", label="Schulangst", by=world.users["coordinator"]
     )
     assert new.code == "schulangst"
     with pytest.raises(ValidationError):
         services.catalogue_entry_add(
-            municipality=world.town, kind="topic", label="schulangst", by=None
+            municipality=world.town, kind="topic", label="schulangst", by=world.users["coordinator"]
         )
     bullying = entry(world.town, "topic", "bullying")
-    services.catalogue_entry_update(entry=bullying, label="Mobbing", retired=True, by=None)
+    services.catalogue_entry_update(
+        entry=bullying, label="Mobbing", retired=True, by=world.users["coordinator"]
+    )
     bullying.refresh_from_db()
     assert bullying.retired and bullying.code == "bullying"
     # History stays: the record still has its (retired) topic.
@@ -158,10 +160,12 @@ def test_catalogue_entries_can_be_added_renamed_and_retired(dw, world):
 def test_last_usable_activity_type_cannot_be_retired(dw, world):
     types = list(CatalogueEntry.objects.filter(municipality=world.town, kind="activity_type"))
     for item in types[:-1]:
-        services.catalogue_entry_update(entry=item, label=item.label, retired=True, by=None)
+        services.catalogue_entry_update(
+            entry=item, label=item.label, retired=True, by=world.users["coordinator"]
+        )
     with pytest.raises(ValidationError):
         services.catalogue_entry_update(
-            entry=types[-1], label=types[-1].label, retired=True, by=None
+            entry=types[-1], label=types[-1].label, retired=True, by=world.users["coordinator"]
         )
 
 
