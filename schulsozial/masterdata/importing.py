@@ -207,7 +207,10 @@ def _upsert(
                 continue
             target = municipalities.get(record.ags)
             if target is None:
-                target = Municipality.objects.create(
+                # Through the service: checked (only the platform or a global
+                # administrator creates municipalities) and audited.
+                target = services.municipality_create(
+                    by=by,
                     ags=record.ags,
                     name=municipality_name_from(record.municipality_name, record.ags),
                     kind=Municipality.Kind.CITY

@@ -300,3 +300,42 @@ def test_an_importing_actor_without_school_year_rights_writes_nothing():
 
     assert counts() == before
     assert not SchoolYear.objects.filter(code__in=["2024/25", "2025/26"]).exists()
+
+
+def test_a_municipality_the_import_creates_is_audited_in_the_name_of_the_actor():
+    report = run(csv("199001,Grundschule,Schule A,05999001,Krfr. Stadt Teststadt,200,5,0"))
+
+    assert report.ok and report.municipalities_created == ["Teststadt"]
+    town = Municipality.objects.get(ags="05999001")
+    assert (town.name, town.kind) == ("Teststadt", Municipality.Kind.CITY)
+    entry = AuditEntry.objects.get(
+        action="create", object_type="masterdata.municipality", object_id=str(town.pk)
+    )
+    assert entry.actor is None  # SYSTEM: the platform, no person
+
+
+def test_an_importing_actor_who_may_not_create_municipalities_writes_nothing():
+    """A coordinator may create school years but not a municipality: a file
+    naming an unknown AGS is refused as a whole."""
+    from schulsozial.accounts.models import Role
+    from schulsozial.masterdata import services
+    from schulsozial.testing.personas import make_user
+
+    town = services.municipality_create(
+        by=SYSTEM, ags="05999002", name="Heimatstadt", kind=Municipality.Kind.TOWN
+    )
+    coordinator = make_user("koordination-import", Role.COORDINATION, municipality=town)
+    before = counts()
+
+    with pytest.raises(PermissionDenied):
+        import_schools(
+            data=csv("199001,Grundschule,Schule A,05999001,Teststadt,200,5,0"),
+            filename="x.csv",
+            municipality=None,
+            by=coordinator,
+            dry_run=False,
+        )
+
+    assert counts() == before
+    assert not Municipality.objects.filter(ags="05999001").exists()
+    assert not SchoolYear.objects.exists()
