@@ -85,7 +85,11 @@ def _copy(db: str) -> None:
     if db == "sqlite":
         for suffix in ("", "-wal", "-shm"):
             (VAR / f"run.sqlite3{suffix}").unlink(missing_ok=True)
-        shutil.copy(VAR / "template.sqlite3", VAR / "run.sqlite3")
+        # The prepared rows may still be in the template's write-ahead log
+        # (the API token, written last, was): copy it with the database.
+        for suffix in ("", "-wal"):
+            if (VAR / f"template.sqlite3{suffix}").exists():
+                shutil.copy(VAR / f"template.sqlite3{suffix}", VAR / f"run.sqlite3{suffix}")
     else:
         _psql(f"CREATE DATABASE {PG_RUN_NOW} TEMPLATE {PG_TEMPLATE}")
 

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from schulsozial.activities.hooks import Record
 from schulsozial.activities.models import Activity, CatalogueKind
@@ -212,6 +212,8 @@ def _write(table: Table, cells: dict[tuple[Any, ...], list[int]]) -> dict[tuple[
     """Add cells to one table. For the school case table, return per (school
     year, school) the cells that appeared minus those that reached 0: the
     change of its distinct cases."""
+    if len(cells) <= FEW:
+        return _write_few(table, cells)
     model = table.model
     manager = model._default_manager
     index = [table.place.index(k) for k in table.key]
@@ -251,6 +253,44 @@ def _write(table: Table, cells: dict[tuple[Any, ...], list[int]]) -> dict[tuple[
         manager.bulk_create(new)
         if gone:
             manager.filter(pk__in=[row.pk for row in gone]).delete()
+    return {k: d for k, d in change.items() if d}
+
+
+# Up to this many cells of a table (an entry, a correction) are written one
+# by one (`_write_few`); more (a bulk load) with one lookup per CHUNK.
+FEW = 32
+
+
+def _write_few(table: Table, cells: dict[tuple[Any, ...], list[int]]) -> dict[tuple[int, int], int]:
+    """`_write` for a few cells: per cell one ``UPDATE ... SET count = count
+    + n, ...``, an ``INSERT`` when no row was there, and a delete when the
+    count fell and reached 0. Stored cells always have a count above 0, so
+    whether a row was updated, and whether a falling one was deleted, tell
+    the school case transitions. No insert race: the school's row lock makes
+    writers of its cells take turns."""
+    manager = table.model._default_manager
+    index = [table.place.index(k) for k in table.key]
+    change: dict[tuple[int, int], int] = defaultdict(int)
+    for place, sums in sorted(cells.items()):
+        if not any(sums):
+            continue
+        key = {k: place[i] for k, i in zip(table.key, index, strict=True)}
+        n = sums[0]
+        found = manager.filter(**key).update(
+            **{f: F(f) + d for f, d in zip(table.sums, sums, strict=True) if d or f == "count"}
+        )
+        moved = 0
+        if not found:
+            if n > 0:
+                manager.create(
+                    **dict(zip(table.place, place, strict=True)),
+                    **dict(zip(table.sums, sums, strict=True)),
+                )
+                moved = 1
+        elif n < 0 and manager.filter(**key, count__lte=0).delete()[0]:
+            moved = -1
+        if moved and table.model is SchoolCaseRollup:  # place: year, municipality, school, hash
+            change[(place[0], place[2])] += moved
     return {k: d for k, d in change.items() if d}
 
 
