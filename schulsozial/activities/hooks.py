@@ -97,11 +97,12 @@ def facts_of(activity: Activity) -> Facts:
 
 
 class Tally(Protocol):
-    """The rollup cells of a bulk load, summed batch by batch and written once
-    at its end (the schools' rows are locked from then until commit)."""
+    """The rollups of a bulk load, written once at its end (the schools' rows
+    are locked from then until commit). `add` each batch before it is
+    written."""
 
     def add(self, records: Iterable[Record]) -> None: ...
-    def write(self) -> None: ...
+    def write(self) -> int: ...
 
 
 class RollupWriter(Protocol):

@@ -7,12 +7,12 @@ The rollup arithmetic exists twice, and only twice:
 * **per record or batch, in Python**: `cells_of(records)` turns records
   into the cells they add to; `change(added=..., removed=...)` (the
   services, in the record's transaction), `add_many(records)` and `Tally`
-  (bulk loads) add them to the stored cells with the ORM: per table one ``SELECT ... FOR UPDATE`` of the cells concerned, then
+  (bulk loads, in pairs whose rollups hold history) add them to the stored cells with the ORM: per table one ``SELECT ... FOR UPDATE`` of the cells concerned, then
   `bulk_update`, `bulk_create` and a delete of the cells that reach 0.
 * **set-based**: `replace_cells` recomputes the cells of whole (school,
   school year) pairs from the raw records (``INSERT ... SELECT ... GROUP
   BY``), for `rebuild_rollups`, `ensure_rollups_for`/`ensure_rollups_each`
-  (retention) and after bulk loads.
+  (retention) and at the end of a bulk load (`Tally`).
 
 Every writer first locks the rows of the schools it writes for (``SELECT
 ... FOR NO KEY UPDATE`` on masterdata's School, in pk order; foreign-key
@@ -167,17 +167,76 @@ def add_many(records: Iterable[Record], *, sign: int = 1) -> None:
 
 
 class Tally:
-    """The cells of a bulk load, summed batch by batch (`add`) and written at
-    its end (`write`): the schools' rows are locked only from then on."""
+    """The rollups of a bulk load, written at its end (`write`): the schools'
+    rows are locked only from then on. A (school, school year) pair whose
+    cells hold exactly its raw records when the load first meets it (`add`,
+    before the batch is written) is recomputed set-based from its raw
+    records at the end (`replace_cells`); in any other pair (retention
+    removed its records, the rollups hold history) the load's records are
+    summed in Python (`cells_of`) and added to the stored cells."""
 
     def __init__(self) -> None:
         self.cells: Cells = {name: {} for name in TABLES}
+        self.rebuilt: dict[tuple[int, int], int] = {}  # pair -> the load's records in it
+        self.summed: set[tuple[int, int]] = set()
 
     def add(self, records: Iterable[Record]) -> None:
-        cells_of(records, into=self.cells)
+        by_pair: dict[tuple[int, int], list[Record]] = defaultdict(list)
+        for r in records:
+            by_pair[(r.school_id, school_year.start_year_of(r.date))].append(r)
+        new = [p for p in by_pair if p not in self.rebuilt and p not in self.summed]
+        for pair, (stored, raw) in _counts(new).items():
+            if stored == raw:
+                self.rebuilt[pair] = 0
+            else:
+                self.summed.add(pair)
+        for pair, rows in by_pair.items():
+            if pair in self.summed:
+                cells_of(rows, into=self.cells)
+            else:
+                self.rebuilt[pair] += len(rows)
 
-    def write(self) -> None:
+    def write(self) -> int:
+        """Lock every school concerned (in pk order), check that the pairs to
+        recompute still hold exactly their raw records besides the load's,
+        recompute them, then add the summed cells. Returns the cells the
+        recomputation wrote."""
+        _lock_schools({s for s, _year in self.rebuilt} | {s for s, _year in self.summed})
+        for pair, (stored, raw) in _counts(list(self.rebuilt)).items():
+            if stored != raw - self.rebuilt[pair]:  # e.g. retention ran meanwhile
+                raise RuntimeError(f"rollups of (school, school year) {pair} changed under a load")
+        written = _replace_pairs(self.rebuilt)
         apply_cells(self.cells)
+        return written
+
+
+def _counts(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], tuple[int, int]]:
+    """Per (school, school year): the records its stored cells count (the
+    school's whole-year cell) and its raw records, read in one statement per
+    school year."""
+    by_year: dict[int, list[int]] = defaultdict(list)
+    for school_id, year in pairs:
+        by_year[year].append(school_id)
+    q = connection.ops.quote_name
+    out: dict[tuple[int, int], tuple[int, int]] = {}
+    with connection.cursor() as cursor:
+        for year, school_ids in sorted(by_year.items()):
+            start, end = school_year.bounds(year)
+            for i in range(0, len(school_ids), CHUNK):
+                chunk = school_ids[i : i + CHUNK]
+                marks = ", ".join(["%s"] * len(chunk))
+                cursor.execute(
+                    f"SELECT s.id, COALESCE((SELECT r.count FROM "
+                    f"{q(SchoolRollup._meta.db_table)} r WHERE r.school_id = s.id AND "
+                    "r.school_year = %s AND r.month = %s), 0), (SELECT COUNT(*) FROM "
+                    f"{q(Activity._meta.db_table)} a WHERE a.school_id = s.id AND "
+                    f"a.date >= %s AND a.date <= %s) FROM {q(School._meta.db_table)} s "
+                    f"WHERE s.id IN ({marks})",
+                    [year, WHOLE_YEAR, start, end, *chunk],
+                )
+                for school_id, stored, raw in cursor.fetchall():
+                    out[(school_id, year)] = (stored, raw)
+    return out
 
 
 def tally() -> Tally:
@@ -444,10 +503,17 @@ def ensure_rollups_for(activities: QuerySet[Activity]) -> int:
     """Make sure the rollups hold these records, e.g. before retention deletes
     them or after a bulk load: every (school, school year) they touch is
     recomputed from its raw records. Returns the number of cells written."""
+    pairs = list(_pairs(activities))
+    _lock_schools({s for s, _year in pairs})
+    return _replace_pairs(pairs)
+
+
+def _replace_pairs(pairs: Iterable[tuple[int, int]]) -> int:
+    """`replace_cells` for (school, school year) pairs, a school year's
+    schools 500 at a time. The caller holds the schools' locks."""
     by_year: dict[int, list[int]] = defaultdict(list)
-    for school_id, year in _pairs(activities):
+    for school_id, year in sorted(pairs):
         by_year[year].append(school_id)
-    _lock_schools({s for schools in by_year.values() for s in schools})
     written = 0
     for year, school_ids in sorted(by_year.items()):
         for i in range(0, len(school_ids), 500):

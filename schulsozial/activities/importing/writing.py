@@ -1,6 +1,7 @@
 """The import itself: read a file (or a kept preview), check every row and
-write in batches (bulk.py, ``bulk_create``) inside one transaction, all or
-nothing, with one audit entry for the whole import."""
+write in batches (bulk.py) inside one transaction, all or nothing, with one
+audit entry for the whole import; the rollups are written at its end
+(statistics/rollups.py `Tally`)."""
 
 from __future__ import annotations
 
@@ -67,9 +68,10 @@ class _RollbackError(Exception):
 def _write_batch(
     batch: list[NewActivity], tally: Tally, *, by: Any, now: datetime.datetime
 ) -> None:
-    """Write one batch of checked records and sum their rollup cells."""
-    insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
+    """Note one batch of checked records for the rollups (before it is
+    written: `Tally.add` looks at the records already there), then write it."""
     tally.add(batch)
+    insert_activities(batch, author_id=by.pk, source=Source.IMPORT, now=now)
 
 
 def import_activities(
