@@ -5,11 +5,14 @@ anonymous case code, which is hashed on the server and never shown again."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from functools import partial
 from typing import Any, cast
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import ModelChoiceIterator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,21 +30,139 @@ CASE_CODE_HELP = _(
 )
 
 
+class Catalogues:
+    """The entries a form offers from several catalogues, read with one
+    query when first needed (per form, never shared between requests), so
+    that its selects show and validate against one list instead of one
+    query each."""
+
+    def __init__(self, entries: QuerySet[CatalogueEntry]) -> None:
+        self.entries = entries
+        self._by_kind: dict[str, dict[int, CatalogueEntry]] | None = None
+
+    def of(self, kind: str) -> dict[int, CatalogueEntry]:
+        """The entries of one kind by pk, in catalogue order."""
+        if self._by_kind is None:
+            self._by_kind = {}
+            for e in self.entries:
+                self._by_kind.setdefault(e.kind, {})[e.pk] = e
+        return self._by_kind.get(kind, {})
+
+    def find(self, kind: str, value: Any) -> CatalogueEntry | None:
+        try:
+            return self.of(kind).get(int(str(value)))
+        except ValueError:
+            return None
+
+
+class _CatalogueIterator(ModelChoiceIterator):
+    """The choices of an entry select from its form's `Catalogues`."""
+
+    def entries(self) -> list[CatalogueEntry]:
+        field = cast("EntryChoice | EntryMultipleChoice", self.field)
+        if field.catalogues is None:  # not set as such a field's iterator
+            return list(field.queryset or ())
+        return list(field.catalogues.of(field.kind).values())
+
+    def __iter__(self) -> Iterator[Any]:
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.entries():
+            yield self.choice(obj)
+
+    def __len__(self) -> int:
+        return len(self.entries()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self) -> bool:
+        return self.field.empty_label is not None or bool(self.entries())
+
+
 class EntryChoice(forms.ModelChoiceField):
-    """One entry of a catalogue, by its label."""
+    """One entry of a catalogue, by its label. With `catalogues` (and its
+    `kind`), shown and validated from that list, without a query of its own;
+    the queryset stays what it offers."""
+
+    def __init__(
+        self, *args: Any, catalogues: Catalogues | None = None, kind: str = "", **kwargs: Any
+    ) -> None:
+        # Before ModelChoiceField.__init__: it hands the widget its iterator.
+        self.catalogues, self.kind = catalogues, kind
+        if catalogues is not None:
+            self.iterator = _CatalogueIterator
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: CatalogueEntry) -> str:
         return obj.label
+
+    def to_python(self, value: Any) -> CatalogueEntry | None:
+        if self.catalogues is None:
+            return cast("CatalogueEntry | None", super().to_python(value))
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        found = self.catalogues.find(self.kind, value)
+        if found is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return found
 
 
 class EntryMultipleChoice(forms.ModelMultipleChoiceField):
-    """Several entries of a catalogue, by their labels."""
+    """Several entries of a catalogue, by their labels; with `catalogues` as
+    EntryChoice."""
+
+    def __init__(
+        self, *args: Any, catalogues: Catalogues | None = None, kind: str = "", **kwargs: Any
+    ) -> None:
+        # Before ModelChoiceField.__init__: it hands the widget its iterator.
+        self.catalogues, self.kind = catalogues, kind
+        if catalogues is not None:
+            self.iterator = _CatalogueIterator
+        super().__init__(*args, **kwargs)
 
     def label_from_instance(self, obj: CatalogueEntry) -> str:
         return obj.label
 
+    def clean(self, value: Any) -> Any:
+        """ModelMultipleChoiceField.clean, the values looked up in `catalogues`."""
+        if self.catalogues is None:
+            return super().clean(value)
+        value = self.prepare_value(value)
+        if not value:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if not isinstance(value, list | tuple):
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list")
+        found: dict[int, CatalogueEntry] = {}
+        for v in value:
+            self.validate_no_null_characters(v)
+            entry = self.catalogues.find(self.kind, v)
+            if entry is None:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": v},
+                )
+            found[entry.pk] = entry
+        self.run_validators(value)
+        return [e for pk, e in self.catalogues.of(self.kind).items() if pk in found]
+
 
 MINUTES_ATTRS = {"min": 1, "max": 720}
+# The catalogues of the entry form (ActivityForm reads them with one query).
+ENTRY_KINDS = (
+    CatalogueKind.ACTIVITY_TYPE,
+    CatalogueKind.TARGET_GROUP,
+    CatalogueKind.TOPIC,
+    CatalogueKind.GENDER,
+    CatalogueKind.GRADE_BAND,
+    CatalogueKind.CONTACT_ORIGIN,
+    CatalogueKind.PARTNER,
+)
 GRID_ATTRS = {"inputmode": "numeric", "class": "grid-count", "min": 0, "max": 2000}
 
 
@@ -77,6 +198,12 @@ class ActivityForm(forms.Form):
                 municipality_id=municipality_id, kinds=kinds, keep_ids=keep
             )
 
+        # Every catalogue select of the form, shown and validated from one query.
+        catalogues = Catalogues(entries(*ENTRY_KINDS))
+
+        def select(kind: str) -> dict[str, Any]:
+            return {"queryset": entries(kind), "catalogues": catalogues, "kind": kind}
+
         self.fields["date"] = forms.DateField(
             label=_("Date"),
             # The browser offers only dates the service accepts (services.date_problem).
@@ -101,21 +228,20 @@ class ActivityForm(forms.Form):
             ),
         )
         self.fields["activity_type"] = EntryChoice(
-            label=_("Activity type"), queryset=entries(CatalogueKind.ACTIVITY_TYPE)
+            label=_("Activity type"), **select(CatalogueKind.ACTIVITY_TYPE)
         )
         self.fields["target_group"] = EntryChoice(
-            label=_("Target group"), queryset=entries(CatalogueKind.TARGET_GROUP)
+            label=_("Target group"), **select(CatalogueKind.TARGET_GROUP)
         )
         self.fields["topics"] = EntryMultipleChoice(
             label=_("Topics"),
             required=False,
             widget=forms.CheckboxSelectMultiple,
-            queryset=entries(CatalogueKind.TOPIC),
+            **select(CatalogueKind.TOPIC),
         )
         # The participant grid needs its rows and columns to build its fields.
-        grid = list(entries(CatalogueKind.GENDER, CatalogueKind.GRADE_BAND))
-        self.genders = [e for e in grid if e.kind == CatalogueKind.GENDER]
-        self.bands = [e for e in grid if e.kind == CatalogueKind.GRADE_BAND]
+        self.genders = list(catalogues.of(CatalogueKind.GENDER).values())
+        self.bands = list(catalogues.of(CatalogueKind.GRADE_BAND).values())
         existing = {}
         if activity is not None:
             existing = {
@@ -132,10 +258,10 @@ class ActivityForm(forms.Form):
         self.fields["contact_origin"] = EntryChoice(
             label=_("How the contact came about"),
             required=False,
-            queryset=entries(CatalogueKind.CONTACT_ORIGIN),
+            **select(CatalogueKind.CONTACT_ORIGIN),
         )
         self.fields["partner"] = EntryChoice(
-            label=_("Partner involved"), required=False, queryset=entries(CatalogueKind.PARTNER)
+            label=_("Partner involved"), required=False, **select(CatalogueKind.PARTNER)
         )
         self.fields["follow_up"] = forms.BooleanField(label=_("Follow-up planned"), required=False)
         self.fields["case_code"] = forms.CharField(
