@@ -7,8 +7,12 @@ The rollup arithmetic exists twice, and only twice:
 * **per record or batch, in Python**: `cells_of(records)` turns records
   into the cells they add to; `change(added=..., removed=...)` (the
   services, in the record's transaction), `add_many(records)` and `Tally`
-  (bulk loads, in pairs whose rollups hold history) add them to the stored cells with the ORM: per table one ``SELECT ... FOR UPDATE`` of the cells concerned, then
-  `bulk_update`, `bulk_create` and a delete of the cells that reach 0.
+  (bulk loads, in pairs whose rollups hold history) add them to the stored
+  cells with the ORM: a few cells (an entry, a correction) with one
+  ``UPDATE ... SET count = count + n`` each, ``create()`` where no row was
+  there and a delete of a cell that reaches 0; many cells per table with
+  one ``SELECT ... FOR UPDATE`` of the cells concerned, then `bulk_update`,
+  `bulk_create` and a delete of the cells that reach 0.
 * **set-based**: `replace_cells` recomputes the cells of whole (school,
   school year) pairs from the raw records (``INSERT ... SELECT ... GROUP
   BY``), for `rebuild_rollups`, `ensure_rollups_for`/`ensure_rollups_each`
