@@ -10,22 +10,64 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from decimal import Decimal
 from functools import reduce
 from typing import Any
 
+import django_filters as df
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
+from django_filters.widgets import BooleanWidget
 
 from .audit import Action, audit, municipalities_of
 from .exports import export_response
 from .http import HtmxHttpRequest
+
+
+class AllYesNoWidget(BooleanWidget):
+    """A yes/no filter whose empty choice reads "alle" (not "Unbekannt")."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [
+            ("", gettext_lazy("all")),
+            ("true", gettext_lazy("yes")),
+            ("false", gettext_lazy("no")),
+        ]
+
+
+def label_filters(filterset: df.FilterSet) -> None:
+    """Give every filter of a list the empty choice "alle".
+
+    Choice and model-choice filters would offer "---------", yes/no filters
+    "Unbekannt"; both mean "do not filter". Call before the form is built
+    (TableView does so for every list page).
+    """
+    for filter_ in filterset.filters.values():
+        if isinstance(filter_, df.BooleanFilter):
+            filter_.extra["widget"] = AllYesNoWidget
+        elif isinstance(filter_, df.ChoiceFilter | df.ModelChoiceFilter):
+            filter_.extra["empty_label"] = gettext_lazy("all")
+
+
+def display_number(column: Column, value: Any) -> Any:
+    """A figure of a numeric column with German digit grouping (1.234,50).
+
+    Only numeric columns are grouped: school numbers are text and years are
+    never declared numeric, so neither gets a dot.
+    """
+    if column.numeric and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
+    return value
 
 
 @dataclass(frozen=True)
@@ -39,6 +81,8 @@ class Column:
     # (user, obj) -> bool: show the link only to users who may open it.
     link_allowed: Callable[[Any, Any], bool] | None = None
     export_only: bool = False
+    # A figure of one school year: the heading names the list's figures_year().
+    per_year: bool = False
 
     def get(self, obj: Any) -> Any:
         if self.value is not None:
@@ -81,6 +125,17 @@ class TableView(LoginRequiredMixin, View):
         user's scope (one entry each), none for a global administrator."""
         return municipalities_of(self.request.user)
 
+    def figures_year(self) -> Any:
+        """The school year the per_year columns come from (None: no year shown)."""
+        return None
+
+    def labelled_columns(self) -> list[Column]:
+        """The columns with per_year headings naming the year ("pupils 2025/26")."""
+        year = self.figures_year()
+        if year is None:
+            return list(self.columns)
+        return [replace(c, label=f"{c.label} {year}") if c.per_year else c for c in self.columns]
+
     def sort_options(self) -> dict[str, str]:
         return {c.key: c.sort for c in self.columns if c.sort}
 
@@ -91,6 +146,7 @@ class TableView(LoginRequiredMixin, View):
             filterset = self.filterset_class(
                 request.GET or None, queryset=queryset, request=request
             )
+            label_filters(filterset)
             queryset = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
         # PostgreSQL refuses a NUL byte in a string (500); it can match nothing.
         query = request.GET.get("q", "").replace("\x00", "").strip()[:100]
@@ -125,7 +181,7 @@ class TableView(LoginRequiredMixin, View):
         queryset, filterset, query, sort = self.filtered(request)
         fmt = request.GET.get("format")
         if fmt in {"csv", "xlsx"}:
-            columns = self.columns
+            columns = self.labelled_columns()
             rows = ([c.get(obj) for c in columns] for obj in queryset.iterator(chunk_size=2000))
             scopes: list[int | None] = [*self.audit_municipality_ids()] or [None]
             for municipality_id in scopes:
@@ -142,9 +198,10 @@ class TableView(LoginRequiredMixin, View):
             )
         paginator = Paginator(queryset, self.page_size)
         page = paginator.get_page(request.GET.get("page"))
-        visible = [c for c in self.columns if not c.export_only]
+        visible = [c for c in self.labelled_columns() if not c.export_only]
         table_rows = [
-            [(c, c.get(obj), self._link(c, obj)) for c in visible] for obj in page.object_list
+            [(c, display_number(c, c.get(obj)), self._link(c, obj)) for c in visible]
+            for obj in page.object_list
         ]
         params = request.GET.copy()
         params.pop("page", None)
