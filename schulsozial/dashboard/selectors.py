@@ -12,6 +12,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 
 from schulsozial.masterdata.models import (
+    Carrier,
     Function,
     FundingBudget,
     Municipality,
@@ -30,6 +31,7 @@ from schulsozial.masterdata.selectors import (
     schools_without_social_work,
     with_latest_figures,
 )
+from schulsozial.statistics.disclosure import protect
 
 TWO = Decimal("0.01")
 
@@ -64,6 +66,74 @@ class BudgetRow:
         return self.planned > self.available
 
 
+@dataclass(frozen=True)
+class CarrierStaffRow:
+    """Persons employed by one carrier today; None where withheld."""
+
+    carrier: str
+    permanent: int | None
+    fixed_term: int | None
+    total: int | None
+
+
+@dataclass(frozen=True)
+class StaffTable:
+    """Headcount per carrier (permanent / fixed-term) with its totals; None where withheld."""
+
+    rows: list[CarrierStaffRow]
+    permanent: int | None
+    fixed_term: int | None
+    total: int | None
+
+    @property
+    def withheld(self) -> bool:
+        cells = [v for r in self.rows for v in (r.permanent, r.fixed_term, r.total)]
+        return None in [*cells, self.permanent, self.fixed_term, self.total]
+
+
+def staff_table(
+    *, municipality: Municipality, day: datetime.date, threshold: int | None
+) -> StaffTable:
+    """Persons employed today per carrier of `municipality`. With a `threshold` (the
+    committee's view) the table passes disclosure control like every statistic:
+    primary and secondary suppression by `statistics.disclosure.protect`, so that no
+    withheld count can be worked out from the published cells and totals."""
+    carriers = list(
+        Carrier.objects.filter(municipality=municipality).order_by("name").values_list("pk", "name")
+    )
+    counts = {
+        c: (p, f)
+        for c, p, f in StaffMember.objects.employed_on(day)
+        .filter(municipality=municipality)
+        .values("carrier")
+        .annotate(
+            p=Count("pk", filter=Q(contract_end__isnull=True)),
+            f=Count("pk", filter=Q(contract_end__isnull=False)),
+        )
+        .values_list("carrier", "p", "f")
+    }
+    cells = [list(counts.get(pk, (0, 0))) for pk, _name in carriers]
+    names = [name for _pk, name in carriers]
+    if threshold is None or not cells:
+        rows = [CarrierStaffRow(n, p, f, p + f) for n, (p, f) in zip(names, cells, strict=True)]
+        return StaffTable(
+            rows=rows,
+            permanent=sum(c[0] for c in cells),
+            fixed_term=sum(c[1] for c in cells),
+            total=sum(c[0] + c[1] for c in cells),
+        )
+    table = protect(cells, threshold=threshold)
+    return StaffTable(
+        rows=[
+            CarrierStaffRow(n, row[0], row[1], total)
+            for n, row, total in zip(names, table.cells, table.row_totals, strict=True)
+        ],
+        permanent=table.column_totals[0],
+        fixed_term=table.column_totals[1],
+        total=table.grand_total,
+    )
+
+
 @dataclass
 class CoordinationFigures:
     municipality: Municipality
@@ -85,6 +155,7 @@ class CoordinationFigures:
     budgets: list[BudgetRow]
     warnings: list[RuleWarning] = field(default_factory=list)
     threshold: int | None = None  # set when the figures are protected
+    staff_table: StaffTable | None = None
 
     @property
     def fixed_term_share(self) -> Decimal | None:
@@ -162,10 +233,13 @@ def coordination_figures(
     contracts_ending: int | None = staff_sums["ending"]
     fixed_term_fte: Decimal | None = _q(staff_sums["fixed"])
     threshold = municipality.disclosure_threshold if protected else None
+    staff_by_carrier = staff_table(municipality=municipality, day=day, threshold=threshold)
     if threshold is not None:
         if _withheld(staff_sums["ending"], threshold):
             contracts_ending = None
-        if _withheld(staff_sums["fixed_persons"], threshold):
+        # The share follows the published fixed-term headcount: withheld with it, so the
+        # share cannot reveal what the staff table withholds.
+        if staff_by_carrier.fixed_term is None or _withheld(staff_sums["fixed_persons"], threshold):
             fixed_term_fte = None
 
     budgets: list[BudgetRow] = []
@@ -211,6 +285,7 @@ def coordination_figures(
         # The committee sees aggregates only, never warnings naming staff.
         warnings=[] if protected else rule_warnings(municipality=municipality, day=day),
         threshold=threshold,
+        staff_table=staff_by_carrier,
     )
 
 
