@@ -21,6 +21,8 @@ from schulsozial.core.views import apply_validation_error
 
 from . import oidc, selectors
 from . import permissions as perms
+from .forms import SCOPE_FIELD, ScopeChoiceField
+from .forms import _join as join_roles
 from .login_models import OIDCGroupMapping
 from .models import Role
 
@@ -39,18 +41,9 @@ class MappingForm(forms.Form):
         help_text=_("Exactly as the provider sends it in the groups claim."),
     )
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
-    carrier: forms.ModelChoiceField[Carrier] = forms.ModelChoiceField(
-        label=_("carrier"),
-        queryset=None,
-        required=False,
-        help_text=_("Only for the carrier role."),
-    )
-    school: forms.ModelChoiceField[School] = forms.ModelChoiceField(
-        label=_("school"),
-        queryset=None,
-        required=False,
-        help_text=_("Only for the social worker and principal roles."),
-    )
+    # Not "optional": the chosen role needs one of them (as in the role form).
+    carrier: forms.ModelChoiceField[Carrier] = ScopeChoiceField(label=_("carrier"))
+    school: forms.ModelChoiceField[School] = ScopeChoiceField(label=_("school"))
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +54,24 @@ class MappingForm(forms.Form):
         municipality.queryset = municipalities
         carrier.queryset = selectors.carriers_in(municipalities)
         school.queryset = selectors.schools_in(municipalities)
+        carrier.help_text = _(
+            "Needed for the role %(roles)s; leave it empty for every other role."
+        ) % {"roles": join_roles(Role.CARRIER)}
+        school.help_text = _(
+            "Needed for the roles %(roles)s; leave it empty for every other role."
+        ) % {"roles": join_roles(Role.WORKER, Role.PRINCIPAL)}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        role = str(cleaned.get("role") or "")
+        field = SCOPE_FIELD.get(Role(role)) if role in Role.values else None
+        if field in ("carrier", "school") and not cleaned.get(field) and field not in self.errors:
+            self.add_error(
+                field,
+                _("The role “%(role)s” needs an entry in the field “%(field)s”.")
+                % {"role": Role(role).label, "field": self.fields[field].label},
+            )
+        return cleaned
 
 
 def _municipalities(user: Any) -> Any:

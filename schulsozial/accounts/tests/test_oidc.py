@@ -414,8 +414,8 @@ def test_group_mappings_are_the_administration_of_that_municipality_s(world, cli
     admin = client_for("admin")
     # A carrier role needs a carrier of that municipality: refused with the reason.
     page = admin.post(url, data)
-    assert page.status_code == 200 and "Die Rolle Träger erfordert die Angabe eines Trägers." in (
-        page.content.decode()
+    assert page.status_code == 200 and (
+        "Die Rolle „Träger“ braucht eine Angabe im Feld „Träger“." in page.content.decode()
     )
     response = admin.post(url, {**data, "carrier": world.foreign_carrier.pk})
     assert response.status_code == 200  # not a choice: another municipality's carrier
