@@ -123,3 +123,20 @@ def test_committee_never_sees_the_exact_fixed_term_fte(world, client_for):
     assert re.search(r"2[,.]50 (of|von) 9[,.]75", full.group(0)), full.group(0)
     rows = _cells(_table(html))
     assert ["Träger A", "7", "5", "12"] in rows
+
+
+def test_fixed_term_share_follows_the_withheld_fixed_term_total(world):
+    # Träger A: 2 permanent, 6 fixed-term; Träger B: 1 permanent. Six fixed-term contracts
+    # pass the threshold, but their column total is withheld to protect the small cells
+    # (with it and the published grand total the permanent staff could be worked out), so
+    # the share that stands for it is withheld too.
+    _hire(world.carrier, 5, fixed_term=True)
+    f = coordination_figures(municipality=world.town, day=timezone.localdate(), protected=True)
+    assert f.staff_table is not None
+    assert f.staff_table.fixed_term is None
+    assert f.fixed_term_fte is None
+    assert f.fixed_term_share is None
+    full = coordination_figures(municipality=world.town, day=timezone.localdate())
+    assert full.staff_table is not None
+    assert full.staff_table.fixed_term == 6
+    assert full.fixed_term_fte == Decimal("3.00")
