@@ -82,11 +82,6 @@ def test_school_numbers_and_years_get_no_dot(world, client_for):
     assert not re.search(r"\b2\.0\d\d\b", years)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs per_year=True on the figure columns and figures_year() in "
-    "masterdata/views/schools.py (not owned by this change)",
-)
 def test_the_school_list_heads_its_figures_with_their_school_year(world, client_for):
     html = client_for("coordinator").get(reverse("masterdata:school_list")).content.decode()
     assert f"Schüler/innen {world.year.code}" in html

@@ -42,8 +42,8 @@ class SchoolList(TableView):
         Column("street", _("street"), export_only=True),
         Column("postcode", _("postcode"), export_only=True),
         Column("city", _("city"), sort="city"),
-        Column("pupils", _("pupils"), sort="pupils", numeric=True),
-        Column("social_index", _("Sozialindex"), sort="social_index", numeric=True),
+        Column("pupils", _("pupils"), sort="pupils", numeric=True, per_year=True),
+        Column("social_index", _("Sozialindex"), sort="social_index", numeric=True, per_year=True),
         Column(
             "startchancen", _("Startchancen"), value=lambda o: o.startchancen, sort="startchancen"
         ),
@@ -68,6 +68,9 @@ class SchoolList(TableView):
 
     def can_create(self) -> bool:
         return perms.can_create_in_municipality(self.request.user)
+
+    def figures_year(self) -> SchoolYear | None:
+        return self.school_year  # set by get_queryset
 
     def extra_context(self) -> dict[str, Any]:
         return {
