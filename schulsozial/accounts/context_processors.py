@@ -1,17 +1,149 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from . import permissions as perms
+from .models import Role
 
 
-def navigation(request: HttpRequest) -> dict[str, Any]:
-    """Which main-menu entries to show; the views check again on the server."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav": {}}
+@dataclass(frozen=True)
+class MenuEntry:
+    """One entry of the main menu: its target and the pages it stands for
+    (``namespace:url_name`` or ``namespace:prefix*``), so that the entry of
+    the current page is marked."""
+
+    key: str
+    label: Any
+    url_name: str
+    pages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    key: str
+    label: str
+    url: str
+    current: bool
+
+
+ENTRIES = {
+    e.key: e
+    for e in (
+        MenuEntry("dashboard", _("Dashboard"), "dashboard:home", ("dashboard:home",)),
+        MenuEntry("work", _("Work documentation"), "activities:home", ("activities:*",)),
+        MenuEntry(
+            "schools",
+            _("Schools"),
+            "masterdata:school_list",
+            ("masterdata:school_*",),
+        ),
+        MenuEntry(
+            "carriers",
+            _("Carriers"),
+            "masterdata:carrier_list",
+            ("masterdata:carrier_*",),
+        ),
+        MenuEntry(
+            "staff",
+            _("Staff"),
+            "masterdata:staff_list",
+            ("masterdata:staff_*", "privacy:*"),
+        ),
+        MenuEntry(
+            "positions",
+            _("Positions"),
+            "masterdata:position_list",
+            ("masterdata:position_*", "masterdata:assignment_*"),
+        ),
+        MenuEntry(
+            "funding",
+            _("Funding"),
+            "masterdata:funding_list",
+            ("masterdata:funding_*",),
+        ),
+        MenuEntry("scenarios", _("Distribution"), "allocation:scenario_list", ("allocation:*",)),
+        MenuEntry("concepts", _("Concepts"), "concepts:framework_list", ("concepts:*",)),
+        MenuEntry(
+            "catalogues",
+            _("Catalogues"),
+            "activities:catalogue_list",
+            ("activities:catalogue_*", "activities:token_*"),
+        ),
+        MenuEntry("api", _("API access"), "activities:token_list", ("activities:token_*",)),
+        MenuEntry("statistics", _("Statistics"), "statistics:report", ("statistics:*",)),
+        MenuEntry(
+            "municipalities",
+            _("Municipalities"),
+            "masterdata:municipality_list",
+            ("masterdata:municipality_*",),
+        ),
+        MenuEntry(
+            "school_years",
+            _("School years"),
+            "masterdata:school_year_list",
+            ("masterdata:school_year_*",),
+        ),
+        MenuEntry(
+            "users",
+            _("Users"),
+            "accounts:user_list",
+            ("accounts:user_*", "accounts:role_*", "accounts:twofactor_reset"),
+        ),
+        MenuEntry("audit", _("Audit log"), "accounts:audit_list", ("accounts:audit_list",)),
+        MenuEntry("sso", _("Single sign-on"), "accounts:oidc_mappings", ("accounts:oidc_*",)),
+    )
+}
+
+# What each role does, in menu order. A person with several roles gets the
+# entries of all of them; an entry is shown only when its page is open to the
+# person (the permission functions below), and the views check again.
+ROLE_MENUS: dict[str, tuple[str, ...]] = {
+    Role.COORDINATION: (
+        "dashboard",
+        "schools",
+        "carriers",
+        "staff",
+        "positions",
+        "funding",
+        "scenarios",
+        "concepts",
+        "catalogues",
+        "statistics",
+        "municipalities",
+        "school_years",
+    ),
+    Role.CARRIER: (
+        "dashboard",
+        "schools",
+        "staff",
+        "positions",
+        "concepts",
+        "scenarios",
+        "statistics",
+        "api",
+    ),
+    Role.WORKER: ("dashboard", "work", "concepts", "statistics"),
+    Role.PRINCIPAL: ("dashboard", "schools", "concepts", "statistics"),
+    Role.COMMITTEE: ("dashboard", "schools", "carriers", "concepts", "scenarios", "statistics"),
+    Role.ADMINISTRATION: ("dashboard", "municipalities", "users", "audit", "sso"),
+}
+
+MENU_ORDER = tuple(ENTRIES)
+
+
+def _matches(pattern: str, view_name: str) -> bool:
+    if pattern.endswith("*"):
+        return view_name.startswith(pattern[:-1])
+    return view_name == pattern
+
+
+def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
     # The apps' rules build on these (accounts.permissions): imported here, not
     # at the top, so that accounts imports none of them when they import it.
     from schulsozial.activities import permissions as activities_perms
@@ -21,19 +153,75 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     from schulsozial.statistics import permissions as statistics_perms
 
     return {
+        "dashboard": lambda: True,
+        "work": lambda: activities_perms.can_document(user),
+        "schools": lambda: masterdata_perms.can_use_masterdata(user),
+        "carriers": lambda: masterdata_perms.can_use_masterdata(user),
+        "staff": lambda: masterdata_perms.can_list_staff(user),
+        "positions": lambda: masterdata_perms.can_list_positions(user),
+        "funding": lambda: masterdata_perms.can_list_funding(user),
+        "scenarios": lambda: allocation_perms.can_list_scenarios(user),
+        "concepts": lambda: concepts_perms.can_use_concepts(user),
+        "catalogues": lambda: activities_perms.can_manage_catalogues(user),
+        "api": lambda: activities_perms.can_use_api_tokens(user),
+        "statistics": lambda: statistics_perms.can_view_statistics(user),
+        "municipalities": lambda: masterdata_perms.can_see_municipalities(user),
+        "school_years": lambda: masterdata_perms.can_see_school_years(user),
+        "users": lambda: perms.can_administer(user),
+        "audit": lambda: perms.can_view_audit_log(user),
+        "sso": lambda: perms.can_administer(user),
+    }
+
+
+def _concepts_url(user: Any) -> str:
+    from schulsozial.concepts import permissions as concepts_perms
+
+    if concepts_perms.can_view_concept_overview(user):
+        return reverse("concepts:overview")
+    if concepts_perms.can_use_school_concepts(user):
+        return reverse("concepts:school_concept_list")
+    return reverse("concepts:framework_list")
+
+
+def menu_for(user: Any, view_name: str = "") -> list[MenuItem]:
+    """The main menu of `user`: the entries of each of their roles, the one
+    for the page `view_name` (``namespace:url_name``) marked as current."""
+    wanted: set[str] = set()
+    for role in perms.roles(user):
+        wanted.update(ROLE_MENUS.get(role, ()))
+    if not perms.is_global_admin(user) and not (perms.roles(user) - {Role.ADMINISTRATION}):
+        # A municipal administrator has no content: no municipality pages.
+        wanted.discard("municipalities")
+    allowed = _allowed(user)
+    shown = [ENTRIES[k] for k in MENU_ORDER if k in wanted and allowed[k]()]
+    # The most specific entry wins (API access over the work documentation).
+    current_key = ""
+    best = -1
+    for entry in shown:
+        for pattern in entry.pages:
+            if _matches(pattern, view_name) and len(pattern) > best:
+                current_key, best = entry.key, len(pattern)
+    items = []
+    for entry in shown:
+        url = _concepts_url(user) if entry.key == "concepts" else reverse(entry.url_name)
+        items.append(MenuItem(entry.key, str(entry.label), url, entry.key == current_key))
+    return items
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """The main menu and the flags other templates ask; the views check again
+    on the server."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    from schulsozial.concepts import permissions as concepts_perms
+
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match is not None else ""
+    return {
         "nav": {
-            "masterdata": masterdata_perms.can_use_masterdata(user),
-            "staff": masterdata_perms.can_list_staff(user),
-            "positions": masterdata_perms.can_list_positions(user),
-            "funding": masterdata_perms.can_list_funding(user),
-            "municipalities": masterdata_perms.can_see_municipalities(user),
-            "school_years": masterdata_perms.can_see_school_years(user),
-            "administration": perms.can_administer(user),
-            "scenarios": allocation_perms.can_list_scenarios(user),
-            "concepts": concepts_perms.can_use_concepts(user),
+            "menu": menu_for(user, view_name),
             "school_concepts": concepts_perms.can_use_school_concepts(user),
             "concept_overview": concepts_perms.can_view_concept_overview(user),
-            "documentation": activities_perms.can_use_documentation(user),
-            "statistics": statistics_perms.can_view_statistics(user),
         }
     }
