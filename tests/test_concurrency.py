@@ -200,7 +200,12 @@ def test_an_adoption_after_another_one_the_form_did_not_show_is_refused_in_germa
     form = mine.get(f"/verteilung/{second.pk}/adopt/")
     assert str(form.context["form"]["supersedes"].value()) == str(first.pk)
     assert "Variante A" in form.content.decode()
-    replaced = mine.post(f"/verteilung/{second.pk}/adopt/", {**data, "supersedes": first.pk})
+    # Replacing an adopted scenario takes the confirmation step first.
+    step = mine.post(f"/verteilung/{second.pk}/adopt/", {**data, "supersedes": first.pk})
+    assert step.status_code == 200 and 'name="confirm"' in step.content.decode()
+    replaced = mine.post(
+        f"/verteilung/{second.pk}/adopt/", {**data, "supersedes": first.pk, "confirm": "1"}
+    )
     assert replaced.status_code == 302
     first.refresh_from_db()
     second.refresh_from_db()

@@ -287,14 +287,13 @@ class AdoptForm(forms.Form):
     # The scenario adopted for the year when the form was opened (empty: none);
     # the service refuses if another one has been adopted since.
     supersedes = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    # Set by the button of the confirmation step that replacing an adopted
+    # scenario needs (the view shows that step while it is missing).
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, adopted: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["supersedes"].initial = adopted.pk if adopted is not None else None
-        if adopted is not None:
-            self.fields["decision_body"].help_text = _(
-                "Adopting this scenario replaces the one adopted for this school year: „%(name)s“."
-            ) % {"name": adopted.name}
 
 
 class _IdChoices(forms.ModelMultipleChoiceField):

@@ -352,6 +352,7 @@ class ScenarioEditToml(ServiceFormView):
 
 class ScenarioAdopt(ServiceFormView):
     form_class = forms.AdoptForm
+    template_name = "allocation/scenario_adopt.html"
     title = _("Adopt scenario")
     success_message = _("The scenario is adopted and now read-only.")
 
@@ -361,9 +362,9 @@ class ScenarioAdopt(ServiceFormView):
     def allowed(self, obj: Model | None) -> bool:
         return perms.can_adopt_scenario(self.request.user, _loaded(obj))
 
-    def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
-        scenario = _loaded(obj)
-        adopted = (
+    def adopted(self, scenario: Scenario) -> Scenario | None:
+        """The scenario adopted for the school year now (the one this replaces)."""
+        return (
             selectors.scenarios_visible_to(user=self.request.user)
             .adopted()
             .filter(
@@ -371,12 +372,39 @@ class ScenarioAdopt(ServiceFormView):
             )
             .first()
         )
-        return {"adopted": adopted}
+
+    def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
+        return {"adopted": self.adopted(_loaded(obj))}
+
+    def context(self, form: Any, obj: Model | None) -> dict[str, Any]:
+        return {**super().context(form, obj), "adopted": self.adopted(_loaded(obj))}
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """A valid form that replaces an adopted scenario first shows the
+        confirmation step (a page, no script needed); only its "confirm"
+        button adopts."""
+        form = self.form_class(request.POST, **self.form_kwargs(self.obj))
+        if form.is_valid() and form.cleaned_data["supersedes"] and not form.cleaned_data["confirm"]:
+            superseded = (
+                selectors.scenarios_visible_to(user=request.user)
+                .filter(pk=form.cleaned_data["supersedes"])
+                .first()
+            )
+            if superseded is not None:  # else the service names what is adopted now
+                return render(
+                    request,
+                    "allocation/scenario_adopt_confirm.html",
+                    {
+                        **self.context(form, self.obj),
+                        "superseded": superseded,
+                        "title": _("Confirm the adoption"),
+                    },
+                )
+        return super().post(request, *args, **kwargs)
 
     def save(self, form: Any, obj: Model | None) -> Model:
-        return services.scenario_adopt(
-            scenario=_loaded(obj), by=self.request.user, **form.cleaned_data
-        )
+        data = {k: v for k, v in form.cleaned_data.items() if k != "confirm"}
+        return services.scenario_adopt(scenario=_loaded(obj), by=self.request.user, **data)
 
 
 @login_required
