@@ -13,7 +13,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.forms.models import ModelChoiceIterator
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.privacy import NoPersonalDataMixin
@@ -324,22 +324,53 @@ def monday_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+def day_label(day: datetime.date) -> str:
+    """A day of the grid in the active language's words ("Mo, 30.11.")."""
+    return formats.date_format(day, "D, d.m.")
+
+
+# The catalogues of the weekly grid, read with one query for all its rows.
+WEEK_KINDS = (
+    CatalogueKind.ACTIVITY_TYPE,
+    CatalogueKind.TARGET_GROUP,
+    CatalogueKind.TOPIC,
+    CatalogueKind.GRADE_BAND,
+)
+MINUTES_RANGE = _("Minutes must be between 1 and 720.")
+PARTICIPANTS_RANGE = _("A participant count lies between 0 and 2000.")
+
+
 class WeekRowForm(forms.Form):
     """One row of the weekly grid: an activity in short form (participants
-    counted with gender "not stated"). Empty rows are skipped."""
+    counted with gender "not stated"), with several topics as on the entry
+    form. Rows without minutes and without anything else are skipped."""
+
+    # What tells a row meant as a record from an empty one (day and school
+    # come preselected in every row).
+    content = ("activity_type", "target_group", "topics", "participants", "grade_band")
 
     def __init__(
         self,
         *args: Any,
         days: list[datetime.date],
         schools: Any,
+        catalogues: Catalogues,
         municipality_id: int,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+
+        def select(kind: str) -> dict[str, Any]:
+            return {
+                "queryset": catalogue(municipality_id=municipality_id, kind=kind),
+                "catalogues": catalogues,
+                "kind": kind,
+            }
+
+        self.day_labels = {d.isoformat(): day_label(d) for d in days}
         self.fields["day"] = forms.TypedChoiceField(
             label=_("Day"),
-            choices=[(d.isoformat(), d.strftime("%a %d.%m.")) for d in days],
+            choices=list(self.day_labels.items()),
             coerce=datetime.date.fromisoformat,
         )
         self.fields["school"] = forms.ModelChoiceField(
@@ -348,37 +379,51 @@ class WeekRowForm(forms.Form):
         self.fields["minutes"] = forms.IntegerField(
             label=_("Minutes"),
             required=False,
-            widget=forms.NumberInput(attrs=MINUTES_ATTRS),
+            min_value=1,
+            max_value=720,
+            error_messages={"min_value": MINUTES_RANGE, "max_value": MINUTES_RANGE},
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, **MINUTES_ATTRS}),
         )
         self.fields["activity_type"] = EntryChoice(
-            label=_("Activity type"),
-            required=False,
-            queryset=catalogue(municipality_id=municipality_id, kind=CatalogueKind.ACTIVITY_TYPE),
+            label=_("Activity type"), required=False, **select(CatalogueKind.ACTIVITY_TYPE)
         )
         self.fields["target_group"] = EntryChoice(
-            label=_("Target group"),
-            required=False,
-            queryset=catalogue(municipality_id=municipality_id, kind=CatalogueKind.TARGET_GROUP),
-        )
-        self.fields["topic"] = EntryChoice(
-            label=_("Topic"),
-            required=False,
-            queryset=catalogue(municipality_id=municipality_id, kind=CatalogueKind.TOPIC),
+            label=_("Target group"), required=False, **select(CatalogueKind.TARGET_GROUP)
         )
         self.fields["participants"] = forms.IntegerField(
             label=_("Participants"),
             required=False,
-            widget=forms.NumberInput(attrs={"min": 0, "max": 2000}),
+            min_value=0,
+            max_value=2000,
+            error_messages={"min_value": PARTICIPANTS_RANGE, "max_value": PARTICIPANTS_RANGE},
+            widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 2000}),
         )
         self.fields["grade_band"] = EntryChoice(
-            label=_("Grade band"),
-            required=False,
-            queryset=catalogue(municipality_id=municipality_id, kind=CatalogueKind.GRADE_BAND),
+            label=_("Grade band"), required=False, **select(CatalogueKind.GRADE_BAND)
         )
         self.fields["follow_up"] = forms.BooleanField(label=_("Follow-up"), required=False)
+        self.fields["topics"] = EntryMultipleChoice(
+            label=_("Topics"),
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+            **select(CatalogueKind.TOPIC),
+        )
 
     def is_blank(self) -> bool:
         return not self.cleaned_data.get("minutes")
+
+    def day_text(self) -> str:
+        """The row's day as shown in its select ("" when none is chosen)."""
+        value = str(self["day"].value() or "")
+        return self.day_labels.get(value, "")
+
+    def fields_grid(self) -> list[Any]:
+        """The fields of the row's grid, in order (the topics follow apart)."""
+        return [self[name] for name in self.fields if name != "topics"]
+
+    def chosen_topics(self) -> list[str]:
+        """The labels of the topics ticked in the row (as shown, bound or not)."""
+        return [str(c.choice_label) for c in self["topics"] if c.data["selected"]]
 
     def to_input(self, *, not_stated: CatalogueEntry | None) -> ActivityInput:
         """The row as a record; its participants counted under the gender
@@ -393,7 +438,7 @@ class WeekRowForm(forms.Form):
             minutes=data["minutes"],
             activity_type=data["activity_type"],
             target_group=data["target_group"],
-            topics=(data["topic"],) if data.get("topic") else (),
+            topics=tuple(data.get("topics") or ()),
             follow_up=data["follow_up"],
             participants=participants,
         )
@@ -403,32 +448,84 @@ class WeekRowForm(forms.Form):
         data = self.cleaned_data
         if data.get("minutes"):
             for name in ("activity_type", "target_group"):
-                if not data.get(name):
+                if not data.get(name) and name not in self.errors:
                     self.add_error(name, _("This field is required."))
             if data.get("participants") and not data.get("grade_band"):
                 self.add_error("grade_band", _("Choose the grade band of the participants."))
+        elif "minutes" not in self.errors and any(data.get(name) for name in self.content):
+            # Filled in but without minutes: say so rather than drop the row.
+            self.add_error("minutes", _("Enter the minutes of this activity, or empty the row."))
         return data
 
 
 class WeekFormSet(forms.BaseFormSet):
     """The rows of the weekly grid. Every row offers the same schools and
-    catalogue entries, so each select's choices are read once for the grid
-    when it is shown (one query per select), not once per row. Rows left as
-    shown are not validated (Django skips an unchanged extra form)."""
+    catalogue entries: the catalogues are read once for the grid
+    (`Catalogues`), the schools once when shown, not once per row. Rows left
+    as shown are not validated (Django skips an unchanged extra form)."""
 
-    shared = ("school", "activity_type", "target_group", "topic", "grade_band")
+    def __init__(self, *args: Any, municipality_id: int, **kwargs: Any) -> None:
+        self.catalogues = Catalogues(
+            selectors.catalogue_for_entry(municipality_id=municipality_id, kinds=WEEK_KINDS)
+        )
+        self.municipality_id = municipality_id
+        self._schools_read: list[Any] | None = None
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        return {
+            **super().get_form_kwargs(index),
+            "catalogues": self.catalogues,
+            "municipality_id": self.municipality_id,
+        }
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)
-        for name in self.shared:
-            field = cast("forms.ModelChoiceField[Any]", form.fields[name])  # WeekRowForm's selects
-            field.choices = partial(self._shared_choices, name, field)
+        field = cast("forms.ModelChoiceField[Any]", form.fields["school"])
+        field.choices = partial(self._school_choices, field)
 
-    def _shared_choices(self, name: str, field: forms.ModelChoiceField[Any]) -> list[Any]:
-        found: dict[str, list[Any]] = self.__dict__.setdefault("_choices_read", {})
-        if name not in found:
-            found[name] = list(iter(field.iterator(field)))  # a list() would count first
-        return found[name]
+    def _school_choices(self, field: forms.ModelChoiceField[Any]) -> list[Any]:
+        if self._schools_read is None:
+            self._schools_read = list(iter(field.iterator(field)))  # a list() would count first
+        return self._schools_read
+
+    def add_row_problems(self, problems: list[tuple[int, str, str]]) -> None:
+        """Put the service's refusals (row number from 1, field, reason) on
+        the rows and fields they concern."""
+        names = {"date": "day"}
+        for number, name, reason in problems:
+            if not 1 <= number <= len(self.forms):
+                continue
+            form = self.forms[number - 1]
+            field = names.get(name, name)
+            form.add_error(field if field in form.fields else None, reason)
+
+    def row_errors(self) -> list[tuple[str, str]]:
+        """Every error of the rows as (id of the field to go to, German text
+        naming the row, its day, the field and the reason)."""
+        found = []
+        for number, form in enumerate(self.forms, start=1):
+            day = form.day_text()
+            for name, messages in form.errors.items():
+                bound = form[name] if name in form.fields else form["minutes"]
+                target = bound.id_for_label or bound.auto_id
+                for message in messages:
+                    values = {"n": number, "day": day, "reason": message}
+                    if name in form.fields:
+                        values["field"] = form.fields[name].label
+                        text = (
+                            _("Row %(n)s (%(day)s), %(field)s: %(reason)s")
+                            if day
+                            else _("Row %(n)s, %(field)s: %(reason)s")
+                        )
+                    else:
+                        text = (
+                            _("Row %(n)s (%(day)s): %(reason)s")
+                            if day
+                            else _("Row %(n)s: %(reason)s")
+                        )
+                    found.append((target, str(text) % values))
+        return found
 
 
 class CatalogueEntryForm(NoPersonalDataMixin, forms.Form):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,6 +22,25 @@ def activities_visible_to(*, user: Any) -> QuerySet[Activity]:
         .select_related("school__municipality", "activity_type", "target_group")
         .order_by("-date", "-id")
     )
+
+
+def week_records(
+    *, user: Any, days: list[datetime.date]
+) -> list[tuple[datetime.date, list[Activity]]]:
+    """The user's own records on each of `days` (the weekly grid's overview:
+    what is recorded already), with their topics, in the order entered."""
+    if not days:
+        return []
+    records = (
+        activities_visible_to(user=user)
+        .filter(date__range=(min(days), max(days)))
+        .prefetch_related("topics")
+        .order_by("date", "created_at", "id")
+    )
+    by_day: dict[datetime.date, list[Activity]] = {day: [] for day in days}
+    for record in records:
+        by_day.setdefault(record.date, []).append(record)
+    return sorted(by_day.items())
 
 
 def worker_schools(*, user: Any) -> QuerySet[School]:

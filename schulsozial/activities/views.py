@@ -4,7 +4,7 @@ catalogues and API access."""
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from schulsozial.core.audit import audit_read
@@ -108,6 +108,7 @@ class ActivityList(TableView):
             link=lambda o: (
                 "" if services.is_locked(o) else reverse("activities:activity_update", args=[o.pk])
             ),
+            screen_only=True,
         ),
     ]
 
@@ -306,71 +307,97 @@ def _week_days(request: HttpRequest) -> tuple[datetime.date, list[datetime.date]
     return start, [day for day in days if first <= day <= today]
 
 
+def _default_day(days: list[datetime.date]) -> str:
+    """The day a new row starts with: the week's last working day so far."""
+    working = [day for day in days if day.weekday() < 5]
+    return (working or days)[-1].isoformat() if days else ""
+
+
+def _sums(records: list[Activity]) -> str:
+    """ "3 activities, 135 minutes", in the active language with its plurals."""
+    minutes = sum(record.minutes for record in records)
+    return "{}, {}".format(
+        ngettext("%(n)s activity", "%(n)s activities", len(records)) % {"n": len(records)},
+        ngettext("%(n)s minute", "%(n)s minutes", minutes)
+        % {"n": formats.number_format(minutes, force_grouping=True)},
+    )
+
+
+def _save_week(
+    request: HttpRequest, formset: forms.WeekFormSet, worker: StaffMember, start: datetime.date
+) -> tuple[HttpResponse | None, list[str]]:
+    """Save the filled rows of a valid grid in one transaction (the service
+    writes all or nothing): a redirect, or the grid's errors (the service's
+    refusals are put on their rows)."""
+    not_stated = (
+        selectors.catalogue(municipality_id=worker.municipality_id, kind=CatalogueKind.GENDER)
+        .filter(code="not_stated")
+        .first()
+    )
+    rows = [
+        (number, row.to_input(not_stated=not_stated))
+        for number, row in enumerate(formset.forms, start=1)
+        if not row.is_blank()
+    ]
+    if not rows:
+        return None, [_("The grid is empty: fill in minutes in at least one row.")]
+    try:
+        created = services.activities_record_many(rows=rows, by=request.user, source=Source.WEEK)
+    except services.RowsInvalid as invalid:
+        formset.add_row_problems(invalid.problems)
+        return None, []
+    n = len(created)
+    messages.success(
+        request, ngettext("%(n)s activity saved.", "%(n)s activities saved.", n) % {"n": n}
+    )
+    return HttpResponseRedirect(f"{reverse('activities:week')}?week={start.isoformat()}"), []
+
+
 @login_required
 def week(request: HttpRequest) -> HttpResponse:
-    """A week × rows grid: many activities at once, all or nothing."""
+    """A week × rows grid: many activities at once, all or nothing, beside
+    what the worker has recorded in that week already."""
     worker, schools, school_ids = _worker_context(request)
     start, days = _week_days(request)
     RowFormSet = formset_factory(  # noqa: N806
-        forms.WeekRowForm,
-        formset=forms.WeekFormSet,
-        extra=WEEK_ROWS,
-        max_num=50,
-        validate_max=True,
+        forms.WeekRowForm, formset=forms.WeekFormSet, extra=WEEK_ROWS, max_num=50, validate_max=True
     )
-    formset = RowFormSet(
-        request.POST if request.method == "POST" else None,
-        form_kwargs={"days": days, "schools": schools, "municipality_id": worker.municipality_id},
-        prefix="row",
-        # Shown on GET, and on POST what tells an untouched row from a filled one.
-        initial=[
-            {
-                "day": days[-1].isoformat() if days else "",
-                "school": _preselected_school(request, school_ids),
-            }
-        ]
-        * WEEK_ROWS,
+    formset = cast(
+        "forms.WeekFormSet",
+        RowFormSet(
+            request.POST if request.method == "POST" else None,
+            form_kwargs={"days": days, "schools": schools},
+            municipality_id=worker.municipality_id,  # type: ignore[call-arg]  # WeekFormSet's
+            prefix="row",
+            # Shown on GET, and on POST what tells an untouched row from a filled one.
+            initial=[
+                {"day": _default_day(days), "school": _preselected_school(request, school_ids)}
+            ]
+            * WEEK_ROWS,
+        ),
     )
     errors: list[str] = []
-    if request.method == "POST":
-        if not formset.is_valid():
-            errors.append(_("Please correct the marked rows; nothing was saved."))
-        else:
-            not_stated = (
-                selectors.catalogue(
-                    municipality_id=worker.municipality_id, kind=CatalogueKind.GENDER
-                )
-                .filter(code="not_stated")
-                .first()
-            )
-            rows = [
-                (number, row.to_input(not_stated=not_stated))
-                for number, row in enumerate(formset.forms, start=1)
-                if not row.is_blank()
-            ]
-            if not rows:
-                errors.append(_("The grid is empty: fill in minutes in at least one row."))
-            else:
-                try:
-                    created = services.activities_record_many(
-                        rows=rows, by=request.user, source=Source.WEEK
-                    )
-                except services.RowsInvalid as invalid:
-                    errors.extend(invalid.messages)
-                else:
-                    messages.success(request, _("%(n)s activities saved.") % {"n": len(created)})
-                    return HttpResponseRedirect(
-                        f"{reverse('activities:week')}?week={start.isoformat()}"
-                    )
+    if request.method == "POST" and formset.is_valid():
+        saved, errors = _save_week(request, formset, worker, start)
+        if saved is not None:
+            return saved
+    recorded = selectors.week_records(user=request.user, days=days)
     today, step = timezone.localdate(), datetime.timedelta(days=7)
     context = {
         "title": _("Weekly grid"),
         "formset": formset,
+        "row_errors": formset.row_errors() if request.method == "POST" else [],
         "start": start,
         "previous": start - step if start > services.earliest_date() else None,
         "next": start + step if start + step <= today else None,
         "errors": errors,
         "days": days,
+        "recorded": [
+            (day, [(r, services.is_locked(r)) for r in records], _sums(records))
+            for day, records in recorded
+        ],
+        "week_sums": _sums([r for _day, records in recorded for r in records]),
+        "several_schools": len(school_ids) > 1,
     }
     return render(request, "activities/week.html", context)
 

@@ -146,12 +146,13 @@ def test_weekly_grid_saves_rows_all_or_nothing(dw, world, client_for):
                     f"row-{i}-day": monday.isoformat(),
                     f"row-{i}-school": school.pk,
                     f"row-{i}-minutes": minutes,
-                    f"row-{i}-activity_type": entry(town, "activity_type", "open_offer").pk,
-                    f"row-{i}-target_group": entry(town, "target_group", "group").pk,
-                    f"row-{i}-participants": "12",
-                    f"row-{i}-grade_band": entry(town, "grade_band", "primary").pk,
                 }
             )
+            if minutes:  # a row without minutes left empty (one filled without is refused)
+                data[f"row-{i}-activity_type"] = entry(town, "activity_type", "open_offer").pk
+                data[f"row-{i}-target_group"] = entry(town, "target_group", "group").pk
+                data[f"row-{i}-participants"] = "12"
+                data[f"row-{i}-grade_band"] = entry(town, "grade_band", "primary").pk
         return data
 
     ok = client.post(
