@@ -13,6 +13,8 @@ from schulsozial.accounts.models import Role
 from schulsozial.core.privacy import NoPersonalDataMixin
 
 from .models import (
+    DEFAULT_TRANSITION_MONTHS,
+    MAX_TRANSITION_MONTHS,
     ConsultationComment,
     ConsultationInvitation,
     FrameworkSection,
@@ -150,6 +152,32 @@ class AdoptForm(forms.Form):
         required=False,
         help_text=_("Empty: three years after the decision."),
     )
+    transition_months = forms.IntegerField(
+        label=_("transition period (months)"),
+        min_value=0,
+        max_value=MAX_TRANSITION_MONTHS,
+        initial=DEFAULT_TRANSITION_MONTHS,
+        required=False,
+        help_text=_(
+            "School concepts approved on the earlier version stay valid for this many months "
+            "after the decision (0: no transition period; empty: 6 months)."
+        ),
+    )
+
+    def __init__(self, *args: Any, consultation_open: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if consultation_open:
+            self.fields["confirm_open_consultation"] = forms.BooleanField(
+                label=_(
+                    "I confirm: the council has decided, the consultation ends early with "
+                    "this adoption."
+                ),
+                required=False,
+            )
+
+    def clean_transition_months(self) -> int:
+        months = self.cleaned_data.get("transition_months")
+        return DEFAULT_TRANSITION_MONTHS if months is None else months
 
 
 class IdeaForm(NoPersonalDataMixin, forms.ModelForm):

@@ -13,9 +13,11 @@ locking, see services.locked_update).
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +41,10 @@ DEFAULT_SECTIONS: list[tuple[str, str]] = [
 
 FRAMEWORK_REVIEW_YEARS = 3
 SCHOOL_REVIEW_YEARS = 2
+# How long school concepts approved on the version before stay valid after a
+# new version is adopted (the schools need time to rework them).
+DEFAULT_TRANSITION_MONTHS = 6
+MAX_TRANSITION_MONTHS = 36
 
 
 def add_years(day: datetime.date, years: int) -> datetime.date:
@@ -46,6 +52,15 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day `months` later (the month's last day where it is shorter)."""
+    years, month = divmod(day.month - 1 + months, 12)
+    year = day.year + years
+    return day.replace(
+        year=year, month=month + 1, day=min(day.day, calendar.monthrange(year, month + 1)[1])
+    )
 
 
 class FrameworkVersionQuerySet(models.QuerySet["FrameworkVersion"]):
@@ -91,6 +106,18 @@ class FrameworkVersion(models.Model):
     decision_date = models.DateField(_("date of decision"), null=True, blank=True)
     paper_number = models.CharField(_("council paper number"), max_length=50, blank=True)
     review_due = models.DateField(_("review due"), null=True, blank=True)
+    transition_months = models.PositiveSmallIntegerField(
+        _("transition period (months)"),
+        default=DEFAULT_TRANSITION_MONTHS,
+        validators=[MaxValueValidator(MAX_TRANSITION_MONTHS)],
+        help_text=_(
+            "After the adoption, school concepts approved on an earlier version stay valid "
+            "for this many months (0: no transition period)."
+        ),
+    )
+    transition_until = models.DateField(
+        _("school concepts on earlier versions valid until"), null=True, blank=True
+    )
     adopted_at = models.DateTimeField(_("adopted at"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("superseded at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -120,6 +147,10 @@ class FrameworkVersion(models.Model):
                 condition=~Q(status="adopted")
                 | (Q(decision_date__isnull=False) & Q(review_due__isnull=False)),
                 name="framework_adopted_has_decision",
+            ),
+            models.CheckConstraint(
+                condition=Q(transition_months__lte=MAX_TRANSITION_MONTHS),
+                name="framework_transition_at_most_36_months",
             ),
         ]
 

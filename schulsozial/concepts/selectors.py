@@ -6,10 +6,22 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
-from django.utils import timezone
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from schulsozial.accounts.models import User
 from schulsozial.masterdata.models import Municipality, School
@@ -104,6 +116,79 @@ def framework_page(*, user: Any, version: FrameworkVersion) -> dict[str, Any]:
         .filter(municipality_id=version.municipality_id)
         .exclude(pk=version.pk),
     }
+
+
+def consultation_still_open(*, version: FrameworkVersion, day: datetime.date | None = None) -> bool:
+    """The version is in consultation and its period has not ended yet
+    (the closing day itself still belongs to it)."""
+    day = day or today()
+    return (
+        version.status == FrameworkVersion.Status.CONSULTATION
+        and version.consultation_closes is not None
+        and version.consultation_closes >= day
+    )
+
+
+def consultation_open_warning(*, version: FrameworkVersion) -> str:
+    if version.consultation_closes is None:
+        return ""
+    return _(
+        "The consultation is still open until %(date)s. Adopting the version now ends it "
+        "early: invited persons can no longer comment. Confirm that the council has decided "
+        "before the end of the consultation."
+    ) % {"date": formats.date_format(version.consultation_closes, "SHORT_DATE_FORMAT")}
+
+
+def adoption_warnings(*, version: FrameworkVersion) -> dict[str, Any]:
+    """What the adoption page says before the form is filled in: the
+    consultation still running, comments still open (they block the
+    adoption), and how many school concepts the new version affects."""
+    open_comments = version.comments.filter(answer=ConsultationComment.Answer.OPEN).count()
+    affected = (
+        SchoolConcept.objects.filter(school__municipality_id=version.municipality_id)
+        .exclude(framework_version=version)
+        .count()
+    )
+    return {
+        "consultation_open": consultation_still_open(version=version),
+        "warning": consultation_open_warning(version=version)
+        if consultation_still_open(version=version)
+        else "",
+        "open_comments": open_comments,
+        "affected": affected,
+    }
+
+
+def adoption_message(*, version: FrameworkVersion) -> str:
+    """The confirmation after an adoption, with the transition period."""
+    message = _("Version %(n)s was adopted.") % {"n": version.number}
+    affected = (
+        SchoolConcept.objects.filter(
+            school__municipality_id=version.municipality_id,
+            framework_changed=True,
+            status__in=VALID_STATUSES,
+        )
+        .exclude(framework_version=version)
+        .count()
+    )
+    if affected and version.transition_until:
+        message += " " + ngettext(
+            "%(count)s approved school concept on an earlier version stays valid until "
+            "%(date)s (transition period).",
+            "%(count)s approved school concepts on earlier versions stay valid until "
+            "%(date)s (transition period).",
+            affected,
+        ) % {
+            "count": affected,
+            "date": formats.date_format(version.transition_until, "SHORT_DATE_FORMAT"),
+        }
+    elif affected:
+        message += " " + ngettext(
+            "%(count)s approved school concept is on an earlier version and has to be reworked.",
+            "%(count)s approved school concepts are on earlier versions and have to be reworked.",
+            affected,
+        ) % {"count": affected}
+    return message
 
 
 def invitable_users(*, version: FrameworkVersion) -> QuerySet[User]:
@@ -335,16 +420,57 @@ OVERVIEW_STATES = [
     ("submitted", gettext_lazy("submitted")),
     ("approved", gettext_lazy("approved")),
     ("acknowledged", gettext_lazy("acknowledged")),
+    ("transition", gettext_lazy("valid in the transition period")),
     ("review_due", gettext_lazy("review due")),
     ("framework_changed", gettext_lazy("framework changed")),
 ]
 OVERVIEW_LABELS = dict(OVERVIEW_STATES)
+# The states that count as a current approved concept.
+CURRENT_STATES = ("approved", "acknowledged", "transition")
+VALID_STATUSES = (SchoolConcept.Status.APPROVED, SchoolConcept.Status.ACKNOWLEDGED)
+
+
+def transition_until_subquery() -> Subquery:
+    """The end of the transition period of the school's adopted framework version."""
+    return Subquery(
+        FrameworkVersion.objects.filter(
+            municipality_id=OuterRef("municipality_id"), status=FrameworkVersion.Status.ADOPTED
+        ).values("transition_until")[:1],
+        output_field=DateField(),
+    )
+
+
+def concept_transition_until(
+    *, concept: SchoolConcept, day: datetime.date | None = None
+) -> datetime.date | None:
+    """Until when an approved concept on an earlier framework version stays
+    valid (the transition period of the adopted version), if it still is."""
+    day = day or today()
+    if not concept.framework_changed or concept.status not in VALID_STATUSES:
+        return None
+    if concept.status == SchoolConcept.Status.ACKNOWLEDGED and (
+        concept.review_due and concept.review_due <= day
+    ):
+        return None
+    adopted = adopted_version(municipality_id=concept.school.municipality_id)
+    until = adopted.transition_until if adopted else None
+    return until if until and until >= day else None
 
 
 def overview_state_expression(day: datetime.date) -> Case:
-    """The concept state of a school as the overview shows it (one SQL CASE)."""
+    """The concept state of a school as the overview shows it (one SQL CASE);
+    needs the annotation `transition_until` (transition_until_subquery)."""
+    review_overdue = Q(
+        concept__status=SchoolConcept.Status.ACKNOWLEDGED, concept__review_due__lte=day
+    )
     return Case(
         When(concept__isnull=True, then=Value("none")),
+        When(
+            Q(concept__framework_changed=True, concept__status__in=VALID_STATUSES)
+            & Q(transition_until__gte=day)
+            & ~review_overdue,
+            then=Value("transition"),
+        ),
         When(concept__framework_changed=True, then=Value("framework_changed")),
         When(
             concept__status=SchoolConcept.Status.ACKNOWLEDGED,
@@ -368,6 +494,7 @@ def overview_schools(
         School.objects.active()
         .filter(municipality__in=coordinated_municipalities(user=user).values("pk"))
         .select_related("municipality", "concept", "concept__framework_version")
+        .annotate(transition_until=transition_until_subquery())
         .annotate(concept_state=overview_state_expression(day))
     )
     return schools.filter(**{"concept_state": state}) if state in OVERVIEW_LABELS else schools
@@ -376,8 +503,9 @@ def overview_schools(
 def overview_figures(*, user: Any, day: datetime.date | None = None) -> list[dict[str, Any]]:
     """Per coordinated municipality: the adopted version and its review date,
     the consultation, the count per state and the share of schools with a
-    current approved concept (approved or acknowledged, on the adopted
-    version, review not overdue)."""
+    current approved concept (approved or acknowledged, review not overdue,
+    on the adopted version or on an earlier one within the transition
+    period)."""
     day = day or today()
     result = []
     for municipality in coordinated_municipalities(user=user):
@@ -388,7 +516,7 @@ def overview_figures(*, user: Any, day: datetime.date | None = None) -> list[dic
         for row in schools.values("concept_state").annotate(n=Count("pk")):
             counts[row["concept_state"]] = row["n"]
         total = sum(counts.values())
-        current = counts["approved"] + counts["acknowledged"]
+        current = sum(counts[key] for key in CURRENT_STATES)
         adopted = adopted_version(municipality_id=municipality.pk)
         in_work = FrameworkVersion.objects.filter(
             municipality=municipality, status__in=FrameworkVersion.EDITABLE
@@ -405,6 +533,8 @@ def overview_figures(*, user: Any, day: datetime.date | None = None) -> list[dic
                 "counts": [(key, OVERVIEW_LABELS[key], counts[key]) for key in OVERVIEW_LABELS],
                 "schools": total,
                 "current": current,
+                "in_transition": counts["transition"],
+                "transition_until": adopted.transition_until if adopted else None,
                 "current_share": round(100 * current / total, 1) if total else None,
             }
         )

@@ -20,16 +20,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_create
 from schulsozial.masterdata.models import Municipality
+from schulsozial.notifications import events
 
 from .. import permissions as perms
 from .. import selectors
 from ..models import (
     DEFAULT_SECTIONS,
+    DEFAULT_TRANSITION_MONTHS,
     FRAMEWORK_REVIEW_YEARS,
+    MAX_TRANSITION_MONTHS,
     ConsultationComment,
     ConsultationInvitation,
     FrameworkSection,
@@ -37,6 +41,7 @@ from ..models import (
     LinkedConcept,
     SchoolConcept,
     Standard,
+    add_months,
     add_years,
 )
 from .base import InvalidTransitionError, locked_update, require, require_state
@@ -302,6 +307,8 @@ def framework_open_consultation(
             "roles": roles,
         },
     )
+    # The invited are told (notifications/listeners.py, delivered on commit).
+    events.emit(events.CONSULTATION_OPENED, version=version, by=by)
     return version
 
 
@@ -330,20 +337,41 @@ def framework_adopt(
     paper_number: str,
     by: Any,
     review_due: datetime.date | None = None,
+    transition_months: int = DEFAULT_TRANSITION_MONTHS,
+    confirm_open_consultation: bool = False,
 ) -> FrameworkVersion:
     """consultation -> adopted. Records the council decision; the version
     adopted before is superseded and every school concept derived from an
-    older version is marked "framework changed"."""
+    older version is marked "framework changed". Those concepts stay valid
+    for `transition_months` after the decision (`transition_until`).
+
+    While the consultation period has not ended yet, the adoption needs
+    `confirm_open_consultation` (it ends the consultation early)."""
     require(perms.can_manage_framework(by, version.municipality_id))
     require_state(version, [FV.CONSULTATION], _("adopt"))
     open_comments = version.comments.filter(answer=ConsultationComment.Answer.OPEN).count()
     if open_comments:
         raise InvalidTransitionError(
-            _("%(n)s consultation comments are not answered yet. Answer every comment first.")
+            ngettext(
+                "%(n)s consultation comment is not answered yet. Answer every comment first.",
+                "%(n)s consultation comments are not answered yet. Answer every comment first.",
+                open_comments,
+            )
             % {"n": open_comments}
+        )
+    if selectors.consultation_still_open(version=version) and not confirm_open_consultation:
+        raise ValidationError(
+            selectors.consultation_open_warning(version=version), code="consultation_open"
         )
     if not decision_body.strip() or not paper_number.strip():
         raise ValidationError(_("Record the deciding body and the council paper number."))
+    if not 0 <= transition_months <= MAX_TRANSITION_MONTHS:
+        raise ValidationError(
+            {
+                "transition_months": _("The transition period is 0 to %(n)s months.")
+                % {"n": MAX_TRANSITION_MONTHS}
+            }
+        )
     now = timezone.now()
     previous = list(
         FrameworkVersion.objects.select_for_update().filter(
@@ -360,6 +388,10 @@ def framework_adopt(
     version.paper_number = paper_number.strip()
     version.review_due = review_due or add_years(decision_date, FRAMEWORK_REVIEW_YEARS)
     version.adopted_at = now
+    version.transition_months = transition_months
+    version.transition_until = (
+        add_months(decision_date, transition_months) if previous and transition_months else None
+    )
     version.save(
         update_fields=[
             "status",
@@ -368,6 +400,8 @@ def framework_adopt(
             "paper_number",
             "review_due",
             "adopted_at",
+            "transition_months",
+            "transition_until",
         ]
     )
     marked = (
@@ -385,6 +419,7 @@ def framework_adopt(
             "decision_date": decision_date,
             "paper_number": version.paper_number,
             "review_due": version.review_due,
+            "transition_until": version.transition_until,
             "superseded": [v.pk for v in previous],
             "school_concepts_marked": marked,
         },

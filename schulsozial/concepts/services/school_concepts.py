@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_update
 from schulsozial.masterdata.models import School
+from schulsozial.notifications import events
 
 from .. import permissions as perms
 from .. import selectors, workflow
@@ -66,6 +67,8 @@ def _step(
         municipality_id=concept.school.municipality_id,
         changes={"step": action, "status": [old_status, concept.status], "comment": comment},
     )
+    # Whoever takes the next step is told (notifications/listeners.py, delivered on commit).
+    events.emit(events.SCHOOL_CONCEPT_STEP, concept=concept, action=action, by=by, comment=comment)
 
 
 def _derive_parts(concept: SchoolConcept, version: FrameworkVersion) -> None:
@@ -175,8 +178,12 @@ def _locked(concept: SchoolConcept, action: str, by: Any) -> SchoolConcept:
 
 
 def _clear_approvals(concept: SchoolConcept) -> None:
+    """A new round starts: the approvals, the acknowledgement and the review
+    date of the previous round no longer apply (the steps keep them)."""
     concept.principal_approved_by = concept.carrier_approved_by = None
     concept.principal_approved_at = concept.carrier_approved_at = None
+    concept.acknowledged_at = None
+    concept.review_due = None
 
 
 @transaction.atomic

@@ -137,7 +137,12 @@ def test_new_framework_marks_concepts_and_names_the_changed_binding_standards(wo
         version=draft, opens=today, closes=today, roles=["worker"], by=SYSTEM
     )
     services.framework_adopt(
-        version=draft, decision_body="JHA", decision_date=today, paper_number="3", by=SYSTEM
+        version=draft,
+        decision_body="JHA",
+        decision_date=today,
+        paper_number="3",
+        confirm_open_consultation=True,  # closes today: still open
+        by=SYSTEM,
     )
     concept.refresh_from_db()
     assert concept.framework_changed

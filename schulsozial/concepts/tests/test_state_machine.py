@@ -116,6 +116,7 @@ def test_rebase_only_after_a_new_framework_version_is_adopted(world, concept):
         decision_body="Rat",
         decision_date=today,
         paper_number="2/2026",
+        confirm_open_consultation=True,  # closes today: still open
         by=SYSTEM,
     )
     for role in ROLES:
@@ -149,6 +150,7 @@ def framework_step(action, version, user):
             decision_body="Jugendhilfeausschuss",
             decision_date=today,
             paper_number="12/2026",
+            confirm_open_consultation=True,  # closes today: still open
             by=user,
         )
     if action == "new_version":

@@ -58,8 +58,12 @@ def consultation_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 class FrameworkAdopt(ConceptFormView):
+    """The council decision. While the consultation period runs, the page
+    warns and the adoption needs an explicit confirmation (no JavaScript)."""
+
     form_class = forms.AdoptForm
     title = _("Record the adoption")
+    template_name = "concepts/adopt_form.html"
 
     def load(self) -> Model | None:
         return load_version(self.request, self.kwargs["pk"])
@@ -68,10 +72,19 @@ class FrameworkAdopt(ConceptFormView):
         return perms.can_manage_framework(self.request.user, obj.municipality_id)
 
     def form_kwargs(self, obj: Any) -> dict[str, Any]:
-        return {}
+        return {"consultation_open": selectors.consultation_still_open(version=obj)}
+
+    def context(self, form: Any, obj: Any) -> dict[str, Any]:
+        context = super().context(form, obj)
+        context["adoption"] = selectors.adoption_warnings(version=obj)
+        return context
 
     def save(self, form: Any, obj: Any) -> Model:
-        return services.framework_adopt(version=obj, by=self.request.user, **form.cleaned_data)
+        data = dict(form.cleaned_data)
+        data["confirm_open_consultation"] = bool(data.get("confirm_open_consultation"))
+        version = services.framework_adopt(version=obj, by=self.request.user, **data)
+        self.success_message = selectors.adoption_message(version=version)
+        return version
 
 
 class CommentCreate(ConceptFormView):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import formats
+from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.listing import Column, require
@@ -15,6 +17,10 @@ from .common import ConceptTable, url
 
 
 def _state_label(o: Any) -> str:
+    if o.concept_state == "transition" and o.transition_until:
+        return _gettext("valid until %(date)s (transition period)") % {
+            "date": formats.date_format(o.transition_until, "SHORT_DATE_FORMAT")
+        }
     return str(selectors.OVERVIEW_LABELS.get(o.concept_state, o.concept_state))
 
 

@@ -102,6 +102,7 @@ def school_concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": perms.can_edit_school_concept(user, concept),
             "actions": selectors.available_steps(concept=concept, user=user),
             "binding_changes": selectors.binding_changes(concept=concept),
+            "valid_until": selectors.concept_transition_until(concept=concept),
             "goals": selectors.yearly_goals_visible_to(user=user).filter(school=concept.school),
             "can_manage_goals": perms.can_manage_yearly_goals(user, concept.school),
             "can_set_interval": perms.can_acknowledge_school_concept(user, concept),
