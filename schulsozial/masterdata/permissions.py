@@ -119,6 +119,29 @@ def staff_carriers_q(user: Any) -> Q:
     return query
 
 
+def carrier_staff_counted_q(user: Any) -> Q:
+    """Filter for Carrier: the carriers whose exact staff headcount `user`
+    sees (carrier list and page): coordination those of its municipality, a
+    carrier itself. A committee, a principal and a social worker see none: a
+    headcount per carrier is a personnel figure, and what a committee sees of
+    it passes disclosure control (the dashboard's protected staff-per-carrier
+    table), which a sortable, filterable list of exact counts would undo."""
+    query = NOTHING
+    mun = municipality_ids(user, Role.COORDINATION)
+    if mun:
+        query |= Q(municipality_id__in=mun)
+    carriers = carrier_ids(user)
+    if carriers:
+        query |= Q(pk__in=carriers)
+    return query
+
+
+def can_see_carrier_staff_counts(user: Any) -> bool:
+    """Whether the carrier list has a staff column at all (see
+    `carrier_staff_counted_q` for the rows that fill it)."""
+    return has_role(user, Role.COORDINATION, Role.CARRIER)
+
+
 # --------------------------------------------------------------------------- pages
 
 

@@ -13,16 +13,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict, TypeVar
 
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     Exists,
     F,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -148,11 +151,19 @@ def carriers_visible_to(*, user: Any) -> QuerySet[Carrier]:
         _scoped(Carrier.objects.all(), perms.carriers_visible_q(user))
         .select_related("municipality")
         .annotate(
-            staff_count=Count(
-                "staff",
-                filter=Q(staff__contract_start__lte=day)
-                & (Q(staff__contract_end__isnull=True) | Q(staff__contract_end__gte=day)),
-                distinct=True,
+            # None where the user may not see the exact headcount (permissions).
+            staff_count=Case(
+                When(
+                    perms.carrier_staff_counted_q(user),
+                    then=Count(
+                        "staff",
+                        filter=Q(staff__contract_start__lte=day)
+                        & (Q(staff__contract_end__isnull=True) | Q(staff__contract_end__gte=day)),
+                        distinct=True,
+                    ),
+                ),
+                default=Value(None),
+                output_field=IntegerField(),
             ),
         )
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +31,12 @@ class CarrierList(TableView):
         Column("staff_count", _("staff employed"), sort="staff_count", numeric=True),
         Column("active", _("active")),
     ]
+
+    def setup(self, request: HttpRequest, *args: Any, **kwargs: Any) -> None:
+        super().setup(request, *args, **kwargs)
+        if not perms.can_see_carrier_staff_counts(request.user):
+            self.columns = [c for c in self.columns if c.key != "staff_count"]
+
     search_fields = ["name"]
     default_sort = "name"
     create_url_name = "masterdata:carrier_create"
