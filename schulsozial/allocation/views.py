@@ -13,6 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_POST
 from schulsozial.accounts.http import AuthenticatedHttpRequest
 from schulsozial.core import charts
 from schulsozial.core.audit import Action, audit
-from schulsozial.core.exports import export_response
+from schulsozial.core.exports import ExportInfo, export_response
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import ServiceFormView, apply_validation_error
 from schulsozial.masterdata.models import Municipality, SchoolType
@@ -446,16 +447,16 @@ def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return response
     if fmt not in {"csv", "xlsx"}:
         raise Http404
-    criteria = sorted(
-        {
-            c["name"]
-            for r in scenario.result["schools"]
-            for layer in r["explanation"]["layers"]
-            for c in layer["criteria"]
-        }
-    )
+    columns = {
+        c["name"]: c.get("column", "")
+        for r in scenario.result["schools"]
+        for layer in r["explanation"]["layers"]
+        for c in layer["criteria"]
+    }
+    criteria = sorted(columns)
+    labels = [_criterion_label(name, columns[name]) for name in criteria]
     header = [
-        "schulnummer",
+        str(_("school number")),
         str(_("name")),
         str(_("school type")),
         str(_("pupils")),
@@ -466,10 +467,10 @@ def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         str(_("FTE")),
         str(_("change")),
         str(_("money (EUR)")),
-        *[f"{_('contribution')!s} {c}" for c in criteria],
-        "p5",
-        "p50",
-        "p95",
+        *[str(_("contribution %(criterion)s (FTE)") % {"criterion": label}) for label in labels],
+        str(_("FTE, 5th percentile")),
+        str(_("FTE, median")),
+        str(_("FTE, 95th percentile")),
     ]
 
     def contributions(row: dict[str, Any]) -> list[Any]:
@@ -499,7 +500,24 @@ def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         ]
         for r in scenario.result["schools"]
     )
-    return export_response(fmt, filename=f"verteilung-{scenario.pk}", header=header, rows=rows)
+    info = ExportInfo(
+        title=str(_("Distribution scenario: %(name)s") % {"name": scenario.name}),
+        filters=[
+            (str(_("Municipality")), str(scenario.municipality)),
+            (str(_("School year")), str(scenario.school_year)),
+            (str(_("status")), str(scenario.get_status_display())),
+            (
+                str(_("computed at")),
+                date_format(timezone.localtime(scenario.computed_at), "SHORT_DATETIME_FORMAT")
+                if scenario.computed_at
+                else "–",
+            ),
+        ],
+        period=str(scenario.school_year),
+        name=str(_("distribution %(name)s") % {"name": scenario.name}),
+        as_of=scenario.computed_at or timezone.now(),
+    )
+    return export_response(fmt, info=info, header=header, rows=rows)
 
 
 @login_required

@@ -29,7 +29,7 @@ from django.views import View
 from django_filters.widgets import BooleanWidget
 
 from .audit import Action, audit, municipalities_of
-from .exports import export_response
+from .exports import ExportInfo, describe_filters, export_response
 from .http import HtmxHttpRequest
 
 
@@ -81,6 +81,8 @@ class Column:
     # (user, obj) -> bool: show the link only to users who may open it.
     link_allowed: Callable[[Any, Any], bool] | None = None
     export_only: bool = False
+    # A link for the page only (an action such as "correct"): not in the export.
+    screen_only: bool = False
     # A figure of one school year: the heading names the list's figures_year().
     per_year: bool = False
 
@@ -136,6 +138,22 @@ class TableView(LoginRequiredMixin, View):
             return list(self.columns)
         return [replace(c, label=f"{c.label} {year}") if c.per_year else c for c in self.columns]
 
+    def export_info(self, filterset: Any, query: str) -> ExportInfo:
+        """What the file says about itself: the list's title, the filters and
+        search applied, the school year of its figures (issue 13)."""
+        filters = describe_filters(filterset.form) if filterset is not None else []
+        if query:
+            filters.append((_("Search"), f"„{query}“"))
+        year = self.figures_year()
+        if year is not None:
+            filters.insert(0, (_("Figures of the school year"), str(year)))
+        return ExportInfo(
+            title=str(self.title),
+            filters=filters,
+            protected=None,
+            period=str(year) if year is not None else "",
+        )
+
     def sort_options(self) -> dict[str, str]:
         return {c.key: c.sort for c in self.columns if c.sort}
 
@@ -181,20 +199,21 @@ class TableView(LoginRequiredMixin, View):
         queryset, filterset, query, sort = self.filtered(request)
         fmt = request.GET.get("format")
         if fmt in {"csv", "xlsx"}:
-            columns = self.labelled_columns()
+            columns = [c for c in self.labelled_columns() if not c.screen_only]
             rows = ([c.get(obj) for c in columns] for obj in queryset.iterator(chunk_size=2000))
+            info = self.export_info(filterset, query)
             scopes: list[int | None] = [*self.audit_municipality_ids()] or [None]
             for municipality_id in scopes:
                 audit(
                     actor=request.user,
                     action=Action.EXPORT,
                     object_type=self.export_name,
-                    object_repr=f"{self.export_name}.{fmt}",
+                    object_repr=info.filename(fmt),
                     municipality_id=municipality_id,
                     changes={"filters": {k: v for k, v in request.GET.items() if k != "format"}},
                 )
             return export_response(
-                fmt, filename=self.export_name, header=[str(c.label) for c in columns], rows=rows
+                fmt, info=info, header=[str(c.label) for c in columns], rows=rows
             )
         paginator = Paginator(queryset, self.page_size)
         page = paginator.get_page(request.GET.get("page"))

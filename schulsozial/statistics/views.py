@@ -8,9 +8,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from schulsozial.core import school_year
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.charts import Bar, bar_chart, line_chart
-from schulsozial.core.exports import export_response
+from schulsozial.core.exports import ExportInfo, describe_filters, export_response
 
 from . import permissions
 from .forms import StatisticsFilterForm
@@ -100,11 +101,24 @@ def statistics_export(request: HttpRequest, section: str, fmt: str) -> HttpRespo
         raise Http404 from None
     header, rows = table.table()
     filters = form.filters()
+    period = school_year.code(filters.school_year)
+    info = ExportInfo(
+        title=_("Statistics: %(table)s") % {"table": table.title},
+        filters=[
+            (_("View"), scope.label),
+            (_("School year"), period),
+            *describe_filters(form, skip=("view", "school_year")),
+        ],
+        protected=not unprotected,
+        threshold=report.threshold,
+        period=period,
+        name=_("statistics %(table)s") % {"table": table.title},
+    )
     audit(
         actor=request.user,
         action=Action.EXPORT,
         object_type="statistics.report",
-        object_repr=f"statistics-{section}.{fmt}",
+        object_repr=info.filename(fmt),
         municipality_id=min(scope.municipality_ids) if len(scope.municipality_ids) == 1 else None,
         changes={
             "view": scope.key,
@@ -113,9 +127,4 @@ def statistics_export(request: HttpRequest, section: str, fmt: str) -> HttpRespo
             "filters": {k: v for k, v in filters.__dict__.items() if v},
         },
     )
-    return export_response(
-        fmt,
-        filename=f"statistik-{section}-{filters.school_year}",
-        header=header,
-        rows=rows,
-    )
+    return export_response(fmt, info=info, header=header, rows=rows)

@@ -354,7 +354,7 @@ def test_exports_read_back(scenario, client_for):
     rows = list(sheet.iter_rows(min_row=2, values_only=True))
     assert len(rows) == 4 and sum(Decimal(str(r[8])) for r in rows) == Decimal("4")
     csv = client.get(f"/verteilung/{scenario.pk}/export.csv").content.decode("utf-8-sig")
-    assert csv.splitlines()[0].startswith("schulnummer;")
+    assert csv.splitlines()[0].startswith("Schulnummer;Name;Schulform;")
     from pypdf import PdfReader
 
     pdf = PdfReader(io.BytesIO(client.get(f"/verteilung/{scenario.pk}/export.pdf").content))

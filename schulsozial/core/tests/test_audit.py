@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from schulsozial.accounts.models import Role
@@ -53,7 +54,9 @@ def test_municipal_admin_sees_logins_failures_logouts_exports_and_user_creations
     assert ("login", worker.username, str(worker)) in seen
     assert ("logout", worker.username, str(worker)) in seen
     assert ("login_failed", "system", worker.username) in seen
-    assert ("export", "koordination", "staff.csv") in seen
+    # The export is logged under the German file name the user downloaded (issue 13).
+    day = timezone.localdate().isoformat()
+    assert ("export", "koordination", f"personal-stand-{day}.csv") in seen
     assert ("create", "administration", str(new)) in seen
     # The neighbouring municipality's administrator sees none of it.
     foreign = _visible(other_admin)
