@@ -255,12 +255,33 @@ class LinkedConceptForm(NoPersonalDataMixin, forms.ModelForm):
         return data
 
 
-class SchoolTextForm(NoPersonalDataMixin, LockedForm):
+REQUIRED_PART_HINT = _(
+    "Required part of the school concept: the concept can be submitted once it is filled in. "
+    "Markdown: blank line = new paragraph, - for lists, **bold**, *italic*."
+)
+
+
+class RequiredPartMixin:
+    """A required section or binding standard is labelled as required, not
+    optional; the editor gets the focus (the completeness list links here)."""
+
+    fields: dict[str, Any]
+
+    def __init__(self, *args: Any, required: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["text"]
+        field.widget = forms.Textarea(attrs={"rows": 14, "autofocus": True})
+        if required:
+            field.required = True
+            field.help_text = REQUIRED_PART_HINT
+
+
+class SchoolTextForm(RequiredPartMixin, NoPersonalDataMixin, LockedForm):
     no_personal_data = ("text",)
     text = forms.CharField(label=_("text (Markdown)"), widget=TEXT, required=False)
 
 
-class ImplementationForm(NoPersonalDataMixin, LockedForm):
+class ImplementationForm(RequiredPartMixin, NoPersonalDataMixin, LockedForm):
     no_personal_data = ("text", "deviation_reason")
     text = forms.CharField(
         label=_("how the school implements this standard (Markdown)"), widget=TEXT, required=False

@@ -251,14 +251,23 @@ def compare_versions(*, old: FrameworkVersion, new: FrameworkVersion) -> dict[st
     }
 
 
+def required_version(*, concept: SchoolConcept) -> FrameworkVersion:
+    """The framework version whose requirements the concept has to meet: the
+    adopted one (a concept on an earlier version has to be moved to it), else
+    the concept's own. The completeness check and the notice of changed
+    binding standards both read it, so they never disagree."""
+    adopted = adopted_version(municipality_id=concept.school.municipality_id)
+    return adopted or concept.framework_version
+
+
 def binding_changes(*, concept: SchoolConcept) -> dict[str, list[str]] | None:
     """Binding standards added, changed or removed since the concept's version."""
-    adopted = adopted_version(municipality_id=concept.school.municipality_id)
-    if adopted is None or adopted.pk == concept.framework_version_id:
+    required = required_version(concept=concept)
+    if required.pk == concept.framework_version_id:
         return None
     return diff.changed_keys(
         _entries_standards(concept.framework_version, binding_only=True),
-        _entries_standards(adopted, binding_only=True),
+        _entries_standards(required, binding_only=True),
     )
 
 
@@ -366,39 +375,60 @@ class Missing:
     kind: str  # "section" or "standard"
     key: str
     message: str
+    pk: int | None = None  # the concept's part to fill in; None: added by moving the concept
+    new: bool = False  # required by the adopted version, not by the concept's own
 
 
 def completeness(*, concept: SchoolConcept) -> list[Missing]:
-    """Every required section and binding standard that is missing or empty."""
-    version = concept.framework_version
+    """Every required section and binding standard of the required version
+    (required_version) that is missing or empty. A part that only the adopted
+    version requires is added by moving the concept to it (rebase)."""
+    version = required_version(concept=concept)
+    moved = version.pk != concept.framework_version_id
     sections = {s.key: s for s in concept.sections.all()}
     entries = {e.standard_code: e for e in concept.implementations.all()}
     missing: list[Missing] = []
     for section in version.sections.filter(required_for_school=True):
         mine = sections.get(section.key)
         if mine is None:
-            missing.append(
-                Missing(
-                    "section", section.key, _("Section “%(t)s” is missing.") % {"t": section.title}
+            message = (
+                _(
+                    "Section “%(t)s” is required by version %(n)s of the framework concept: "
+                    "move the concept to it to add the section."
                 )
-            )
+                if moved
+                else _("Section “%(t)s” is missing.")
+            ) % {"t": section.title, "n": version.number}
+            missing.append(Missing("section", section.key, message, new=moved))
         elif not mine.text.strip():
             missing.append(
-                Missing("section", section.key, _("Section “%(t)s” is empty.") % {"t": mine.title})
+                Missing(
+                    "section",
+                    section.key,
+                    _("Section “%(t)s” is empty.") % {"t": mine.title},
+                    pk=mine.pk,
+                )
             )
     for standard in version.standards.filter(binding=True):
         entry = entries.get(standard.code)
         label = f"{standard.code} {standard.title}"
         if entry is None:
-            missing.append(
-                Missing("standard", standard.code, _("Standard “%(t)s” is missing.") % {"t": label})
-            )
+            message = (
+                _(
+                    "Standard “%(t)s” is new and binding in version %(n)s of the framework "
+                    "concept: move the concept to it to add the standard."
+                )
+                if moved
+                else _("Standard “%(t)s” is missing.")
+            ) % {"t": label, "n": version.number}
+            missing.append(Missing("standard", standard.code, message, new=moved))
         elif not entry.text.strip():
             missing.append(
                 Missing(
                     "standard",
                     standard.code,
                     _("Standard “%(t)s”: describe how the school implements it.") % {"t": label},
+                    pk=entry.pk,
                 )
             )
         elif entry.deviation and not entry.deviation_reason.strip():
@@ -407,6 +437,7 @@ def completeness(*, concept: SchoolConcept) -> list[Missing]:
                     "standard",
                     standard.code,
                     _("Standard “%(t)s”: the local deviation needs a reason.") % {"t": label},
+                    pk=entry.pk,
                 )
             )
     return missing

@@ -39,3 +39,21 @@ STEP_LABELS: dict[str, Promise] = {
     "reopen": gettext_lazy("Start a revision"),
     "rebase": gettext_lazy("Move to the adopted framework version"),
 }
+
+# The confirmation after each step.
+STEP_DONE: dict[str, Promise] = {
+    "submit": gettext_lazy(
+        "The concept was submitted. The principal and the carrier can approve it now."
+    ),
+    "approve_principal": gettext_lazy("You approved the concept as principal."),
+    "approve_carrier": gettext_lazy("You approved the concept as carrier."),
+    "request_changes": gettext_lazy(
+        "Changes were requested; the concept is back with the drafters."
+    ),
+    "acknowledge": gettext_lazy("The concept was acknowledged; the review period starts."),
+    "reopen": gettext_lazy("The revision was started; the concept is a draft again."),
+    "rebase": gettext_lazy(
+        "The concept was moved to the adopted framework version. Fill in the new parts and "
+        "submit it again."
+    ),
+}

@@ -105,7 +105,11 @@ def framework_new_version(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         show_errors(request, error)
         return HttpResponseRedirect(url("framework_detail", version.pk))
-    messages.success(request, _gettext("A new draft version was started as a copy."))
+    messages.success(
+        request,
+        _gettext("Version %(n)s was started as a draft, a copy of version %(m)s.")
+        % {"n": new.number, "m": version.number},
+    )
     return HttpResponseRedirect(url("framework_detail", new.pk))
 
 

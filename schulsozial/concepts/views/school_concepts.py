@@ -90,6 +90,7 @@ def school_concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
     concept = load_concept(request, pk)
     audit_read(request, concept, sensitive=concept.status != concept.Status.ACKNOWLEDGED)
     user = request.user
+    actions = selectors.available_steps(concept=concept, user=user)
     return render(
         request,
         "concepts/school_concept_detail.html",
@@ -100,7 +101,8 @@ def school_concept_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "steps": concept.steps.all(),
             "missing": selectors.completeness(concept=concept),
             "can_edit": perms.can_edit_school_concept(user, concept),
-            "actions": selectors.available_steps(concept=concept, user=user),
+            "actions": actions,
+            "can_rebase": any(action == "rebase" for action, _label in actions),
             "binding_changes": selectors.binding_changes(concept=concept),
             "valid_until": selectors.concept_transition_until(concept=concept),
             "goals": selectors.yearly_goals_visible_to(user=user).filter(school=concept.school),
@@ -128,7 +130,10 @@ class SchoolSectionUpdate(LockedEditView):
         return obj.concept.framework_version.sections.filter(key=obj.key).first()
 
     def form_kwargs(self, obj: Any) -> dict[str, Any]:
-        return {"initial": {"lock_version": obj.lock_version, "text": obj.text}}
+        return {
+            "required": obj.required,
+            "initial": {"lock_version": obj.lock_version, "text": obj.text},
+        }
 
     def context(self, form: Any, obj: Any) -> dict[str, Any]:
         context = super().context(form, obj)
@@ -161,13 +166,15 @@ class ImplementationUpdate(SchoolSectionUpdate):
         return obj.concept.framework_version.standards.filter(code=obj.standard_code).first()
 
     def form_kwargs(self, obj: Any) -> dict[str, Any]:
+        standard = self.get_guidance(obj)
         return {
+            "required": bool(standard and standard.binding),
             "initial": {
                 "lock_version": obj.lock_version,
                 "text": obj.text,
                 "deviation": obj.deviation,
                 "deviation_reason": obj.deviation_reason,
-            }
+            },
         }
 
     def context(self, form: Any, obj: Any) -> dict[str, Any]:
@@ -205,9 +212,7 @@ def school_concept_transition(request: HttpRequest, pk: int, action: str) -> Htt
     except ValidationError as error:
         show_errors(request, error)
     else:
-        messages.success(
-            request, _gettext("Done: %(step)s.") % {"step": workflow.STEP_LABELS[action]}
-        )
+        messages.success(request, str(workflow.STEP_DONE[action]))
     return HttpResponseRedirect(url("school_concept_detail", concept.pk))
 
 
