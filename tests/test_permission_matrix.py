@@ -29,6 +29,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "dashboard:home": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
     "dashboard:about": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
     "dashboard:healthz": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dashboard:help": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
+    "dashboard:glossary": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
     "accounts:login": ("get", row(302, 302, 302, 302, 302, 302, 302, 200)),
     "accounts:logout": ("post", row(302, 302, 302, 302, 302, 302, 302, 302)),
     "accounts:user_list": ("get", row(403, 403, 403, 403, 403, 403, 200, LOGIN)),

@@ -209,19 +209,22 @@ def menu_for(user: Any, view_name: str = "") -> list[MenuItem]:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    """The main menu and the flags other templates ask; the views check again
-    on the server."""
-    user = getattr(request, "user", None)
-    if user is None or not user.is_authenticated:
-        return {"nav": {}}
-    from schulsozial.concepts import permissions as concepts_perms
+    """The main menu, the help link for the current page and the flags other
+    templates ask; the views check again on the server."""
+    from schulsozial.core.help import help_url
 
     match = getattr(request, "resolver_match", None)
     view_name = match.view_name if match is not None else ""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}, "help_url": help_url(view_name)}
+    from schulsozial.concepts import permissions as concepts_perms
+
     return {
         "nav": {
             "menu": menu_for(user, view_name),
             "school_concepts": concepts_perms.can_use_school_concepts(user),
             "concept_overview": concepts_perms.can_view_concept_overview(user),
-        }
+        },
+        "help_url": help_url(view_name),
     }
