@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from django import forms
@@ -21,10 +22,60 @@ TRANSFORMS = [("linear", _("linear")), ("table", _("lookup table")), ("per_pupil
 COMBINES = [("add", _("adds a share of the need")), ("multiply", _("factor on the need"))]
 MISSING = [
     ("median", _("municipal median")),
-    ("zero", _("zero")),
+    ("zero", _("count as 0")),
     ("exclude", _("leave out for that school")),
     ("number", _("fixed value")),
 ]
+
+
+_NUMBER = r"[+-]?\d+(?:[.,]\d+)?"
+# One "key=value" pair of a conversion table; pairs are separated by ";", a
+# line break, or a comma that is not a decimal comma ("1=0,8, 2=0,9").
+_TABLE_PAIR = re.compile(rf"\s*([^=;\n]+?)\s*=\s*({_NUMBER})\s*(?:;|\n|,(?!\d)|$)")
+
+
+def parse_decimal(text: str, *, grouping: bool = False) -> Decimal:
+    """A number as a German user types it: "19,5", "0,25", "69.572,50"; a
+    decimal point ("19.5") is read too. With `grouping` (sums of money) a
+    lone point before three digits groups thousands ("69.572" is 69572).
+    Raises InvalidOperation for anything else."""
+    text = text.strip().replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
+    if not re.fullmatch(r"[+-]?[\d.,]+", text) or text.count(",") > 1:
+        raise InvalidOperation(text)
+    if "," in text:
+        whole, _sep, decimals = text.partition(",")
+        if "." in whole and not re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", whole):
+            raise InvalidOperation(text)
+        text = f"{whole.replace('.', '')}.{decimals}"
+    elif text.count(".") > 1 or (grouping and re.fullmatch(r"[+-]?\d{1,3}\.\d{3}", text)):
+        if not re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
+            raise InvalidOperation(text)
+        text = text.replace(".", "")
+    return Decimal(text)
+
+
+class GermanDecimalField(forms.DecimalField):
+    """A decimal typed as text with the German decimal comma (a number input
+    would drop "19,5" in some browsers): shown as "0,25", read by
+    `parse_decimal`, on phones with the decimal keyboard."""
+
+    def __init__(self, *args: Any, grouping: bool = False, **kwargs: Any) -> None:
+        self.grouping = grouping
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        )
+        kwargs["localize"] = True  # renders the value with the decimal comma
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
+        if value in self.empty_values:
+            return None
+        if isinstance(value, Decimal | int | float):
+            return Decimal(str(value))
+        try:
+            return parse_decimal(str(value), grouping=self.grouping)
+        except InvalidOperation:
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
 
 
 class ScenarioCreateForm(forms.Form):
@@ -37,10 +88,11 @@ class ScenarioCreateForm(forms.Form):
             ("pupils", _("pupils only")),
         ],
     )
-    total_fte = forms.DecimalField(
+    total_fte = GermanDecimalField(
         label=_("FTE to distribute"), min_value=0, max_digits=8, decimal_places=2
     )
-    cost_per_fte_eur = forms.DecimalField(
+    cost_per_fte_eur = GermanDecimalField(
+        grouping=True,
         label=_("cost per FTE (EUR)"),
         min_value=1,
         max_digits=10,
@@ -75,32 +127,42 @@ class RulesForm(NoPersonalDataMixin, forms.Form):
     description = forms.CharField(
         label=_("description"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    total_fte = forms.DecimalField(
+    total_fte = GermanDecimalField(
         label=_("FTE to distribute"), min_value=0, max_digits=8, decimal_places=2, required=False
     )
-    budget_eur = forms.DecimalField(
-        label=_("or: budget (EUR)"), min_value=0, max_digits=12, decimal_places=2, required=False
+    budget_eur = GermanDecimalField(
+        grouping=True,
+        label=_("or: budget (EUR)"),
+        min_value=0,
+        max_digits=12,
+        decimal_places=2,
+        required=False,
     )
-    cost_per_fte_eur = forms.DecimalField(
-        label=_("cost per FTE (EUR)"), min_value=1, max_digits=10, decimal_places=2, required=False
+    cost_per_fte_eur = GermanDecimalField(
+        grouping=True,
+        label=_("cost per FTE (EUR)"),
+        min_value=1,
+        max_digits=10,
+        decimal_places=2,
+        required=False,
     )
     granularity = forms.ChoiceField(
         label=_("steps of"), choices=[("0.1", "0,1"), ("0.25", "0,25"), ("0.5", "0,5"), ("1", "1")]
     )
-    base_fte = forms.DecimalField(
+    base_fte = GermanDecimalField(
         label=_("base per school (Sockel, FTE)"), min_value=0, max_digits=5, decimal_places=2
     )
-    min_fte = forms.DecimalField(
+    min_fte = GermanDecimalField(
         label=_("minimum per school (FTE)"), min_value=0, max_digits=5, decimal_places=2
     )
-    max_fte = forms.DecimalField(
+    max_fte = GermanDecimalField(
         label=_("maximum per school (FTE)"),
         min_value=0,
         max_digits=5,
         decimal_places=2,
         required=False,
     )
-    max_change = forms.DecimalField(
+    max_change = GermanDecimalField(
         label=_("largest change against today (FTE)"),
         min_value=0,
         max_digits=5,
@@ -118,7 +180,7 @@ class RulesForm(NoPersonalDataMixin, forms.Form):
     samples = forms.IntegerField(
         label=_("sensitivity samples"), min_value=1, max_value=5000, initial=1000
     )
-    spread = forms.DecimalField(
+    spread = GermanDecimalField(
         label=_("weights vary by ± (share)"),
         min_value=0,
         max_value=Decimal("0.9"),
@@ -131,7 +193,8 @@ class RulesForm(NoPersonalDataMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("total_fte") is None and data.get("budget_eur") is None:
+        typed_wrong = {"total_fte", "budget_eur"} & set(self.errors)
+        if data.get("total_fte") is None and data.get("budget_eur") is None and not typed_wrong:
             raise forms.ValidationError(
                 _("Give the FTE to distribute or a budget with a cost per FTE.")
             )
@@ -140,46 +203,60 @@ class RulesForm(NoPersonalDataMixin, forms.Form):
         return data
 
 
+TABLE_HELP_ERROR = _(
+    "Write the table as value=factor pairs separated by semicolons, e.g. 1=0,8; 2=0,9 "
+    "(decimal comma or point)."
+)
+
+
 class CriterionForm(forms.Form):
     indicator = forms.ChoiceField(label=_("indicator"), choices=INDICATORS)
-    weight = forms.DecimalField(
+    weight = GermanDecimalField(
         label=_("weight"), min_value=0, max_digits=6, decimal_places=3, initial=1
     )
     transform = forms.ChoiceField(label=_("transform"), choices=TRANSFORMS)
     table = forms.CharField(
-        label=_("table"), required=False, help_text=_("e.g. 1=0.8; 2=0.9; 3=1.0"), max_length=300
+        label=_("table"),
+        required=False,
+        help_text=_("e.g. 1=0,8; 2=0,9; 3=1,0"),
+        max_length=300,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     combine = forms.ChoiceField(label=_("effect"), choices=COMBINES)
     missing = forms.ChoiceField(label=_("missing values"), choices=MISSING)
-    missing_value = forms.DecimalField(
+    missing_value = GermanDecimalField(
         label=_("fixed value"), required=False, max_digits=10, decimal_places=3
     )
 
     def clean_table(self) -> dict[str, float] | None:
+        """ "1=0,8; 2=0,9" (decimal comma or point; pairs separated by ";", a
+        line break or a comma before the next key)."""
         text = self.cleaned_data.get("table", "").strip()
         if not text:
             return None
         table: dict[str, float] = {}
-        for part in text.replace(",", ";").split(";"):
-            if not part.strip():
-                continue
-            key, sep, value = part.partition("=")
-            try:
-                table[key.strip()] = float(value.strip())
-            except ValueError:
-                raise forms.ValidationError(
-                    _("Write the table as key=value pairs, e.g. 1=0.8; 2=0.9.")
-                ) from None
-            if not sep:
-                raise forms.ValidationError(
-                    _("Write the table as key=value pairs, e.g. 1=0.8; 2=0.9.")
-                )
+        position = 0
+        while position < len(text):
+            match = _TABLE_PAIR.match(text, position)
+            if match is None or match.end() == position:
+                if not text[position:].strip(" ;,\n"):
+                    break
+                raise forms.ValidationError(TABLE_HELP_ERROR)
+            key, value = match.group(1).strip(), match.group(2)
+            table[key] = float(parse_decimal(value))
+            position = match.end()
+        if not table:
+            raise forms.ValidationError(TABLE_HELP_ERROR)
         return table
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if data.get("transform") == "table" and not data.get("table"):
+        if (
+            data.get("transform") == "table"
+            and not data.get("table")
+            and "table" not in self.errors
+        ):
             self.add_error("table", _("A lookup table needs its values."))
         if data.get("missing") == "number" and data.get("missing_value") is None:
             self.add_error("missing_value", _("Give the value to use for missing data."))
@@ -251,7 +328,10 @@ def toml_to_form_data(data: dict[str, Any]) -> tuple[dict[str, Any], list[dict[s
                 "indicator": c.get("column"),
                 "weight": c.get("weight", 1.0),
                 "transform": c.get("transform", "linear"),
-                "table": "; ".join(f"{k}={v:g}" for k, v in (c.get("table") or {}).items()),
+                "table": "; ".join(
+                    f"{k}={format(v, 'g').replace('.', ',')}"
+                    for k, v in (c.get("table") or {}).items()
+                ),
                 "combine": c.get("combine", "add"),
                 "missing": missing if isinstance(missing, str) else "number",
                 "missing_value": None if isinstance(missing, str) else missing,

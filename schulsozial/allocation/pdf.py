@@ -1,9 +1,12 @@
 """The adopted (or draft) scenario as a PDF annex for a committee paper:
-title, decision, rules in plain words, the table per school, page numbers.
+title, decision, the rules in German words (rules_text.describe: what is
+distributed, steps, base, bounds, method, every criterion with weight,
+conversion and missing-value rule), the table per school, "Seite x von y".
 
 Every user text is escaped before it reaches a ReportLab Paragraph (which
-reads markup); names wrap inside their table cell; the chart labels and the
-footer, drawn as plain strings, are shortened at a word boundary to fit."""
+reads markup); names wrap inside their table cell at word boundaries only
+(splitLongWords off, no hyphenation); the chart labels and the footer, drawn
+as plain strings, are shortened at a word boundary to fit."""
 
 from __future__ import annotations
 
@@ -16,15 +19,19 @@ from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from schulsozial.core.context_processors import DATA_ATTRIBUTION
 from schulsozial.core.pdftext import fit
+from schulsozial.masterdata.models import SchoolType
 
 from .models import Scenario
+from .rules_text import describe, method_label
 
 
 def _n(value: object, places: int = 2) -> str:
@@ -66,6 +73,61 @@ def _bars(rows: list[dict], width: float) -> Drawing:
     return drawing
 
 
+class _NumberedCanvas(Canvas):
+    """Draws "Seite x von y" once the number of pages is known: each page is
+    kept until `save`, then finished with its number."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        self._kept.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._kept)
+        for state in self._kept:
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFont("Helvetica", 8)
+            width = self._pagesize[0]
+            self.drawRightString(
+                width - 1.5 * cm,
+                1 * cm,
+                _("Page %(n)s of %(total)s") % {"n": self._pageNumber, "total": total},
+            )
+            self.restoreState()
+            super().showPage()
+        super().save()
+
+
+def _rules_story(scenario: Scenario, styles, cell: ParagraphStyle) -> list:
+    """The rules of the scenario in words, as a heading and short paragraphs."""
+    text = describe(scenario.rules_toml)
+    if text is None:
+        return []
+    item = ParagraphStyle("rule", parent=styles["BodyText"], fontSize=9, leading=11.5)
+    bullet = ParagraphStyle("rule-criterion", parent=item, leftIndent=12, bulletIndent=2)
+
+    def fact(label: str, value: str) -> Paragraph:
+        return Paragraph(f"<b>{escape(label)}:</b> {escape(value)}", item)
+
+    story: list = [Paragraph(_("Rules of the calculation"), styles["Heading3"])]
+    story += [fact(label, value) for label, value in text.shared]
+    for layer in text.layers:
+        block: list = []
+        if layer.name:
+            block.append(Paragraph(escape(layer.name), styles["Heading4"]))
+        block += [fact(label, value) for label, value in layer.facts]
+        if layer.criteria:
+            block.append(fact(_("Criteria"), ""))
+            block += [Paragraph(escape(c), bullet, bulletText="•") for c in layer.criteria]
+        story.append(KeepTogether(block))
+    story.append(Spacer(1, 0.3 * cm))
+    return story
+
+
 def scenario_pdf(scenario: Scenario) -> bytes:
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
@@ -82,8 +144,7 @@ def scenario_pdf(scenario: Scenario) -> bytes:
                 page[0] - 6 * cm,
             ),
         )
-        canvas.drawRightString(page[0] - 1.5 * cm, 1 * cm, _("Page %(n)s") % {"n": doc.page})
-        canvas.restoreState()
+        canvas.restoreState()  # the page number: _NumberedCanvas
 
     doc = SimpleDocTemplate(
         buffer,
@@ -97,7 +158,14 @@ def scenario_pdf(scenario: Scenario) -> bytes:
     )
     result = scenario.result
     # School names wrap in their cell (8 points like the rest of the table).
-    cell = ParagraphStyle("cell", parent=styles["BodyText"], fontSize=8, leading=9.5)
+    cell = ParagraphStyle(
+        "cell",
+        parent=styles["BodyText"],
+        fontSize=8,
+        leading=9.5,
+        splitLongWords=0,  # a school name breaks between words, never inside one
+        hyphenationLang="",
+    )
     story = [
         Paragraph(_("Distribution of school social work"), styles["Title"]),
         Paragraph(
@@ -143,14 +211,19 @@ def scenario_pdf(scenario: Scenario) -> bytes:
                 "fte": _n(result["total_fte"]),
                 "n": len(result["schools"]),
                 "current": _n(result["current_total"]),
-                "method": escape(", ".join(str(layer["method"]) for layer in result["layers"])),
+                "method": escape(
+                    ", ".join(
+                        dict.fromkeys(method_label(layer["method"]) for layer in result["layers"])
+                    )
+                ),
             },
             styles["Normal"],
         )
     )
     if scenario.description:
         story.append(Paragraph(escape(scenario.description), styles["Normal"]))
-    story.append(Spacer(1, 0.4 * cm))
+    story.append(Spacer(1, 0.3 * cm))
+    story += _rules_story(scenario, styles, cell)
     header = [
         _("School number"),
         _("School"),
@@ -164,7 +237,12 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         _("change"),
         _("money (EUR)"),
     ]
-    data = [header]
+    # Header cells wrap too (a long German heading never runs into the next column).
+    head = ParagraphStyle("head", parent=cell, fontName="Helvetica-Bold")
+    head_right = ParagraphStyle("head-right", parent=head, alignment=TA_RIGHT)
+    data: list[list] = [
+        [Paragraph(escape(h), head if i < 3 else head_right) for i, h in enumerate(header)]
+    ]
     for r in result["schools"]:
         data.append(
             [
@@ -200,17 +278,17 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         data,
         repeatRows=1,
         colWidths=[
-            2 * cm,
-            8.5 * cm,
-            1.3 * cm,
-            1.6 * cm,
+            2.3 * cm,
+            7.4 * cm,
+            1.9 * cm,
+            2.3 * cm,
             2 * cm,
             2.2 * cm,
-            1.5 * cm,
-            1.5 * cm,
-            1.5 * cm,
-            1.6 * cm,
-            2.3 * cm,
+            1.3 * cm,
+            2 * cm,
+            1.3 * cm,
+            1.8 * cm,
+            2.1 * cm,
         ],
     )
     table.setStyle(
@@ -227,6 +305,19 @@ def scenario_pdf(scenario: Scenario) -> bytes:
         )
     )
     story.append(table)
+    labels = dict(SchoolType.choices)
+    used = sorted({r["type"] for r in result["schools"] if r["type"] in labels})
+    if used:
+        story.append(Spacer(1, 0.2 * cm))
+        story.append(
+            Paragraph(
+                escape(
+                    _("School types: %(types)s")
+                    % {"types": "; ".join(f"{t} {labels[t]}" for t in used)}
+                ),
+                cell,
+            )
+        )
     story.append(Spacer(1, 0.6 * cm))
     story.append(Paragraph(_("FTE per school, sorted; red tick: ideal share"), styles["Heading3"]))
     rows = sorted(result["schools"], key=lambda r: -Decimal(r["fte"]))
@@ -238,5 +329,5 @@ def scenario_pdf(scenario: Scenario) -> bytes:
     # The school figures are open data under dl-de/by-2-0: the annex names them.
     story.append(Spacer(1, 0.4 * cm))
     story.append(Paragraph(escape(DATA_ATTRIBUTION), styles["Italic"]))
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
+    doc.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()

@@ -31,6 +31,7 @@ from . import adapter, forms, selectors, services
 from . import permissions as perms
 from .engine import AllocationError, RulesError
 from .models import Scenario
+from .rules_text import criterion_label, describe
 from .templates_rules import structured
 
 
@@ -201,18 +202,10 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_adopt": perms.can_adopt_scenario(request.user, scenario),
             "can_copy": perms.can_copy_scenario(request.user, scenario),
             "changes": selectors.change_counts(scenario.result),
+            "rules_text": describe(scenario.rules_toml),
             **_chart_context(scenario),
         },
     )
-
-
-def _criterion_label(name: str, column: str) -> str:
-    """The translated indicator name for the criteria the rules form and the
-    templates write (named after their column); a name of the user's own stays."""
-    labels = dict(forms.INDICATORS)
-    if column in labels and name in {column, column.replace("_", ""), "sozialindex"}:
-        return str(labels[column])
-    return name
 
 
 @login_required
@@ -223,7 +216,7 @@ def school_explanation(request: HttpRequest, pk: int, number: str) -> HttpRespon
         raise Http404
     for layer in row["explanation"]["layers"]:
         for criterion in layer.get("criteria", []):
-            criterion["label"] = _criterion_label(criterion["name"], criterion["column"])
+            criterion["label"] = criterion_label(criterion["name"], criterion["column"])
     return render(
         request,
         "allocation/school_explanation.html",
@@ -289,7 +282,12 @@ def scenario_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "allocation/_preview.html",
-            {"preview": {"error": _("Please check the marked fields.")}},
+            {
+                "preview": {
+                    "error": _("Please check the marked fields."),
+                    "field_errors": _field_errors(form, criteria),
+                }
+            },
         )
     return render(
         request,
@@ -301,6 +299,29 @@ def scenario_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "preview": preview or _preview(scenario, None),
         },
     )
+
+
+def _field_errors(form: forms.RulesForm, criteria: Any) -> list[dict[str, str]]:
+    """Each complaint of the rules form for the live preview: the field's id
+    (static/js/allocation.js marks that field), its label and the message."""
+    found: list[dict[str, str]] = []
+    for number, each in enumerate([form, *criteria.forms]):
+        prefix = _("Criterion %(n)s") % {"n": number} + ": " if number else ""
+        for name, errors in each.errors.items():
+            message = " ".join(str(e) for e in errors)
+            if name == "__all__":
+                found.append({"id": "", "label": prefix.rstrip(": "), "message": message})
+            else:
+                field = each[name]
+                found.append(
+                    {
+                        "id": field.id_for_label,
+                        "label": f"{prefix}{field.label}",
+                        "message": message,
+                    }
+                )
+    found += [{"id": "", "label": "", "message": str(e)} for e in criteria.non_form_errors()]
+    return found
 
 
 def _preview(scenario: Scenario, toml: str | None) -> dict[str, Any]:
@@ -454,7 +475,7 @@ def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         for c in layer["criteria"]
     }
     criteria = sorted(columns)
-    labels = [_criterion_label(name, columns[name]) for name in criteria]
+    labels = [criterion_label(name, columns[name]) for name in criteria]
     header = [
         str(_("school number")),
         str(_("name")),
