@@ -521,7 +521,7 @@ def catalogue_update(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "form": form,
             "title": _("Edit catalogue entry"),
-            "object": f"{entry.get_kind_display()}: {entry.code}",
+            "object": f"{entry.get_kind_display()}: {entry.label}",
             "cancel_url": list_url,
         },
     )
