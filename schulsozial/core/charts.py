@@ -35,6 +35,13 @@ def _attr(value: object) -> str:
 
 
 def _num(value: float) -> str:
+    """A number as shown (tick labels, values, tooltips): at most two decimals,
+    with the German decimal comma (0,75)."""
+    return _data(value).replace(".", ",")
+
+
+def _data(value: float) -> str:
+    """A number for a data attribute: at most two decimals, with a point."""
     return f"{value:.2f}".rstrip("0").rstrip(".")
 
 
@@ -247,7 +254,7 @@ def dot_map(dots: Sequence[Dot], *, title: str, size_label: str, category_label:
         r = radius(size)
         body.append(
             f'<circle cx="{lx + 18}" cy="{y + r:.1f}" r="{r:.1f}" fill="none" stroke="{DARK}" '
-            f'stroke-width="0.8" data-legend-size="{_num(size)}"/>'
+            f'stroke-width="0.8" data-legend-size="{_data(size)}"/>'
         )
         body.append(
             f'<text x="{lx + 42}" y="{y + r + 4:.1f}" font-size="11" fill="{DARK}">{_num(size)}</text>'

@@ -59,3 +59,33 @@ def test_scatter_puts_a_school_on_the_diagonal_when_it_gets_its_ideal_share():
     line_y = y1 + (y2 - y1) * (mx - x1) / (x2 - x1)
     assert my < line_y  # SVG y grows downwards: above the diagonal
     assert "&lt;b&gt;" in svg and "<b>" not in svg
+
+
+def test_shown_numbers_have_the_german_decimal_comma():
+    """Tick labels, values and tooltips read 0,75, never 0.75 (issue 13); the
+    coordinates and data attributes keep the point SVG needs."""
+    from schulsozial.core.charts import Bar, bar_chart, line_chart
+
+    svgs = [
+        str(bar_chart([Bar("Schule A", 0.75), Bar("Schule B", 1.5)], title="VZÄ", unit="VZÄ")),
+        str(line_chart([("2025/26", 2.25), ("2026/27", 0.5)], title="Verlauf", unit="%")),
+        str(scatter_chart([Point("Schule A", 0.26, 0.25)], title="I", x_label="x", y_label="y")),
+        str(
+            dot_map(
+                [Dot(label="Schule A", lat=51.5, lon=7.2, size=0.75, category=3)],
+                title="Karte",
+                size_label="VZÄ",
+                category_label="Sozialindex",
+            )
+        ),
+    ]
+    shown = [
+        text
+        for svg in svgs
+        for text in re.findall(r">([^<>]+)<", svg)  # text nodes: labels and titles
+    ]
+    assert "Schule A: 0,75 VZÄ" in shown and "Schule B: 1,5 VZÄ" in shown
+    assert "2025/26: 2,25 %" in shown and "0,75" in shown
+    assert "Schule A: x 0,26, y 0,25" in shown
+    assert not [t for t in shown if re.search(r"\d\.\d", t)], shown
+    assert 'data-legend-size="0.75"' in svgs[3]
