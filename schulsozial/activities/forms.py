@@ -385,10 +385,16 @@ class WeekRowForm(forms.Form):
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, **MINUTES_ATTRS}),
         )
         self.fields["activity_type"] = EntryChoice(
-            label=_("Activity type"), required=False, **select(CatalogueKind.ACTIVITY_TYPE)
+            label=_("Activity type"),
+            required=False,
+            empty_label="–",
+            **select(CatalogueKind.ACTIVITY_TYPE),
         )
         self.fields["target_group"] = EntryChoice(
-            label=_("Target group"), required=False, **select(CatalogueKind.TARGET_GROUP)
+            label=_("Target group"),
+            required=False,
+            empty_label="–",
+            **select(CatalogueKind.TARGET_GROUP),
         )
         self.fields["participants"] = forms.IntegerField(
             label=_("Participants"),
@@ -399,7 +405,10 @@ class WeekRowForm(forms.Form):
             widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 0, "max": 2000}),
         )
         self.fields["grade_band"] = EntryChoice(
-            label=_("Grade band"), required=False, **select(CatalogueKind.GRADE_BAND)
+            label=_("Grade band"),
+            required=False,
+            empty_label="–",
+            **select(CatalogueKind.GRADE_BAND),
         )
         self.fields["follow_up"] = forms.BooleanField(label=_("Follow-up"), required=False)
         self.fields["topics"] = EntryMultipleChoice(

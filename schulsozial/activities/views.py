@@ -366,14 +366,19 @@ def week(request: HttpRequest) -> HttpResponse:
         "forms.WeekFormSet",
         RowFormSet(
             request.POST if request.method == "POST" else None,
-            form_kwargs={"days": days, "schools": schools},
+            form_kwargs={
+                "days": days,
+                "schools": schools,
+                # Every row's: shown on GET, and on POST what tells an untouched
+                # row from a filled one. (A formset `initial` would add as many
+                # rows again, with nothing preselected, before the extra ones.)
+                "initial": {
+                    "day": _default_day(days),
+                    "school": _preselected_school(request, school_ids),
+                },
+            },
             municipality_id=worker.municipality_id,  # type: ignore[call-arg]  # WeekFormSet's
             prefix="row",
-            # Shown on GET, and on POST what tells an untouched row from a filled one.
-            initial=[
-                {"day": _default_day(days), "school": _preselected_school(request, school_ids)}
-            ]
-            * WEEK_ROWS,
         ),
     )
     errors: list[str] = []

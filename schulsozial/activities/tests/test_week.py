@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -69,6 +70,79 @@ def _section(html: str, name: str) -> str:
     rest = html[start:]
     ends = [i for i in (rest.find("data-week=", 12), rest.find('data-form="week"')) if i > 0]
     return rest[: min(ends)] if ends else rest
+
+
+class _FormValues(HTMLParser):
+    """What a browser submits for the grid's form as shown: inputs with their
+    values (checkboxes only when ticked), each select's selected or first option."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: list[tuple[str, str]] = []
+        self._select: str | None = None
+        self._first: str | None = None
+        self._chosen: str | None = None
+        self._in_form = False
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "form" and a.get("data-form") == "week":
+            self._in_form = True
+        if not self._in_form:
+            return
+        if tag == "input" and a.get("name") and a.get("type") != "submit":
+            if a.get("type") != "checkbox" or "checked" in a:
+                self.values.append((a["name"], a.get("value") or ""))
+        elif tag == "select":
+            self._select, self._first, self._chosen = a["name"], None, None
+        elif tag == "option" and self._select:
+            if self._first is None:
+                self._first = a.get("value", "")
+            if "selected" in a:
+                self._chosen = a.get("value", "")
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            value = self._chosen if self._chosen is not None else self._first
+            self.values.append((self._select, value or ""))
+            self._select = None
+        if tag == "form":
+            self._in_form = False
+
+
+def _as_shown(html: str, **changes: str) -> dict:
+    parser = _FormValues()
+    parser.feed(html)
+    data: dict = {}
+    for name, value in parser.values:
+        data.setdefault(name, []).append(value)
+    data.update(changes)
+    return data
+
+
+def test_the_grid_as_shown_has_ten_rows_and_saves_the_one_filled_in(dw, world, client_for):
+    """Submitted as the browser shows it (every row with its preselected day
+    and school), only the row filled in becomes a record."""
+    monday = _last_monday()
+    client = client_for("worker")
+    html = client.get(_url(monday)).content.decode()
+    assert len(re.findall(r'<fieldset class="week-row[" ]', html)) == 10
+    assert 'name="row-TOTAL_FORMS" value="10"' in html
+    data = _as_shown(
+        html,
+        **{
+            "row-3-minutes": "50",
+            "row-3-activity_type": str(entry(world.town, "activity_type", "open_offer").pk),
+            "row-3-target_group": str(entry(world.town, "target_group", "group").pk),
+        },
+    )
+    before = Activity.objects.count()
+    response = client.post(_url(monday), data)
+    assert response.status_code == 302, _text(_section(response.content.decode(), "errors"))
+    assert Activity.objects.count() == before + 1
+    record = Activity.objects.get(source="week")
+    # The row's preselected day: the week's last working day (Friday).
+    assert record.minutes == 50 and record.date == monday + datetime.timedelta(days=4)
 
 
 def test_the_grid_shows_the_weeks_own_entries_per_day_with_links_to_correct_them(
