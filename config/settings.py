@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "schulsozial.allocation",
     "schulsozial.activities",
     "schulsozial.statistics",
+    "schulsozial.notifications",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +181,17 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "schulsozial <noreply@localhost>")
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
+# The platform's public address, for the links in notification e-mails and
+# the calendar feed (the requests' own host is not known to a background job).
+PLATFORM_URL = env_str("PLATFORM_URL", "http://localhost:8000")
+# Reminders of deadlines (notifications/services.send_reminders, run daily by
+# `send_reminders`): the days ahead at which each kind of deadline is
+# reminded, once per lead time.
+NOTIFICATION_REMINDER_DAYS: dict[str, list[int]] = {
+    "framework_review": [90, 30, 7],
+    "school_concept_review": [60, 14],
+    "consultation_closes": [3],
+}
 
 # Brute-force protection on the login form (django-axes). After
 # AXES_FAILURE_LIMIT wrong passwords in a row for one user name (from any

@@ -11,6 +11,7 @@ urlpatterns = [
     path("api/v1/", include("schulsozial.activities.api_urls")),
     path("statistik/", include("schulsozial.statistics.urls")),
     path("datenschutz/", include("schulsozial.privacy.urls")),
+    path("benachrichtigungen/", include("schulsozial.notifications.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

@@ -12,6 +12,7 @@ from schulsozial.accounts.http import AuthenticatedHttpRequest
 from schulsozial.accounts.models import Role
 from schulsozial.masterdata import selectors as md
 from schulsozial.masterdata.models import Carrier, Municipality
+from schulsozial.notifications.selectors import open_tasks
 from schulsozial.statistics.selectors import SUPPRESSED
 
 from .selectors import carrier_figures, coordination_figures
@@ -23,6 +24,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     day = timezone.localdate()
     context: dict[str, Any] = {"day": day, "suppressed_symbol": SUPPRESSED}
+    # What waits for the user, from every app's registered provider (notifications.registry).
+    context["tasks"] = open_tasks(user=user, day=day)
     coordinated = md.coordinated_municipalities(user=user)
     context["coordination"] = [coordination_figures(municipality=m, day=day) for m in coordinated]
     committee = Municipality.objects.filter(

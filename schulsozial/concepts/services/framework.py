@@ -22,10 +22,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from schulsozial.core import events
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_create
 from schulsozial.masterdata.models import Municipality
-from schulsozial.notifications import events
 
 from .. import permissions as perms
 from .. import selectors

@@ -16,10 +16,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schulsozial.core import events
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.services import model_update
 from schulsozial.masterdata.models import School
-from schulsozial.notifications import events
 
 from .. import permissions as perms
 from .. import selectors, workflow
