@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.audit_display import (
     describe_changes,
+    describe_entry,
     object_type_choices,
     object_type_label,
 )
@@ -73,7 +74,8 @@ class AuditList(TableView):
             sort="object_type",
         ),
         Column("object_repr", _("object")),
-        Column("changes", _("details"), value=describe_changes),
+        Column("changes", _("details"), value=describe_changes, export_only=True),
+        Column("summary", _("what happened"), value=describe_entry),
         Column("ip_address", _("IP address")),
     ]
     search_fields = ["actor_label", "object_repr", "object_type"]

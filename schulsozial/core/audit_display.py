@@ -4,13 +4,18 @@ details as "name: value". Used by the audit list page and its exports."""
 
 from __future__ import annotations
 
+import datetime
+import re
+from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import AuditEntry
 
@@ -47,41 +52,145 @@ def object_type_choices() -> list[tuple[str, str]]:
     return sorted(found.items(), key=lambda item: item[1].lower())
 
 
+# Details that are not fields of the object's model (steps, scopes, imports,
+# exports), by their German names.
+_DETAIL_LABELS = {
+    "filters": gettext_lazy("filters"),
+    "step": gettext_lazy("step"),
+    "comment": gettext_lazy("comment"),
+    "user": gettext_lazy("user"),
+    "users": gettext_lazy("invited persons"),
+    "role": gettext_lazy("role"),
+    "roles": gettext_lazy("invited roles"),
+    "scope": gettext_lazy("scope"),
+    "opens": gettext_lazy("opens"),
+    "closes": gettext_lazy("closes"),
+    "view": gettext_lazy("view"),
+    "section": gettext_lazy("section"),
+    "protected": gettext_lazy("protected"),
+    "entries": gettext_lazy("entries"),
+    "created": gettext_lazy("new"),
+    "updated": gettext_lazy("changed"),
+    "unchanged": gettext_lazy("unchanged"),
+    "figures": gettext_lazy("figures per school year"),
+    "municipalities_created": gettext_lazy("municipalities created"),
+    "superseded": gettext_lazy("superseded"),
+    "school_concepts_marked": gettext_lazy("school concepts marked"),
+    "decision": gettext_lazy("decision"),
+    "total_fte": gettext_lazy("FTE in total"),
+    "on": gettext_lazy("on"),
+}
+
+# Details whose codes are the choices of another model's field.
+_DETAIL_CHOICES = {"step": ("concepts.conceptstep", "action")}
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_LONG = 80
+
+
+def _field(model: type[models.Model] | None, name: str) -> models.Field[Any, Any] | None:
+    if model is None:
+        return None
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+    return field if isinstance(field, models.Field) else None
+
+
 def _field_label(model: type[models.Model] | None, name: str) -> str:
-    if model is not None:
-        try:
-            field = model._meta.get_field(name)
-        except FieldDoesNotExist:
-            pass
-        else:
-            if isinstance(field, models.Field):
-                return str(field.verbose_name)
+    field = _field(model, name)
+    if field is not None:
+        return str(field.verbose_name)
+    if name in _DETAIL_LABELS:
+        return str(_DETAIL_LABELS[name])
     return name.replace("_", " ")
 
 
-def _value(value: Any) -> str:
-    if value is None or value == "":
+def _decimal(value: Decimal) -> str:
+    # Figures as the platform shows them: at least two decimals (0,50 VZÄ).
+    places = max(2, -int(value.normalize().as_tuple().exponent))
+    return number_format(value, decimal_pos=places, force_grouping=True)
+
+
+def _value(value: Any, field: models.Field[Any, Any] | None = None, name: str = "") -> str:
+    if value is None or value == "" or value == {} or value == []:
         return "–"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     if isinstance(value, list | tuple):
-        return ", ".join(_value(v) for v in value)
+        return ", ".join(_value(v, field, name) for v in value)
     if isinstance(value, dict):
-        return ", ".join(f"{k}={_value(v)}" for k, v in value.items())
-    return str(value)
+        return ", ".join(f"{_field_label(None, k)}={_value(v)}" for k, v in value.items())
+    if name == "roles" and field is None:
+        # The roles of a consultation: the role field's choices (looked up,
+        # not imported: core imports no app).
+        role = _field(_model("accounts.roleassignment"), "role")
+        return _value(value, role, "role")
+    if field is None and name in _DETAIL_CHOICES:
+        label, other = _DETAIL_CHOICES[name]
+        field = _field(_model(label), other)
+    if isinstance(field, models.ForeignKey) and str(value).isdigit():
+        # An id; the name it had may be gone (pseudonymised, deleted).
+        return _("no. %(id)s") % {"id": value}
+    if field is not None and field.choices:
+        labels = {str(k): v for k, v in field.flatchoices}
+        if str(value) in labels:
+            return str(labels[str(value)])
+    text = str(value)
+    if isinstance(field, models.DateField) or (field is None and _ISO_DATE.match(text)):
+        try:
+            return date_format(datetime.date.fromisoformat(text[:10]), "SHORT_DATE_FORMAT")
+        except ValueError:
+            return text
+    if isinstance(field, models.DecimalField | models.FloatField):
+        try:
+            return _decimal(Decimal(text))
+        except InvalidOperation:
+            return text
+    if isinstance(field, models.IntegerField) and text.lstrip("-").isdigit():
+        return number_format(int(text), force_grouping=True)
+    if len(text) > _LONG:
+        return text[: _LONG - 1].rstrip() + "…"
+    return text
 
 
 def describe_changes(entry: AuditEntry) -> str:
-    """The entry's details in words, one clause per field, joined by '; '."""
+    """The entry's details in words, one clause per field, joined by '; ':
+    'Schülerzahl: 312 → 330' for a change, 'Art: Wohlfahrtsverband' else."""
     changes = entry.changes or {}
     if not isinstance(changes, dict):
         return _value(changes)
     model = _model(entry.object_type)
     parts = []
     for name, value in changes.items():
-        label = _field_label(model, name) if name != "filters" else _("filters")
-        if isinstance(value, list) and len(value) == 2 and entry.action == AuditEntry.Action.UPDATE:
-            parts.append(f"{label}: {_value(value[0])} {ARROW} {_value(value[1])}")
+        label = _field_label(model, name)
+        field = _field(model, name)
+        pair = isinstance(value, list) and len(value) == 2
+        if pair and (entry.action == AuditEntry.Action.UPDATE or field is not None):
+            old, new = (_value(v, field, name) for v in value)
+            parts.append(f"{label}: {old} {ARROW} {new}")
         else:
-            parts.append(f"{label}: {_value(value)}")
+            parts.append(f"{label}: {_value(value, field, name)}")
     return "; ".join(parts)
+
+
+def describe_entry(entry: AuditEntry) -> str:
+    """The entry as one German sentence: 'Schule „Kolibri-Schule“ geändert:
+    Schülerzahl: 312 → 330'; a login reads 'angemeldet', an export
+    'Liste „schools.csv“ exportiert: Filter: …'."""
+    what = object_type_label(entry.object_type)
+    if entry.object_type and _model(entry.object_type) is None:
+        what = _("list")
+    action = entry.get_action_display()
+    subject = f"{what} „{entry.object_repr}“" if entry.object_repr else what
+    sentence = f"{subject} {action}".strip() if subject else str(action)
+    if entry.action in {
+        AuditEntry.Action.LOGIN,
+        AuditEntry.Action.LOGOUT,
+        AuditEntry.Action.LOGIN_FAILED,
+        AuditEntry.Action.LOCKOUT,
+    }:
+        sentence = str(action)
+    details = describe_changes(entry)
+    return f"{sentence}: {details}" if details else sentence
