@@ -32,6 +32,9 @@ CUT_OFF = """() => {
     if (box.width && box.right > width + 1) found.push(`${el.tagName}.${el.className} ends at ${Math.round(box.right)}`);
     if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX !== 'visible')
       found.push(`${el.tagName}.${el.className} scrolls ${el.scrollWidth} > ${el.clientWidth}`);
+    const card = el.closest('.week-row');
+    if (card && box.width && box.right > card.getBoundingClientRect().right + 1)
+      found.push(`${el.tagName}.${el.className} leaves its row at ${Math.round(box.right)}`);
   }
   return {overflow: document.documentElement.scrollWidth - width, found: found.slice(0, 10)};
 }"""
@@ -95,6 +98,7 @@ def test_the_weekly_grid_fits_and_takes_two_topics_by_keyboard(live_server, page
     # A row without an activity type: nothing saved, the summary has the focus
     # and its link leads into the field.
     page.locator("#id_row-0-minutes").fill("30")
+    page.locator("#id_row-0-participants").fill("3")  # and no grade band: a second error
     page.locator("#id_row-0-target_group").select_option(
         str(entry(world.town, "target_group", "group").pk)
     )
