@@ -2,7 +2,10 @@
 
 Pure Python (no Django): compares texts word by word with difflib and renders
 accessible HTML with <ins>/<del>; compares versions section by section (by
-key) and standard by standard (by id).
+key) and standard by standard (by id). With a `render` function (Markdown ->
+sanitised HTML) the rendered texts are compared (html_diff): words are
+compared, the markup of the text they come from is kept, and the caller
+sanitises the result again (tags may need rebalancing).
 """
 
 from __future__ import annotations
@@ -10,10 +13,11 @@ from __future__ import annotations
 import difflib
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 TOKEN = re.compile(r"\s+|[^\s]+")
+HTML_TOKEN = re.compile(r"<[^>]*>|\s+|[^\s<]+")
 
 EQUAL, INSERT, DELETE = "equal", "insert", "delete"
 
@@ -51,6 +55,43 @@ def render_diff(ops: Iterable[tuple[str, str]]) -> str:
     return "".join(parts)
 
 
+def _wrap_words(tokens: list[str], tag: str) -> str:
+    """The tokens with every run of words (not tags) inside <tag>."""
+    out: list[str] = []
+    run: list[str] = []
+    for token in tokens:
+        if token.startswith("<"):
+            if run:
+                out.append(f"<{tag}>{''.join(run)}</{tag}>")
+                run = []
+            out.append(token)
+        else:
+            run.append(token)
+    if run:
+        out.append(f"<{tag}>{''.join(run)}</{tag}>")
+    return "".join(out)
+
+
+def html_diff(old_html: str, new_html: str) -> str:
+    """Word-level difference of two HTML fragments: removed words in <del>,
+    inserted ones in <ins>, markup kept. Whitespace-only changes are ignored.
+    The result must be sanitised (nh3) before it is shown."""
+    a, b = HTML_TOKEN.findall(old_html or ""), HTML_TOKEN.findall(new_html or "")
+    norm_a = [" " if t.isspace() else t for t in a]
+    norm_b = [" " if t.isspace() else t for t in b]
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=norm_a, b=norm_b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            out.append("".join(b[j1:j2]))
+            continue
+        if tag in ("delete", "replace"):
+            out.append(_wrap_words(a[i1:i2], "del"))
+        if tag in ("insert", "replace"):
+            out.append(_wrap_words(b[j1:j2], "ins"))
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Entry:
     key: str
@@ -70,24 +111,54 @@ class Row:
         return self.change != "unchanged"
 
 
-def compare(old: Iterable[Entry], new: Iterable[Entry]) -> list[Row]:
-    """Pair entries by key (the order of `new`, then removed ones) and diff them."""
+def pairs(old: Iterable[Entry], new: Iterable[Entry]) -> list[tuple[Entry | None, Entry | None]]:
+    """Entries paired by key: in the order of `new`, then the removed ones."""
     old_map: Mapping[str, Entry] = {e.key: e for e in old}
     new_list = list(new)
     new_keys = {e.key for e in new_list}
+    result: list[tuple[Entry | None, Entry | None]] = [(old_map.get(e.key), e) for e in new_list]
+    result += [(e, None) for e in old_map.values() if e.key not in new_keys]
+    return result
+
+
+def change_of(before: Entry | None, after: Entry | None) -> str:
+    if before is None:
+        return "added"
+    if after is None:
+        return "removed"
+    same = before.title == after.title and before.text == after.text
+    return "unchanged" if same else "changed"
+
+
+def compare(
+    old: Iterable[Entry], new: Iterable[Entry], render: Callable[[str], str] | None = None
+) -> list[Row]:
+    """Pair entries by key (the order of `new`, then removed ones) and diff
+    them: the raw texts, or with `render` the rendered ones."""
     rows: list[Row] = []
-    for entry in new_list:
-        before = old_map.get(entry.key)
-        if before is None:
-            rows.append(Row(entry.key, entry.title, "added", render_diff([(INSERT, entry.text)])))
+    for before, after in pairs(old, new):
+        entry = after or before
+        if entry is None:  # pairs() never yields two empty sides
             continue
-        old_text = f"{before.title}\n{before.text}"
-        new_text = f"{entry.title}\n{entry.text}"
-        change = "unchanged" if old_text == new_text else "changed"
-        rows.append(Row(entry.key, entry.title, change, render_diff(diff_ops(old_text, new_text))))
-    for entry in old_map.values():
-        if entry.key not in new_keys:
-            rows.append(Row(entry.key, entry.title, "removed", render_diff([(DELETE, entry.text)])))
+        change = change_of(before, after)
+        if render is not None:
+            title = ""
+            if change == "changed" and before and after and before.title != after.title:
+                title = f"<p>{render_diff(diff_ops(before.title, after.title))}</p>"
+            body = html_diff(
+                render(before.text) if before else "", render(after.text) if after else ""
+            )
+            rows.append(Row(entry.key, entry.title, change, title + body))
+        elif change == "added":
+            rows.append(Row(entry.key, entry.title, change, render_diff([(INSERT, entry.text)])))
+        elif change == "removed":
+            rows.append(Row(entry.key, entry.title, change, render_diff([(DELETE, entry.text)])))
+        elif before is not None and after is not None:
+            old_text = f"{before.title}\n{before.text}"
+            new_text = f"{after.title}\n{after.text}"
+            rows.append(
+                Row(entry.key, entry.title, change, render_diff(diff_ops(old_text, new_text)))
+            )
     return rows
 
 

@@ -33,6 +33,7 @@ class Run:
     bold: bool = False
     italic: bool = False
     code: bool = False
+    mark: str = ""  # "del" or "ins" in a synopsis (concepts.synopsis)
 
 
 @dataclass
@@ -210,7 +211,8 @@ def school_concept_document(*, concept: Any, goals: Any = ()) -> Document:
 # --------------------------------------------------------------------------- PDF
 
 
-def _pdf_markup(runs: list[Run]) -> str:
+def pdf_markup(runs: list[Run]) -> str:
+    """ReportLab paragraph markup of the runs; the text itself is escaped."""
     out = []
     for run in runs:
         text = escape(run.text).replace("\n", "<br/>")
@@ -220,6 +222,10 @@ def _pdf_markup(runs: list[Run]) -> str:
             text = f"<b>{text}</b>"
         if run.italic:
             text = f"<i>{text}</i>"
+        if run.mark == "del":
+            text = f'<strike><font color="#a4000f">{text}</font></strike>'
+        elif run.mark == "ins":
+            text = f'<u><font color="#0b6b2e">{text}</font></u>'
         out.append(text)
     return "".join(out)
 
@@ -312,7 +318,7 @@ def render_pdf(document: Document) -> bytes:
         story += [CondPageBreak(4 * cm), heading(part.heading, part.level)]
         story += [Paragraph(f"<b>{escape(k)}:</b> {escape(str(v))}", fact) for k, v in part.facts]
         for block in markdown_blocks(part.body):
-            markup = _pdf_markup(block.runs)
+            markup = pdf_markup(block.runs)
             if block.kind == "heading":
                 story.append(Paragraph(markup, h3))
             elif block.kind == "bullet":

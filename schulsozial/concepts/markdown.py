@@ -28,6 +28,11 @@ def render_markdown(text: str) -> str:
     # Headings inside a section sit below the section's own heading (h2).
     for level in (1, 2):
         html = html.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    return sanitize(html)
+
+
+def sanitize(html: str) -> str:
+    """Keep only the allow-list (also rebalances tags, e.g. of a diff)."""
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,

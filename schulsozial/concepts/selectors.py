@@ -29,6 +29,7 @@ from schulsozial.masterdata.selectors import coordinated_municipalities
 
 from . import diff, workflow
 from . import permissions as perms
+from .markdown import render_markdown, sanitize
 from .models import (
     ConceptStep,
     ConsultationComment,
@@ -244,10 +245,51 @@ def _entries_standards(
     return [diff.Entry(s.code, f"{s.code} {s.title}", _standard_text(s)) for s in standards]
 
 
+def _standard_markdown(s: Standard) -> str:
+    """A standard as Markdown, for the rendered comparison and the synopsis."""
+    binding = _("binding for school concepts") if s.binding else _("not binding")
+    parts = [s.description, f"**{_('quality dimension')}:** {s.get_dimension_display()}"]
+    if s.indicator_list:
+        parts.append(f"**{_('indicators')}:**\n\n" + "\n".join(f"- {i}" for i in s.indicator_list))
+    parts.append(binding)
+    return "\n\n".join(p for p in parts if p.strip())
+
+
+def _rendered_standards(version: FrameworkVersion) -> list[diff.Entry]:
+    return [
+        diff.Entry(s.code, f"{s.code} {s.title}", _standard_markdown(s))
+        for s in version.standards.all()
+    ]
+
+
+def _render(text: str) -> str:
+    return render_markdown(text)
+
+
 def compare_versions(*, old: FrameworkVersion, new: FrameworkVersion) -> dict[str, list[diff.Row]]:
+    """Section by section and standard by standard, the rendered texts
+    compared word by word (sanitised again after marking the changes)."""
+
+    def rows(old_entries: list[diff.Entry], new_entries: list[diff.Entry]) -> list[diff.Row]:
+        return [
+            diff.Row(r.key, r.title, r.change, sanitize(r.html))
+            for r in diff.compare(old_entries, new_entries, render=_render)
+        ]
+
     return {
-        "sections": diff.compare(_entries_sections(old), _entries_sections(new)),
-        "standards": diff.compare(_entries_standards(old), _entries_standards(new)),
+        "sections": rows(_entries_sections(old), _entries_sections(new)),
+        "standards": rows(_rendered_standards(old), _rendered_standards(new)),
+    }
+
+
+def synopsis_pairs(
+    *, old: FrameworkVersion, new: FrameworkVersion
+) -> dict[str, list[tuple[diff.Entry | None, diff.Entry | None]]]:
+    """The sections and standards of two versions paired by key (Markdown
+    texts), for the side-by-side synopsis."""
+    return {
+        "sections": diff.pairs(_entries_sections(old), _entries_sections(new)),
+        "standards": diff.pairs(_rendered_standards(old), _rendered_standards(new)),
     }
 
 

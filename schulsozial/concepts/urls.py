@@ -11,6 +11,11 @@ urlpatterns = [
     path("framework/", views.FrameworkList.as_view(), name="framework_list"),
     path("framework/new/", views.FrameworkCreate.as_view(), name="framework_create"),
     path("framework/compare/", views.framework_compare, name="framework_compare"),
+    path(
+        "framework/compare/synopsis.<str:fmt>",
+        views.framework_synopsis,
+        name="framework_synopsis",
+    ),
     path("framework/<int:pk>/", views.framework_detail, name="framework_detail"),
     path("framework/<int:pk>/export/<str:fmt>/", views.framework_export, name="framework_export"),
     path("framework/<int:pk>/sections/new/", views.SectionAdd.as_view(), name="section_create"),

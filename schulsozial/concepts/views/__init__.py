@@ -25,6 +25,7 @@ from .framework import (
     framework_detail,
     framework_export,
     framework_new_version,
+    framework_synopsis,
     section_remove,
     standard_remove,
 )
@@ -76,6 +77,7 @@ __all__ = [
     "framework_detail",
     "framework_export",
     "framework_new_version",
+    "framework_synopsis",
     "linked_file",
     "object_url",
     "school_concept_create",

@@ -147,8 +147,24 @@ def file_response(
     request: HttpRequest, document: export.Document, name: str, fmt: str, obj: Any
 ) -> HttpResponse:
     """The document as a PDF or Word download (audited as an export)."""
-    body = render_document(document, fmt)
-    audit(actor=request.user, action=Action.EXPORT, obj=obj, changes={"format": fmt})
+    return download(request, render_document(document, fmt), name, fmt, obj)
+
+
+def download(
+    request: HttpRequest,
+    body: bytes,
+    name: str,
+    fmt: str,
+    obj: Any,
+    changes: dict[str, Any] | None = None,
+) -> HttpResponse:
+    """A rendered PDF or Word file as a download, audited as an export of `obj`."""
+    audit(
+        actor=request.user,
+        action=Action.EXPORT,
+        obj=obj,
+        changes={"format": fmt, **(changes or {})},
+    )
     content_type = (
         "application/pdf"
         if fmt == "pdf"

@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -18,12 +19,13 @@ from django.views.decorators.http import require_POST
 from schulsozial.core.listing import Column, require
 from schulsozial.masterdata.selectors import coordinated_municipalities
 
-from .. import export, forms, selectors, services
+from .. import export, forms, selectors, services, synopsis
 from .. import permissions as perms
 from .common import (
     ConceptFormView,
     ConceptTable,
     LockedEditView,
+    download,
     file_response,
     load_version,
     show_errors,
@@ -268,6 +270,30 @@ def framework_compare(request: HttpRequest) -> HttpResponse:
             "new": new,
             "rows": selectors.compare_versions(old=old, new=new) if old and new else {},
         },
+    )
+
+
+@login_required
+def framework_synopsis(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The side-by-side synopsis of two versions the user may see, as PDF or DOCX."""
+    require(perms.can_use_concepts(request.user))
+    old = selectors.visible_version(user=request.user, pk=request.GET.get("a"))
+    new = selectors.visible_version(user=request.user, pk=request.GET.get("b"))
+    if old is None or new is None or old.municipality_id != new.municipality_id:
+        raise Http404
+    if fmt not in ("pdf", "docx"):
+        raise Http404
+    document = synopsis.synopsis(
+        old=old, new=new, pairs=selectors.synopsis_pairs(old=old, new=new), day=timezone.localdate()
+    )
+    body = synopsis.render_pdf(document) if fmt == "pdf" else synopsis.render_docx(document)
+    return download(
+        request,
+        body,
+        f"synopse_rahmenkonzept_{new.municipality.name}_v{old.number}_v{new.number}",
+        fmt,
+        new,
+        changes={"synopsis": [old.pk, new.pk]},
     )
 
 
