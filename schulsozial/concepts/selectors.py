@@ -170,6 +170,7 @@ def adoption_message(*, version: FrameworkVersion) -> str:
             status__in=VALID_STATUSES,
         )
         .exclude(framework_version=version)
+        .exclude(status=SchoolConcept.Status.ACKNOWLEDGED, review_due__lte=today())
         .count()
     )
     if affected and version.transition_until:
