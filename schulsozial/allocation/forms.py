@@ -350,7 +350,11 @@ class TomlForm(NoPersonalDataMixin, forms.Form):
         label=_("rules (TOML)"),
         widget=forms.Textarea(attrs={"rows": 24, "class": "code", "spellcheck": "false"}),
         help_text=_(
-            "The format is described in docs/distribution.md; layers by funding stream are possible here."
+            "One setting per line (key = value; decimals with a point, text in quotes): "
+            "total_fte or budget_eur, granularity, base_fte, min_fte, max_fte, max_change, "
+            'method ("min-deviation" or "sainte-lague"). Each criterion is a [[criteria]] block '
+            "(column, weight, transform, combine, missing); each funding stream a [[layers]] "
+            "block with its own total and criteria."
         ),
     )
     lock_version = forms.IntegerField(widget=forms.HiddenInput)

@@ -440,6 +440,7 @@ def scenario_copy(request: HttpRequest, pk: int) -> HttpResponse:
         school_year=scenario.school_year,
         by=request.user,
     )
+    messages.success(request, _("Copied into the new draft „%(name)s“.") % {"name": copy.name})
     return HttpResponseRedirect(copy.get_absolute_url())
 
 

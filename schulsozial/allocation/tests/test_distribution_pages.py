@@ -226,3 +226,33 @@ def test_the_live_preview_names_the_fields_it_complains_about(world, client_for)
     assert 'data-message="Bitte eine Zahl eingeben."' in html
     assert 'href="#id_total_fte"' in html
     assert html.count("<li") == 2  # no follow-up complaint about the missing total
+
+
+# --------------------------------------------------------------------------- German words
+
+
+def test_the_explanation_and_result_name_bounds_and_missing_rules_in_german(world, client_for):
+    rules = base_index_startchancen(Decimal("4")).replace("max_fte = 3", "max_fte = 1.25")
+    scenario = _scenario(world, "Gedeckelt", rules)
+    client = client_for("coordinator")
+    capped = next(r for r in scenario.result["schools"] if r["bounds"] == ["max"])
+    page = client.get(f"/verteilung/{scenario.pk}/schools/{capped['number']}/").content.decode()
+    assert "höchstens 1,25 VZÄ (Höchstwert)" in page and "at most" not in page
+    detail = client.get(f"/verteilung/{scenario.pk}/").content.decode()
+    assert ">Höchstwert<" in detail and ">max<" not in detail
+    fs = client.get(f"/verteilung/{scenario.pk}/schools/199003/").content.decode()
+    assert "fehlt: Median der Kommune" in fs and "fehlt: median" not in fs
+
+
+def test_a_copy_says_so_in_german(world, client_for):
+    scenario = _scenario(world, "Index")
+    response = client_for("coordinator").post(f"/verteilung/{scenario.pk}/copy/", follow=True)
+    page = response.content.decode()
+    assert "Als neuer Entwurf „Index (Kopie)“ kopiert." in page
+
+
+def test_the_toml_editor_explains_the_keys_without_pointing_into_the_source(world, client_for):
+    scenario = _scenario(world, "Index")
+    page = client_for("coordinator").get(f"/verteilung/{scenario.pk}/rules/toml/").content.decode()
+    assert "docs/distribution.md" not in page
+    assert "Schlüssel = Wert" in page and "css/allocation.css" in page
