@@ -69,8 +69,17 @@ def _plain(value: Any) -> Any:
     return value
 
 
+def _cell(value: Any) -> Any:
+    """A workbook cell: numbers and dates stay typed (Excel shows them in the
+    reader's German format), times in local time (Excel knows no time zones)."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        return timezone.localtime(value).replace(tzinfo=None)
+    return value
+
+
 def _table(header: list[str], rows: list[list[Any]]) -> dict[str, Any]:
-    return {"columns": header, "rows": [[_plain(v) for v in row] for row in rows]}
+    """A section: the values as read; the JSON writes them as plain strings."""
+    return {"columns": header, "rows": [list(row) for row in rows]}
 
 
 def staff_data(staff: StaffMember, *, with_audit_trail: bool) -> dict[str, dict[str, Any]]:
@@ -183,12 +192,16 @@ def staff_data_export(
     sections = staff_data(staff, with_audit_trail=with_audit_trail)
     stamp = timezone.localdate().isoformat()
     workbook = xlsx_sheets_bytes(
-        [(title, table["columns"], table["rows"]) for title, table in sections.items()]
+        [
+            (title, table["columns"], [[_cell(v) for v in row] for row in table["rows"]])
+            for title, table in sections.items()
+        ]
     )
     payload = json.dumps(
         {"created": timezone.localtime().isoformat(), "sections": sections},
         ensure_ascii=False,
         indent=2,
+        default=_plain,
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

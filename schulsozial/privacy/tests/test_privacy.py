@@ -194,3 +194,24 @@ def test_the_carriers_export_holds_no_audit_trail_of_its_employee(world, client_
     objects = {r[3] for r in sections["Protokolleinträge als Handelnde/r"]["rows"]}
     assert "Geheime Idee 4711" in objects
     assert "Idee der anderen Kommune 0815" not in objects
+
+
+def test_the_workbook_holds_numbers_and_dates_not_english_number_text(world, client_for):
+    """Issue 13: the workbook's cells are numbers and dates that the reader's
+    Excel shows in German (39,00); text like "39.00" would stay English. The
+    JSON keeps its plain strings."""
+    staff = world.staff[0]
+    response = client_for("coordinator").get(reverse("privacy:staff_data_export", args=[staff.pk]))
+    sections, workbook = _archive(response.content)
+    facts = dict(sections["Mitarbeiter/in"]["rows"])
+    assert (
+        facts["Wochenstunden"] == "39.00" == str(StaffMember.objects.get(pk=staff.pk).weekly_hours)
+    )
+    sheet = workbook["Mitarbeiter/in"] if "Mitarbeiter/in" in workbook.sheetnames else None
+    sheet = sheet or workbook.worksheets[0]
+    cells = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells["Wochenstunden"] == float(staff.weekly_hours)
+    positions = workbook["Stellen"]
+    row = next(positions.iter_rows(min_row=2, values_only=True))
+    assert isinstance(row[3], int | float) and not isinstance(row[3], str)
+    assert hasattr(row[4], "year")  # valid from: a date cell
