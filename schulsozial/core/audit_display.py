@@ -191,6 +191,7 @@ def describe_entry(entry: AuditEntry) -> str:
         AuditEntry.Action.LOGIN_FAILED,
         AuditEntry.Action.LOCKOUT,
     }:
-        sentence = str(action)
+        # The person's name (the object of a login is the account).
+        sentence = f"{entry.object_repr} {action}".strip()
     details = describe_changes(entry)
     return f"{sentence}: {details}" if details else sentence

@@ -98,8 +98,12 @@ def test_a_concept_step_and_a_consultation_use_their_german_names(world):
 
 
 def test_logins_and_exports_read_in_words(world, client_for):
-    login = AuditEntry(action=AuditEntry.Action.LOGIN, object_type="accounts.user")
-    assert describe_entry(login) == "angemeldet"
+    login = AuditEntry(
+        action=AuditEntry.Action.LOGIN, object_type="accounts.user", object_repr="Frau Muster"
+    )
+    assert describe_entry(login) == "Frau Muster angemeldet"
+    failed = AuditEntry(action=AuditEntry.Action.LOGIN_FAILED, object_type="accounts.user")
+    assert describe_entry(failed) == "Anmeldung fehlgeschlagen"
     export = AuditEntry(
         action=AuditEntry.Action.EXPORT,
         object_type="schools",
