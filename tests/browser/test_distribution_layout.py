@@ -145,3 +145,44 @@ def test_superseding_an_adoption_asks_first_and_cancel_keeps_it(live_server, pag
     old.refresh_from_db()
     new.refresh_from_db()
     assert (old.status, new.status) == (Scenario.Status.SUPERSEDED, Scenario.Status.ADOPTED)
+
+
+def test_the_live_preview_takes_the_comma_marks_fields_and_shows_it_works(live_server, page):
+    scenario = _scenarios()[0]
+    base = live_server.url
+    log_in(page, base, "koordination")
+    url = f"{base}/verteilung/{scenario.pk}/rules/"
+    page.goto(url)
+    held = []
+    page.route(
+        url,
+        lambda route: held.append(route) if route.request.method == "POST" else route.continue_(),
+    )
+    total = page.locator("#id_total_fte")
+    assert total.get_attribute("type") == "text" and total.get_attribute("inputmode") == "decimal"
+    total.fill("12,5")
+    total.dispatch_event("change")
+    # While the server computes, the preview says so.
+    page.wait_for_function("() => document.getElementById('preview').ariaBusy === 'true'")
+    assert page.locator("#preview-busy").is_visible()
+    while held:
+        held.pop().continue_()
+    page.locator('[data-preview-total^="12.5"]').wait_for()
+    assert page.locator("#preview").get_attribute("aria-busy") == "false"
+    assert not page.locator("#preview-busy").is_visible()
+    page.unroute(url)
+
+    # A complaint marks its field, with the text next to it.
+    total.fill("zwölf")
+    total.dispatch_event("change")
+    page.locator("#id_total_fte[aria-invalid=true]").wait_for()
+    error = page.locator("#id_total_fte-live-error")
+    assert error.inner_text().strip() == "Bitte eine Zahl eingeben."
+    assert "id_total_fte-live-error" in (total.get_attribute("aria-describedby") or "")
+    assert page.locator("#preview a[href='#id_total_fte']").count() == 1
+    assert axe_violations(page) == []
+    total.fill("4")
+    total.dispatch_event("change")
+    page.locator('[data-preview-total^="4"]').wait_for()
+    assert total.get_attribute("aria-invalid") is None
+    assert page.locator("#id_total_fte-live-error").count() == 0
