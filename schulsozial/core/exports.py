@@ -207,7 +207,7 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
 
 
 def _sheet_title(title: str) -> str:
-    return "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:31] or "Export"
+    return "".join(ch for ch in str(title) if ch not in "[]:*?/\\")[:31].strip() or "Export"
 
 
 def xlsx_bytes(

@@ -120,6 +120,10 @@ def test_statistics_exports_name_and_describe_protected_and_unprotected_files(wo
     assert filename(protected) == f"{base}-geschuetzt-stand-{today()}.xlsx"
     assert filename(unprotected) == f"{base}-ungeschuetzt-stand-{today()}.xlsx"
     shown = info_sheet(protected)
+    # The table's sheet is named after the title, cut to Excel's 31 characters.
+    assert load_workbook(io.BytesIO(protected.content)).sheetnames[0] == (
+        "Statistik Tätigkeiten nach Art"
+    )
     assert shown["Titel"] == "Statistik: Tätigkeiten nach Art der Tätigkeit"
     assert shown["Geschützt (Geheimhaltung)"].startswith("ja: mit Geheimhaltung; Werte unter 5")
     assert f"Schuljahr: {year()}/{(year() + 1) % 100:02d}" in shown["Filter"]
