@@ -22,7 +22,7 @@ from .forms import DeliveryForm
 
 PAGE_SIZE = 50
 CALENDAR_BEHIND_DAYS = 30
-CALENDAR_AHEAD_DAYS = 400
+CALENDAR_AHEAD_DAYS = 5 * 366  # framework reviews are due three years after adoption
 
 
 def _require_use(request: AuthenticatedHttpRequest) -> None:
