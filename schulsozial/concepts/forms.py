@@ -180,6 +180,18 @@ class AdoptForm(forms.Form):
         return DEFAULT_TRANSITION_MONTHS if months is None else months
 
 
+class TransitionPeriodForm(forms.Form):
+    transition_months = forms.IntegerField(
+        label=_("transition period (months)"),
+        min_value=0,
+        max_value=MAX_TRANSITION_MONTHS,
+        help_text=_(
+            "School concepts approved on an earlier version stay valid for this many months "
+            "after the decision (0: no transition period)."
+        ),
+    )
+
+
 class IdeaForm(NoPersonalDataMixin, forms.ModelForm):
     no_personal_data = ("text",)
 

@@ -54,6 +54,11 @@ urlpatterns = [
     ),
     path("framework/<int:pk>/adopt/", views.FrameworkAdopt.as_view(), name="framework_adopt"),
     path(
+        "framework/<int:pk>/transition/",
+        views.TransitionUpdate.as_view(),
+        name="framework_transition",
+    ),
+    path(
         "framework/<int:pk>/new-version/",
         views.framework_new_version,
         name="framework_new_version",

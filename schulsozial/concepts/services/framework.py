@@ -425,3 +425,38 @@ def framework_adopt(
         },
     )
     return version
+
+
+@transaction.atomic
+def framework_set_transition(
+    *, version: FrameworkVersion, transition_months: int, by: Any
+) -> FrameworkVersion:
+    """Coordination changes the transition period of the adopted version
+    (counted from its decision date). Its texts stay unchanged."""
+    require(perms.can_manage_framework(by, version.municipality_id))
+    require_state(version, [FV.ADOPTED], _("change the transition period"))
+    if not 0 <= transition_months <= MAX_TRANSITION_MONTHS:
+        raise ValidationError(
+            {
+                "transition_months": _("The transition period is 0 to %(n)s months.")
+                % {"n": MAX_TRANSITION_MONTHS}
+            }
+        )
+    old = (version.transition_months, version.transition_until)
+    version.transition_months = transition_months
+    version.transition_until = (
+        add_months(version.decision_date, transition_months)
+        if transition_months and version.decision_date and version.based_on_id
+        else None
+    )
+    version.save(update_fields=["transition_months", "transition_until"])
+    audit(
+        actor=by,
+        action=Action.UPDATE,
+        obj=version,
+        changes={
+            "transition_months": [old[0], transition_months],
+            "transition_until": [old[1], version.transition_until],
+        },
+    )
+    return version

@@ -197,3 +197,33 @@ def test_an_approval_by_the_system_shows_no_empty_name(world, client_for):
     body = client_for("principal").get(f"/konzepte/school-concepts/{concept.pk}/").content.decode()
     fact = body[body.index('data-fact="principal-approved"') :].split("</dd>")[0]
     assert "(–)" not in fact and "noch nicht" not in fact
+
+
+def test_coordination_changes_the_transition_period_of_the_adopted_version(world, client_for):
+    cw = concept_world(world)
+    concept = acknowledged_concept(world, cw)
+    answer_comments(cw)
+    decided = timezone.localdate() - datetime.timedelta(days=40)
+    services.framework_adopt(
+        version=cw.draft, decision_body="JHA", decision_date=decided, paper_number="1",
+        transition_months=1, confirm_open_consultation=True, by=SYSTEM,
+    )  # fmt: skip
+    coordinator = world.users["coordinator"]
+    states = {s.pk: s.concept_state for s in selectors.overview_schools(user=coordinator)}
+    assert states[concept.school_id] == "framework_changed"  # one month is over
+
+    client = client_for("coordinator")
+    page = client.get(f"/konzepte/framework/{cw.draft.pk}/").content.decode()
+    assert 'data-action="change-transition"' in page
+    url = f"/konzepte/framework/{cw.draft.pk}/transition/"
+    assert client.post(url, {"transition_months": "12"}).status_code == 302
+    cw.draft.refresh_from_db()
+    assert cw.draft.transition_until == add_months(decided, 12)
+    states = {s.pk: s.concept_state for s in selectors.overview_schools(user=coordinator)}
+    assert states[concept.school_id] == "transition"
+    page = client.get(f"/konzepte/framework/{cw.draft.pk}/").content.decode()
+    date = add_months(decided, 12).strftime("%d.%m.%Y")
+    assert f"12 Monate: Schulkonzepte früherer Fassungen bleiben bis {date} gültig" in page
+    # Others may not.
+    assert client_for("worker").post(url, {"transition_months": "0"}).status_code == 403
+    assert client_for("committee").get(url).status_code in (403, 404)

@@ -12,6 +12,7 @@ from .consultation import (
     CommentList,
     ConsultationOpen,
     FrameworkAdopt,
+    TransitionUpdate,
     consultation_close,
 )
 from .framework import (
@@ -72,6 +73,7 @@ __all__ = [
     "SectionUpdate",
     "StandardCreate",
     "StandardUpdate",
+    "TransitionUpdate",
     "consultation_close",
     "framework_compare",
     "framework_detail",

@@ -87,6 +87,29 @@ class FrameworkAdopt(ConceptFormView):
         return version
 
 
+class TransitionUpdate(ConceptFormView):
+    """Coordination changes the transition period of the adopted version."""
+
+    form_class = forms.TransitionPeriodForm
+    title = _("Transition period")
+
+    def load(self) -> Model | None:
+        return load_version(self.request, self.kwargs["pk"])
+
+    def allowed(self, obj: Any) -> bool:
+        return perms.can_manage_framework(self.request.user, obj.municipality_id)
+
+    def form_kwargs(self, obj: Any) -> dict[str, Any]:
+        return {"initial": {"transition_months": obj.transition_months}}
+
+    def save(self, form: Any, obj: Any) -> Model:
+        return services.framework_set_transition(
+            version=obj,
+            transition_months=form.cleaned_data["transition_months"],
+            by=self.request.user,
+        )
+
+
 class CommentCreate(ConceptFormView):
     form_class = forms.CommentForm
     title = _("Comment on the draft")
