@@ -240,6 +240,9 @@ def test_the_explanation_and_result_name_bounds_and_missing_rules_in_german(worl
     assert "höchstens 1,25 VZÄ (Höchstwert)" in page and "at most" not in page
     detail = client.get(f"/verteilung/{scenario.pk}/").content.decode()
     assert ">Höchstwert<" in detail and ">max<" not in detail
+    # The rules in words on the scenario page too.
+    assert "Rechenregeln" in detail and "<dt>Sockel je Schule</dt><dd>0,25 VZÄ</dd>" in detail
+    assert "mindestens 0,25 VZÄ, höchstens 1,25 VZÄ" in detail
     fs = client.get(f"/verteilung/{scenario.pk}/schools/199003/").content.decode()
     assert "fehlt: Median der Kommune" in fs and "fehlt: median" not in fs
 
