@@ -184,6 +184,15 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     # Statistics (issue #5): every content role sees its own scope.
     "statistics:report": ("get", row(200, 200, 200, 200, 200, 200, 403, LOGIN)),
     "statistics:export": ("get", row(200, 200, 200, 200, 200, 200, 403, LOGIN)),
+    # Notifications (issue 13): every user their own; the calendar feed opens
+    # only with its owner's current secret, to nobody else (no login needed).
+    "notifications:list": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
+    "notifications:mark_read": ("post", row(404, 404, 302, 404, 404, 404, 404, LOGIN)),
+    "notifications:mark_all_read": ("post", row(302, 302, 302, 302, 302, 302, 302, LOGIN)),
+    "notifications:badge": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
+    "notifications:preferences": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
+    "notifications:calendar": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
+    "notifications:feed": ("get", row(404, 404, 404, 404, 404, 404, 404, 404)),
     # Django's admin is for operators with is_staff; none of the personas is.
     "admin:*": ("get", row(302, 302, 302, 302, 302, 302, 302, 302)),
 }
@@ -253,6 +262,7 @@ def url_for(name: str, world) -> str:
         **(_scenario_args(world) if name.startswith("allocation:") else {}),
         **(_activity_args(world) if name.startswith("activities:") else {}),
         **(_statistics_args() if name.startswith("statistics:") else {}),
+        **(_notification_args(world) if name.startswith("notifications:") else {}),
     }.get(name, [])
     return reverse(name, args=args)
 
@@ -295,6 +305,18 @@ def _mapping_args(world) -> dict[str, list]:
 
 def _statistics_args() -> dict[str, list]:
     return {"statistics:export": ["activity_type", "csv"]}
+
+
+def _notification_args(world) -> dict[str, list]:
+    """A notification of the worker; the worker's feed with a wrong secret."""
+    from schulsozial.notifications.services import notify
+
+    worker = world.users["worker"]
+    (note,) = notify(recipients=[worker], kind="reminder", title="Erinnerung")
+    return {
+        "notifications:mark_read": [note.pk],
+        "notifications:feed": [worker.pk, "kein-gueltiger-schluessel"],
+    }
 
 
 def _activity_args(world) -> dict[str, list]:
