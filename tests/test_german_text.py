@@ -652,3 +652,24 @@ def test_every_msgid_has_a_german_translation():
         if msgid and (context, msgid) not in by_id and where.split(":")[0] not in ALLOWED_MISSING:
             problems.append(f"not in django.po: {msgid!r} ({where})")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems)
+
+
+def test_the_detector_finds_english_and_spares_german():
+    """The checks above catch what issue 13 found, and no German text."""
+    page = """<html><head><title>Schulkonzept</title><script>var x = "the end";</script></head>
+    <body><div class="kern-alert">Done: Einreichen.</div>
+    <p>Wilhelm-Schule: 0.75 VZÄ</p><select><option>null</option><option>alle</option></select>
+    <p>Art der Tätigkeit: counselling_pupil</p><a title="Edit the school">Bearbeiten</a>
+    <code>max_fte = 0.5</code><button value="new">Speichern</button>
+    <p>Das sind also null Stunden; Version 2.0; am 03.12.2026; 1.234 Schüler/innen; 0,75 VZÄ.</p>
+    <p>Die optionale Angabe fehlt. Status: offen.</p></body></html>"""
+    found = {finding for finding, _context in findings_in(visible_text(page))}
+    assert found == {
+        "Done",
+        "decimal 0.75",
+        "null",
+        "code counselling_pupil",
+        "Edit",
+        "the",
+        "school",
+    }, found
