@@ -457,6 +457,11 @@ def scenario_recompute(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(scenario.get_absolute_url())
 
 
+def _two(value: Any) -> Decimal | None:
+    """A sensitivity percentile (stored as a float) with two decimals like the other FTE."""
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
 @login_required
 def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     scenario = _scenario(request, pk)
@@ -516,9 +521,7 @@ def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
             Decimal(r["change"]),
             Decimal(r["money"]) if r["money"] else None,
             *contributions(r),
-            r["p5"],
-            r["p50"],
-            r["p95"],
+            *(_two(r[key]) for key in ("p5", "p50", "p95")),
         ]
         for r in scenario.result["schools"]
     )

@@ -259,3 +259,16 @@ def test_the_toml_editor_explains_the_keys_without_pointing_into_the_source(worl
     page = client_for("coordinator").get(f"/verteilung/{scenario.pk}/rules/toml/").content.decode()
     assert "docs/distribution.md" not in page
     assert "Schlüssel = Wert" in page and "css/allocation.css" in page
+
+
+def test_the_export_gives_the_percentiles_two_decimals_like_every_fte(world, client_for):
+    scenario = _scenario(world, "Index")
+    text = client_for("coordinator").get(f"/verteilung/{scenario.pk}/export.csv")
+    lines = text.content.decode("utf-8-sig").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("Schulnummer;"))
+    header = lines[start].split(";")
+    rows = [line.split(";") for line in lines[start + 1 :] if line]
+    assert len(rows) == 4
+    for name in ("VZÄ, 5. Perzentil", "VZÄ, Median", "VZÄ, 95. Perzentil", "VZÄ"):
+        column = header.index(name)
+        assert all(re.fullmatch(r"-?\d+,\d\d", row[column]) for row in rows), name
