@@ -13,10 +13,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from schulsozial.accounts.models import Role
+from schulsozial.accounts.services import role_assign
 from schulsozial.activities import services
 from schulsozial.activities.models import Activity, CatalogueEntry
 from schulsozial.activities.services import records
 from schulsozial.activities.tests.factories import activity_input, entry
+from schulsozial.core.actors import SYSTEM
 from schulsozial.statistics.tests.rollup_checks import assert_rollups_hold_the_records, stored_cells
 
 # German weekday abbreviations, written out here rather than taken from Django.
@@ -373,3 +376,20 @@ def test_a_saved_week_says_how_many_in_german_with_the_right_plural(dw, world, c
 @pytest.mark.parametrize("who", ["coordinator", "principal"])
 def test_only_social_workers_get_the_grid(dw, client_for, who):
     assert client_for(who).get(reverse("activities:week")).status_code in (403, 404)
+
+
+def test_a_worker_at_two_schools_chooses_the_school_per_row(dw, world, client_for):
+    assert world.schools[1].municipality_id == world.town.pk
+    role_assign(user=world.users["worker"], role=Role.WORKER, school=world.schools[1], by=SYSTEM)
+    monday = _last_monday()
+    client = client_for("worker")
+    html = client.get(_url(monday)).content.decode()
+    select = re.search(r'<select[^>]*name="row-0-school"[^>]*>', html)
+    assert select is not None and "kern-form-input__select" in select.group(0)
+    data = _rows(world, monday, {"minutes": "30"})
+    data["row-0-school"] = world.schools[1].pk
+    response = client.post(_url(monday), data, follow=True)
+    record = Activity.objects.get(source="week")
+    assert record.school == world.schools[1]
+    # With several schools, the week's records name theirs.
+    assert world.schools[1].name in _text(_section(response.content.decode(), "recorded"))
