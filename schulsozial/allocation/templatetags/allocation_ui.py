@@ -9,6 +9,8 @@ from typing import Any
 from django import template
 from django.utils.translation import gettext as _
 
+from schulsozial.masterdata.models import SchoolType
+
 from ..rules_text import fte, missing_label, number
 
 register = template.Library()
@@ -82,3 +84,9 @@ def num(value: Any) -> str:
         return number(float(value))
     except (TypeError, ValueError):
         return str(value)
+
+
+@register.filter
+def school_type_name(code: str) -> str:
+    """ "GS" -> "Grundschule" (the title of the abbreviation in the tables)."""
+    return str(dict(SchoolType.choices).get(code, code))

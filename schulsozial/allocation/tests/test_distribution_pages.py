@@ -272,3 +272,9 @@ def test_the_export_gives_the_percentiles_two_decimals_like_every_fte(world, cli
     for name in ("VZÄ, 5. Perzentil", "VZÄ, Median", "VZÄ, 95. Perzentil", "VZÄ"):
         column = header.index(name)
         assert all(re.fullmatch(r"-?\d+,\d\d", row[column]) for row in rows), name
+
+
+def test_the_result_table_explains_the_school_type_abbreviations(world, client_for):
+    scenario = _scenario(world, "Index")
+    page = client_for("coordinator").get(f"/verteilung/{scenario.pk}/").content.decode()
+    assert '<abbr title="Grundschule">GS</abbr>' in page
