@@ -190,8 +190,12 @@ PLATFORM_URL = env_str("PLATFORM_URL", "http://localhost:8000")
 NOTIFICATION_REMINDER_DAYS: dict[str, list[int]] = {
     "framework_review": [90, 30, 7],
     "school_concept_review": [60, 14],
+    "school_concept_approval": [7, 1],
     "consultation_closes": [3],
 }
+# Days after a school concept's submission by which the principal and the
+# carrier are asked to approve it (a deadline in their calendar and task list).
+SCHOOL_CONCEPT_APPROVAL_DAYS = env_int("SCHOOL_CONCEPT_APPROVAL_DAYS", 28)
 
 # Brute-force protection on the login form (django-axes). After
 # AXES_FAILURE_LIMIT wrong passwords in a row for one user name (from any

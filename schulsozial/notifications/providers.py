@@ -11,8 +11,10 @@ import datetime
 from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Count, Q
+from django.conf import settings
+from django.db.models import Count, Max, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -36,27 +38,52 @@ def _framework_url(version: FrameworkVersion) -> str:
     return reverse("concepts:framework_detail", args=[version.pk])
 
 
+def approval_due(concept: Any) -> datetime.date | None:
+    """The date by which the principal and the carrier are asked to approve:
+    SCHOOL_CONCEPT_APPROVAL_DAYS after the latest submission (`submitted`
+    annotated by `_awaiting`)."""
+    submitted = getattr(concept, "submitted", None)
+    if submitted is None:
+        return None
+    days = settings.SCHOOL_CONCEPT_APPROVAL_DAYS
+    return timezone.localdate(submitted) + datetime.timedelta(days=days)
+
+
+def _awaiting(user: Any, statuses: list[str]) -> Any:
+    return (
+        cs.school_concepts_visible_to(user=user)
+        .filter(status__in=statuses)
+        .annotate(submitted=Max("steps__at", filter=Q(steps__action="submit")))
+    )
+
+
+def _approval_open(user: Any, concept: SchoolConcept) -> bool:
+    return any(
+        cs.transition_allowed(concept=concept, action=action, user=user)
+        for action in ("approve_principal", "approve_carrier")
+    )
+
+
 def school_concept_tasks(user: Any, day: datetime.date) -> Iterator[WorkItem]:
-    """Approve (principal, carrier), revise after a request for changes
-    (the school's social workers), acknowledge (coordination), review
-    (drafters and coordination, from 90 days before the review is due)."""
+    """Approve (principal, carrier; due SCHOOL_CONCEPT_APPROVAL_DAYS after
+    the submission), revise after a request for changes (the school's social
+    workers), acknowledge (coordination), review (drafters and coordination,
+    from 90 days before the review is due)."""
     if not cperms.can_use_school_concepts(user):
         return
-    visible = cs.school_concepts_visible_to(user=user)
-    waiting = visible.filter(status__in=[SC.SUBMITTED, SC.APPROVED, SC.CHANGES_REQUESTED])
+    waiting = _awaiting(user, [SC.SUBMITTED, SC.APPROVED, SC.CHANGES_REQUESTED])
     for concept in waiting.order_by("school__name"):
         school, mun = concept.school.name, concept.school.municipality_id
         url = _concept_url(concept)
         if concept.status == SC.SUBMITTED:
-            for action in ("approve_principal", "approve_carrier"):
-                if cs.transition_allowed(concept=concept, action=action, user=user):
-                    yield WorkItem(
-                        "approve_school_concept",
-                        _("Approve the school concept of %(school)s") % {"school": school},
-                        url,
-                        municipality_id=mun,
-                    )
-                    break
+            if _approval_open(user, concept):
+                yield WorkItem(
+                    "approve_school_concept",
+                    _("Approve the school concept of %(school)s") % {"school": school},
+                    url,
+                    due=approval_due(concept),
+                    municipality_id=mun,
+                )
         elif concept.status == SC.APPROVED:
             if cs.transition_allowed(concept=concept, action="acknowledge", user=user):
                 yield WorkItem(
@@ -137,8 +164,9 @@ def framework_tasks(user: Any, day: datetime.date) -> Iterator[WorkItem]:
 
 def concept_deadlines(user: Any, day: datetime.date) -> Iterator[Deadline]:
     """Consultation ends (invitees and coordination), framework review due
-    (coordination), school concept review due (everybody who sees the
-    concept; reminders to those who revise it)."""
+    (coordination), approval of a submitted school concept requested (the
+    principal and carrier who have not approved yet), school concept review
+    due (everybody who sees the concept; reminders to those who revise it)."""
     if not cperms.can_use_concepts(user) and not cperms.can_use_school_concepts(user):
         return
     for version in cs.framework_versions_visible_to(user=user).filter(
@@ -162,6 +190,18 @@ def concept_deadlines(user: Any, day: datetime.date) -> Iterator[Deadline]:
                 _("Framework concept “%(title)s”: review due") % {"title": version.title},
                 _framework_url(version),
                 municipality_id=mun,
+                remind=True,
+            )
+    for concept in _awaiting(user, [SC.SUBMITTED]):
+        due = approval_due(concept)
+        if due and _approval_open(user, concept):
+            yield Deadline(
+                f"school_concept_approval:{concept.pk}",
+                due,
+                _("School concept %(school)s: approval requested")
+                % {"school": concept.school.name},
+                _concept_url(concept),
+                municipality_id=concept.school.municipality_id,
                 remind=True,
             )
     concepts = cs.school_concepts_visible_to(user=user).filter(

@@ -119,3 +119,35 @@ def test_a_registered_provider_adds_its_tasks_and_system_gets_none(world):
     finally:
         registry._task_providers.remove(provider)
     assert calls == [world.users["carrier"]]
+
+
+def test_an_approval_is_due_some_weeks_after_the_submission_and_reminded(
+    world, settings, django_capture_on_commit_callbacks
+):
+    from schulsozial.notifications.models import Notification
+    from schulsozial.notifications.services import send_reminders
+
+    settings.SCHOOL_CONCEPT_APPROVAL_DAYS = 10
+    settings.NOTIFICATION_REMINDER_DAYS = {"school_concept_approval": [3]}
+    submitted_concept(world)
+    day = timezone.localdate()
+    due = day + datetime.timedelta(days=10)
+    principal = world.users["principal"]
+    (item,) = open_tasks(user=principal, day=day)
+    assert item.due == due
+    found = deadlines_of(user=principal, day=day, start=day, end=due)
+    assert [(d.date, d.title) for d in found] == [
+        (due, "Schulkonzept Testschule 0: Freigabe erbeten")
+    ]
+    assert deadlines_of(user=world.users["worker"], day=day, start=day, end=due) == []
+    Notification.objects.all().delete()
+    assert send_reminders(day=day).sent == 0  # 10 days ahead, reminded at 3
+    assert send_reminders(day=due - datetime.timedelta(days=2)).sent == 2  # principal, carrier
+    cs.school_concept_approve_as_principal(concept=item_concept(item), by=principal)
+    assert deadlines_of(user=principal, day=day, start=day, end=due) == []
+
+
+def item_concept(item):
+    from schulsozial.concepts.models import SchoolConcept
+
+    return SchoolConcept.objects.get(pk=int(item.url.rstrip("/").rsplit("/", 1)[1]))
