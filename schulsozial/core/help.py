@@ -55,7 +55,7 @@ CHAPTERS: tuple[tuple[str, str], ...] = (
     ("activities:*", "dokumentation"),
     ("statistics:*", "statistik"),
     ("privacy:*", "datenschutz"),
-    ("notifications:*", "menue-und-hilfe"),
+    ("notifications:*", "aufgaben-benachrichtigungen-und-fristen"),
 )
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
