@@ -466,7 +466,7 @@ def crawl(client: Client, persona: str) -> Result:
     """Breadth first from the start page, bounded: new kinds of page and
     exports first, query variants (filters, sorting, paging) last."""
     result = Result(persona)
-    queue: deque[str] = deque(["/"])
+    queue: deque[str] = deque(["/", "/seite-gibt-es-nicht/"])  # and the 404 page
     later: deque[str] = deque()
     seen: set[tuple[str, str]] = set()
     shapes: Counter = Counter()
@@ -495,7 +495,7 @@ def crawl(client: Client, persona: str) -> Result:
             if target:
                 queue.append(target)
             continue
-        if response.status_code != 200:
+        if response.status_code not in (200, 403, 404, 405):
             continue
         kind = _kind(response, path)
         body = _body(response)
@@ -506,7 +506,7 @@ def crawl(client: Client, persona: str) -> Result:
         pieces = visible_text(source) if kind == "html" else file_text(kind, body)
         for finding, context in findings_in(pieces):
             result.note(url, path, finding, context)
-        for link, _htmx in links_of(source, url) if kind == "html" else []:
+        for link, _htmx in links_of(source, url) if response.status_code == 200 else []:
             target = _inside(link)
             if target is not None:
                 parts = urlsplit(target)
