@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db.models import F
 from django.utils import timezone
 
 from schulsozial.accounts.models import Role, User
@@ -20,7 +21,15 @@ from schulsozial.masterdata.models import School, SchoolYear
 from schulsozial.masterdata.selectors import current_school_year
 
 from . import services
-from .models import Idea, LinkedConcept, SchoolConcept, Standard, YearlyGoal
+from .models import (
+    ConceptStep,
+    Idea,
+    LinkedConcept,
+    SchoolConcept,
+    Standard,
+    YearlyGoal,
+    add_years,
+)
 
 SECTION_TEXTS = {
     "leitbild": (
@@ -259,16 +268,20 @@ def _goals(school: School, year: SchoolYear) -> None:
             "",
         ),
     ]
+    # Goals are reviewed at the end of their year: the reviewed ones belong
+    # to the year before, the open one to the current year.
+    previous = SchoolYear.objects.filter(start__lt=year.start).order_by("-start").first()
     for goal, measures, responsible, review, comment in plan:
+        reviewed = review != YearlyGoal.Review.OPEN and previous is not None
         created = services.yearly_goal_create(
             school=school,
             by=SYSTEM,
-            school_year=year,
+            school_year=previous if reviewed and previous else year,
             goal=goal,
             measures=measures,
             responsible=responsible,
         )
-        if review != YearlyGoal.Review.OPEN:
+        if reviewed:
             services.yearly_goal_review(
                 goal=created, review=review, review_comment=comment, by=SYSTEM
             )
@@ -344,10 +357,20 @@ def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
         + ["draft"] * 2
     )
     concepts = _school_concepts(herne, plan, skip={worker_school.pk} if worker_school else set())
-    # One concept was acknowledged long ago: its review is overdue.
-    SchoolConcept.objects.filter(pk=concepts[0].pk).update(
-        review_due=today - datetime.timedelta(days=30)
+    # One concept has a one-year review interval and its review is overdue.
+    # Its whole history moves back: acknowledged one year before the review
+    # fell due (after version 1 was adopted), not today.
+    overdue = concepts[0]
+    due = today - datetime.timedelta(days=30)
+    shift = today - add_years(due, -1)
+    SchoolConcept.objects.filter(pk=overdue.pk).update(
+        review_interval_years=1,
+        review_due=due,
+        acknowledged_at=F("acknowledged_at") - shift,
+        principal_approved_at=F("principal_approved_at") - shift,
+        carrier_approved_at=F("carrier_approved_at") - shift,
     )
+    ConceptStep.objects.filter(concept=overdue).update(at=F("at") - shift)
     if year is None:  # the master data demo builds the school years around today
         raise RuntimeError("The concepts demo needs a school year covering today.")
     if worker_school is not None:
