@@ -229,6 +229,21 @@ class AssignmentForm(forms.Form):
         limit_choices(self, "school", schools)
 
 
+def figure_year_choices(codes: list[str]) -> list[tuple[str, Any]]:
+    """The school years a school import's figures may count for, latest first;
+    "" means the year in the column headings (else the current school year)."""
+    return [
+        ("", _("as in the column headings (else the current school year)")),
+        *((code, code) for code in sorted(set(codes), reverse=True)),
+    ]
+
+
+def _set_choices(form: forms.BaseForm, name: str, choices: list[tuple[str, Any]]) -> None:
+    field = form.fields[name]
+    if isinstance(field, forms.ChoiceField):
+        field.choices = choices
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(
         label=_("file"),
@@ -239,9 +254,55 @@ class ImportForm(forms.Form):
     municipality = forms.ModelChoiceField(
         queryset=Municipality.objects.none(), label=_("municipality")
     )
+    school_year = forms.ChoiceField(
+        label=_("school year of the figures"),
+        required=False,
+        help_text=_("The school year the pupil numbers, Sozialindex and Startchancen count for."),
+    )
 
-    def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, municipalities: Any, year_codes: list[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         limit_choices(self, "municipality", municipalities)
+        _set_choices(self, "school_year", figure_year_choices(year_codes or []))
         if municipalities.count() == 1:
             self.fields["municipality"].initial = municipalities.first()
+
+
+class ImportMappingForm(forms.Form):
+    """The preview's second step: a field for each column the import did not
+    recognise, and the school year of the figures."""
+
+    school_year = forms.ChoiceField(label=_("school year of the figures"), required=False)
+
+    def __init__(
+        self,
+        *args: Any,
+        ignored: list[str],
+        fields: list[tuple[str, str]],
+        year_codes: list[str],
+        initial_mapping: dict[str, str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        _set_choices(self, "school_year", figure_year_choices(year_codes))
+        self.headings: dict[str, str] = {}
+        choices = [("", _("ignore this column")), *fields]
+        for position, heading in enumerate(ignored):
+            name = f"column_{position}"
+            self.headings[name] = heading
+            self.fields[name] = forms.ChoiceField(
+                label=_("Column “%(heading)s”") % {"heading": heading},
+                choices=choices,
+                required=False,
+                initial=(initial_mapping or {}).get(heading, ""),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        """heading -> field for the columns the user gave a field."""
+        return {
+            heading: self.cleaned_data[name]
+            for name, heading in self.headings.items()
+            if self.cleaned_data.get(name)
+        }

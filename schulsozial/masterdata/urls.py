@@ -18,6 +18,11 @@ urlpatterns = [
     path("schools/", views.SchoolList.as_view(), name="school_list"),
     path("schools/new/", views.SchoolCreate.as_view(), name="school_create"),
     path("schools/import/", views.school_import, name="school_import"),
+    path(
+        "schools/import/vorlage.<str:file_format>",
+        views.school_import_template,
+        name="school_import_template",
+    ),
     path("schools/<int:pk>/", views.school_detail, name="school_detail"),
     path("schools/<int:pk>/edit/", views.SchoolUpdate.as_view(), name="school_update"),
     path("schools/<int:pk>/figures/", views.SchoolFiguresEdit.as_view(), name="school_figures"),

@@ -52,15 +52,19 @@ Decisions worth knowing:
 from __future__ import annotations
 
 from .cells import join_name_parts
-from .columns import _column_letter
-from .parsing import parse_school_file
+from .columns import _LABEL as FIELD_LABELS
+from .columns import MAPPABLE, _column_letter
+from .parsing import parse_school_file, reparse_school_rows
 from .reading import _ZIP_MAGIC, _count_outside_quotes, _xlsx_rows, csv_rows
-from .records import MAX_BYTES_DEFAULT, MAX_ERRORS, ParseResult, RowError, SchoolRecord
+from .records import MAX_BYTES_DEFAULT, MAX_ERRORS, Message, ParseResult, RowError, SchoolRecord
 
 __all__ = [
+    "FIELD_LABELS",
+    "MAPPABLE",
     "MAX_BYTES_DEFAULT",
     "MAX_ERRORS",
     "_ZIP_MAGIC",
+    "Message",
     "ParseResult",
     "RowError",
     "SchoolRecord",
@@ -70,4 +74,5 @@ __all__ = [
     "csv_rows",
     "join_name_parts",
     "parse_school_file",
+    "reparse_school_rows",
 ]

@@ -10,7 +10,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .columns import _fold
-from .records import PRIVATE, PUBLIC, _CellError
+from .records import PRIVATE, PUBLIC, Message, _CellError
 
 
 def _show(text: str) -> str:
@@ -35,7 +35,9 @@ def _school_number(text: str) -> str:
         raise _CellError("school number is empty")
     digits = _digits(text)
     if digits is None or len(digits) != 6:
-        raise _CellError(f"school number must have exactly 6 digits, got {_show(text)}")
+        raise _CellError(
+            "school number must have exactly 6 digits, got %(value)s", value=_show(text)
+        )
     return digits
 
 
@@ -46,7 +48,7 @@ def _ags(text: str) -> str:
     if digits is not None and len(digits) == 7:  # Excel dropped the leading zero
         digits = "0" + digits
     if digits is None or len(digits) != 8:
-        raise _CellError(f"AGS must have 8 digits, got {_show(text)}")
+        raise _CellError("AGS must have 8 digits, got %(value)s", value=_show(text))
     return digits
 
 
@@ -56,7 +58,7 @@ def _postcode(text: str) -> str:
     bare = text[2:].lstrip("-") if text[:2] in ("D-", "D ") else text
     digits = _digits(bare)
     if digits is None or len(digits) not in (4, 5):
-        raise _CellError(f"postcode must have 5 digits, got {_show(text)}")
+        raise _CellError("postcode must have 5 digits, got %(value)s", value=_show(text))
     return digits.zfill(5)
 
 
@@ -65,7 +67,9 @@ def _type_code(text: str) -> str:
         return ""
     digits = _digits(text)
     if digits is None or len(digits) > 2:
-        raise _CellError(f"school type code must have 1 or 2 digits, got {_show(text)}")
+        raise _CellError(
+            "school type code must have 1 or 2 digits, got %(value)s", value=_show(text)
+        )
     return digits.zfill(2)
 
 
@@ -74,7 +78,9 @@ def _authority_number(text: str) -> str:
         return ""
     digits = _digits(text)
     if digits is None or len(digits) > 10:
-        raise _CellError(f"authority number must be up to 10 digits, got {_show(text)}")
+        raise _CellError(
+            "authority number must be up to 10 digits, got %(value)s", value=_show(text)
+        )
     return digits
 
 
@@ -90,13 +96,13 @@ def _whole_number(text: str) -> int | None:
         return int(re.split(r"[.,]", text, maxsplit=1)[0])
     if _GROUPED.fullmatch(text):
         return int(re.sub(r"\D", "", text))
-    raise _CellError(f"not a whole number: {_show(text)}")
+    raise _CellError("not a whole number: %(value)s", value=_show(text))
 
 
 def _pupils(text: str) -> int | None:
     value = _whole_number(text)
     if value is not None and not 0 <= value <= 100_000:
-        raise _CellError(f"pupils must be between 0 and 100000, got {value}")
+        raise _CellError("pupils must be between 0 and 100000, got %(value)s", value=value)
     return value
 
 
@@ -108,9 +114,9 @@ def _social_index(text: str) -> int | None:
     try:
         value = _whole_number(bare)
     except _CellError:
-        raise _CellError(f"not a whole number: {_show(text)}") from None
+        raise _CellError("not a whole number: %(value)s", value=_show(text)) from None
     if value is not None and not 1 <= value <= 9:
-        raise _CellError(f"Sozialindex must be between 1 and 9, got {value}")
+        raise _CellError("Sozialindex must be between 1 and 9, got %(value)s", value=value)
     return value
 
 
@@ -121,13 +127,18 @@ def _coordinate(text: str, limit: int, label: str) -> Decimal | None:
     if not text:
         return None
     if not _DECIMAL.fullmatch(text):
-        raise _CellError(f"not a decimal number: {_show(text)}")
+        raise _CellError("not a decimal number: %(value)s", value=_show(text))
     try:
         value = Decimal(text.replace(",", "."))
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid numbers
-        raise _CellError(f"not a decimal number: {_show(text)}") from None
+        raise _CellError("not a decimal number: %(value)s", value=_show(text)) from None
     if not -limit <= value <= limit:
-        raise _CellError(f"{label} must be between -{limit} and {limit}, got {text}")
+        raise _CellError(
+            "%(field)s must be between -%(limit)s and %(limit)s, got %(value)s",
+            field=Message(label),
+            limit=limit,
+            value=text,
+        )
     return value
 
 
@@ -151,7 +162,7 @@ def _startchancen(text: str) -> bool | None:
         return True
     if folded in _FALSE:
         return False
-    raise _CellError(f"Startchancen must be 1/0, ja/nein or x, got {_show(text)}")
+    raise _CellError("Startchancen must be 1/0, ja/nein or x, got %(value)s", value=_show(text))
 
 
 _PRIVATE_WORDS = ("privat", "private", "ersatz", "frei", "kirchl")
@@ -160,20 +171,24 @@ _PUBLIC_WORDS = ("offentl", "public", "kommunal", "stadtisch", "staatlich")
 
 def _legal_status(text: str) -> str:
     if not text:
-        return PUBLIC
+        return ""  # not given: a new school is public, a known one keeps its status
     key = _fold(text)
     if key == "p" or any(word in key for word in _PRIVATE_WORDS):
         return PRIVATE
     if key == "o" or key.startswith(_PUBLIC_WORDS):
         return PUBLIC
-    raise _CellError(f"legal status must be Öffentlich or Privat, got {_show(text)}")
+    raise _CellError("legal status must be Öffentlich or Privat, got %(value)s", value=_show(text))
 
 
 def _text(limit: int) -> Callable[[str], str]:
     def convert(text: str) -> str:
         text = " ".join(text.split())
         if len(text) > limit:
-            raise _CellError(f"text too long: {len(text)} characters, at most {limit}")
+            raise _CellError(
+                "text too long: %(length)s characters, at most %(limit)s",
+                length=len(text),
+                limit=limit,
+            )
         return text
 
     return convert

@@ -6,9 +6,9 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from .records import RowError, _CellError
+from .records import Message, RowError, _CellError
 
 
 @functools.lru_cache(maxsize=2048)
@@ -41,10 +41,20 @@ _YEARFUL: dict[str, frozenset[str]] = {
         "Schülerinnen und Schüler gesamt",
         "Anzahl Schüler",
         "Anzahl Schülerinnen und Schüler",
+        "Schüler/innen",
+        "Schüler*innen",
+        "Schülerzahl gesamt",
+        "Schüler insgesamt",
+        "Anzahl SuS",
         "pupils",
     ),
     "social_index": _aliases(
-        "Sozialindex", "Sozialindexstufe", "Sozialindex Stufe", "schulscharfer Sozialindex"
+        "Sozialindex",
+        "Sozialindexstufe",
+        "Sozialindex Stufe",
+        "schulscharfer Sozialindex",
+        "Sozialindex (Stufe)",
+        "social index",
     ),
     "startchancen": _aliases(
         "Startchancen",
@@ -90,7 +100,13 @@ _PLAIN: dict[str, frozenset[str]] = {
         "Trägernummer", "Träger-Nr.", "Schulträgernummer", "Schulträger-Nr."
     ),
     "authority_name": _aliases(
-        "traeger_abgeleitet", "Träger", "Schulträger", "Trägername", "Schulträgername"
+        "traeger_abgeleitet",
+        "Träger",
+        "Schulträger",
+        "Trägername",
+        "Schulträgername",
+        "Trägerbezeichnung",
+        "Schulträger Name",
     ),
     "ags": _aliases(
         "AGS",
@@ -107,11 +123,13 @@ _PLAIN: dict[str, frozenset[str]] = {
         "Straße/Hausnummer",
         "Straße und Hausnr.",
         "Straße/Hausnr.",
+        "Straße, Hausnummer",
+        "Strasse und Hausnummer",
         "Anschrift",
         "Adresse",
     ),
     "postcode": _aliases("PLZ", "Postleitzahl"),
-    "city": _aliases("Ort", "Schulort", "Postort", "Stadt"),
+    "city": _aliases("Ort", "Schulort", "Postort", "Stadt", "Ortsname"),
     "lat": _aliases("lat", "latitude", "Breitengrad", "Breite", "geographische Breite"),
     "lon": _aliases(
         "lon", "lng", "long", "longitude", "Längengrad", "Länge", "geographische Länge"
@@ -123,17 +141,17 @@ for _field, _names in _YEARFUL.items():
 _FIELD_OF: dict[str, str] = {alias: name for name, names in _PLAIN.items() for alias in names}
 _YEARFUL_KEY: dict[str, str] = {alias: name for name, names in _YEARFUL.items() for alias in names}
 
-_REQUIRED = {
-    "school_number": "schulnummer",
-    "name": "bezeichnung_1",
-    "school_type_label": "schulform",
+_REQUIRED = {  # field -> the column name an error about its absence gives
+    "school_number": "Schulnummer",
+    "name": "Schulname",
+    "school_type_label": "Schulform",
 }
 _REQUIRED_HINT = {
     "school_number": "Schulnummer, SchulNr",
     "name": "Name, Schulname, Bezeichnung, bezeichnung_1",
     "school_type_label": "Schulform, Schulart",
 }
-_LABEL = {
+_LABEL: dict[str, str] = {  # English msgids; importing.py shows them in German
     "school_number": "school number",
     "name": "name",
     "name_2": "name (line 2)",
@@ -142,8 +160,8 @@ _LABEL = {
     "school_type_label": "school type",
     "school_type_code": "school type code",
     "legal_status": "legal status",
-    "authority_number": "authority number",
-    "authority_name": "authority",
+    "authority_number": "school authority number",
+    "authority_name": "school authority",
     "ags": "AGS",
     "municipality_name": "municipality",
     "street": "street",
@@ -166,7 +184,11 @@ def _school_year(start: int, second: str | None) -> str:
     if second is not None:
         ok = int(second) == (follow if len(second) == 4 else follow % 100)
         if not ok:
-            raise _CellError(f"school year {start}/{second} is not two consecutive years")
+            raise _CellError(
+                "school year %(start)s/%(second)s is not two consecutive years",
+                start=start,
+                second=second,
+            )
     return f"{start}/{follow % 100:02d}"
 
 
@@ -195,13 +217,31 @@ class _Columns:
     index: dict[str, int]
     header: dict[str, str]
     years: dict[str, str | None]
+    heading_years: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)
+
+
+MAPPABLE = tuple(_LABEL)  # the fields a user may give an unrecognised column
 
 
 def _map_columns(
-    cells: list[str], header_row: int, default_year: str | None, errors: list[RowError]
+    cells: list[str],
+    header_row: int,
+    default_year: str | None,
+    errors: list[RowError],
+    *,
+    mapping: dict[str, str] | None = None,
+    school_year: str | None = None,
 ) -> _Columns:
-    """Recognise the header cells; report ambiguous, impossible and missing columns."""
+    """Recognise the header cells; report ambiguous, impossible and missing columns.
+
+    ``mapping`` gives fields to headings the aliases do not know (heading ->
+    field, "" to leave it ignored); ``school_year`` is the year of every figure
+    column, whatever its heading says.
+    """
+    mapping = mapping or {}
     found: dict[str, list[tuple[int, str | None]]] = {}
+    ignored: list[str] = []
     for position, cell in enumerate(cells):
         key = _fold(cell)
         if not key:
@@ -212,14 +252,18 @@ def _map_columns(
             try:
                 yearful = _yearful_header(key)
             except _CellError as exc:
-                errors.append(RowError(header_row, cell, str(exc)))
+                errors.append(RowError(header_row, cell, exc.message))
                 continue
-            if yearful is None:
+            if yearful is not None:
+                name, year = yearful
+            elif mapping.get(cell) in _LABEL:
+                name = mapping[cell]
+            else:
+                ignored.append(cell)
                 continue
-            name, year = yearful
         found.setdefault(name, []).append((position, year))
 
-    columns = _Columns(index={}, header={}, years={})
+    columns = _Columns(index={}, header={}, years={}, ignored=ignored)
     ambiguous: set[str] = set()
     for name, places in found.items():
         chosen = places[0]
@@ -231,7 +275,12 @@ def _map_columns(
                     RowError(
                         header_row,
                         second,
-                        f"columns '{first}' and '{second}' both mean {_LABEL[name]}; keep only one",
+                        Message(
+                            "columns '%(first)s' and '%(second)s' both mean %(field)s; keep only one",
+                            first=first,
+                            second=second,
+                            field=Message(_LABEL[name]),
+                        ),
                     )
                 )
                 ambiguous.add(name)
@@ -241,22 +290,33 @@ def _map_columns(
         columns.index[name] = position
         columns.header[name] = cells[position]
         if name in _YEARFUL:
-            columns.years[name] = year or default_year
+            if year:
+                columns.heading_years[name] = year
+            columns.years[name] = school_year or year or default_year
 
     looks_like_data = bool(cells) and re.fullmatch(r"\d{6}", cells[0].strip()) is not None
     for name, canonical in _REQUIRED.items():
         if name not in columns.index and name not in ambiguous:
-            reason = f"required column missing (accepted names include {_REQUIRED_HINT[name]})"
+            msgid = "required column missing (accepted names include %(names)s)"
             if looks_like_data:
-                reason += "; the first row looks like data: is the header row missing?"
-            errors.append(RowError(header_row, canonical, reason))
+                msgid = (
+                    "required column missing (accepted names include %(names)s); "
+                    "the first row looks like data: is the header row missing?"
+                )
+            errors.append(
+                RowError(header_row, canonical, Message(msgid, names=_REQUIRED_HINT[name]))
+            )
     if ("lat" in columns.index) != ("lon" in columns.index):
         present, absent = ("lat", "lon") if "lat" in columns.index else ("lon", "lat")
         errors.append(
             RowError(
                 header_row,
                 columns.header[present],
-                f"{_LABEL[present]} column without a {_LABEL[absent]} column",
+                Message(
+                    "%(present)s column without a %(absent)s column",
+                    present=Message(_LABEL[present]),
+                    absent=Message(_LABEL[absent]),
+                ),
             )
         )
     return columns

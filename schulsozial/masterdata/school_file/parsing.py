@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from .cells import _CONVERTERS, _show, join_name_parts
@@ -16,7 +16,7 @@ from .records import (
     HEADER_SEARCH_ROWS,
     MAX_BYTES_DEFAULT,
     MAX_ERRORS,
-    PUBLIC,
+    Message,
     ParseResult,
     RowError,
     SchoolRecord,
@@ -45,10 +45,12 @@ def _normalise_default_year(text: str | None, errors: list[RowError]) -> str | N
     match = _SCHOOL_YEAR_TEXT.match(text)
     try:
         if match is None:
-            raise _CellError(f"default school year must look like 2024/25, got {_show(text)}")
+            raise _CellError(
+                "default school year must look like 2024/25, got %(value)s", value=_show(text)
+            )
         return _school_year(int(match[1]), match[2])
     except _CellError as exc:
-        errors.append(RowError(0, "", str(exc)))
+        errors.append(RowError(0, "", exc.message))
         return None
 
 
@@ -58,37 +60,80 @@ def parse_school_file(
     filename: str = "",
     max_bytes: int = MAX_BYTES_DEFAULT,
     default_school_year: str | None = None,
+    school_year: str | None = None,
+    mapping: dict[str, str] | None = None,
 ) -> ParseResult:
     """Parse a school list (CSV or XLSX bytes). Never raises; see the module docstring.
 
     ``filename`` only sharpens messages (a ``.xls`` or fake ``.xlsx``);
     ``default_school_year`` ("2024/25") is the year of pupils, Sozialindex and
-    Startchancen columns whose name has no year.
+    Startchancen columns whose name has no year; ``school_year`` is the year
+    of all of them, whatever their names say. ``mapping`` gives a field
+    (``pupils``, ``street``, ... or "" for none) to headings the parser does
+    not recognise.
     """
+    options = _Options(default_school_year, school_year, mapping or {})
     try:
-        return _parse(
-            data, filename=filename, max_bytes=max_bytes, default_school_year=default_school_year
-        )
+        return _parse(data, filename=filename, max_bytes=max_bytes, options=options)
     except Exception as exc:  # the contract: errors are reported, never raised
-        reason = f"internal error while reading the file ({type(exc).__name__}); please report it"
-        return ParseResult([], [RowError(0, "", reason)], "", "", [])
+        return _internal_error(exc)
+
+
+def reparse_school_rows(
+    rows: list[tuple[int, list[str]]],
+    *,
+    default_school_year: str | None = None,
+    school_year: str | None = None,
+    mapping: dict[str, str] | None = None,
+) -> ParseResult:
+    """Parse rows read before (``ParseResult.rows``: the header row first, each
+    row as ``(row number, cells)``) again, with another mapping or school year."""
+    options = _Options(default_school_year, school_year, mapping or {})
+    try:
+        if not rows:
+            return ParseResult([], [RowError(0, "", Message("file is empty"))], "", "", [])
+        errors = _Errors()
+        return _parse_table(rows[0], iter(rows[1:]), errors, options, "", "", "")
+    except Exception as exc:  # the contract: errors are reported, never raised
+        return _internal_error(exc)
+
+
+@dataclass(frozen=True)
+class _Options:
+    default_school_year: str | None
+    school_year: str | None
+    mapping: dict[str, str]
+
+
+def _internal_error(exc: Exception) -> ParseResult:
+    reason = Message(
+        "internal error while reading the file (%(kind)s); please report it",
+        kind=type(exc).__name__,
+    )
+    return ParseResult([], [RowError(0, "", reason)], "", "", [])
 
 
 def _file_error(reason: str, **extra: Any) -> ParseResult:
     return ParseResult([], [RowError(0, "", reason)], extra.pop("encoding", ""), "", [], **extra)
 
 
-def _parse(
-    data: bytes, *, filename: str, max_bytes: int, default_school_year: str | None
-) -> ParseResult:
+def _parse(data: bytes, *, filename: str, max_bytes: int, options: _Options) -> ParseResult:
     if isinstance(data, bytearray | memoryview):
         data = bytes(data)
     if not isinstance(data, bytes):
-        return _file_error(f"expected the file's bytes, got {type(data).__name__}")
+        return _file_error(
+            Message("expected the file's bytes, got %(kind)s", kind=type(data).__name__)
+        )
     if len(data) > max_bytes:
-        return _file_error(f"file is too large: {len(data):,} bytes, at most {max_bytes:,}")
+        return _file_error(
+            Message(
+                "file is too large: %(size)s bytes, at most %(limit)s",
+                size=len(data),
+                limit=max_bytes,
+            )
+        )
     if not data.strip() or data.strip() == codecs.BOM_UTF8:
-        return _file_error("file is empty")
+        return _file_error(Message("file is empty"))
     lower_name = filename.lower()
 
     errors = _Errors()
@@ -99,10 +144,12 @@ def _parse(
             return _file_error(xlsx, file_format="xlsx")
         rows: Iterator[tuple[int, list[str]]] = iter(xlsx)
     elif data.startswith(_OLE_MAGIC):
-        return _file_error("old Excel format (.xls) is not supported; save as .xlsx or CSV")
+        return _file_error(
+            Message("old Excel format (.xls) is not supported; save as .xlsx or CSV")
+        )
     else:
         if lower_name.endswith((".xlsx", ".xlsm")):
-            return _file_error("the file is named .xlsx but is not an Excel workbook")
+            return _file_error(Message("the file is named .xlsx but is not an Excel workbook"))
         decoded = _decode(data)
         if isinstance(decoded, str):
             return _file_error(decoded)
@@ -117,11 +164,10 @@ def _parse(
             delimiter = _choose_delimiter(text)
         if delimiter in ('"', "\r", "\n"):
             return _file_error(
-                f"unusable delimiter {delimiter!r} in the sep= line", encoding=encoding
+                Message("unusable delimiter %(delimiter)r in the sep= line", delimiter=delimiter),
+                encoding=encoding,
             )
         rows = _csv_rows(text, delimiter, errors)
-
-    default_year = _normalise_default_year(default_school_year, errors)
 
     # The header: the first of the first non-empty rows that names a school number column.
     skipped: list[tuple[int, list[str]]] = []
@@ -137,12 +183,37 @@ def _parse(
             break
     if header is None:
         if not skipped:
-            empty = "the first worksheet is empty" if file_format == "xlsx" else "file is empty"
+            empty = (
+                Message("the first worksheet is empty")
+                if file_format == "xlsx"
+                else Message("file is empty")
+            )
             errors.append(RowError(0, "", empty))
             return ParseResult([], list(errors), encoding, delimiter, [], file_format)
         header = skipped[0]
+    return _parse_table(header, rows, errors, options, encoding, delimiter, file_format)
+
+
+def _parse_table(
+    header: tuple[int, list[str]],
+    rows: Iterator[tuple[int, list[str]]],
+    errors: _Errors,
+    options: _Options,
+    encoding: str,
+    delimiter: str,
+    file_format: str,
+) -> ParseResult:
+    default_year = _normalise_default_year(options.default_school_year, errors)
+    chosen_year = _normalise_default_year(options.school_year, errors)
     header_row, header_cells = header[0], [cell.strip() for cell in header[1]]
-    columns = _map_columns(header_cells, header_row, default_year, errors)
+    columns = _map_columns(
+        header_cells,
+        header_row,
+        default_year,
+        errors,
+        mapping=options.mapping,
+        school_year=chosen_year,
+    )
     result = ParseResult(
         records=[],
         errors=[],
@@ -151,19 +222,33 @@ def _parse(
         columns=header_cells,
         file_format=file_format,
         column_map=dict(columns.header),
+        years=dict(columns.years),
+        heading_years=dict(columns.heading_years),
+        ignored=list(columns.ignored),
     )
     if errors:
         return replace(result, errors=list(errors))
 
     records: list[SchoolRecord] = []
+    seen: list[tuple[int, list[str]]] = []
     try:
-        _parse_rows(rows, header_cells, columns, delimiter, records, errors)
+        _parse_rows(_kept(rows, seen), header_cells, columns, delimiter, records, errors)
     except _ErrorLimitError:
         last = errors[-1].row
-        errors.append(RowError(last, "", f"too many errors: stopped after {MAX_ERRORS}"))
+        errors.append(
+            RowError(last, "", Message("too many errors: stopped after %(n)s", n=MAX_ERRORS))
+        )
     if not records and not errors:
-        errors.append(RowError(header_row, "", "no data rows below the header"))
-    return replace(result, records=records, errors=list(errors))
+        errors.append(RowError(header_row, "", Message("no data rows below the header")))
+    return replace(result, records=records, errors=list(errors), rows=[header, *seen])
+
+
+def _kept(
+    rows: Iterator[tuple[int, list[str]]], seen: list[tuple[int, list[str]]]
+) -> Iterator[tuple[int, list[str]]]:
+    for row in rows:
+        seen.append(row)
+        yield row
 
 
 _ALL_FIELDS = tuple(_CONVERTERS)
@@ -207,13 +292,17 @@ def _parse_rows(
             try:
                 values[name] = convert(cells[position].strip())
             except _CellError as exc:
-                errors.add(RowError(number, head[name], str(exc)))
+                errors.add(RowError(number, head[name], exc.message))
                 failed = True
 
         school_number = values.get("school_number")
         if school_number is not None:
             if school_number in first_seen:
-                reason = f"duplicate school number {school_number} (first seen in row {first_seen[school_number]})"
+                reason = Message(
+                    "duplicate school number %(number)s (first seen in row %(first)s)",
+                    number=school_number,
+                    first=first_seen[school_number],
+                )
                 errors.add(RowError(number, head["school_number"], reason))
                 failed = True
             else:
@@ -223,17 +312,19 @@ def _parse_rows(
 
         name = join_name_parts(values.get(key, "") for key in ("name", "name_2", "name_3"))
         if not name:
-            errors.add(RowError(number, head["name"], "name is empty"))
+            errors.add(RowError(number, head["name"], Message("name is empty")))
             continue
         if len(name) > 300:
             errors.add(
                 RowError(
-                    number, head["name"], f"name too long: {len(name)} characters, at most 300"
+                    number,
+                    head["name"],
+                    Message("name too long: %(length)s characters, at most 300", length=len(name)),
                 )
             )
             continue
         if not values["school_type_label"]:
-            errors.add(RowError(number, head["school_type_label"], "school type is empty"))
+            errors.add(RowError(number, head["school_type_label"], Message("school type is empty")))
             continue
         lat, lon = values.get("lat"), values.get("lon")
         if (lat is None) != (lon is None):
@@ -242,7 +333,10 @@ def _parse_rows(
                 RowError(
                     number,
                     head[missing],
-                    f"{_LABEL[missing]} is empty but the other coordinate is given",
+                    Message(
+                        "%(field)s is empty but the other coordinate is given",
+                        field=Message(_LABEL[missing]),
+                    ),
                 )
             )
             continue
@@ -259,7 +353,7 @@ def _parse_rows(
                 short_name=values.get("short_name", ""),
                 school_type_label=values["school_type_label"],
                 school_type_code=values.get("school_type_code", ""),
-                legal_status=values.get("legal_status", PUBLIC),
+                legal_status=values.get("legal_status", ""),
                 authority_number=values.get("authority_number", ""),
                 authority_name=values.get("authority_name", ""),
                 ags=values.get("ags", ""),
@@ -295,7 +389,7 @@ def _width_error(
     else:
         surplus = next((i for i in range(width, len(cells)) if cells[i].strip()), width)
         column = _column_letter(surplus + 1)
-    reason = f"row has {len(cells)} fields, the header has {width}"
+    msgid = "row has %(fields)s fields, the header has %(width)s"
     if delimiter and any("\n" in cell or '"' in cell for cell in cells):  # quoting went astray
-        reason += '; is a quote character (") not closed?'
-    errors.add(RowError(number, column, reason))
+        msgid = 'row has %(fields)s fields, the header has %(width)s; is a quote character (") not closed?'
+    errors.add(RowError(number, column, Message(msgid, fields=len(cells), width=width)))

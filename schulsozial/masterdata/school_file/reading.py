@@ -11,27 +11,26 @@ import zipfile
 from collections.abc import Iterable, Iterator
 
 from .columns import _is_header
-from .records import HEADER_SEARCH_ROWS, XLSX_UNPACKED_FACTOR, RowError
+from .records import HEADER_SEARCH_ROWS, XLSX_UNPACKED_FACTOR, Message, RowError
 
 _DELIMITERS = (";", ",", "\t")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .doc
+_UTF16 = "unsupported encoding UTF-16; save the file as CSV UTF-8 (or CSV with semicolons)"
 
 
 def _decode(data: bytes) -> tuple[str, str] | str:
     """Return (text, encoding) or an error reason."""
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "unsupported encoding UTF-32; save the file as CSV UTF-8"
+        return Message("unsupported encoding UTF-32; save the file as CSV UTF-8")
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "unsupported encoding UTF-16; save the file as CSV UTF-8 (or CSV with semicolons)"
+        return Message(_UTF16)
     if b"\x00" in data:
         sample = data[:4096]
         nul_odd, nul_even = sample[1::2].count(0), sample[0::2].count(0)
         if max(nul_odd, nul_even) > len(sample) // 4:
-            return (
-                "unsupported encoding UTF-16; save the file as CSV UTF-8 (or CSV with semicolons)"
-            )
-        return "not a text file: it contains NUL bytes (is it a binary file?)"
+            return Message(_UTF16)
+        return Message("not a text file: it contains NUL bytes (is it a binary file?)")
     encoding = "utf-8"
     if data.startswith(codecs.BOM_UTF8):
         data, encoding = data[len(codecs.BOM_UTF8) :], "utf-8-sig"
@@ -40,13 +39,19 @@ def _decode(data: bytes) -> tuple[str, str] | str:
     except UnicodeDecodeError as exc:
         if encoding == "utf-8-sig":
             line = data.count(b"\n", 0, exc.start) + 1
-            return f"the file says it is UTF-8 but line {line} is not valid UTF-8"
+            return Message(
+                "the file says it is UTF-8 but line %(line)s is not valid UTF-8", line=line
+            )
     try:
         return data.decode("cp1252"), "cp1252"
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         byte = data[exc.start]
-        return f"cannot decode line {line} (byte 0x{byte:02x}): the file is neither UTF-8 nor Windows-1252"
+        return Message(
+            "cannot decode line %(line)s (byte %(byte)s): the file is neither UTF-8 nor Windows-1252",
+            line=line,
+            byte=f"0x{byte:02x}",
+        )
 
 
 def _count_outside_quotes(line: str, delimiter: str) -> int:
@@ -86,7 +91,13 @@ def csv_rows(
             return
         except csv.Error as exc:
             errors.append(
-                RowError(row + 1, "", f"broken CSV ({exc}); is a quote character not closed?")
+                RowError(
+                    row + 1,
+                    "",
+                    Message(
+                        "broken CSV (%(detail)s); is a quote character not closed?", detail=exc
+                    ),
+                )
             )
             return
         row += 1
@@ -118,22 +129,26 @@ def _xlsx_rows(data: bytes, max_bytes: int) -> list[tuple[int, list[str]]] | str
             names = archive.namelist()
             unpacked = sum(info.file_size for info in archive.infolist())
     except Exception:  # zipfile raises many kinds on damaged archives
-        return "not a valid .xlsx file (damaged ZIP archive)"
+        return Message("not a valid .xlsx file (damaged ZIP archive)")
     if "mimetype" in names and b"opendocument" in data[:200]:
-        return "OpenDocument spreadsheets (.ods) are not supported; save as .xlsx or CSV"
+        return Message("OpenDocument spreadsheets (.ods) are not supported; save as .xlsx or CSV")
     if "xl/workbook.xml" not in names:
-        return "not an Excel workbook (.xlsx): the ZIP archive has no xl/workbook.xml"
+        return Message("not an Excel workbook (.xlsx): the ZIP archive has no xl/workbook.xml")
     if unpacked > max_bytes * XLSX_UNPACKED_FACTOR:
-        return f"the workbook unpacks to {unpacked:,} bytes, more than {max_bytes * XLSX_UNPACKED_FACTOR:,}"
+        return Message(
+            "the workbook unpacks to %(size)s bytes, more than %(limit)s",
+            size=unpacked,
+            limit=max_bytes * XLSX_UNPACKED_FACTOR,
+        )
     try:
         import openpyxl  # imported here: slow, and only workbooks need it
 
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:
-        return f"cannot read the .xlsx file ({type(exc).__name__})"
+        return Message("cannot read the .xlsx file (%(kind)s)", kind=type(exc).__name__)
     try:
         if not workbook.worksheets:
-            return "the workbook has no worksheet"
+            return Message("the workbook has no worksheet")
         sheet = workbook.worksheets[0]
         sheet.reset_dimensions()  # trust the cells, not a stored (possibly huge) sheet size
         rows: list[tuple[int, list[str]]] = []
@@ -144,6 +159,6 @@ def _xlsx_rows(data: bytes, max_bytes: int) -> list[tuple[int, list[str]]] | str
             rows.append((number, cells))
         return rows
     except Exception as exc:
-        return f"cannot read the .xlsx file ({type(exc).__name__})"
+        return Message("cannot read the .xlsx file (%(kind)s)", kind=type(exc).__name__)
     finally:
         workbook.close()

@@ -14,9 +14,38 @@ PUBLIC = "public"
 PRIVATE = "private"
 
 
+class Message(str):
+    """An English message that remembers its msgid and arguments.
+
+    It is the formatted English text (so it compares, prints and serialises as
+    before), and a caller with translations renders it in German from
+    ``msgid`` and ``args`` (``importing.error_text``); the parser itself
+    imports no Django. An argument that is itself a Message (a field label) is
+    translated too.
+    """
+
+    msgid: str
+    args: dict[str, object]
+
+    def __new__(cls, msgid: str, **args: object) -> Message:
+        self = super().__new__(cls, msgid % args if args else msgid)
+        self.msgid = msgid
+        self.args = args
+        return self
+
+    def __reduce__(self) -> tuple[object, ...]:  # copy and pickle keep msgid and args
+        return (_message, (self.msgid, self.args))
+
+
+def _message(msgid: str, args: dict[str, object]) -> Message:
+    return Message(msgid, **args)
+
+
 @dataclass(frozen=True)
 class SchoolRecord:
-    """One valid school row. Text fields are stripped; absent columns give ""."""
+    """One valid school row. Text fields are stripped; an absent column or an
+    empty cell gives "" (None for numbers, coordinates and Startchancen;
+    "" for the legal status), which the import reads as "keep the stored value"."""
 
     row: int
     school_number: str
@@ -24,7 +53,7 @@ class SchoolRecord:
     short_name: str
     school_type_label: str
     school_type_code: str
-    legal_status: str  # PUBLIC or PRIVATE
+    legal_status: str  # PUBLIC, PRIVATE or "" (not given)
     authority_number: str
     authority_name: str
     ags: str
@@ -52,7 +81,7 @@ class RowError:
 
     def __str__(self) -> str:
         if self.row == 0:  # the reason speaks of the file itself
-            return self.reason
+            return str(self.reason)
         if not self.column:
             return f"row {self.row}: {self.reason}"
         return f"row {self.row}, column {self.column}: {self.reason}"
@@ -75,6 +104,14 @@ class ParseResult:
     columns: list[str]
     file_format: str = ""  # "csv", "xlsx" or "" if the file was not readable
     column_map: dict[str, str] = field(default_factory=dict)
+    # field -> school year its figures count for (pupils, social_index, startchancen)
+    years: dict[str, str | None] = field(default_factory=dict)
+    # field -> school year its column's heading names ("Schüler/innen 2026/27")
+    heading_years: dict[str, str] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # non-empty headings not recognised
+    # every row below the header as read (row number, cells): for a re-parse
+    # with another column mapping; never stored as such (see importing.py)
+    rows: list[tuple[int, list[str]]] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -83,4 +120,12 @@ class ParseResult:
 
 
 class _CellError(Exception):
-    """A cell value is rejected; the message is the reason."""
+    """A cell value is rejected; the message (a Message) is the reason."""
+
+    def __init__(self, msgid: str, **args: object) -> None:
+        super().__init__(Message(msgid, **args))
+
+    @property
+    def message(self) -> Message:
+        message = self.args[0]
+        return message if isinstance(message, Message) else Message(str(message))

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
-from schulsozial.masterdata.importing import import_schools
+from schulsozial.masterdata.importing import current_school_year_code, error_text, import_schools
 from schulsozial.masterdata.models import Municipality, School, SchoolYear, SchoolYearFigures
 
 SHARED = Path(__file__).resolve().parents[3].parent / "shared" / "data"
@@ -165,7 +165,9 @@ def test_school_that_belongs_to_another_municipality_is_an_error():
     run(csv("100014,Grundschule,A,05916000,Krfr. Stadt Herne,440,5,0"))
     kamen = Municipality.objects.create(ags="05978020", name="Kamen")
     report = run(csv("100014,Grundschule,A,,,440,5,0"), municipality=kamen)
-    assert "row 2, column schulnummer" in str(report.errors[0])
+    assert error_text(report.errors[0]) == (
+        "Zeile 2, Spalte „Schulnummer“: Schule 100014 gehört zu einer anderen Kommune (Herne)"
+    )
     assert School.objects.get(school_number="100014").municipality.ags == "05916000"
 
 
@@ -249,7 +251,12 @@ def test_upload_page_shows_row_errors_and_imports_nothing(world, client_for):
     page = client.post(
         "/stammdaten/schools/import/", {"file": upload, "municipality": world.town.pk}
     ).content.decode()
-    assert 'data-import="errors"' in page and "Zeile 2, Spalte schulnummer" in page
+    assert 'data-import="errors"' in page
+    assert (
+        "Zeile 2, Spalte „schulnummer“: Schulnummer muss genau 6 Ziffern haben, nicht &#x27;19977&#x27;"
+        in page
+    )
+    assert "must have exactly" not in page
     assert 'name="confirm"' not in page
 
 
@@ -260,7 +267,9 @@ def test_upload_page_reports_a_file_error_without_a_row_or_column(world, client_
     page = client.post(
         "/stammdaten/schools/import/", {"file": upload, "municipality": world.town.pk}
     ).content.decode()
-    assert 'data-import="errors"' in page and "<li>unsupported encoding UTF-16" in page
+    assert 'data-import="errors"' in page
+    assert "<li>nicht unterstützte Kodierung UTF-16" in page
+    assert "unsupported encoding" not in page
     assert "Zeile 0" not in page
 
 
@@ -339,3 +348,240 @@ def test_an_importing_actor_who_may_not_create_municipalities_writes_nothing():
     assert counts() == before
     assert not Municipality.objects.filter(ags="05999001").exists()
     assert not SchoolYear.objects.exists()
+
+
+# ----------------------------------------------------------------- nothing is blanked (issue 13)
+
+FULL_HEADER = (
+    "schulnummer,schulform,bezeichnung_1,kurzbezeichnung,rechtsstatus,traegernummer,"
+    "traeger_abgeleitet,ags,gemeinde,strasse,plz,ort,lat,lon,schueler_2024_25,sozialindex_2025_26"
+)
+KOLIBRI = (
+    '100014,Grundschule,Kolibri-Schule,"Herne, GG Kolibri",Öffentlich,10327,Stadt Herne,'
+    "05916000,Krfr. Stadt Herne,Jean-Vogel-Str. 36,44625,Herne,51.528316,7.185164,440,5"
+)
+
+
+def kolibri() -> School:
+    report = run(csv(KOLIBRI, header=FULL_HEADER))
+    assert report.ok, report.errors
+    return School.objects.get(school_number="100014")
+
+
+def stored(school: School) -> dict:
+    school.refresh_from_db()
+    return {
+        name: getattr(school, name)
+        for name in (
+            "short_name",
+            "authority_number",
+            "authority_name",
+            "street",
+            "postcode",
+            "latitude",
+            "longitude",
+            "legal_status",
+            "school_type",
+        )
+    }
+
+
+def xlsx(*rows: list) -> bytes:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def german_excel_export() -> bytes:
+    """The usability test's file (K-6): semicolon, Windows-1252, German headings, no address."""
+    text = (
+        "Schulnummer;Schulname;Schulform;Schülerzahl;Sozialindex;Ort\r\n"
+        "100014;Kolibri-Schule;Grundschule;452;5;Herne\r\n"
+        "199777;Neue Schule;Gesamtschule;800;4;Herne\r\n"
+    )
+    return text.encode("cp1252")
+
+
+def test_a_file_without_address_columns_keeps_carrier_street_postcode_and_coordinates():
+    school = kolibri()
+    before = stored(school)
+
+    report = run(german_excel_export(), municipality=school.municipality)
+
+    assert report.ok, report.errors
+    assert stored(school) == before
+    assert before["authority_name"] == "Stadt Herne" and before["street"] == "Jean-Vogel-Str. 36"
+
+
+def test_a_pupils_column_without_a_year_counts_for_the_current_school_year():
+    school = kolibri()
+    code = current_school_year_code()
+
+    report = run(german_excel_export(), municipality=school.municipality)
+
+    assert report.ok, report.errors
+    assert school.figures.get(school_year__code=code).pupils == 452
+    assert school.figures.get(school_year__code=code).social_index == 5
+    new = School.objects.get(school_number="199777")
+    assert new.figures.get(school_year__code=code).pupils == 800
+
+
+def test_empty_cells_keep_the_stored_values():
+    school = kolibri()
+    before = stored(school)
+    row = "100014,Grundschule,Kolibri-Schule,,,,,05916000,Krfr. Stadt Herne,,,Herne,,,,"
+
+    report = run(csv(row, header=FULL_HEADER))
+
+    assert report.ok, report.errors
+    assert stored(school) == before
+    assert (report.updated, report.unchanged) == (0, 1)
+    assert school.figures.get(school_year__code="2024/25").pupils == 440
+    assert school.figures.get(school_year__code="2025/26").social_index == 5
+
+
+def test_the_report_lists_each_changed_field_with_old_and_new_value_in_german():
+    school = kolibri()
+    row = KOLIBRI.replace("Jean-Vogel-Str. 36", "Neue Str. 1").replace(",440,", ",452,")
+
+    report = run(csv(row, header=FULL_HEADER), dry_run=True)
+
+    assert report.ok and report.updated == 1
+    (change,) = report.changes
+    assert not change.new and change.school_number == "100014"
+    assert [(f.label, f.old, f.new) for f in change.fields] == [
+        ("Straße", "Jean-Vogel-Str. 36", "Neue Str. 1"),
+        ("Schüler/innen 2024/25", "440", "452"),
+    ]
+    assert stored(school)["street"] == "Jean-Vogel-Str. 36"  # a dry run
+
+
+def test_a_new_school_is_marked_new_with_its_values():
+    report = run(german_excel_export(), municipality=kolibri().municipality, dry_run=True)
+
+    new = next(change for change in report.changes if change.school_number == "199777")
+    assert new.new
+    labels = {f.label: f.new for f in new.fields}
+    assert labels["Name"] == "Neue Schule"
+    assert labels[f"Schüler/innen {current_school_year_code()}"] == "800"
+
+
+def test_the_chosen_school_year_overrides_the_year_in_the_headings():
+    school = kolibri()
+
+    report = import_schools(
+        data=csv(KOLIBRI.replace(",440,", ",460,"), header=FULL_HEADER),
+        filename="x.csv",
+        municipality=None,
+        by=SYSTEM,
+        dry_run=False,
+        school_year="2026/27",
+    )
+
+    assert report.ok, report.errors
+    figures = school.figures.get(school_year__code="2026/27")
+    assert (figures.pupils, figures.social_index) == (460, 5)
+    assert school.figures.get(school_year__code="2024/25").pupils == 440  # untouched
+
+
+def test_a_mapped_column_is_imported_as_its_field():
+    school = kolibri()
+    data = xlsx(
+        ["Schulnummer", "Schulname", "Schulform", "Kinder gesamt"],
+        [100014, "Kolibri-Schule", "Grundschule", 470],
+    )
+
+    ignored = run(data, municipality=school.municipality)
+    assert ignored.parse.ignored == ["Kinder gesamt"]
+    mapped = import_schools(
+        data=data,
+        filename="x.xlsx",
+        municipality=school.municipality,
+        by=SYSTEM,
+        dry_run=False,
+        mapping={"Kinder gesamt": "pupils"},
+        school_year="2025/26",
+    )
+
+    assert mapped.ok, mapped.errors
+    assert school.figures.get(school_year__code="2025/26").pupils == 470
+
+
+def test_a_school_type_the_import_cannot_tell_keeps_the_stored_type():
+    school = kolibri()
+
+    run(csv("100014,Gemeinschaftsschule neu,Kolibri-Schule,05916000,x,440,5,0"))
+
+    school.refresh_from_db()
+    assert (school.school_type, school.school_type_label) == ("GS", "Gemeinschaftsschule neu")
+
+
+def test_the_platform_s_own_school_list_export_reads_back_without_changes(world, client_for):
+    client = client_for("coordinator")
+    export = client.get("/stammdaten/schools/?format=csv")
+    assert export.status_code == 200
+    schools = {s.pk: stored(s) for s in School.objects.filter(municipality=world.town)}
+
+    report = run(export.content, municipality=world.town)
+
+    assert report.ok, [error_text(e) for e in report.errors]
+    assert report.created == 0
+    assert {s.pk: stored(s) for s in School.objects.filter(municipality=world.town)} == schools
+    headings = {c["heading"]: c["label"] for c in report.recognised}
+    assert headings[f"Schüler/innen {current_school_year_code()}"] == "Schüler/innen"
+
+
+@pytest.mark.parametrize(
+    ("cell", "message"),
+    [
+        ("1.80", "Zeile 3, Spalte „Schülerzahl“: keine ganze Zahl: '1.80'"),
+        (
+            "-5",
+            "Zeile 3, Spalte „Schülerzahl“: Schülerzahl muss zwischen 0 und 100.000 liegen, nicht -5",
+        ),
+    ],
+)
+def test_a_bad_cell_is_reported_in_german_with_row_column_and_reason(cell, message):
+    data = f"Schulnummer;Schulname;Schulform;Schülerzahl\n100014;A;GS;400\n100116;B;GS;{cell}\n"
+
+    report = run(data.encode(), municipality=None)
+
+    assert [error_text(e) for e in report.errors] == [message]
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_a_bad_school_number_and_sozialindex_are_reported_in_german():
+    data = "Schulnummer;Schulname;Schulform;Sozialindex\nabc;A;GS;4\n100116;B;GS;12\n"
+
+    lines = [error_text(e) for e in run(data.encode()).errors]
+
+    assert lines == [
+        "Zeile 2, Spalte „Schulnummer“: Schulnummer muss genau 6 Ziffern haben, nicht 'abc'",
+        "Zeile 3, Spalte „Sozialindex“: Sozialindex muss zwischen 1 und 9 liegen, nicht 12",
+    ]
+
+
+def test_a_missing_required_column_is_reported_in_german():
+    data = "Schulnummer;Schulform\n100014;GS\n"
+
+    (line,) = [error_text(e) for e in run(data.encode()).errors]
+
+    assert line.startswith("Zeile 1, Spalte „Schulname“: Pflichtspalte fehlt")
+
+
+def test_the_import_is_audited_with_its_changes():
+    school = kolibri()
+    row = KOLIBRI.replace("Jean-Vogel-Str. 36", "Neue Str. 1")
+
+    run(csv(row, header=FULL_HEADER))
+
+    entry = AuditEntry.objects.filter(action="import").latest("pk")
+    assert entry.changes["updated"] == 1
+    assert entry.changes["schools"][school.school_number] == {
+        "Straße": ["Jean-Vogel-Str. 36", "Neue Str. 1"]
+    }

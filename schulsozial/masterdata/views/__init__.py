@@ -23,7 +23,7 @@ from .positions import (
     assignment_remove,
     position_detail,
 )
-from .school_import import school_import
+from .school_import import school_import, school_import_template
 from .schools import SchoolCreate, SchoolFiguresEdit, SchoolList, SchoolUpdate, school_detail
 from .staff import StaffCreate, StaffList, StaffUpdate, staff_detail
 
@@ -58,5 +58,6 @@ __all__ = [
     "position_detail",
     "school_detail",
     "school_import",
+    "school_import_template",
     "staff_detail",
 ]
