@@ -585,3 +585,140 @@ def test_the_import_is_audited_with_its_changes():
     assert entry.changes["schools"][school.school_number] == {
         "Straße": ["Jean-Vogel-Str. 36", "Neue Str. 1"]
     }
+
+
+# ----------------------------------------------------------------- the page: preview, mapping, template
+
+
+def upload(client, data: bytes, town, name="schulen.xlsx", **extra):
+    file = io.BytesIO(data)
+    file.name = name
+    return client.post(
+        "/stammdaten/schools/import/", {"file": file, "municipality": town.pk, **extra}
+    )
+
+
+def test_the_preview_shows_old_and_new_values_and_the_columns(world, client_for):
+    school = world.schools[0]
+    school.street = "Alte Str. 1"
+    school.save()
+    data = xlsx(
+        ["Schulnummer", "Schulname", "Schulform", "Straße", "Telefon"],
+        [school.school_number, school.name, "Grundschule", "Neue Str. 2", "02323 1"],
+    )
+
+    response = upload(client_for("coordinator"), data, world.town)
+
+    page = response.content.decode()
+    row = page[page.index(f'data-school="{school.school_number}"') :]
+    row = row[: row.index("</tr>")]
+    assert "Straße:" in row and "<del>Alte Str. 1</del>" in row and "<ins>Neue Str. 2</ins>" in row
+    assert "street" not in row
+    assert "1 Spalte wird nicht übernommen:</strong> Telefon" in page
+    assert (
+        '<td class="kern-table__cell">Straße</td><td class="kern-table__cell">Straße</td>' in page
+    )
+    school.refresh_from_db()
+    assert school.street == "Alte Str. 1"
+
+
+def test_the_mapping_step_imports_an_unrecognised_column_for_the_chosen_year(world, client_for):
+    client = client_for("coordinator")
+    school = world.schools[0]
+    data = xlsx(
+        ["Schulnummer", "Schulname", "Schulform", "Kinder gesamt"],
+        [school.school_number, school.name, "Grundschule", 471],
+    )
+    first = upload(client, data, world.town)
+    assert "Kinder gesamt" in first.context["report"].parse.ignored
+    assert first.context["sealed"]
+    assert b"471" not in _pending_bytes()  # the ignored column stays off the disk
+
+    second = client.post(
+        "/stammdaten/schools/import/",
+        {
+            "remap": "1",
+            "token": first.context["token"],
+            "sealed": first.context["sealed"],
+            "column_0": "pupils",
+            "school_year": "2025/26",
+        },
+    )
+
+    page = second.content.decode()
+    assert "Schüler/innen 2025/26:" in page and "<ins>471</ins>" in page
+    assert second.context["report"].parse.ignored == []
+    confirmed = client.post(
+        "/stammdaten/schools/import/", {"confirm": "1", "token": second.context["token"]}
+    )
+    assert confirmed.status_code == 302
+    assert school.figures.get(school_year__code="2025/26").pupils == 471
+
+
+def test_a_tampered_mapping_form_is_refused(world, client_for):
+    client = client_for("coordinator")
+    data = xlsx(["Schulnummer", "Schulname", "Schulform", "Kinder"], [100014, "A", "GS", 5])
+    first = upload(client, data, world.town)
+
+    response = client.post(
+        "/stammdaten/schools/import/",
+        {"remap": "1", "token": first.context["token"], "sealed": "x" + first.context["sealed"]},
+        follow=True,
+    )
+
+    assert "Die Vorschau ist abgelaufen" in response.content.decode()
+    assert not School.objects.filter(school_number="100014").exists()
+
+
+def test_the_upload_form_sets_the_school_year_of_the_figures(world, client_for):
+    client = client_for("coordinator")
+    school = world.schools[0]
+    data = xlsx(
+        ["Schulnummer", "Schulname", "Schulform", "Schüler/innen 2024/25"],
+        [school.school_number, school.name, "Grundschule", 333],
+    )
+
+    preview = upload(client, data, world.town, school_year="2025/26")
+
+    assert preview.context["report"].parse.years == {"pupils": "2025/26"}
+    client.post("/stammdaten/schools/import/", {"confirm": "1", "token": preview.context["token"]})
+    assert school.figures.get(school_year__code="2025/26").pupils == 333
+
+
+def test_the_import_page_links_both_templates(world, client_for):
+    page = client_for("coordinator").get("/stammdaten/schools/import/").content.decode()
+
+    assert 'href="/stammdaten/schools/import/vorlage.xlsx"' in page
+    assert 'href="/stammdaten/schools/import/vorlage.csv"' in page
+    assert "leere Zellen lassen den gespeicherten Wert unverändert" in page
+
+
+def test_the_templates_have_german_headings_the_import_recognises(world, client_for):
+    client = client_for("coordinator")
+    code = current_school_year_code()
+
+    for file_format in ("xlsx", "csv"):
+        response = client.get(f"/stammdaten/schools/import/vorlage.{file_format}")
+        assert response.status_code == 200
+        assert f"schulen-vorlage.{file_format}" in response["Content-Disposition"]
+        parsed = import_schools(
+            data=response.content,
+            filename=f"vorlage.{file_format}",
+            municipality=world.town,
+            by=SYSTEM,
+            dry_run=True,
+        ).parse
+        assert parsed.columns[:3] == ["Schulnummer", "Schulname", "Schulform"]
+        assert parsed.ignored == []
+        assert parsed.years == {"pupils": code, "social_index": code, "startchancen": code}
+
+
+def test_other_roles_get_no_template(world, client_for):
+    assert client_for("worker").get("/stammdaten/schools/import/vorlage.csv").status_code == 403
+
+
+def _pending_bytes() -> bytes:
+    from django.conf import settings as django_settings
+
+    folder = Path(django_settings.MEDIA_ROOT) / "pending_imports"
+    return b"".join(path.read_bytes() for path in folder.glob("schools-*"))

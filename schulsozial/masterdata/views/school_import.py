@@ -33,9 +33,10 @@ TEMPLATE_TYPES = {
 
 
 def _year_codes() -> list[str]:
-    current = importing.current_school_year_code()
-    following = SchoolYear.bounds_for(int(current[:4]) + 1)[0]
-    return [*SchoolYear.objects.values_list("code", flat=True), current, following]
+    """The school years on record and the three before and one after the current one."""
+    start = int(importing.current_school_year_code()[:4])
+    nearby = [SchoolYear.bounds_for(year)[0] for year in range(start - 3, start + 2)]
+    return [*SchoolYear.objects.values_list("code", flat=True), *nearby]
 
 
 @login_required
