@@ -139,3 +139,21 @@ def test_a_failing_mail_server_leaves_the_notification_pending(world, settings, 
     assert services.deliver_immediate([note.pk]) == 0
     note.refresh_from_db()
     assert note.mail == Notification.Mail.PENDING and len(sent) == 1
+
+
+def test_the_daily_run_sends_what_an_immediate_task_missed(world, capsys):
+    from django.core.management import call_command
+
+    with_emails(world)
+    # Recorded without its task running (the worker was down): still pending.
+    (note,) = services.notify(
+        recipients=[world.users["coordinator"]], kind="reminder", title="Nachzuholen"
+    )
+    assert note.mail == Notification.Mail.PENDING and mail.outbox == []
+    call_command("send_digests")
+    assert "1 e-mails sent" in capsys.readouterr().out
+    (message,) = mail.outbox
+    assert message.to == ["coordinator@example.org"]
+    assert message.subject == "schulsozial: Nachzuholen"
+    note.refresh_from_db()
+    assert note.mail == Notification.Mail.SENT and note.mailed_at is not None
