@@ -275,14 +275,15 @@ REQUIRED_PART_HINT = _(
 
 class RequiredPartMixin:
     """A required section or binding standard is labelled as required, not
-    optional; the editor gets the focus (the completeness list links here)."""
+    optional. (The completeness list links to the form, #editor: the page
+    scrolls to it and the next Tab lands in the text; no autofocus, which
+    would skip the skip link.)"""
 
     fields: dict[str, Any]
 
     def __init__(self, *args: Any, required: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["text"]
-        field.widget = forms.Textarea(attrs={"rows": 14, "autofocus": True})
         if required:
             field.required = True
             field.help_text = REQUIRED_PART_HINT
