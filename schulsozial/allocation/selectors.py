@@ -44,6 +44,7 @@ def comparison(scenarios: list[Scenario]) -> dict[str, Any]:
         values = [v for v in row["fte"] if v is not None]
         row["differs"] = len(set(values)) > 1
         row["diff"] = [None if v is None else v - row["current"] for v in row["fte"]]
+        row["cells"] = list(zip(row["fte"], row["diff"], strict=True))
 
     def aggregate(key_fn: Any) -> list[dict[str, Any]]:
         groups: dict[str, dict[str, Any]] = {}

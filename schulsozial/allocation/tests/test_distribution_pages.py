@@ -278,3 +278,18 @@ def test_the_result_table_explains_the_school_type_abbreviations(world, client_f
     scenario = _scenario(world, "Index")
     page = client_for("coordinator").get(f"/verteilung/{scenario.pk}/").content.decode()
     assert '<abbr title="Grundschule">GS</abbr>' in page
+
+
+def test_the_comparison_shows_each_scenarios_change_against_today(world, client_for):
+    first = _scenario(world, "Index")
+    second = _scenario(world, "Schüler", pupils_only(Decimal("4")))
+    page = (
+        client_for("coordinator")
+        .get("/verteilung/compare/", {"scenarios": [first.pk, second.pk]})
+        .content.decode()
+    )
+    rows = {r["number"]: r for r in second.result["schools"]}
+    assert page.count("data-change") == 2 * len(rows)
+    gaining = next(r for r in rows.values() if Decimal(r["change"]) > 0)
+    change = f"+{Decimal(gaining['change']):.2f}".replace(".", ",")
+    assert f"Veränderung gegenüber heute </span>{change})" in page
