@@ -68,12 +68,14 @@ class ScenarioList(TableView):
         Column(
             "decision",
             _("decision"),
-            value=lambda o: " ".join(
+            value=lambda o: ", ".join(
                 str(v)
                 for v in (
                     o.decision_body,
                     date_format(o.decision_date, "SHORT_DATE_FORMAT") if o.decision_date else "",
-                    o.decision_reference,
+                    _("council paper %(ref)s") % {"ref": o.decision_reference}
+                    if o.decision_reference
+                    else "",
                 )
                 if v
             ),

@@ -404,7 +404,7 @@ def test_scenario_list_links_to_the_comparison_and_shows_the_decision_date(scena
     with translation.override("de"):
         page = client_for("committee").get("/verteilung/").content.decode()
     assert 'href="/verteilung/compare/"' in page
-    assert "JHA 30.06.2026 2026/0001" in page
+    assert "JHA, 30.06.2026, Vorlage 2026/0001" in page
 
 
 def test_a_coordinator_of_two_municipalities_chooses_where_the_scenario_belongs(world, client_for):
