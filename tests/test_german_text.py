@@ -561,6 +561,69 @@ def test_demo_pages_and_exports_are_german_for_every_persona(db, monkeypatch):
     assert not problems, f"{len(problems)} findings:\n" + "\n".join(problems)
 
 
+def _messages(body: str) -> list[str]:
+    """The texts of the messages a page shows after an action."""
+    tree = lxml_html.fromstring(body)
+    return [" ".join(e.text_content().split()) for e in tree.xpath("//*[@class='messages']/*")]
+
+
+def test_the_messages_after_actions_are_german(db):
+    """What a GET crawl cannot see: the message after an action (issue 13
+    found "Done: Einreichen." and "… (copy)"). Every approval step a demo
+    persona can take on a school concept, copying and recalculating a
+    scenario, starting a new framework version."""
+    from schulsozial.allocation.selectors import scenarios_visible_to
+    from schulsozial.concepts.selectors import (
+        available_steps,
+        framework_versions_visible_to,
+        school_concepts_visible_to,
+    )
+
+    _fresh_catalogue()
+    DemoBuilder().build()
+    shown: list[tuple[str, str, list[str]]] = []  # (persona, action, messages)
+    done: set[str] = set()
+    personas = ["herne.fachkraft", "herne.schulleitung", "herne.traeger", "herne.koordination"]
+    for persona in [*personas, "kamen.koordination"]:
+        user = User.objects.get(username=persona)
+        client = Client()
+        client.force_login(user)
+
+        def post(url: str, what: str, data: dict | None = None, client=client, who=persona):
+            response = client.post(url, data or {}, follow=True, HTTP_ACCEPT_LANGUAGE="de")
+            assert response.status_code == 200, (who, url, response.status_code)
+            shown.append((who, what, _messages(response.content.decode())))
+
+        for concept in school_concepts_visible_to(user=user).order_by("pk"):
+            # one step per concept, each kind of step once
+            steps = [
+                a for a, _label in available_steps(concept=concept, user=user) if a not in done
+            ]
+            if steps:
+                done.add(steps[0])
+                url = f"/konzepte/school-concepts/{concept.pk}/step/{steps[0]}/"
+                post(url, f"step {steps[0]}", {"comment": "Bitte die Ziele prüfen."})
+        if persona == "herne.koordination":
+            scenario = scenarios_visible_to(user=user).order_by("pk").first()
+            post(f"/verteilung/{scenario.pk}/copy/", "scenario copy")
+            assert any(
+                s.name == f"{scenario.name} (Kopie)" for s in scenarios_visible_to(user=user)
+            )
+            post(f"/verteilung/{scenario.pk}/recompute/", "scenario recompute")
+        if persona.endswith(".koordination"):  # Herne has a draft already, Kamen not
+            for version in framework_versions_visible_to(user=user).filter(status="adopted"):
+                post(f"/konzepte/framework/{version.pk}/new-version/", "framework new version")
+    assert {"step submit", "scenario copy", "framework new version"} <= {w for _p, w, _m in shown}
+    problems = [
+        f"{persona} {what}: {finding!r} in «{context}»"
+        for persona, what, texts in shown
+        for finding, context in findings_in(texts)
+    ]
+    print("\n".join(f"{persona} {what}: {texts}" for persona, what, texts in shown))
+    missing = [f"{persona} {what}: no message" for persona, what, texts in shown if not texts]
+    assert not problems + missing, "\n".join(problems + missing) + f"\n{shown}"
+
+
 # --------------------------------------------------------------------------- the catalogue
 
 
