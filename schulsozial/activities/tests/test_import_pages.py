@@ -206,3 +206,18 @@ def test_mapping_offers_the_municipalitys_entries_and_refuses_others(
     wrong_kind = {**tampered, "map-0-entry": entry(world.town, "target_group", "group").pk}
     client.post(url, wrong_kind)
     assert not ImportMapping.objects.exists()
+
+
+def test_progress_of_a_one_row_file_says_row_in_the_singular(
+    dw, world, client_for, settings, tmp_path
+):
+    """Issue 13: "0 von 1 Zeile gelesen.", not "0 von 1 Zeilen"."""
+    settings.MEDIA_ROOT = tmp_path
+    job = _job(world, rows_total=1)
+    importing.jobs._write_progress(job.pk, 0)
+    html = (
+        client_for("worker")
+        .get(reverse("activities:import_progress", args=[job.pk]), HTTP_ACCEPT_LANGUAGE="de")
+        .content.decode()
+    )
+    assert "0 von 1 Zeile gelesen." in html
