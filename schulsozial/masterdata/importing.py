@@ -33,6 +33,7 @@ from django.core import signing
 from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.core.audit import Action, audit
 
@@ -219,16 +220,22 @@ class ImportReport:
         ]
 
     def summary(self) -> str:
-        return _(
-            "%(total)s schools read: %(created)s new, %(updated)s changed, %(unchanged)s unchanged; "
-            "%(skipped)s rows of other municipalities skipped."
+        read = ngettext(
+            "%(total)s school read: %(created)s new, %(updated)s changed, %(unchanged)s unchanged",
+            "%(total)s schools read: %(created)s new, %(updated)s changed, %(unchanged)s unchanged",
+            self.total,
         ) % {
             "total": self.total,
             "created": self.created,
             "updated": self.updated,
             "unchanged": self.unchanged,
-            "skipped": self.skipped_other_municipality,
         }
+        skipped = ngettext(
+            "%(skipped)s row of other municipalities skipped.",
+            "%(skipped)s rows of other municipalities skipped.",
+            self.skipped_other_municipality,
+        ) % {"skipped": self.skipped_other_municipality}
+        return f"{read}; {skipped}"
 
 
 class _Rollback(Exception):  # noqa: N818  (control flow, never escapes this module)

@@ -722,3 +722,30 @@ def _pending_bytes() -> bytes:
 
     folder = Path(django_settings.MEDIA_ROOT) / "pending_imports"
     return b"".join(path.read_bytes() for path in folder.glob("schools-*"))
+
+
+def test_the_summary_says_school_and_row_in_the_singular():
+    from django.utils import translation
+
+    report = run(csv("100014,Grundschule,A,05916000,Krfr. Stadt Herne,440,5,0"), dry_run=True)
+
+    with translation.override("de"):
+        assert report.summary() == (
+            "1 Schule gelesen: 1 neu, 0 geändert, 0 unverändert; "
+            "0 Zeilen anderer Kommunen übersprungen."
+        )
+
+
+def test_the_documentation_import_links_a_template_its_parser_reads(world, client_for):
+    from django.contrib.staticfiles import finders
+
+    from schulsozial.activities.activity_file import parse_activity_file
+
+    page = client_for("worker").get("/dokumentation/import/").content.decode()
+
+    assert 'href="/static/vorlagen/dokumentation-vorlage.csv"' in page
+    assert "CSV-Vorlage mit diesen Spaltenüberschriften" in page
+    template = Path(finders.find("vorlagen/dokumentation-vorlage.csv")).read_bytes()
+    parsed = parse_activity_file(template + b"01.12.2026;30;group_offer;group;;;;;;;;\r\n")
+    assert parsed.errors == []
+    assert list(parsed.columns.values()) == template.decode("utf-8-sig").strip().split(";")
