@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.core.audit import Action, audit
 from schulsozial.masterdata.school_file import RowError
@@ -55,7 +56,11 @@ class ActivityImportReport:
         return not self.errors and not self.unknown
 
     def summary(self) -> str:
-        return _("%(rows)s activities read, %(created)s recorded.") % {
+        return ngettext(
+            "%(rows)s activity read, %(created)s recorded.",
+            "%(rows)s activities read, %(created)s recorded.",
+            self.rows,
+        ) % {
             "rows": self.rows,
             "created": self.created,
         }
