@@ -4,6 +4,7 @@ record or errors (see the package docstring for the rules)."""
 from __future__ import annotations
 
 import codecs
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -23,6 +24,7 @@ from .records import (
     _CellError,
 )
 
+MAX_KEPT_ROWS = 100_000  # rows kept for a re-parse when the header has errors
 _SCHOOL_YEAR_TEXT = re.compile(r"^\s*((?:19|20)\d\d)(?:\s*[/_\-]\s*(\d{4}|\d\d))?\s*$")
 
 
@@ -191,6 +193,7 @@ def _parse(data: bytes, *, filename: str, max_bytes: int, options: _Options) -> 
             errors.append(RowError(0, "", empty))
             return ParseResult([], list(errors), encoding, delimiter, [], file_format)
         header = skipped[0]
+        rows = itertools.chain(skipped[1:], rows)  # the rows searched belong to the table
     return _parse_table(header, rows, errors, options, encoding, delimiter, file_format)
 
 
@@ -226,8 +229,9 @@ def _parse_table(
         heading_years=dict(columns.heading_years),
         ignored=list(columns.ignored),
     )
-    if errors:
-        return replace(result, errors=list(errors))
+    if errors:  # keep the rows: a mapping of the columns may still make them readable
+        kept = [header, *itertools.islice(rows, MAX_KEPT_ROWS)]
+        return replace(result, errors=list(errors), rows=kept)
 
     records: list[SchoolRecord] = []
     seen: list[tuple[int, list[str]]] = []

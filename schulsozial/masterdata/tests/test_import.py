@@ -749,3 +749,26 @@ def test_the_documentation_import_links_a_template_its_parser_reads(world, clien
     parsed = parse_activity_file(template + b"01.12.2026;30;group_offer;group;;;;;;;;\r\n")
     assert parsed.errors == []
     assert list(parsed.columns.values()) == template.decode("utf-8-sig").strip().split(";")
+
+
+def test_a_missing_school_number_column_can_be_mapped_in_the_preview(world, client_for):
+    client = client_for("coordinator")
+    data = xlsx(["Nr.", "Schulname", "Schulform"], [199777, "Neue Schule", "Gesamtschule"])
+    first = upload(client, data, world.town)
+    page = first.content.decode()
+    assert "Zeile 1, Spalte „Schulnummer“: Pflichtspalte fehlt" in page
+    assert 'name="confirm"' not in page and 'name="column_0"' in page
+
+    second = client.post(
+        "/stammdaten/schools/import/",
+        {
+            "remap": "1",
+            "token": first.context["token"],
+            "sealed": first.context["sealed"],
+            "column_0": "school_number",
+        },
+    )
+    assert second.context["report"].ok and 'name="confirm"' in second.content.decode()
+    client.post("/stammdaten/schools/import/", {"confirm": "1", "token": second.context["token"]})
+
+    assert School.objects.get(school_number="199777").name == "Neue Schule"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import codecs
+import copy
 import csv
 import io
 import zipfile
@@ -897,3 +898,102 @@ def test_any_size_limit_is_honoured_without_raising(data: bytes, limit: int) -> 
 
     if len(data) > limit:
         assert only_error(result).reason.startswith("file is too large")
+
+
+# --------------------------------------------------------------------------- issue 13: German exports, mapping, years
+
+
+@pytest.mark.parametrize(
+    ("header", "field"),
+    [
+        ("Schüler/innen 2026/27", "pupils"),
+        ("Schüler*innen", "pupils"),
+        ("Schülerzahl gesamt", "pupils"),
+        ("Sozialindex (Stufe)", "social_index"),
+        ("Schulträger", "authority_name"),
+        ("Trägerbezeichnung", "authority_name"),
+        ("Strasse", "street"),
+        ("Straße, Hausnummer", "street"),
+        ("Längengrad", "lon"),
+        ("Rechtsform", "legal_status"),
+    ],
+)
+def test_german_export_headings_are_recognised(header: str, field: str) -> None:
+    other = "Breitengrad" if field == "lon" else "Ort"
+    result = parse_text(f"Schulnummer;Schulname;Schulform;{other};{header}\n100014;A;GS;51;7\n")
+
+    assert result.column_map[field] == header
+    assert header not in result.ignored
+
+
+def test_the_platform_s_own_export_headings_give_their_school_year() -> None:
+    header = "Schulnummer;Name;Schulform;Rechtsform;Straße;PLZ;Ort;Schüler/innen 2026/27;Sozialindex 2026/27;Startchancen;VZÄ Schulsozialarbeit"
+    row = "131039;Claudiusschule;Grundschule;öffentlich;Claudiusstr. 88;44649;Herne;405;6;ja;1,00"
+
+    result = parse_text(f"{header}\n{row}\n", default_school_year="2025/26")
+
+    assert result.ok, result.errors
+    assert result.heading_years == {"pupils": "2026/27", "social_index": "2026/27"}
+    assert result.years == {
+        "pupils": "2026/27",
+        "social_index": "2026/27",
+        "startchancen": "2025/26",
+    }
+    assert result.ignored == ["VZÄ Schulsozialarbeit"]
+    (record,) = result.records
+    assert (record.pupils, record.social_index, record.startchancen) == (405, 6, True)
+
+
+def test_a_chosen_school_year_overrides_every_heading() -> None:
+    result = parse_text(SAMPLE, school_year="2026/27")
+
+    assert result.years == {
+        "pupils": "2026/27",
+        "social_index": "2026/27",
+        "startchancen": "2026/27",
+    }
+    assert result.heading_years["pupils"] == "2024/25"
+    assert {r.pupils_year for r in result.records} == {"2026/27"}
+
+
+def test_a_mapping_gives_an_unrecognised_column_its_field() -> None:
+    text = "Schulnummer;Schulname;Schulform;Kinder;Telefon\n100014;A;GS;452;0231\n"
+
+    plain = parse_text(text)
+    mapped = parse_text(text, mapping={"Kinder": "pupils", "Telefon": ""})
+
+    assert plain.ignored == ["Kinder", "Telefon"] and plain.records[0].pupils is None
+    assert mapped.ignored == ["Telefon"]
+    assert mapped.column_map["pupils"] == "Kinder"
+    assert mapped.records[0].pupils == 452
+
+
+def test_rows_read_before_parse_again_with_a_mapping_even_after_a_header_error() -> None:
+    text = "Nr.;Schulname;Schulform\n100014;A;GS\n100116;B;GS\n"
+
+    first = parse_text(text)
+    again = school_file.reparse_school_rows(first.rows, mapping={"Nr.": "school_number"})
+
+    assert [e.column for e in first.errors] == ["Schulnummer"]
+    assert first.rows[0] == (1, ["Nr.", "Schulname", "Schulform"])
+    assert again.ok, again.errors
+    assert [r.school_number for r in again.records] == ["100014", "100116"]
+
+
+def test_empty_cells_and_absent_columns_give_no_value() -> None:
+    text = "Schulnummer;Schulname;Schulform;Straße;PLZ;Rechtsform;Schülerzahl\n100014;A;GS;;;;\n"
+
+    (record,) = parse_text(text).records
+
+    assert (record.street, record.postcode, record.legal_status) == ("", "", "")
+    assert (record.authority_name, record.lat, record.pupils) == ("", None, None)
+
+
+def test_a_reason_keeps_its_msgid_and_arguments_for_translation() -> None:
+    error = only_error(parse_text("Schulnummer;Schulname;Schulform\nabc;A;GS\n"))
+
+    assert error.reason == "school number must have exactly 6 digits, got 'abc'"
+    assert isinstance(error.reason, school_file.Message)
+    assert error.reason.msgid == "school number must have exactly 6 digits, got %(value)s"
+    assert error.reason.args == {"value": "'abc'"}
+    assert copy.deepcopy(error).reason.msgid == error.reason.msgid
