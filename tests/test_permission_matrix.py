@@ -125,6 +125,9 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "concepts:consultation_open": ("get", row(200, 404, 403, 404, 403, 404, 403, LOGIN)),
     "concepts:consultation_close": ("post", row(302, 404, 403, 404, 403, 404, 403, LOGIN)),
     "concepts:framework_adopt": ("get", row(200, 404, 403, 404, 403, 404, 403, LOGIN)),
+    "concepts:framework_transition": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
+    # Without ?a=&b= there is nothing to compare (404); test_synopsis covers the versions.
+    "concepts:framework_synopsis": ("get", row(404, 404, 404, 404, 404, 404, 403, LOGIN)),
     "concepts:framework_new_version": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
     "concepts:comment_create": ("get", row(403, 404, 200, 404, 200, 404, 403, LOGIN)),
     "concepts:comment_list": ("get", row(200, 200, 200, 200, 200, 200, 403, LOGIN)),
@@ -366,6 +369,8 @@ def _concept_args(world) -> dict[str, list]:
         "concepts:consultation_open": [draft.pk],
         "concepts:consultation_close": [draft.pk],
         "concepts:framework_adopt": [draft.pk],
+        "concepts:framework_transition": [cw.adopted.pk],
+        "concepts:framework_synopsis": ["pdf"],
         "concepts:framework_new_version": [cw.adopted.pk],
         "concepts:comment_create": [draft.pk],
         "concepts:comment_answer": [cw.comment.pk],
