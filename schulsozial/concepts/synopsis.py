@@ -183,7 +183,14 @@ def render_pdf(doc: Synopsis) -> bytes:
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
     from reportlab.pdfgen import canvas as pdfcanvas
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+    from reportlab.platypus import (
+        CondPageBreak,
+        Paragraph,
+        SimpleDocTemplate,
+        Spacer,
+        Table,
+        TableStyle,
+    )
 
     size = landscape(A4)
     styles = getSampleStyleSheet()
@@ -208,6 +215,12 @@ def render_pdf(doc: Synopsis) -> bytes:
             total = len(self._pages)
             for state in self._pages:
                 self.__dict__.update(state)
+                top = size[1] - 1.1 * cm
+                self.setFont("Helvetica-Bold", 8.5)
+                self.drawString(1.5 * cm + 4, top, doc.old_label)
+                self.drawString(1.5 * cm + width / 2 + 4, top, doc.new_label)
+                self.setStrokeColor(colors.HexColor("#8a929c"))
+                self.line(1.5 * cm, top - 4, size[0] - 1.5 * cm, top - 4)
                 self.setFont("Helvetica", 8.5)
                 self.drawString(1.5 * cm, 1 * cm, footer_title)
                 self.drawRightString(
@@ -246,43 +259,39 @@ def render_pdf(doc: Synopsis) -> bytes:
         ),
         Spacer(1, 0.4 * cm),
     ]
+    grid: list[Any] = [
+        ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a929c")),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("SPAN", (0, 0), (1, 0)),
+        ("BACKGROUND", (0, 0), (1, 0), colors.HexColor("#e6eaee")),
+    ]
     for group, parts in doc.groups:
-        story.append(Paragraph(escape(group), group_style))
-        data: list[list[Any]] = [
-            [Paragraph(escape(doc.old_label), head), Paragraph(escape(doc.new_label), head)]
-        ]
-        style: list[Any] = [
-            ("GRID", (0, 0), (-1, -1), 0.4, colors.HexColor("#8a929c")),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#dfe4ea")),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]
+        story += [CondPageBreak(4 * cm), Paragraph(escape(group), group_style)]
+        # One table per part: its title row repeats on a continuation page
+        # and never stays alone at the foot of a page; the page header names
+        # the two columns.
         for part in parts:
-            row = len(data)
             title = f"<b>{escape(part.heading)}</b> – {escape(_change_label(part.change))}"
-            data.append([Paragraph(title, part_style), ""])
-            style += [
-                ("SPAN", (0, row), (1, row)),
-                ("BACKGROUND", (0, row), (1, row), colors.HexColor("#f1f3f5")),
-            ]
+            data: list[list[Any]] = [[Paragraph(title, part_style), ""]]
             data += [[cell(r.old), cell(r.new)] for r in part.rows] or [["–", "–"]]
-        if not parts:
-            data.append([Paragraph("–", body), Paragraph("–", body)])
-        story.append(
-            Table(
-                data,
-                colWidths=[width / 2, width / 2],
-                repeatRows=1,
-                splitInRow=1,
-                style=TableStyle(style),
+            story.append(
+                Table(
+                    data,
+                    colWidths=[width / 2, width / 2],
+                    repeatRows=1,
+                    splitInRow=1,
+                    style=TableStyle(grid),
+                )
             )
-        )
+        if not parts:
+            story.append(Paragraph("–", body))
     buffer = io.BytesIO()
     SimpleDocTemplate(
         buffer,
         pagesize=size,
         leftMargin=1.5 * cm,
         rightMargin=1.5 * cm,
-        topMargin=1.5 * cm,
+        topMargin=1.8 * cm,
         bottomMargin=1.7 * cm,
         title=f"{doc.title}: {doc.subtitle}",
     ).build(story, canvasmaker=NumberedCanvas)
