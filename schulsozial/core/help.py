@@ -1,5 +1,8 @@
 """The in-app help: the German user guide (docs/benutzerhandbuch.md) and the
-glossary (docs/glossary.md), rendered by the platform itself.
+German user glossary (docs/glossar.md), rendered by the platform itself.
+docs/glossary.md is the developers' English glossary; docs/glossar.md holds
+every German term of it with a German explanation (kept in sync by
+core/tests/test_help.py).
 
 The Markdown goes through markdown-it-py (as concept texts do,
 concepts/markdown.py) and nh3; chapters (## and ###) get anchors and a table
@@ -21,7 +24,7 @@ from django.urls import reverse
 from markdown_it import MarkdownIt
 
 HANDBOOK = "benutzerhandbuch.md"
-GLOSSARY = "glossary.md"
+GLOSSARY = "glossar.md"
 
 ALLOWED_TAGS = {
     "p", "br", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em", "code", "pre",

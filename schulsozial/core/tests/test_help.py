@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from schulsozial.core import help as help_docs
@@ -74,6 +75,51 @@ def test_glossary_is_a_page_of_the_platform(client):
     page = client.get(reverse("dashboard:glossary")).content.decode()
     assert "Glossar" in page
     assert "Vollzeitäquivalent" in page and "<table>" in page
+
+
+def _table(name: str) -> list[list[str]]:
+    """The body rows of the Markdown table in docs/`name`, as cell texts."""
+    text = (settings.BASE_DIR / "docs" / name).read_text(encoding="utf-8")
+    rows = [
+        [cell.strip() for cell in line.strip().strip("|").split(" | ")]
+        for line in text.splitlines()
+        if line.startswith("| ")
+    ]
+    return [r for r in rows[1:] if not r[0].startswith("---")]
+
+
+def _sort_key(term: str) -> str:
+    text = term.lower().translate(str.maketrans("äöü", "aou")).replace("ß", "ss")
+    return re.sub(r"[^a-z0-9 ]", "", text)
+
+
+def test_the_german_glossary_has_every_german_term_of_the_developers_glossary():
+    english = _table("glossary.md")
+    assert len(english) > 90 and all(len(r) == 3 for r in english)
+    german_terms = [r[1] for r in english if r[1] not in {"–", "-"}]
+    german = _table("glossar.md")
+    assert all(len(r) == 2 and r[1] for r in german)
+    # A term may carry its abbreviation: "Amtlicher Gemeindeschlüssel (AGS)".
+    entries = {r[0] for r in german} | {re.sub(r" \([A-Z]+\)$", "", r[0]) for r in german}
+    missing = [t for t in german_terms if t not in entries]
+    assert not missing
+    assert len(german) == len(german_terms)
+
+
+def test_the_german_glossary_is_sorted_by_the_german_term():
+    terms = [r[0] for r in _table("glossar.md")]
+    assert terms == sorted(terms, key=_sort_key)
+    assert terms[0] == "Abweichung vor Ort" and terms[-1] == "Zwei-Faktor-Anmeldung"
+
+
+def test_the_glossary_page_explains_the_terms_in_german(client):
+    page = client.get(reverse("dashboard:glossary")).content.decode()
+    (vza,) = re.findall(r"<td>VZÄ \(Vollzeitäquivalent\)</td>\s*<td>([^<]+)</td>", page)
+    assert "Wochenstunden geteilt durch die Vollzeit-Wochenarbeitszeit" in vza
+    assert "weekly hours" not in page and "full-time week" not in page
+    assert "<th>Begriff</th>" in page and "<th>Bedeutung</th>" in page
+    assert "<th>English (code)</th>" not in page
+    assert "Soziale Arbeit an Schulen nach § 13a SGB VIII" in page
 
 
 @pytest.mark.parametrize(
