@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.urls import reverse
 from django.utils import timezone
@@ -224,16 +225,62 @@ def test_carrier_creates_and_revokes_api_keys(dw, world, client_for):
     assert AuditEntry.objects.filter(object_type="activities.apitoken", action="update").exists()
 
 
+_NAV = re.compile(r'<nav class="kern-container site-nav".*?</nav>', re.S)
+_NAV_LINK = re.compile(r'<a href="([^"]+)"(?: aria-current="page")?>([^<]+)</a>')
+
+
+def _nav_links(client) -> dict[str, str]:
+    """The main menu on the dashboard: label -> link."""
+    (nav,) = _NAV.findall(client.get(reverse("dashboard:home")).content.decode())
+    return {label: href for href, label in _NAV_LINK.findall(nav)}
+
+
 def test_navigation_shows_documentation_to_workers_coordination_and_carriers(dw, client_for):
-    for name, shown in (
-        ("worker", True),
-        ("coordinator", True),
-        ("carrier", True),
-        ("principal", False),
-        ("committee", False),
-    ):
-        html = client_for(name).get(reverse("dashboard:home")).content.decode()
-        assert (reverse("activities:home") in html) is shown, name
+    """Since the menu per role (6f2c130) each role's entry under
+    /dokumentation/ leads to the part it works in: the social worker's
+    "Dokumentation der Arbeit" to the entry form, coordination's "Kataloge"
+    to the catalogues, the carrier's "API-Zugang" to its API keys; the
+    principal and the committee have none."""
+    documentation = reverse("activities:home").split("start/")[0]
+    expected = {
+        "worker": {"Dokumentation der Arbeit": reverse("activities:home")},
+        "coordinator": {"Kataloge": reverse("activities:catalogue_list")},
+        "carrier": {"API-Zugang": reverse("activities:token_list")},
+        "principal": {},
+        "committee": {},
+    }
+    for name, entries in expected.items():
+        links = _nav_links(client_for(name))
+        under = {label: href for label, href in links.items() if href.startswith(documentation)}
+        assert under == entries, name
+
+    worker = client_for("worker")
+    response = worker.get(reverse("activities:home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("activities:activity_create")
+    assert 'name="minutes"' in worker.get(response["Location"]).content.decode()
+    assert worker.get(reverse("activities:import")).status_code == 200
+
+    coordinator = client_for("coordinator")
+    html = coordinator.get(reverse("activities:catalogue_list")).content.decode()
+    assert 'data-form="catalogue-add"' in html
+    assert 'aria-current="page">Kataloge</a>' in html
+    # Coordination keeps API keys as well (reached by address, marked as
+    # "Kataloge"), but neither records nor imports activities.
+    assert coordinator.get(reverse("activities:token_list")).status_code == 200
+    assert coordinator.get(reverse("activities:activity_create")).status_code == 403
+    assert coordinator.get(reverse("activities:import")).status_code == 403
+
+    carrier = client_for("carrier")
+    html = carrier.get(reverse("activities:token_list")).content.decode()
+    assert dw.token.name in html
+    assert 'aria-current="page">API-Zugang</a>' in html
+    assert carrier.get(reverse("activities:catalogue_list")).status_code == 403
+    assert carrier.get(reverse("activities:activity_create")).status_code == 403
+    assert carrier.get(reverse("activities:import")).status_code == 403
+
+    for name in ("principal", "committee"):
+        assert client_for(name).get(reverse("activities:home")).status_code == 403, name
 
 
 def test_the_catalogue_page_writes_nothing_on_get_and_offers_the_defaults(world, client_for):
