@@ -184,15 +184,19 @@ def file_text(kind: str, body: bytes) -> list[str]:
     return text.splitlines()
 
 
-def findings_in(pieces: list[str]) -> list[tuple[str, str]]:
-    """(finding, context) for every English word, value, code and decimal point."""
+def findings_in(pieces: list[str], codes: re.Pattern | None = None) -> list[tuple[str, str]]:
+    """(finding, context) for every English word, value, code and decimal point;
+    `codes` matches the catalogue codes of the demo (shown instead of a label)."""
+    checks = [(WORD, "{}"), (SNAKE, "code {}"), (DECIMAL_POINT, "decimal {}")]
+    if codes is not None:
+        checks.append((codes, "code {}"))
     found: list[tuple[str, str]] = []
     for piece in pieces:
         text = URL_OR_MAIL.sub(" ", piece)
         if text.strip() in VALUES:
             found.append((text.strip(), piece))
             continue
-        for regex, label in ((WORD, "{}"), (SNAKE, "code {}"), (DECIMAL_POINT, "decimal {}")):
+        for regex, label in checks:
             for hit in regex.finditer(text):
                 start = max(0, hit.start() - 40)
                 context = " ".join(text[start : hit.end() + 40].split())
@@ -272,7 +276,21 @@ def _allowed(path: str, finding: str) -> str | None:
     return None
 
 
-def crawl(client: Client, persona: str) -> Result:
+def catalogue_codes() -> re.Pattern:
+    """The codes of the catalogue entries (lower case, never German words; the
+    snake_case ones are found anyway), as whole words."""
+    from schulsozial.activities.models import CatalogueEntry
+
+    codes = set(CatalogueEntry.objects.values_list("code", flat=True))
+    plain = sorted(c for c in codes if c.isalpha() and c.islower() and c not in GERMAN_CODES)
+    return re.compile(r"(?<![\w\-./@])(" + "|".join(plain) + r")(?![\w\-@])")
+
+
+# Catalogue codes that are German words too ("diverse" Angaben).
+GERMAN_CODES = {"diverse"}
+
+
+def crawl(client: Client, persona: str, codes: re.Pattern | None = None) -> Result:
     """Breadth first from the start page, bounded: new kinds of page and
     exports first, query variants (filters, sorting, paging) last."""
     result = Result(persona)
@@ -314,7 +332,7 @@ def crawl(client: Client, persona: str) -> Result:
         result.kinds[kind] += 1
         source = body.decode("utf-8", errors="replace") if kind == "html" else ""
         pieces = visible_text(source) if kind == "html" else file_text(kind, body)
-        for finding, context in findings_in(pieces):
+        for finding, context in findings_in(pieces, codes):
             result.note(url, path, finding, context)
         for link, _htmx in links_of(source, url) if response.status_code == 200 else []:
             target = _inside(link)
@@ -328,6 +346,7 @@ def crawl(client: Client, persona: str) -> Result:
 def test_demo_pages_and_exports_are_german_for_every_persona(db, monkeypatch):
     _fresh_catalogue()
     DemoBuilder().build()
+    codes = catalogue_codes()
     missed = Missed()
     missed.patch(monkeypatch)
     problems: list[str] = []
@@ -338,7 +357,7 @@ def test_demo_pages_and_exports_are_german_for_every_persona(db, monkeypatch):
             client.force_login(User.objects.get(username=persona))
         started = time.monotonic()
         name = persona or "anonymous"
-        result = crawl(client, name)
+        result = crawl(client, name, codes)
         summary.append(
             f"{name}: {result.pages} responses in {time.monotonic() - started:.1f} s, "
             f"{result.left} links left, {dict(result.kinds)}, allowed {dict(result.allowed)}"
@@ -551,3 +570,7 @@ def test_the_detector_finds_english_and_spares_german():
         "the",
         "school",
     }, found
+    codes = re.compile(r"(?<![\w\-./@])(bullying|truancy)(?![\w\-@])")
+    assert findings_in(["Thema: bullying", "Mobbing"], codes) == [
+        ("code bullying", "Thema: bullying")
+    ]
