@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import ast
 import io
+import os
 import re
 import time
 from collections import Counter, deque
@@ -30,7 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 from django.utils.translation import trans_real
 from lxml import html as lxml_html
 
@@ -237,10 +240,12 @@ def _fresh_catalogue() -> None:
     the crawl reads the translations of the tree under test."""
     mo = PO.with_suffix(".mo")
     if not mo.exists() or mo.stat().st_mtime < PO.stat().st_mtime:
-        _po_entries().save_as_mofile(str(mo))
-        trans_real._translations = {}
-        trans_real._active = type(trans_real._active)()
+        partial = mo.with_suffix(f".{os.getpid()}.tmp")  # atomic for parallel workers
+        _po_entries().save_as_mofile(str(partial))
+        os.replace(partial, mo)
+        trans_real._translations = {}  # read the catalogues again
         trans_real._default = None
+        translation.activate(settings.LANGUAGE_CODE)
 
 
 # --------------------------------------------------------------------------- crawl
