@@ -120,6 +120,10 @@ def test_the_glossary_page_explains_the_terms_in_german(client):
     assert "<th>Begriff</th>" in page and "<th>Bedeutung</th>" in page
     assert "<th>English (code)</th>" not in page
     assert "Soziale Arbeit an Schulen nach § 13a SGB VIII" in page
+    # One table, no chapters: no empty "Inhalt" above the link to the guide.
+    nav = page.split('<nav class="help-toc"')[1].split("</nav>")[0]
+    assert "Inhalt" not in nav and 'aria-label="Hilfe"' in nav
+    assert 'href="/hilfe/">Benutzerhandbuch</a>' in nav
 
 
 @pytest.mark.parametrize(
