@@ -129,7 +129,7 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "api",
     ),
     Role.WORKER: ("dashboard", "work", "concepts", "statistics"),
-    Role.PRINCIPAL: ("dashboard", "schools", "concepts", "statistics"),
+    Role.PRINCIPAL: ("dashboard", "schools", "concepts", "scenarios", "statistics"),
     Role.COMMITTEE: ("dashboard", "schools", "carriers", "concepts", "scenarios", "statistics"),
     Role.ADMINISTRATION: ("dashboard", "municipalities", "users", "audit", "sso"),
 }

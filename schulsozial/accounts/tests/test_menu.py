@@ -50,7 +50,7 @@ MENUS = {
         "API-Zugang",
     ],
     "worker": ["Übersicht", "Dokumentation der Arbeit", "Konzepte", "Statistik"],
-    "principal": ["Übersicht", "Schulen", "Konzepte", "Statistik"],
+    "principal": ["Übersicht", "Schulen", "Konzepte", "Verteilung", "Statistik"],
     "committee": ["Übersicht", "Schulen", "Träger", "Verteilung", "Konzepte", "Statistik"],
     "admin": ["Übersicht", "Benutzer/innen", "Protokoll", "Single Sign-On"],
 }
