@@ -32,13 +32,45 @@ def _model(label: str) -> type[models.Model] | None:
         return None
 
 
+# Exports that are not a list page (TableView) by their German titles.
+_EXPORT_TITLES = {"statistics.report": gettext_lazy("Statistics")}
+
+
+def _subclasses(cls: Any) -> list[Any]:
+    found: list[Any] = []
+    for sub in cls.__subclasses__():
+        found += [sub, *_subclasses(sub)]
+    return found
+
+
+def _list_titles() -> dict[str, Any]:
+    """Every list page's export name with its title ('schools' -> 'Schulen'),
+    from the list views themselves (the URLconf imports them all)."""
+    from django.urls import get_resolver
+
+    from .listing import TableView
+
+    get_resolver().url_patterns  # noqa: B018 - imports every view module
+    titles: dict[str, Any] = {}
+    for view in _subclasses(TableView):
+        if view.title and view.export_name != TableView.export_name:
+            titles.setdefault(view.export_name, view.title)
+    return titles
+
+
 def object_type_label(label: str) -> str:
     """The German name of an entry's object type ('masterdata.school' ->
-    'Schule'); an export's list name is shown as 'list: <name>'."""
+    'Schule'); an export of a list as 'list: <its title>' ('Liste: Schulen'),
+    other exports by their titles ('Statistik'); unknown names as they are."""
     model = _model(label)
     if model is not None:
         return str(model._meta.verbose_name)
-    return _("list: %(name)s") % {"name": label} if label else ""
+    if label in _EXPORT_TITLES:
+        return str(_EXPORT_TITLES[label])
+    if not label:
+        return ""
+    title = _list_titles().get(label)
+    return _("list: %(name)s") % {"name": title if title is not None else label}
 
 
 def object_type_choices() -> list[tuple[str, str]]:

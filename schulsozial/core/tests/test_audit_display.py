@@ -130,3 +130,21 @@ def test_audit_page_shows_the_sentence_and_the_export_keeps_its_columns(world, c
     (row,) = [r for r in rows[1:] if r[4].startswith("Neue Schule am Park")]
     assert row[5] == "Name: Testschule 1 → Neue Schule am Park"
     assert row[6].startswith("Schule „Neue Schule am Park (") and "“ geändert: Name: " in row[6]
+
+
+def test_an_export_entry_names_the_list_or_export_by_its_german_title(world, client_for):
+    """The object type column shows 'Liste: Schulen' and 'Statistik', not the
+    internal names 'Liste: schools' and 'Liste: statistics.report' (issue 13)."""
+    from schulsozial.core.audit import audit
+
+    by = world.users["coordinator"]
+    for name, repr_ in (("schools", "schulen.csv"), ("statistics.report", "statistik.xlsx")):
+        audit(actor=by, action=AuditEntry.Action.EXPORT, object_type=name, object_repr=repr_)
+    admin = client_for("admin")
+    rows = _rows(admin.get("/accounts/audit/", {"format": "csv", "action": "export"}))
+    types = {r[4]: r[3] for r in rows[1:]}
+    assert types["schulen.csv"] == "Liste: Schulen"
+    assert types["statistik.xlsx"] == "Statistik"
+    page = admin.get("/accounts/audit/", {"action": "export"}).content.decode()
+    assert "Liste: Schulen" in page and "Statistik" in page
+    assert "Liste: schools" not in page and "statistics.report" not in page
