@@ -267,3 +267,40 @@ def test_every_link_on_the_concept_pages_opens_for_the_user_who_sees_it(world, c
             assert client.get(link).status_code == 200, (persona, page, link)
             checked += 1
     assert checked > 0
+
+
+@pytest.mark.parametrize(
+    ("url", "model", "field", "marker"),
+    [
+        ("/konzepte/ideas/", "Idea", "created_at", "Feste Sprechzeiten für Eltern"),
+        ("/konzepte/comments/", "ConsultationComment", "created_at", "Ziele konkreter"),
+        ("/konzepte/schools/", "SchoolConcept", "updated_at", "Testschule 0"),
+        ("/konzepte/reviews/", "SchoolConcept", "acknowledged_at", "Testschule 0"),
+    ],
+)
+def test_list_dates_are_the_local_day_not_the_utc_day(world, client_for, url, model, field, marker):
+    """23:30 UTC on 31 March is 1 April in Berlin: lists and exports show
+    01.04.2026 (issue 13); .date() of the UTC time gave 31.03.2026."""
+    import datetime
+
+    from schulsozial.concepts import models
+
+    cw = concept_world(world)
+    late = datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    objects = {"Idea": cw.idea, "ConsultationComment": cw.comment, "SchoolConcept": cw.concept}
+    values: dict = {field: late}
+    if field == "acknowledged_at":
+        values |= {
+            "status": SchoolConcept.Status.ACKNOWLEDGED,
+            "principal_approved_at": late,
+            "carrier_approved_at": late,
+            "review_due": datetime.date(2026, 6, 30),
+        }
+    getattr(models, model).objects.filter(pk=objects[model].pk).update(**values)
+    client = client_for("coordinator")
+    csv = client.get(url + "?format=csv").content.decode("utf-8-sig")
+    (row,) = [line for line in csv.splitlines() if marker in line]
+    assert "01.04.2026" in row and "31.03.2026" not in row
+    page = client.get(url).content.decode()
+    cells = page[page.find("<tbody") :]
+    assert "1. April 2026" in cells and "31. März 2026" not in cells

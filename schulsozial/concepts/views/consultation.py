@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -145,7 +146,10 @@ class CommentList(ConceptTable):
         Column("target", _("on"), value=lambda o: o.target_label),
         Column("author", _("author"), value=lambda o: str(o.author or "–")),
         Column(
-            "created_at", _("created at"), value=lambda o: o.created_at.date(), sort="created_at"
+            "created_at",
+            _("created at"),
+            value=lambda o: timezone.localdate(o.created_at),
+            sort="created_at",
         ),
         Column("text", _("comment")),
         Column(

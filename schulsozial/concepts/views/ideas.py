@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.listing import Column, require
@@ -21,7 +22,10 @@ class IdeaList(ConceptTable):
     export_name = "ideas"
     columns = [
         Column(
-            "created_at", _("created at"), value=lambda o: o.created_at.date(), sort="created_at"
+            "created_at",
+            _("created at"),
+            value=lambda o: timezone.localdate(o.created_at),
+            sort="created_at",
         ),
         Column("text", _("idea or expectation")),
         Column(

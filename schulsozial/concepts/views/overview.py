@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -89,7 +89,11 @@ class ReviewList(ConceptTable):
         ),
         Column("review_due", _("review due"), sort="review_due"),
         Column("overdue", _("overdue")),
-        Column("acknowledged_at", _("acknowledged"), value=lambda o: o.acknowledged_at.date()),
+        Column(
+            "acknowledged_at",
+            _("acknowledged"),
+            value=lambda o: timezone.localdate(o.acknowledged_at) if o.acknowledged_at else None,
+        ),
     ]
     default_sort = "review_due"
 

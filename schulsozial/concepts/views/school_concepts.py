@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -52,7 +53,10 @@ class SchoolConceptList(ConceptTable):
         Column("framework_changed", _("framework changed"), sort="framework_changed"),
         Column("review_due", _("review due"), sort="review_due"),
         Column(
-            "updated_at", _("last change"), value=lambda o: o.updated_at.date(), sort="updated_at"
+            "updated_at",
+            _("last change"),
+            value=lambda o: timezone.localdate(o.updated_at),
+            sort="updated_at",
         ),
     ]
     search_fields = ["school__name", "school__school_number"]
