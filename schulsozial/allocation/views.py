@@ -464,6 +464,28 @@ def _two(value: Any) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
 
 
+def _export_info(scenario: Scenario) -> ExportInfo:
+    """What a scenario's files say about themselves and their German name
+    ("verteilung-<name>-<school year>-stand-<day>"), alike for PDF, CSV and XLSX."""
+    return ExportInfo(
+        title=str(_("Distribution scenario: %(name)s") % {"name": scenario.name}),
+        filters=[
+            (str(_("Municipality")), str(scenario.municipality)),
+            (str(_("School year")), str(scenario.school_year)),
+            (str(_("status")), str(scenario.get_status_display())),
+            (
+                str(_("computed at")),
+                date_format(timezone.localtime(scenario.computed_at), "SHORT_DATETIME_FORMAT")
+                if scenario.computed_at
+                else "–",
+            ),
+        ],
+        period=str(scenario.school_year),
+        name=str(_("distribution %(name)s") % {"name": scenario.name}),
+        as_of=scenario.computed_at or timezone.now(),
+    )
+
+
 @login_required
 def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     scenario = _scenario(request, pk)
@@ -472,7 +494,8 @@ def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         from .pdf import scenario_pdf
 
         response = HttpResponse(scenario_pdf(scenario), content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="verteilung-{scenario.pk}.pdf"'
+        name = _export_info(scenario).filename("pdf")
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     if fmt not in {"csv", "xlsx"}:
         raise Http404
@@ -527,23 +550,7 @@ def scenario_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         ]
         for r in scenario.result["schools"]
     )
-    info = ExportInfo(
-        title=str(_("Distribution scenario: %(name)s") % {"name": scenario.name}),
-        filters=[
-            (str(_("Municipality")), str(scenario.municipality)),
-            (str(_("School year")), str(scenario.school_year)),
-            (str(_("status")), str(scenario.get_status_display())),
-            (
-                str(_("computed at")),
-                date_format(timezone.localtime(scenario.computed_at), "SHORT_DATETIME_FORMAT")
-                if scenario.computed_at
-                else "–",
-            ),
-        ],
-        period=str(scenario.school_year),
-        name=str(_("distribution %(name)s") % {"name": scenario.name}),
-        as_of=scenario.computed_at or timezone.now(),
-    )
+    info = _export_info(scenario)
     return export_response(fmt, info=info, header=header, rows=rows)
 
 

@@ -451,3 +451,30 @@ def test_new_scenario_form_opens_without_figures_when_no_municipality_is_coordin
     assert response.status_code == 200
     assert re.search(r'name="total_fte"[^>]*value="0"', form)
     assert 'name="cost_per_fte_eur"' in form and 'value="70000' not in form
+
+
+def test_the_pdf_has_a_german_descriptive_file_name_like_the_tables(world, client_for):
+    """verteilung-<name>-<school year>-stand-<day>.pdf, not verteilung-<pk>.pdf (issue 13)."""
+    import datetime
+
+    from schulsozial.allocation.models import Scenario
+    from schulsozial.core.exports import slug
+
+    scenario = services.scenario_create(
+        municipality=world.town,
+        school_year=world.year,
+        name="Größe & Bedarf",
+        rules_toml=pupils_only(Decimal("4")),
+        by=SYSTEM,
+    )
+    # 23:30 UTC on 31 March is 1 April in Berlin: the file names the local day.
+    late = datetime.datetime(2026, 3, 31, 23, 30, tzinfo=datetime.UTC)
+    Scenario.objects.filter(pk=scenario.pk).update(computed_at=late)
+    client = client_for("coordinator")
+    with translation.override("de"):
+        pdf = client.get(f"/verteilung/{scenario.pk}/export.pdf")["Content-Disposition"]
+        csv = client.get(f"/verteilung/{scenario.pk}/export.csv")["Content-Disposition"]
+    year = slug(str(world.year))
+    expected = f"verteilung-groesse-bedarf-{year}-stand-2026-04-01"
+    assert pdf == f'attachment; filename="{expected}.pdf"'
+    assert csv == f'attachment; filename="{expected}.csv"'
