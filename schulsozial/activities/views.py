@@ -448,6 +448,8 @@ def catalogue_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             # A municipality without catalogues is offered the defaults (a POST).
             "offer_defaults": not selectors.has_catalogues(municipality_id=municipality.pk),
+            # Coordination reaches the carriers' API keys from here (no menu entry).
+            "can_see_api_keys": perms.can_use_api_tokens(request.user),
         },
     )
 

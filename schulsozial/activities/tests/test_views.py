@@ -303,3 +303,27 @@ def test_the_catalogue_page_writes_nothing_on_get_and_offers_the_defaults(world,
     )
     assert response.status_code == 404
     assert not CatalogueEntry.objects.filter(municipality=world.other_town).exists()
+
+
+def test_coordination_reaches_the_api_keys_from_the_catalogue_page(world, client_for, monkeypatch):
+    """Coordination may open API-Zugang but has no menu entry for it: the
+    catalogue page links to it when activities.permissions allows (issue 13)."""
+    import re
+
+    from schulsozial.activities import permissions
+
+    client = client_for("coordinator")
+    html = client.get(reverse("activities:catalogue_list")).content.decode()
+    link = re.search(r'<p class="kern-body" data-link="api-access">(.*?)</p>', html, re.S)
+    assert link is not None
+    text = re.sub(r"<[^>]+>", "", link.group(1))
+    assert text == (
+        "Die Schlüssel der Träger für die Übermittlung der Dokumentation aus eigener Software "
+        "sehen und widerrufen Sie unter API-Zugang."
+    )
+    assert f'href="{reverse("activities:token_list")}"' in link.group(1)
+    assert client.get(reverse("activities:token_list")).status_code == 200
+    # The template asks the permission's flag: without it there is no link.
+    monkeypatch.setattr(permissions, "can_use_api_tokens", lambda user: False)
+    html = client.get(reverse("activities:catalogue_list")).content.decode()
+    assert 'data-link="api-access"' not in html and "/api-zugang/" not in html
