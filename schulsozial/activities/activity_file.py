@@ -37,8 +37,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import BinaryIO
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
+from schulsozial.masterdata.importing import message_text
 from schulsozial.masterdata.school_file import (
     _ZIP_MAGIC,
     MAX_BYTES_DEFAULT,
@@ -324,9 +326,12 @@ def _encoding_of(stream: BinaryIO, head: bytes) -> str:
 def _csv_stream(
     lines: Iterable[str], delimiter: str, errors: list[RowError]
 ) -> Iterator[tuple[int, list[str]]]:
-    """(row number, stripped cells); a CSV syntax error ends the file with an error."""
-    for row, cells in csv_rows(lines, delimiter, errors):
+    """(row number, stripped cells); a CSV syntax error ends the file with an error
+    (the shared reader's reason, in the user's language)."""
+    broken: list[RowError] = []
+    for row, cells in csv_rows(lines, delimiter, broken):
         yield row, [c.strip() for c in cells]
+    errors.extend(RowError(e.row, e.column, message_text(e.reason)) for e in broken)
 
 
 def _read_rows(
@@ -344,7 +349,7 @@ def _read_rows(
                 0,
                 "",
                 _("the file has %(size)s bytes, more than %(limit)s")
-                % {"size": f"{size:,}", "limit": f"{max_bytes:,}"},
+                % {"size": _grouped(size), "limit": _grouped(max_bytes)},
             )
         )
         return iter(())
@@ -356,7 +361,7 @@ def _read_rows(
         stream.seek(0)
         rows = _xlsx_rows(stream.read(), max_bytes)
         if isinstance(rows, str):
-            errors.append(RowError(0, "", rows))
+            errors.append(RowError(0, "", message_text(rows)))  # a Message, in German
             return iter(())
         return iter(rows)
     if filename.lower().endswith((".xlsx", ".xls")):
@@ -423,6 +428,11 @@ def open_activity_file(
     except Exception as exc:  # the contract: errors are reported, never raised
         errors.append(RowError(0, "", _internal(exc)))
         return ActivityStream({}, errors, iter(()))
+
+
+def _grouped(number: int) -> str:
+    """A count with digit grouping of the user's language (1.234 in German)."""
+    return number_format(number, force_grouping=True)
 
 
 def _internal(exc: Exception) -> str:
@@ -514,7 +524,7 @@ def _rows(
                     RowError(
                         number,
                         "",
-                        _("more than %(max)s rows; split the file") % {"max": f"{max_rows:,}"},
+                        _("more than %(max)s rows; split the file") % {"max": _grouped(max_rows)},
                     )
                 )
                 return

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from schulsozial.accounts.models import Role, RoleAssignment
 from schulsozial.core import school_year
@@ -230,5 +231,12 @@ def build_activities_demo(
                 by=manager.user,
             )
     if stdout is not None:
-        stdout.write(f"Documentation {municipality.name}: {len(activities)} demo activities")
+        stdout.write(
+            ngettext(
+                "Documentation %(town)s: %(count)s demo activity",
+                "Documentation %(town)s: %(count)s demo activities",
+                len(activities),
+            )
+            % {"town": municipality.name, "count": len(activities)}
+        )
     return len(activities)

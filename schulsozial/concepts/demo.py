@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from schulsozial.accounts.models import Role, User
 from schulsozial.core.actors import SYSTEM
@@ -498,8 +499,12 @@ def build_concepts_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
         kamen, ["acknowledged", "submitted", "draft"], skip={c.school_id for c in kamen_concepts}
     )
     if stdout is not None:
+        count = SchoolConcept.objects.filter(school__municipality__in=[herne, kamen]).count()
         stdout.write(
-            "Concepts: "
-            f"{SchoolConcept.objects.filter(school__municipality__in=[herne, kamen]).count()} "
-            "school concepts, framework versions for Herne and Kamen"
+            ngettext(
+                "Concepts: %(count)s school concept, framework versions for Herne and Kamen",
+                "Concepts: %(count)s school concepts, framework versions for Herne and Kamen",
+                count,
+            )
+            % {"count": count}
         )

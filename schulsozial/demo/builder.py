@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from schulsozial.accounts.models import Role, User
 from schulsozial.accounts.services import role_assign
@@ -191,7 +192,7 @@ class DemoBuilder:
         )
         if not report.ok:
             raise RuntimeError("; ".join(str(e) for e in report.errors[:5]))
-        self.log(f"Schools: {report.summary()}")
+        self.log(_("Schools: %(summary)s") % {"summary": report.summary()})
         for code_year in (2024, 2025, 2026):
             services.school_year_get_or_create(code=school_year.code(code_year), by=SYSTEM)
         herne = Municipality.objects.get(ags=HERNE)

@@ -358,5 +358,11 @@ def test_the_command_imports_a_carriers_file_from_disk(dw, world, tmp_path):
     out = io.StringIO()
     call_command("import_activities", str(path), "--user", "traeger", stdout=out)
     assert Activity.objects.filter(source="import", worker=world.staff[0]).count() == 1
-    with pytest.raises(Exception, match="nothing was imported"):
-        call_command("import_activities", str(path), "--user", "traeger", "--max-bytes", "10")
+    assert out.getvalue().startswith("1 Tätigkeit gelesen")  # German output (issue 13)
+    err = io.StringIO()
+    with pytest.raises(Exception, match=r"^es wurde nichts importiert$"):
+        call_command(
+            "import_activities", str(path), "--user", "traeger", "--max-bytes", "10", stderr=err
+        )
+    size = f"{path.stat().st_size:_}".replace("_", ".")
+    assert err.getvalue() == f"die Datei hat {size} Bytes, mehr als 10\n"

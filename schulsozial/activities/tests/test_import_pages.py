@@ -221,3 +221,46 @@ def test_progress_of_a_one_row_file_says_row_in_the_singular(
         .content.decode()
     )
     assert "0 von 1 Zeile gelesen." in html
+
+
+def _upload_errors(client, name: str, data: bytes) -> str:
+    upload = io.BytesIO(data)
+    upload.name = name
+    html = client.post(
+        reverse("activities:import"), {"file": upload}, HTTP_ACCEPT_LANGUAGE="de"
+    ).content.decode()
+    return html.split('data-import="errors"')[1].split("</ul>")[0]
+
+
+def test_a_damaged_workbook_is_reported_in_german(dw, world, client_for, settings, tmp_path):
+    """The shared reader's reasons (school_file) carry msgids: shown in German (issue 13)."""
+    settings.MEDIA_ROOT = tmp_path
+    errors = _upload_errors(client_for("worker"), "doku.xlsx", b"PK\x03\x04 not really a zip")
+    assert "keine gültige .xlsx-Datei (beschädigtes ZIP-Archiv)" in errors
+    assert "damaged ZIP archive" not in errors
+
+
+def test_a_broken_csv_is_reported_in_german(dw, world, client_for, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    data = (GOOD.rstrip("\n") + '\n"' + "x" * 200_000 + "\n").encode()
+    errors = _upload_errors(client_for("worker"), "doku.csv", data)
+    assert "fehlerhafte CSV-Datei (" in errors
+    assert "ist ein Anführungszeichen nicht geschlossen?" in errors
+    assert "broken CSV" not in errors
+
+
+def test_size_and_row_limits_group_digits_the_german_way(dw, world):
+    """'1.234 Bytes', not '1,234' (issue 13)."""
+    from django.utils import translation
+
+    from schulsozial.activities.activity_file import open_activity_file
+
+    with translation.override("de"):
+        big = open_activity_file(GOOD.encode() * 60, filename="doku.csv", max_bytes=1234)
+        rows = (GOOD + f"{DAY};30;group_offer;group\n" * 1500).encode()
+        long = open_activity_file(rows, filename="doku.csv", max_rows=1200)
+        list(long.rows)
+    assert [e.reason for e in big.errors] == [
+        f"die Datei hat {len(GOOD.encode()) * 60:_} Bytes, mehr als 1.234".replace("_", ".")
+    ]
+    assert any("mehr als 1.200 Zeilen; bitte die Datei aufteilen" in e.reason for e in long.errors)

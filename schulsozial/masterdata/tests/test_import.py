@@ -197,7 +197,7 @@ def test_command_imports_all_nrw_schools_in_seconds(capsys):
     elapsed = time.perf_counter() - started
     assert School.objects.count() == 5407
     assert Municipality.objects.count() == 396
-    assert "5407 schools read: 5407 new" in capsys.readouterr().out
+    assert "5407 Schulen gelesen: 5407 neu" in capsys.readouterr().out  # German (issue 13)
     # A functional ceiling, not a benchmark (see make bench for figures).
     assert elapsed < 120
 
@@ -207,10 +207,12 @@ def test_command_exits_non_zero_and_prints_every_error(tmp_path, capsys):
     path.write_bytes(
         csv("12345,Grundschule,A,05916000,x,440,5,0", "100116,Grundschule,B,05916000,x,abc,5,0")
     )
-    with pytest.raises(CommandError, match="2 error"):
+    with pytest.raises(CommandError, match=r"^2 Fehler; es wurde nichts importiert$"):
         call_command("import_schools", str(path))
-    err = capsys.readouterr().err
-    assert "row 2, column schulnummer" in err and "row 3, column schueler_2024_25" in err
+    err = capsys.readouterr().err  # German like the web page (issue 13)
+    assert "Zeile 2, Spalte „schulnummer“: " in err
+    assert "Zeile 3, Spalte „schueler_2024_25“: " in err
+    assert "row " not in err
     assert counts() == (0, 0, 0, 0)
 
 
@@ -219,7 +221,8 @@ def test_command_dry_run_writes_nothing(tmp_path, capsys):
     path.write_bytes(csv("100014,Grundschule,A,05916000,Krfr. Stadt Herne,440,5,0"))
     call_command("import_schools", str(path), "--dry-run")
     out = capsys.readouterr().out
-    assert "Dry run" in out and "1 municipalities would be created." in out
+    assert out.startswith("Probelauf, nichts geschrieben: 1 Schule gelesen: 1 neu")
+    assert "1 Kommune würde angelegt." in out
     assert School.objects.count() == 0
     assert not Municipality.objects.filter(ags="05916000").exists()
 

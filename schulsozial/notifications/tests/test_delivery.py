@@ -151,7 +151,7 @@ def test_the_daily_run_sends_what_an_immediate_task_missed(world, capsys):
     )
     assert note.mail == Notification.Mail.PENDING and mail.outbox == []
     call_command("send_digests")
-    assert "1 e-mails sent" in capsys.readouterr().out
+    assert "1 E-Mail versandt." in capsys.readouterr().out  # German, singular (issue 13)
     (message,) = mail.outbox
     assert message.to == ["coordinator@example.org"]
     assert message.subject == "schulsozial: Nachzuholen"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core import mail
@@ -68,7 +69,8 @@ def test_no_reminder_beyond_the_lead_time_nor_after_the_date(world, review_in):
 def test_the_command_runs_the_reminders_and_can_enqueue(world, review_in, capsys):
     review_in(3)
     call_command("send_reminders")
-    assert "1 reminders sent" in capsys.readouterr().out
+    out = capsys.readouterr().out  # German, singular and plural (issue 13)
+    assert re.fullmatch(r"1 Erinnerung versandt; \d+ Benutzerkont(o|en) geprüft\.\n", out)
     call_command("send_reminders", "--enqueue")  # immediate backend in tests: runs now
-    assert "Enqueued reminder job" in capsys.readouterr().out
+    assert "Auftrag für die Erinnerungen " in capsys.readouterr().out
     assert SentReminder.objects.count() == 1

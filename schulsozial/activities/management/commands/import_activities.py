@@ -5,9 +5,15 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.accounts.models import User
 from schulsozial.activities.importing import import_activities
+from schulsozial.activities.models import CatalogueKind
+from schulsozial.masterdata.importing import error_text
 
 COMMAND_MAX_BYTES = 2 * 1024**3  # a carrier's migration of years of documentation
 COMMAND_MAX_ROWS = 5_000_000
@@ -42,12 +48,16 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
+            self._import(options)
+
+    def _import(self, options: dict[str, Any]) -> None:
         user = User.objects.filter(username=options["user"], is_active=True).first()
         if user is None:
-            raise CommandError(f"no active user {options['user']!r}")
+            raise CommandError(_("no active user %(user)s") % {"user": repr(options["user"])})
         path: Path = options["file"]
         if not path.is_file():
-            raise CommandError(f"no such file: {path}")
+            raise CommandError(_("file not found: %(path)s") % {"path": path})
         with path.open("rb") as handle:
             report = import_activities(
                 data=handle,
@@ -59,12 +69,24 @@ class Command(BaseCommand):
             )
         for kind, names in report.unknown.items():
             for name in names:
-                self.stderr.write(f"unknown {kind}: {name!r} (map it on the import page)")
+                self.stderr.write(
+                    _(
+                        "%(catalogue)s: '%(name)s' is not in the catalogue (map it on the import page)"
+                    )
+                    % {"catalogue": CatalogueKind(kind).label, "name": name}
+                )
         for error in report.errors[:200]:
-            self.stderr.write(str(error))
+            self.stderr.write(error_text(error))
         if not report.ok:
-            raise CommandError("nothing was imported")
+            raise CommandError(_("nothing was imported"))
         if options["dry_run"]:
-            self.stdout.write(f"{report.rows} activities read; dry run, nothing saved.")
+            self.stdout.write(
+                ngettext(
+                    "%(rows)s activity read; dry run, nothing saved.",
+                    "%(rows)s activities read; dry run, nothing saved.",
+                    report.rows,
+                )
+                % {"rows": number_format(report.rows, force_grouping=True)}
+            )
         else:
             self.stdout.write(report.summary())

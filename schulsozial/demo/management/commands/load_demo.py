@@ -4,6 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from schulsozial.masterdata.models import Municipality
 
@@ -19,20 +21,26 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
+            self._load(options)
+
+    def _load(self, options: dict[str, Any]) -> None:
         if not (SHARED_DATA / "schulen_herne_kamen.csv").exists():
             raise CommandError(
-                f"Demo data not found: {SHARED_DATA} (clone shared/ beside the project)"
+                _("Demo data not found: %(path)s (clone shared/ beside the project)")
+                % {"path": SHARED_DATA}
             )
         if Municipality.objects.filter(carriers__is_demo=True).exists():
-            self.stdout.write("Demo data is loaded already.")
+            self.stdout.write(_("Demo data is loaded already."))
             users = DemoBuilder.existing_users()
         else:
             users = DemoBuilder(stdout=self.stdout).build()
-            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+            self.stdout.write(self.style.SUCCESS(_("Demo data loaded.")))
         if not options["quiet_logins"]:
             self.stdout.write("")
             self.stdout.write(
-                f"Demo logins (password for all: {settings.SCHULSOZIAL['DEMO_PASSWORD']}):"
+                _("Demo logins (password for all: %(password)s):")
+                % {"password": settings.SCHULSOZIAL["DEMO_PASSWORD"]}
             )
             for username, role, town in users:
                 self.stdout.write(f"  {username:<22} {role:<15} {town}")

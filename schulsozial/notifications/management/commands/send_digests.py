@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.notifications.services import send_digests
 from schulsozial.notifications.tasks import send_digests_task
@@ -22,8 +26,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["enqueue"]:
-            result = send_digests_task.enqueue()
-            self.stdout.write(f"Enqueued digest job {result.id}.")
-            return
-        self.stdout.write(f"{send_digests()} e-mails sent.")
+        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
+            if options["enqueue"]:
+                result = send_digests_task.enqueue()
+                self.stdout.write(_("Enqueued digest job %(id)s.") % {"id": result.id})
+                return
+            sent = send_digests()
+            self.stdout.write(
+                ngettext("%(sent)s e-mail sent.", "%(sent)s e-mails sent.", sent) % {"sent": sent}
+            )

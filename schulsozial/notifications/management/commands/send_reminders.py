@@ -2,7 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.notifications.services import send_reminders
 from schulsozial.notifications.tasks import send_reminders_task
@@ -22,9 +26,20 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["enqueue"]:
-            result = send_reminders_task.enqueue()
-            self.stdout.write(f"Enqueued reminder job {result.id}.")
-            return
-        run = send_reminders()
-        self.stdout.write(f"{run.sent} reminders sent to {run.users} users checked.")
+        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
+            if options["enqueue"]:
+                result = send_reminders_task.enqueue()
+                self.stdout.write(_("Enqueued reminder job %(id)s.") % {"id": result.id})
+                return
+            run = send_reminders()
+            sent = ngettext("%(sent)s reminder sent", "%(sent)s reminders sent", run.sent) % {
+                "sent": run.sent
+            }
+            self.stdout.write(
+                ngettext(
+                    "%(sent)s; %(users)s user checked.",
+                    "%(sent)s; %(users)s users checked.",
+                    run.users,
+                )
+                % {"sent": sent, "users": run.users}
+            )
