@@ -426,6 +426,7 @@ def test_activity_preview_keeps_only_mapped_columns_with_hashed_codes(dw, world,
 def test_expired_preview_is_deleted_by_the_job_and_confirming_says_so(
     dw, world, client_for, media, settings
 ):
+    import io
     import os
     import time
 
@@ -438,11 +439,15 @@ def test_expired_preview_is_deleted_by_the_job_and_confirming_says_so(
     token = _upload(client, url, good).context["token"]
     files = [p for p in media.rglob("*") if p.is_file()]
     assert len(files) == 1
-    call_command("purge_pending_imports")  # young: kept
+    out = io.StringIO()
+    call_command("purge_pending_imports", stdout=out)  # young: kept
     assert files[0].exists()
+    assert out.getvalue() == "0 Importvorschauen älter als 60 Minuten gelöscht.\n"  # issue 13
     old = time.time() - 61 * 60
     os.utime(files[0], (old, old))
-    call_command("purge_pending_imports")
+    out = io.StringIO()
+    call_command("purge_pending_imports", stdout=out)
+    assert out.getvalue() == "1 Importvorschau älter als 60 Minuten gelöscht.\n"
     assert not files[0].exists()
     response = client.post(url, {"token": token, "confirm": "1"}, follow=True)
     assert "Die Vorschau ist abgelaufen. Bitte laden Sie die Datei erneut hoch." in (

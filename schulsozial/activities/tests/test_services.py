@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -234,6 +235,8 @@ def test_retention_command_and_task(dw, world, capsys):
     _old_record(world, 4 * 365)
     call_command("apply_retention", "--dry-run")
     assert Activity.objects.count() == 2
+    out = capsys.readouterr().out  # German, with a German date (issue 13)
+    assert re.search(r"Teststadt: Datensätze vor \d\d\.\d\d\.\d{4}: würde 1 löschen\n", out)
     from schulsozial.activities.tasks import apply_retention_task
 
     apply_retention_task.call()

@@ -1,8 +1,14 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.activities.tasks import apply_retention_task, run_retention
 
@@ -27,21 +33,52 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
+            self._run(options)
+
+    def _run(self, options: dict[str, Any]) -> None:
         if options["enqueue"]:
             result = apply_retention_task.enqueue(dry_run=options["dry_run"])
-            self.stdout.write(f"Enqueued retention job {result.id}.")
+            self.stdout.write(_("Enqueued retention job %(id)s.") % {"id": result.id})
             return
         failed = []
         for row in run_retention(dry_run=options["dry_run"], ags=options["municipality"]):
             if "error" in row:
                 failed.append(row["municipality"])
-                self.stderr.write(f"{row['municipality']}: failed: {row['error']}")
+                self.stderr.write(
+                    _("%(municipality)s: failed: %(error)s")
+                    % {"municipality": row["municipality"], "error": row["error"]}
+                )
                 continue
-            verb = "would delete" if row["dry_run"] else "deleted"
-            skipped = f"; {row['skipped']} left out, see the log" if row["skipped"] else ""
-            self.stdout.write(
-                f"{row['municipality']}: records before {row['cutoff']}: {verb} {row['deleted']}"
-                f"{skipped}"
-            )
+            values = {
+                "municipality": row["municipality"],
+                "cutoff": date_format(
+                    datetime.date.fromisoformat(row["cutoff"]), "SHORT_DATE_FORMAT"
+                ),
+                "count": row["deleted"],
+            }
+            if row["dry_run"]:
+                line = ngettext(
+                    "%(municipality)s: records before %(cutoff)s: would delete %(count)s",
+                    "%(municipality)s: records before %(cutoff)s: would delete %(count)s",
+                    row["deleted"],
+                )
+            else:
+                line = ngettext(
+                    "%(municipality)s: records before %(cutoff)s: deleted %(count)s",
+                    "%(municipality)s: records before %(cutoff)s: deleted %(count)s",
+                    row["deleted"],
+                )
+            line %= values
+            if row["skipped"]:
+                line += ngettext(
+                    "; %(skipped)s left out, see the log",
+                    "; %(skipped)s left out, see the log",
+                    row["skipped"],
+                ) % {"skipped": row["skipped"]}
+            self.stdout.write(line)
         if failed:  # the others have run; the exit status tells the timer
-            raise CommandError(f"retention failed for: {', '.join(failed)}")
+            raise CommandError(
+                _("retention failed for: %(municipalities)s")
+                % {"municipalities": ", ".join(failed)}
+            )

@@ -4,6 +4,9 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.activities.tasks import purge_pending_imports_task
 from schulsozial.masterdata.importing import purge_pending
@@ -23,12 +26,17 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["enqueue"]:
-            result = purge_pending_imports_task.enqueue()
-            self.stdout.write(f"Enqueued cleanup job {result.id}.")
-            return
-        removed = purge_pending()
-        self.stdout.write(
-            f"{removed} import previews older than {settings.PENDING_IMPORT_MAX_AGE_MINUTES} "
-            "minutes deleted."
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
+            if options["enqueue"]:
+                result = purge_pending_imports_task.enqueue()
+                self.stdout.write(_("Enqueued cleanup job %(id)s.") % {"id": result.id})
+                return
+            removed = purge_pending()
+            self.stdout.write(
+                ngettext(
+                    "%(count)s import preview older than %(minutes)s minutes deleted.",
+                    "%(count)s import previews older than %(minutes)s minutes deleted.",
+                    removed,
+                )
+                % {"count": removed, "minutes": settings.PENDING_IMPORT_MAX_AGE_MINUTES}
+            )
