@@ -304,3 +304,17 @@ def test_list_dates_are_the_local_day_not_the_utc_day(world, client_for, url, mo
     page = client.get(url).content.decode()
     cells = page[page.find("<tbody") :]
     assert "1. April 2026" in cells and "31. März 2026" not in cells
+
+
+def test_overview_share_counts_its_schools_with_a_plural_form(world, client_for):
+    """One active school reads "0 von 1 Schule", not "0 von 1 Schulen" (issue 13)."""
+    from schulsozial.masterdata.models import School
+
+    concept_world(world)
+    client = client_for("coordinator")
+    assert "von 4 Schulen" in client.get("/konzepte/").content.decode()
+    keep = School.objects.filter(municipality=world.town, active=True).order_by("pk").first()
+    School.objects.filter(municipality=world.town).exclude(pk=keep.pk).update(active=False)
+    page = client.get("/konzepte/").content.decode()
+    assert "von 1 Schule<" in page or "von 1 Schule;" in page
+    assert "von 1 Schulen" not in page
