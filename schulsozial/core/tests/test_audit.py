@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -371,7 +372,13 @@ def test_retention_command_and_task(world):
     _entry()
     out = io.StringIO()
     call_command("apply_audit_retention", "--dry-run", stdout=out)
-    assert "shortened 0 addresses" in out.getvalue()
+    moment = r"\d\d\.\d\d\.\d{4} \d\d:\d\d"  # German, with German dates (issue 13)
+    assert re.fullmatch(
+        rf"Löschfristen des Protokolls \(Probelauf\): zu kürzende Adressen: 0 \(Einträge vor "
+        rf"{moment}\); zu löschende Einträge: 0 \(vor {moment}\); zu löschende Sperrvermerke: "
+        r"0\.\n",
+        out.getvalue(),
+    )
     result = apply_audit_retention_task.call(dry_run=True)
     assert result["dry_run"] is True and result["deleted"] == 0
 

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from schulsozial.core.retention import apply_audit_retention
 from schulsozial.core.tasks import apply_audit_retention_task
@@ -24,14 +29,39 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["enqueue"]:
-            result = apply_audit_retention_task.enqueue(dry_run=options["dry_run"])
-            self.stdout.write(f"Enqueued audit retention job {result.id}.")
-            return
-        report = apply_audit_retention(dry_run=options["dry_run"])
-        verb = "would" if report.dry_run else "did"
-        self.stdout.write(
-            f"Audit retention ({verb}): shortened {report.shortened} addresses "
-            f"(entries before {report.shorten_before}), deleted {report.deleted} entries "
-            f"(before {report.delete_before}), deleted {report.axes_deleted} lock-out records."
-        )
+        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
+            if options["enqueue"]:
+                result = apply_audit_retention_task.enqueue(dry_run=options["dry_run"])
+                self.stdout.write(_("Enqueued audit retention job %(id)s.") % {"id": result.id})
+                return
+            report = apply_audit_retention(dry_run=options["dry_run"])
+            if report.dry_run:
+                text = _(
+                    "Audit retention (dry run): addresses to shorten: %(shortened)s (entries "
+                    "before %(shorten_before)s); entries to delete: %(deleted)s (before "
+                    "%(delete_before)s); lock-out records to delete: %(axes)s."
+                )
+            else:
+                text = _(
+                    "Audit retention: addresses shortened: %(shortened)s (entries before "
+                    "%(shorten_before)s); entries deleted: %(deleted)s (before %(delete_before)s); "
+                    "lock-out records deleted: %(axes)s."
+                )
+            self.stdout.write(
+                text
+                % {
+                    "shortened": report.shortened,
+                    "shorten_before": _moment(report.shorten_before),
+                    "deleted": report.deleted,
+                    "delete_before": _moment(report.delete_before),
+                    "axes": report.axes_deleted,
+                }
+            )
+
+
+def _moment(iso: str) -> str:
+    """'2026-06-05T12:00:00+00:00' as the local '05.06.2026 14:00'."""
+    moment = datetime.datetime.fromisoformat(iso)
+    if timezone.is_aware(moment):
+        moment = timezone.localtime(moment)
+    return date_format(moment, "SHORT_DATETIME_FORMAT")
