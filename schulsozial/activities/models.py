@@ -201,6 +201,8 @@ class ParticipantCount(models.Model):
     count = models.PositiveIntegerField(validators=[MinValueValidator(1), MaxValueValidator(2000)])
 
     class Meta:
+        verbose_name = _("participant count")
+        verbose_name_plural = _("participant counts")
         constraints = [
             models.UniqueConstraint(
                 fields=["activity", "gender", "grade_band"], name="participants_one_cell"

@@ -111,12 +111,16 @@ _DETAIL_LABELS = {
     "decision": gettext_lazy("decision"),
     "total_fte": gettext_lazy("FTE in total"),
     "on": gettext_lazy("on"),
+    "columns": gettext_lazy("columns"),
+    "figure_years": gettext_lazy("years of the figures"),
+    "schools": gettext_lazy("schools"),
 }
 
 # Details whose codes are the choices of another model's field.
 _DETAIL_CHOICES = {"step": ("concepts.conceptstep", "action")}
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DECIMAL = re.compile(r"^-?\d+\.\d+$")
 _LONG = 80
 
 
@@ -182,6 +186,9 @@ def _value(value: Any, field: models.Field[Any, Any] | None = None, name: str = 
             return text
     if isinstance(field, models.IntegerField) and text.lstrip("-").isdigit():
         return number_format(int(text), force_grouping=True)
+    if field is None and _DECIMAL.match(text):
+        # A figure written as text ("48.00" FTE): as the platform shows it.
+        return _decimal(Decimal(text))
     if len(text) > _LONG:
         return text[: _LONG - 1].rstrip() + "…"
     return text

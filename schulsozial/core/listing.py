@@ -210,7 +210,8 @@ class TableView(LoginRequiredMixin, View):
                     object_type=self.export_name,
                     object_repr=info.filename(fmt),
                     municipality_id=municipality_id,
-                    changes={"filters": {k: v for k, v in request.GET.items() if k != "format"}},
+                    # In German words, as the file states them (issue 13).
+                    changes={"filters": dict(info.filters)},
                 )
             return export_response(
                 fmt, info=info, header=[str(c.label) for c in columns], rows=rows

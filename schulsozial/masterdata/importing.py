@@ -494,8 +494,9 @@ def _upsert(
             "unchanged": report.unchanged,
             "figures": report.figures_written,
             "municipalities_created": report.municipalities_created,
-            "columns": dict(parsed.column_map),
-            "figure_years": {k: v for k, v in parsed.years.items() if v},
+            # Field labels in German words, as the preview names them (issue 13).
+            "columns": {field_label(k): v for k, v in parsed.column_map.items()},
+            "figure_years": {field_label(k): v for k, v in parsed.years.items() if v},
             "schools": {
                 change.school_number: {f.label: [f.old, f.new] for f in change.fields}
                 for change in report.changes

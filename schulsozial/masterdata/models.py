@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core import school_year
@@ -546,7 +547,9 @@ class PositionAssignment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.position.code} → {self.school.school_number}: {self.weekly_hours} h"
+        # As the platform shows hours (19,50 h), also in the audit log.
+        hours = number_format(self.weekly_hours, decimal_pos=2)
+        return f"{self.position.code} → {self.school.school_number}: {hours} h"
 
     @property
     def municipality_id(self) -> int:

@@ -120,11 +120,12 @@ def statistics_export(request: HttpRequest, section: str, fmt: str) -> HttpRespo
         object_type="statistics.report",
         object_repr=info.filename(fmt),
         municipality_id=min(scope.municipality_ids) if len(scope.municipality_ids) == 1 else None,
+        # In German words, as the file states them (issue 13).
         changes={
-            "view": scope.key,
-            "section": section,
+            "view": scope.label,
+            "section": str(table.title),
             "protected": not unprotected,
-            "filters": {k: v for k, v in filters.__dict__.items() if v},
+            "filters": dict(info.filters[1:]),
         },
     )
     return export_response(fmt, info=info, header=header, rows=rows)

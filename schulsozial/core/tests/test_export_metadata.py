@@ -91,7 +91,9 @@ def test_school_list_exports_carry_german_names_title_date_and_filters(world, cl
     # The export stays audited, under the file name the user downloaded.
     entry_ = AuditEntry.objects.filter(action="export", object_type="schools").latest("pk")
     assert entry_.object_repr == f"{base}.xlsx"
-    assert entry_.changes["filters"] == {"school_type": "GS", "q": "Testschule"}
+    # ... with the filters in the German words the file states (issue 13).
+    filters = entry_.changes["filters"]
+    assert filters["Schulform"] == "Grundschule" and filters["Suche"] == "„Testschule“"
 
 
 def test_exported_school_list_reads_back_through_the_school_file_parser(world, client_for):
