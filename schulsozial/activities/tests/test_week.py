@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import re
 from html.parser import HTMLParser
+from typing import Any
 
 import pytest
 from django.urls import reverse
@@ -40,7 +41,11 @@ def _url(monday: datetime.date) -> str:
 def _rows(world, monday: datetime.date, *rows: dict) -> dict:
     """POST data of the grid: one dict per row (day offset, minutes, topics …)."""
     town = world.town
-    data = {"row-TOTAL_FORMS": str(len(rows)), "row-INITIAL_FORMS": "0", "week": monday.isoformat()}
+    data: dict[str, Any] = {
+        "row-TOTAL_FORMS": str(len(rows)),
+        "row-INITIAL_FORMS": "0",
+        "week": monday.isoformat(),
+    }
     for i, spec in enumerate(rows):
         day = monday + datetime.timedelta(days=spec.get("day", 0))
         data.update(

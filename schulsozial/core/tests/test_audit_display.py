@@ -22,7 +22,7 @@ def _rows(response) -> list[list[str]]:
 
 
 def _latest(**filters) -> AuditEntry:
-    return AuditEntry.objects.filter(**filters).order_by("-id").first()
+    return AuditEntry.objects.filter(**filters).latest("id")
 
 
 def test_a_change_of_school_figures_reads_as_a_sentence(world):

@@ -993,7 +993,9 @@ def test_a_reason_keeps_its_msgid_and_arguments_for_translation() -> None:
     error = only_error(parse_text("Schulnummer;Schulname;Schulform\nabc;A;GS\n"))
 
     assert error.reason == "school number must have exactly 6 digits, got 'abc'"
-    assert isinstance(error.reason, school_file.Message)
-    assert error.reason.msgid == "school number must have exactly 6 digits, got %(value)s"
-    assert error.reason.args == {"value": "'abc'"}
-    assert copy.deepcopy(error).reason.msgid == error.reason.msgid
+    reason = error.reason
+    assert isinstance(reason, school_file.Message)
+    assert reason.msgid == "school number must have exactly 6 digits, got %(value)s"
+    assert reason.args == {"value": "'abc'"}
+    copied = copy.deepcopy(error).reason
+    assert isinstance(copied, school_file.Message) and copied.msgid == reason.msgid
