@@ -125,15 +125,9 @@ def carrier_staff_counted_q(user: Any) -> Q:
     carrier itself. A committee, a principal and a social worker see none: a
     headcount per carrier is a personnel figure, and what a committee sees of
     it passes disclosure control (the dashboard's protected staff-per-carrier
-    table), which a sortable, filterable list of exact counts would undo."""
-    query = NOTHING
-    mun = municipality_ids(user, Role.COORDINATION)
-    if mun:
-        query |= Q(municipality_id__in=mun)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(pk__in=carriers)
-    return query
+    table), which a sortable, filterable list of exact counts would undo.
+    The same carriers as those it may give a staff member."""
+    return staff_carriers_q(user)
 
 
 def can_see_carrier_staff_counts(user: Any) -> bool:

@@ -102,13 +102,10 @@ def statistics_export(request: HttpRequest, section: str, fmt: str) -> HttpRespo
     header, rows = table.table()
     filters = form.filters()
     period = school_year.code(filters.school_year)
+    applied = [(_("School year"), period), *describe_filters(form, skip=("view", "school_year"))]
     info = ExportInfo(
         title=_("Statistics: %(table)s") % {"table": table.title},
-        filters=[
-            (_("View"), scope.label),
-            (_("School year"), period),
-            *describe_filters(form, skip=("view", "school_year")),
-        ],
+        filters=[(_("View"), scope.label), *applied],
         protected=not unprotected,
         threshold=report.threshold,
         period=period,
@@ -125,7 +122,7 @@ def statistics_export(request: HttpRequest, section: str, fmt: str) -> HttpRespo
             "view": scope.label,
             "section": str(table.title),
             "protected": not unprotected,
-            "filters": dict(info.filters[1:]),
+            "filters": dict(applied),
         },
     )
     return export_response(fmt, info=info, header=header, rows=rows)
