@@ -73,6 +73,10 @@ INSTALLED_APPS = [
     "schulsozial.activities",
     "schulsozial.statistics",
     "schulsozial.notifications",
+    "schulsozial.council",
+    "schulsozial.staffing",
+    "schulsozial.contracts",
+    "schulsozial.quality",
 ]
 
 MIDDLEWARE = [

@@ -12,6 +12,10 @@ urlpatterns = [
     path("statistik/", include("schulsozial.statistics.urls")),
     path("datenschutz/", include("schulsozial.privacy.urls")),
     path("benachrichtigungen/", include("schulsozial.notifications.urls")),
+    path("ratsvorlagen/", include("schulsozial.council.urls")),
+    path("stellenplanung/", include("schulsozial.staffing.urls")),
+    path("vertraege/", include("schulsozial.contracts.urls")),
+    path("qualitaet/", include("schulsozial.quality.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]

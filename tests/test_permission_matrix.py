@@ -7,10 +7,13 @@ added without deciding who may open it.
 
 from __future__ import annotations
 
+from importlib import import_module
+
 import pytest
 from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from schulsozial.testing.matrix import APP_MATRICES, LOGIN, row
 from schulsozial.testing.personas import PERSONA_NAMES
 
 # Order of the columns: coordinator, carrier, worker, worker2, principal,
@@ -18,12 +21,6 @@ from schulsozial.testing.personas import PERSONA_NAMES
 C, T, W, W2, P, G, A, X = PERSONA_NAMES
 
 
-def row(*codes: int) -> dict[str, int]:
-    assert len(codes) == len(PERSONA_NAMES)
-    return dict(zip(PERSONA_NAMES, codes, strict=True))
-
-
-LOGIN = 302  # anonymous visitors are sent to the login page
 EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     # name: (method, outcome per persona)
     "dashboard:home": ("get", row(200, 200, 200, 200, 200, 200, 200, LOGIN)),
@@ -200,6 +197,10 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     # Django's admin is for operators with is_staff; none of the personas is.
     "admin:*": ("get", row(302, 302, 302, 302, 302, 302, 302, 302)),
 }
+# The later apps keep their rows beside their code (schulsozial/testing/matrix.py).
+_APP_MODULES = [import_module(path) for path in APP_MATRICES]
+for _module in _APP_MODULES:
+    EXPECTED.update(_module.EXPECTED)
 
 
 def url_names() -> list[str]:
@@ -268,8 +269,16 @@ def url_for(name: str, world) -> str:
         **(_activity_args(world) if name.startswith("activities:") else {}),
         **(_statistics_args() if name.startswith("statistics:") else {}),
         **(_notification_args(world) if name.startswith("notifications:") else {}),
+        **_app_args(name, world),
     }.get(name, [])
     return reverse(name, args=args)
+
+
+def _app_args(name: str, world) -> dict[str, list]:
+    for module in _APP_MODULES:
+        if name in module.EXPECTED:
+            return module.url_args(name, world)
+    return {}
 
 
 def _scenario_args(world) -> dict[str, list]:
