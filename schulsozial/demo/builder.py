@@ -11,6 +11,7 @@ Persons are codes such as "Fachkraft HER-07", never real-looking names.
 from __future__ import annotations
 
 import datetime
+import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -214,6 +215,12 @@ class DemoBuilder:
         from schulsozial.concepts.demo import build_concepts_demo
 
         build_concepts_demo(herne=herne, kamen=kamen, stdout=self.stdout)
+        # The later apps add their demo data in their own demo.py (each
+        # `build_demo(herne=, kamen=, stdout=)`), in this order: the staffing
+        # plan reads the contracts, the council links to concepts and scenarios.
+        for app in ("contracts", "staffing", "quality", "council"):
+            module = importlib.import_module(f"schulsozial.{app}.demo")
+            module.build_demo(herne=herne, kamen=kamen, stdout=self.stdout)
         return self.users
 
     # ------------------------------------------------------------------ towns
