@@ -3,44 +3,36 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import translation
+from django.core.management.base import CommandError, CommandParser
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from schulsozial.activities.tasks import apply_retention_task, run_retention
+from schulsozial.core.commands import JobCommand
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Delete activity records whose retention period has ended (default 3 school years) "
         "(their counts stay in the statistics rollups). Logged in the audit log."
     )
 
-    def add_arguments(self, parser: CommandParser) -> None:
+    task = apply_retention_task
+    enqueued = gettext_lazy("Enqueued retention job %(id)s.")
+
+    def add_job_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--dry-run", action="store_true", help="Only count what would be deleted."
         )
         parser.add_argument(
             "--municipality", metavar="AGS", help="Only this municipality (8-digit AGS)."
         )
-        parser.add_argument(
-            "--enqueue",
-            action="store_true",
-            help="Hand the job to the background worker (db_worker).",
-        )
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
-            self._run(options)
+    def task_kwargs(self, options: dict[str, Any]) -> dict[str, Any]:
+        return {"dry_run": options["dry_run"]}
 
-    def _run(self, options: dict[str, Any]) -> None:
-        if options["enqueue"]:
-            result = apply_retention_task.enqueue(dry_run=options["dry_run"])
-            self.stdout.write(_("Enqueued retention job %(id)s.") % {"id": result.id})
-            return
+    def run(self, options: dict[str, Any]) -> None:
         failed = []
         for row in run_retention(dry_run=options["dry_run"], ags=options["municipality"]):
             if "error" in row:

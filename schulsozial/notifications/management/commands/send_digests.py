@@ -2,36 +2,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
-from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
+from schulsozial.core.commands import JobCommand
 from schulsozial.notifications.services import send_digests
 from schulsozial.notifications.tasks import send_digests_task
 
 
-class Command(BaseCommand):
+class Command(JobCommand):
     help = (
         "Send the daily digest e-mail to every user who chose it (and any immediate e-mail "
         "whose job did not run). Run it once a day, e.g. at 6:30."
     )
+    task = send_digests_task
+    enqueued = gettext_lazy("Enqueued digest job %(id)s.")
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument(
-            "--enqueue",
-            action="store_true",
-            help="Hand the job to the background worker (db_worker).",
+    def run(self, options: dict[str, Any]) -> None:
+        sent = send_digests()
+        self.stdout.write(
+            ngettext("%(sent)s e-mail sent.", "%(sent)s e-mails sent.", sent) % {"sent": sent}
         )
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        with translation.override(settings.LANGUAGE_CODE):  # the operator reads German
-            if options["enqueue"]:
-                result = send_digests_task.enqueue()
-                self.stdout.write(_("Enqueued digest job %(id)s.") % {"id": result.id})
-                return
-            sent = send_digests()
-            self.stdout.write(
-                ngettext("%(sent)s e-mail sent.", "%(sent)s e-mails sent.", sent) % {"sent": sent}
-            )
