@@ -468,3 +468,81 @@ class PaperDraft(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --------------------------------------------------------------------------- OParl import
+
+
+class OParlSource(models.Model):
+    """A council system a municipality imports from (oparl/, import_oparl):
+    the URL given (system, body or file) and the last successful run, whose
+    start is the next run's ``modified_since``."""
+
+    municipality = models.ForeignKey(
+        "masterdata.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    url = models.CharField(_("address of the council system"), max_length=500)
+    body_oparl_id = models.CharField(_("OParl ID of the body"), max_length=500, blank=True)
+    body_name = models.CharField(_("body"), max_length=200, blank=True)
+    last_success_at = models.DateTimeField(_("last successful import"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("OParl source")
+        verbose_name_plural = _("OParl sources")
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "url"], name="oparl_source_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.body_name or self.url
+
+
+class OParlRun(models.Model):
+    """One import run: who started it (none for the command), its progress
+    while it walks the lists, and its result (counts, warnings, or the error
+    that made it write nothing)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("nothing imported")
+
+    source = models.ForeignKey(
+        OParlSource, verbose_name=_("OParl source"), on_delete=models.CASCADE, related_name="runs"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status, default=Status.QUEUED)
+    keywords = models.JSONField(_("keywords"), default=list, blank=True)
+    modified_since = models.DateTimeField(_("changed since"), null=True, blank=True)
+    stage = models.CharField(max_length=20, blank=True)  # papers, organizations, meetings, saving
+    stage_count = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(_("new"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+    unchanged = models.PositiveIntegerField(_("unchanged"), default=0)
+    seen = models.PositiveIntegerField(_("papers read"), default=0)
+    deleted = models.PositiveIntegerField(_("deleted in the council system"), default=0)
+    requests = models.PositiveIntegerField(_("requests"), default=0)
+    warnings = models.JSONField(_("warnings"), default=list, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("OParl import")
+        verbose_name_plural = _("OParl imports")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
