@@ -293,7 +293,8 @@ def activity_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --------------------------------------------------------------------------- weekly grid
 
-WEEK_ROWS = 10
+WEEK_ROWS = 10  # rows shown at first; "More rows" adds as many again, up to WEEK_MAX_ROWS
+WEEK_MAX_ROWS = 50
 
 
 def _week_days(request: HttpRequest) -> tuple[datetime.date, list[datetime.date]]:
@@ -353,6 +354,29 @@ def _save_week(
     return HttpResponseRedirect(f"{reverse('activities:week')}?week={start.isoformat()}"), []
 
 
+def _week_data(request: HttpRequest, initial: dict[str, Any]) -> tuple[Any, bool]:
+    """The grid's POST data, and whether the user asked for more rows: then
+    the rows typed so far come back unsaved with WEEK_ROWS empty ones more
+    (at most WEEK_MAX_ROWS), without any script. The new rows carry every
+    row's `initial`, so they count as untouched (not validated)."""
+    if request.method != "POST":
+        return None, False
+    if "more_rows" not in request.POST:
+        return request.POST, False
+    data = request.POST.copy()
+    try:
+        shown = int(data.get("row-TOTAL_FORMS", WEEK_ROWS))
+    except ValueError:
+        shown = WEEK_ROWS
+    shown = min(max(shown, 0), WEEK_MAX_ROWS)
+    total = min(shown + WEEK_ROWS, WEEK_MAX_ROWS)
+    for index in range(shown, total):
+        for name, value in initial.items():
+            data[f"row-{index}-{name}"] = "" if value is None else str(value)
+    data["row-TOTAL_FORMS"] = str(total)
+    return data, True
+
+
 @login_required
 def week(request: HttpRequest) -> HttpResponse:
     """A week × rows grid: many activities at once, all or nothing, beside
@@ -360,29 +384,32 @@ def week(request: HttpRequest) -> HttpResponse:
     worker, schools, school_ids = _worker_context(request)
     start, days = _week_days(request)
     RowFormSet = formset_factory(  # noqa: N806
-        forms.WeekRowForm, formset=forms.WeekFormSet, extra=WEEK_ROWS, max_num=50, validate_max=True
+        forms.WeekRowForm,
+        formset=forms.WeekFormSet,
+        extra=WEEK_ROWS,
+        max_num=WEEK_MAX_ROWS,
+        validate_max=True,
     )
+    initial = {"day": _default_day(days), "school": _preselected_school(request, school_ids)}
+    data, more = _week_data(request, initial)
     formset = cast(
         "forms.WeekFormSet",
         RowFormSet(
-            request.POST if request.method == "POST" else None,
+            data,
             form_kwargs={
                 "days": days,
                 "schools": schools,
                 # Every row's: shown on GET, and on POST what tells an untouched
                 # row from a filled one. (A formset `initial` would add as many
                 # rows again, with nothing preselected, before the extra ones.)
-                "initial": {
-                    "day": _default_day(days),
-                    "school": _preselected_school(request, school_ids),
-                },
+                "initial": initial,
             },
             municipality_id=worker.municipality_id,  # type: ignore[call-arg]  # WeekFormSet's
             prefix="row",
         ),
     )
     errors: list[str] = []
-    if request.method == "POST" and formset.is_valid():
+    if data is not None and not more and formset.is_valid():
         saved, errors = _save_week(request, formset, worker, start)
         if saved is not None:
             return saved
@@ -391,7 +418,8 @@ def week(request: HttpRequest) -> HttpResponse:
     context = {
         "title": _("Weekly grid"),
         "formset": formset,
-        "row_errors": formset.row_errors() if request.method == "POST" else [],
+        "row_errors": formset.row_errors() if data is not None and not more else [],
+        "more_rows": len(formset.forms) < WEEK_MAX_ROWS,
         "start": start,
         "previous": start - step if start > services.earliest_date() else None,
         "next": start + step if start + step <= today else None,

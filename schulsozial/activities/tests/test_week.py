@@ -398,3 +398,38 @@ def test_a_worker_at_two_schools_chooses_the_school_per_row(dw, world, client_fo
     assert record.school == world.schools[1]
     # With several schools, the week's records name theirs.
     assert world.schools[1].name in _text(_section(response.content.decode(), "recorded"))
+
+
+def test_more_rows_keeps_what_was_typed_adds_ten_rows_and_saves_nothing(dw, world, client_for):
+    """A week with more than ten entries: "Weitere Zeilen" returns the rows
+    typed so far, unsaved, with ten empty rows more, up to 50."""
+    monday = _last_monday()
+    client = client_for("worker")
+    data = _rows(world, monday, {"minutes": "45"}, {"day": 1, "minutes": "20"})
+    data["more_rows"] = "1"
+    before = Activity.objects.count()
+    response = client.post(_url(monday), data)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert Activity.objects.count() == before  # nothing saved
+    assert 'name="row-TOTAL_FORMS" value="12"' in html
+    assert 'name="row-0-minutes" value="45"' in html
+    assert 'name="row-1-minutes" value="20"' in html
+    assert "Weitere Zeilen" in html
+    assert 'data-week="errors"' not in html  # no errors for a request for rows
+    assert "week-row--error" not in html
+    # Then saving takes the typed rows and skips the empty ones (which the
+    # browser sends with their preset day, the week's Friday, and school).
+    data = _rows(world, monday, {"minutes": "45"}, {"day": 1, "minutes": "20"})
+    data["row-TOTAL_FORMS"] = "12"
+    for index in range(2, 12):
+        data[f"row-{index}-day"] = (monday + datetime.timedelta(days=4)).isoformat()
+        data[f"row-{index}-school"] = str(world.schools[0].pk)
+    saved = client.post(_url(monday), data, follow=True)
+    assert "2 Tätigkeiten gespeichert." in _text(saved.content.decode())
+    # At 50 rows the button is gone and the count stays at 50.
+    data = _rows(world, monday, {"minutes": "45"})
+    data.update({"row-TOTAL_FORMS": "45", "more_rows": "1"})
+    full = client.post(_url(monday), data).content.decode()
+    assert 'name="row-TOTAL_FORMS" value="50"' in full
+    assert "Weitere Zeilen" not in full
