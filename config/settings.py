@@ -196,6 +196,8 @@ NOTIFICATION_REMINDER_DAYS: dict[str, list[int]] = {
     "school_concept_review": [60, 14],
     "school_concept_approval": [7, 1],
     "consultation_closes": [3],
+    # A fixed-term contract ending: 12, 6 and 3 months ahead (contracts app).
+    "contract_end": [365, 183, 92],
 }
 # Days after a school concept's submission by which the principal and the
 # carrier are asked to approve it (a deadline in their calendar and task list).
