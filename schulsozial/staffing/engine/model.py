@@ -1,0 +1,430 @@
+"""The staffing MILP and its solution with HiGHS (highspy).
+
+Variables, for every (person, school) pair the person may work at (carrier, ban, contract):
+
+- ``x[p,s]`` integer, the hours in steps of ``step_fte``, ``0 ≤ x ≤ U[p,s]``
+- ``y[p,s]`` binary, 1 when p works at s: ``y ≤ x ≤ U·y`` (an assignment is a positive
+  multiple of the step); ``U = min(capacity of p, max(target of s, 1))`` (more hours than the
+  target only add deviation, so this bound removes no optimal plan)
+- per school ``over[s], under[s] ≥ 0`` with ``Σ_p x[p,s] − over[s] + under[s] = target[s]``
+
+Rows: per person ``Σ_s x ≤ capacity`` and ``Σ_s y ≤ max schools`` (the half-time rule);
+pins fix ``x`` and ``y``. Objective (in steps, converted to FTE through ``step_fte``):
+
+    deviation × step × Σ_s (over + under) + change × (Σ_current (1 − y) + Σ_other y)
+
+Pairs that are current but no longer allowed add their change as a constant. When the weights
+are decimal figures the objective is a multiple of a grain ``g`` (the gcd of
+``deviation × step`` and ``change``); HiGHS then works with the objective divided by ``g``
+(integer costs) and stops when the gap is below one grain, which proves optimality exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+import highspy
+import numpy as np
+
+from .problem import Problem
+
+__all__ = [
+    "Model",
+    "Pair",
+    "Progress",
+    "SolverRun",
+    "build_model",
+    "fix_and_optimise_start",
+    "objective_grain",
+    "run_highs",
+]
+
+#: ``progress(event)``: event is a dict with ``phase`` ("start" | "search" | "done"),
+#: ``elapsed`` (s), ``objective`` and ``bound`` (FTE objective units, None when unknown).
+Progress = Callable[[dict[str, Any]], None]
+
+
+@dataclass(frozen=True)
+class Pair:
+    person: int
+    school: int
+    upper: int
+    current_steps: int
+    pinned_steps: int | None
+
+
+@dataclass
+class Model:
+    problem: Problem
+    pairs: list[Pair]
+    #: current pairs that cannot stay (ineligible, banned, school unknown): constant changes
+    forced_changes: int
+    grain: float
+    scale: float
+    num_cols: int
+    costs: np.ndarray[Any, np.dtype[np.float64]]
+    lower: np.ndarray[Any, np.dtype[np.float64]]
+    upper: np.ndarray[Any, np.dtype[np.float64]]
+    integer_cols: np.ndarray[Any, np.dtype[np.int32]]
+    row_lower: np.ndarray[Any, np.dtype[np.float64]]
+    row_upper: np.ndarray[Any, np.dtype[np.float64]]
+    row_starts: np.ndarray[Any, np.dtype[np.int32]]
+    row_index: np.ndarray[Any, np.dtype[np.int32]]
+    row_value: np.ndarray[Any, np.dtype[np.float64]]
+    offset: float
+    pair_index: dict[tuple[int, int], int] = field(default_factory=dict)
+
+    def x_col(self, k: int) -> int:
+        return 2 * k
+
+    def y_col(self, k: int) -> int:
+        return 2 * k + 1
+
+    def over_col(self, s: int) -> int:
+        return 2 * len(self.pairs) + 2 * s
+
+    def under_col(self, s: int) -> int:
+        return 2 * len(self.pairs) + 2 * s + 1
+
+    def columns_for(self, steps: dict[int, int]) -> np.ndarray[Any, np.dtype[np.float64]]:
+        """A full column vector for an assignment {pair index: steps}."""
+        values = np.zeros(self.num_cols)
+        totals = [0] * len(self.problem.schools)
+        for k, value in steps.items():
+            if value > 0:
+                values[self.x_col(k)] = value
+                values[self.y_col(k)] = 1
+                totals[self.pairs[k].school] += value
+        for s, school in enumerate(self.problem.schools):
+            diff = totals[s] - school.target_steps
+            values[self.over_col(s)] = max(diff, 0)
+            values[self.under_col(s)] = max(-diff, 0)
+        return values
+
+
+def objective_grain(problem: Problem) -> float:
+    """The objective's grain g (every plan's value is a multiple of g), or 0 when unknown."""
+    parts = [
+        Fraction(problem.weights.deviation * problem.step_fte),
+        Fraction(problem.weights.change),
+    ]
+    parts = [part for part in parts if part != 0]
+    if not parts:
+        return 0.0
+    denominator = math.lcm(*(part.denominator for part in parts))
+    numerators = [int(part * denominator) for part in parts]
+    grain = Fraction(math.gcd(*numerators), denominator)
+    # integer costs after dividing by the grain must stay small for exact arithmetic
+    if any(part / grain > 10**6 for part in parts):
+        return 0.0
+    return float(grain)
+
+
+def build_model(problem: Problem) -> Model:
+    banned = {(f.staff, f.school) for f in problem.forbidden}
+    pins = {(p.staff, p.school): p.steps for p in problem.pinned}
+    pairs: list[Pair] = []
+    forced = 0
+    for p, person in enumerate(problem.staff):
+        current = {c.school: c.steps for c in person.current}
+        capacity = problem.capacity_steps(person)
+        first = len(pairs)
+        for s, school in enumerate(problem.schools):
+            key = (person.id, school.id)
+            pinned = pins.get(key)
+            allowed = (
+                capacity > 0 and key not in banned and problem.ineligibility(person, school) is None
+            )
+            if pinned is None and not allowed:
+                continue
+            bound = min(capacity, max(school.target_steps, 1))
+            if pinned is not None:
+                bound = max(bound, pinned)
+            pairs.append(Pair(p, s, bound, current.get(school.id, 0), pinned))
+        kept = {problem.schools[pair.school].id for pair in pairs[first:] if pair.current_steps}
+        # current pairs that cannot stay (also at schools no longer in the problem)
+        forced += sum(1 for school_id in current if school_id not in kept)
+
+    grain = objective_grain(problem)
+    scale = grain if grain > 0 else 1.0
+    deviation_cost = float(problem.weights.deviation * problem.step_fte) / scale
+    change_cost = float(problem.weights.change) / scale
+    n_pairs = len(pairs)
+    n_schools = len(problem.schools)
+    num_cols = 2 * n_pairs + 2 * n_schools
+    costs = np.zeros(num_cols)
+    lower = np.zeros(num_cols)
+    upper = np.zeros(num_cols)
+    offset = change_cost * (forced + sum(1 for pair in pairs if pair.current_steps > 0))
+    for k, pair in enumerate(pairs):
+        costs[2 * k + 1] = -change_cost if pair.current_steps > 0 else change_cost
+        if pair.pinned_steps is not None:
+            lower[2 * k] = upper[2 * k] = pair.pinned_steps
+            lower[2 * k + 1] = upper[2 * k + 1] = 1
+        else:
+            upper[2 * k] = pair.upper
+            upper[2 * k + 1] = 1
+    costs[2 * n_pairs :] = deviation_cost
+    upper[2 * n_pairs :] = highspy.kHighsInf
+    integer_cols = np.arange(2 * n_pairs, dtype=np.int32)
+
+    starts: list[int] = []
+    index: list[int] = []
+    value: list[float] = []
+    row_lower: list[float] = []
+    row_upper: list[float] = []
+
+    def row(cols: list[int], vals: list[float], lo: float, hi: float) -> None:
+        starts.append(len(index))
+        index.extend(cols)
+        value.extend(vals)
+        row_lower.append(lo)
+        row_upper.append(hi)
+
+    by_school: list[list[int]] = [[] for _ in range(n_schools)]
+    by_person: list[list[int]] = [[] for _ in range(len(problem.staff))]
+    for k, pair in enumerate(pairs):
+        by_school[pair.school].append(k)
+        by_person[pair.person].append(k)
+    inf = highspy.kHighsInf
+    for s, school in enumerate(problem.schools):
+        ks = by_school[s]
+        cols = [2 * k for k in ks] + [2 * n_pairs + 2 * s, 2 * n_pairs + 2 * s + 1]
+        row(cols, [1.0] * len(ks) + [-1.0, 1.0], school.target_steps, school.target_steps)
+    for p, person in enumerate(problem.staff):
+        ks = by_person[p]
+        if not ks:
+            continue
+        row([2 * k for k in ks], [1.0] * len(ks), -inf, float(problem.capacity_steps(person)))
+        limit = problem.max_schools(person)
+        if len(ks) > limit:
+            row([2 * k + 1 for k in ks], [1.0] * len(ks), -inf, float(limit))
+    for k, pair in enumerate(pairs):
+        if pair.pinned_steps is not None:
+            continue
+        row([2 * k, 2 * k + 1], [1.0, -float(pair.upper)], -inf, 0.0)
+        row([2 * k, 2 * k + 1], [1.0, -1.0], 0.0, inf)
+
+    return Model(
+        problem=problem,
+        pairs=pairs,
+        forced_changes=forced,
+        grain=grain,
+        scale=scale,
+        num_cols=num_cols,
+        costs=costs,
+        lower=lower,
+        upper=upper,
+        integer_cols=integer_cols,
+        row_lower=np.array(row_lower, dtype=np.float64),
+        row_upper=np.array(row_upper, dtype=np.float64),
+        row_starts=np.array(starts, dtype=np.int32),
+        row_index=np.array(index, dtype=np.int32),
+        row_value=np.array(value, dtype=np.float64),
+        offset=offset,
+        pair_index={(pair.person, pair.school): k for k, pair in enumerate(pairs)},
+    )
+
+
+@dataclass
+class SolverRun:
+    status: str  # "optimal" | "time_limit"
+    steps: dict[int, int]  # pair index -> steps (positive only)
+    bound: float | None  # proven lower bound in objective units, None when unknown
+    trace: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def _steps_from(model: Model, values: Any) -> dict[int, int]:
+    result: dict[int, int] = {}
+    for k in range(len(model.pairs)):
+        steps = round(float(values[model.x_col(k)]))
+        if steps > 0 and float(values[model.y_col(k)]) > 0.5:
+            result[k] = steps
+    return result
+
+
+def _highs(
+    model: Model,
+    lower: np.ndarray[Any, np.dtype[np.float64]],
+    upper: np.ndarray[Any, np.dtype[np.float64]],
+    time_limit: float | None,
+) -> highspy.Highs:
+    h = highspy.Highs()  # type: ignore[no-untyped-call]
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("random_seed", 1)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", max(float(time_limit), 0.001))
+    if model.grain > 0:
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", 0.999)
+    else:
+        h.setOptionValue("mip_rel_gap", 1e-9)
+    empty_i = np.zeros(0, dtype=np.int32)
+    empty_f = np.zeros(0, dtype=np.float64)
+    h.addCols(model.num_cols, model.costs, lower, upper, 0, empty_i, empty_i, empty_f)
+    n_int = len(model.integer_cols)
+    if n_int:
+        h.changeColsIntegrality(
+            n_int,
+            model.integer_cols,
+            np.full(n_int, highspy.HighsVarType.kInteger),
+        )
+    if len(model.row_lower):
+        h.addRows(
+            len(model.row_lower),
+            model.row_lower,
+            model.row_upper,
+            len(model.row_index),
+            model.row_starts,
+            model.row_index,
+            model.row_value,
+        )
+    h.changeObjectiveOffset(model.offset)
+    return h
+
+
+def _set_start(h: highspy.Highs, values: np.ndarray[Any, np.dtype[np.float64]]) -> None:
+    solution = highspy.HighsSolution()
+    solution.col_value = list(map(float, values))
+    solution.value_valid = True
+    h.setSolution(solution)
+
+
+def _solve(
+    model: Model,
+    lower: np.ndarray[Any, np.dtype[np.float64]],
+    upper: np.ndarray[Any, np.dtype[np.float64]],
+    start: dict[int, int] | None,
+    time_limit: float | None,
+    progress: Progress | None,
+    phase: str,
+    clock: float,
+) -> SolverRun:
+    h = _highs(model, lower, upper, time_limit)
+    if start is not None:
+        _set_start(h, model.columns_for(start))
+    trace: list[dict[str, Any]] = []
+    last = [-1.0]
+
+    def report(event: Any, *, improving: bool) -> None:
+        out = event.data_out
+        now = time.monotonic() - clock
+        if not improving and now - last[0] < 0.5:
+            return
+        last[0] = now
+        primal = float(out.mip_primal_bound)
+        dual = float(out.mip_dual_bound)
+        entry = {
+            "phase": phase,
+            "elapsed": now,
+            "objective": primal * model.scale if math.isfinite(primal) else None,
+            "bound": dual * model.scale if math.isfinite(dual) else None,
+        }
+        trace.append(entry)
+        if progress is not None:
+            progress(dict(entry))
+
+    h.cbMipImprovingSolution.subscribe(lambda e: report(e, improving=True))
+    h.cbMipInterrupt.subscribe(lambda e: report(e, improving=False))
+    started = time.monotonic()
+    h.solve()
+    seconds = time.monotonic() - started
+    status = h.getModelStatus()
+    info = h.getInfo()
+    steps: dict[int, int] = dict(start or {})
+    if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        steps = _steps_from(model, h.getSolution().col_value)
+    if status == highspy.HighsModelStatus.kOptimal:
+        state = "optimal"
+    elif status in (
+        highspy.HighsModelStatus.kTimeLimit,
+        highspy.HighsModelStatus.kInterrupt,
+        highspy.HighsModelStatus.kIterationLimit,
+        highspy.HighsModelStatus.kSolutionLimit,
+    ):
+        state = "time_limit"
+    else:
+        raise RuntimeError(f"HiGHS ended with {h.modelStatusToString(status)}")
+    dual = float(info.mip_dual_bound)
+    bound = dual * model.scale if math.isfinite(dual) else None
+    return SolverRun(state, steps, bound, trace, seconds)
+
+
+def fix_and_optimise_start(
+    model: Model,
+) -> tuple[dict[int, int], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """Keep last year's placements (as far as the rules and hours allow), leave the rest free.
+
+    Returns the kept assignment {pair: steps} and the column bounds that fix it."""
+    problem = model.problem
+    lower = model.lower.copy()
+    upper = model.upper.copy()
+    kept: dict[int, int] = {}
+    by_person: dict[int, list[int]] = {}
+    for k, pair in enumerate(model.pairs):
+        by_person.setdefault(pair.person, []).append(k)
+    for p, ks in by_person.items():
+        person = problem.staff[p]
+        capacity = problem.capacity_steps(person)
+        limit = problem.max_schools(person)
+        used = 0
+        count = 0
+        for k in ks:
+            pinned = model.pairs[k].pinned_steps
+            if pinned is not None:
+                kept[k] = pinned
+                used += pinned
+                count += 1
+        currents = sorted(
+            (k for k in ks if model.pairs[k].pinned_steps is None and model.pairs[k].current_steps),
+            key=lambda k: (-model.pairs[k].current_steps, k),
+        )
+        for k in currents:
+            pair = model.pairs[k]
+            steps = min(pair.current_steps, pair.upper, capacity - used)
+            if count >= limit or steps <= 0:
+                continue
+            kept[k] = steps
+            used += steps
+            count += 1
+            lower[model.x_col(k)] = upper[model.x_col(k)] = steps
+            lower[model.y_col(k)] = upper[model.y_col(k)] = 1
+    return kept, lower, upper
+
+
+def run_highs(
+    model: Model,
+    *,
+    time_limit: float | None = None,
+    warm_start: bool = True,
+    progress: Progress | None = None,
+) -> SolverRun:
+    """Solve the model; with ``warm_start`` first the fix-and-optimise sub-problem (at most a
+    fifth of the time limit), whose plan is the full model's starting incumbent."""
+    clock = time.monotonic()
+    start: dict[int, int] | None = None
+    trace: list[dict[str, Any]] = []
+    if warm_start:
+        kept, lower, upper = fix_and_optimise_start(model)
+        limit = None if time_limit is None else max(time_limit * 0.2, 0.01)
+        if progress is not None:
+            progress({"phase": "start", "elapsed": 0.0, "objective": None, "bound": None})
+        first = _solve(model, lower, upper, kept, limit, None, "start", clock)
+        start = first.steps
+        trace.extend(first.trace)
+    remaining = None if time_limit is None else max(time_limit - (time.monotonic() - clock), 0.01)
+    run = _solve(model, model.lower, model.upper, start, remaining, progress, "search", clock)
+    run.trace = trace + run.trace
+    run.seconds = time.monotonic() - clock
+    return run
+
+
+def steps_as_fte(problem: Problem, steps: int) -> Decimal:
+    return problem.step_fte * steps
