@@ -375,7 +375,7 @@ def normalise_paper(
             break
     return ImportedPaper(
         oparl_id=ref(obj.get("id")) or "",
-        reference=text(obj.get("reference"), 50),
+        reference=text(obj.get("reference"), 100),
         title=text(obj.get("name"), 500) or "",
         paper_type=text(obj.get("paperType"), 100),
         date=parse_date(obj.get("date")),

@@ -1,0 +1,347 @@
+"""One OParl import run: walk, then write everything in one transaction.
+
+``run_import`` is the background task's work (and the command's): it walks
+the council system (walker.walk, nothing written yet), then writes every
+matching paper with its Beratungsfolge through ``council.services`` in one
+transaction. A failure of the walk (HTTP errors after the retries, a
+timeout, invalid JSON, an unexpected answer) or of a write ends the run with
+a message naming the URL and writes nothing; the next run then starts from
+the same ``modified_since``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schulsozial.core.audit import Action, audit
+
+from .. import services
+from ..models import Consultation, OParlRun, OParlSource
+from . import normalise as n
+from .client import OParlClient, OParlError
+from .permissions import can_import_oparl
+from .walker import DEFAULT_KEYWORDS, WalkResult, walk
+
+logger = logging.getLogger(__name__)
+
+MAX_WARNINGS = 200
+ClientFactory = Callable[[], OParlClient]
+
+# The council systems' words for a consultation's role -> Consultation.Role
+# (checked in this order: "Vorberatung" before "Beratung").
+ROLE_WORDS: list[tuple[str, str]] = [
+    ("vorberat", Consultation.Role.PRELIMINARY),
+    ("kenntnis", Consultation.Role.INFORMATION),
+    ("mitteilung", Consultation.Role.INFORMATION),
+    ("anhör", Consultation.Role.HEARING),
+    ("anhoer", Consultation.Role.HEARING),
+    ("entscheid", Consultation.Role.DECISION),
+    ("beschluss", Consultation.Role.DECISION),
+    ("berat", Consultation.Role.DELIBERATION),
+]
+
+
+def role_code(role: str | None, authoritative: bool | None) -> str:
+    """Consultation.Role of an OParl role text; ``authoritative`` (the
+    committee decides) makes an unknown or missing role a decision."""
+    folded = (role or "").casefold()
+    for word, code in ROLE_WORDS:
+        if word in folded:
+            return str(code)
+    if authoritative:
+        return str(Consultation.Role.DECISION)
+    return str(Consultation.Role.OTHER) if folded else ""
+
+
+def normalise_keywords(keywords: Iterable[str] | None) -> list[str]:
+    found = [" ".join(k.split()) for k in (keywords or []) if k and k.strip()]
+    return sorted(dict.fromkeys(found), key=str.casefold) or list(DEFAULT_KEYWORDS)
+
+
+_url_ok = URLValidator(schemes=["http", "https"])
+
+
+def _web_url(value: str | None) -> str | None:
+    if not value or len(value) > 500:
+        return None
+    try:
+        _url_ok(value)
+    except ValidationError:
+        return None
+    return value
+
+
+@dataclass
+class WriteReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def paper_data(paper: n.ImportedPaper) -> dict[str, Any]:
+    """The fields for services.paper_upsert; what the council system does
+    not give is left out (a value entered by hand stays)."""
+    data: dict[str, Any] = {
+        "reference": paper.reference or "",
+        "title": paper.title,
+        "oparl_id": paper.oparl_id,
+        "oparl_modified": paper.modified,
+    }
+    if paper.paper_type:
+        data["paper_type"] = paper.paper_type
+    if paper.date:
+        data["date"] = paper.date
+    if paper.lead_department:
+        data["lead_department"] = paper.lead_department
+    web = _web_url(paper.web)
+    if web:
+        data["web_url"] = web
+    return data
+
+
+def consultation_data(
+    paper: n.ImportedPaper, warn: Callable[[str], None]
+) -> list[services.ConsultationData] | None:
+    """The Beratungsfolge; None (keep the recorded one) when the council
+    system lists no consultation."""
+    if not paper.consultations:
+        return None
+    steps = []
+    for c in paper.consultations:
+        if not c.committee:
+            warn(
+                _(
+                    "%(url)s: a consultation of paper %(reference)s names no committee that "
+                    "could be read (%(link)s); it was left out."
+                )
+                % {
+                    "url": paper.oparl_id,
+                    "reference": paper.reference,
+                    "link": c.committee_oparl_id or c.oparl_id or "–",
+                }
+            )
+            continue
+        steps.append(
+            services.ConsultationData(
+                committee=c.committee,
+                date=c.date,
+                role=role_code(c.role, c.authoritative),
+                result=c.result or "",
+                oparl_id=c.oparl_id or "",
+            )
+        )
+    return steps
+
+
+def _error_text(exc: ValidationError) -> str:
+    if hasattr(exc, "message_dict"):
+        return " ".join(str(m) for messages in exc.message_dict.values() for m in messages)
+    return " ".join(str(m) for m in exc.messages)
+
+
+class WriteError(Exception):
+    def __init__(self, url: str, detail: str) -> None:
+        super().__init__(url, detail)
+        self.url = url
+        self.detail = detail
+
+    def __str__(self) -> str:
+        return _("%(url)s: the paper cannot be saved: %(detail)s") % {
+            "url": self.url,
+            "detail": self.detail,
+        }
+
+
+def write_papers(*, municipality_id: int, papers: list[n.ImportedPaper], by: Any) -> WriteReport:
+    """Create or update every paper (services.paper_upsert: by OParl id,
+    else by reference), all in one transaction: a failing paper raises
+    WriteError and nothing is saved. Papers without a reference and second
+    papers with a reference already in this run are warnings."""
+    report = WriteReport()
+    seen: dict[str, str] = {}
+    with transaction.atomic():
+        for paper in papers:
+            if not paper.reference:
+                report.warnings.append(
+                    _("%(url)s: the paper „%(title)s“ has no paper number; it was left out.")
+                    % {"url": paper.oparl_id, "title": paper.title}
+                )
+                continue
+            key = services.reference_key(paper.reference)
+            if key in seen:
+                report.warnings.append(
+                    _(
+                        "%(url)s: the paper number %(reference)s is also the number of "
+                        "%(other)s; only the first was imported."
+                    )
+                    % {"url": paper.oparl_id, "reference": paper.reference, "other": seen[key]}
+                )
+                continue
+            seen[key] = paper.oparl_id
+            steps = consultation_data(paper, report.warnings.append)
+            try:
+                _record, outcome = services.paper_upsert(
+                    municipality_id=municipality_id,
+                    data=paper_data(paper),
+                    by=by,
+                    consultations=steps,
+                )
+            except ValidationError as exc:
+                raise WriteError(paper.oparl_id, _error_text(exc)) from exc
+            {
+                services.Upsert.CREATED: report.created,
+                services.Upsert.UPDATED: report.updated,
+                services.Upsert.UNCHANGED: report.unchanged,
+            }[outcome].append(paper.reference)
+    return report
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def source_for(*, municipality_id: int, url: str) -> OParlSource:
+    source, _created = OParlSource.objects.get_or_create(
+        municipality_id=municipality_id, url=url.strip()[:500]
+    )
+    return source
+
+
+def previous_success(source: OParlSource, keywords: list[str]) -> OParlRun | None:
+    """The last successful run with the same keywords: its start is this
+    run's modified_since (a new keyword needs the whole list once)."""
+    wanted = [k.casefold() for k in keywords]
+    for run in source.runs.filter(status=OParlRun.Status.DONE).order_by("-started_at")[:50]:
+        if sorted(k.casefold() for k in run.keywords or []) == sorted(wanted):
+            return run
+    return None
+
+
+def run_create(
+    *,
+    municipality_id: int,
+    url: str,
+    keywords: Iterable[str] | None,
+    by: Any,
+    full: bool = False,
+) -> OParlRun:
+    """A queued run (the task or the command then calls run_import)."""
+    if not can_import_oparl(by, municipality_id):
+        raise PermissionDenied
+    source = source_for(municipality_id=municipality_id, url=url)
+    words = normalise_keywords(keywords)
+    previous = None if full else previous_success(source, words)
+    owner = by if getattr(by, "is_authenticated", False) else None
+    return OParlRun.objects.create(
+        source=source,
+        owner=owner,
+        keywords=words,
+        modified_since=previous.started_at if previous else None,
+    )
+
+
+def _progress(run_id: int) -> Callable[[str, int], None]:
+    def report(stage: str, count: int) -> None:
+        OParlRun.objects.filter(pk=run_id).update(stage=stage[:20], stage_count=count)
+
+    return report
+
+
+def default_client() -> OParlClient:
+    return OParlClient()
+
+
+def run_import(run_id: int, *, by: Any, client_factory: ClientFactory = default_client) -> OParlRun:
+    """Walk and write one run (see the module's doc); returns the finished run."""
+    run = OParlRun.objects.select_related("source__municipality").get(pk=run_id)
+    if run.finished:
+        return run
+    source = run.source
+    started = timezone.now()
+    OParlRun.objects.filter(pk=run.pk).update(status=OParlRun.Status.RUNNING, started_at=started)
+    run.started_at = started
+    result: WalkResult | None = None
+    report = WriteReport()
+    error = ""
+    try:
+        with client_factory() as client:
+            result = walk(
+                source.url,
+                client=client,
+                keywords=run.keywords,
+                modified_since=run.modified_since,
+                ags=source.municipality.ags,
+                progress=_progress(run.pk),
+            )
+        _progress(run.pk)("saving", len(result.papers))
+        report = write_papers(municipality_id=source.municipality_id, papers=result.papers, by=by)
+    except (OParlError, WriteError) as exc:
+        error = str(exc)
+    except PermissionDenied:
+        error = _(
+            "%(url)s: you may not import papers for this municipality; nothing was imported."
+        ) % {"url": source.url}
+    except Exception:  # a bug must not leave the run "running" forever
+        logger.exception("OParl import run %s failed", run.pk)
+        error = _("%(url)s: the import failed unexpectedly; nothing was imported.") % {
+            "url": source.url
+        }
+    run.refresh_from_db()
+    run.finished_at = timezone.now()
+    warnings = (list(result.warnings) if result else []) + report.warnings
+    run.warnings = warnings[:MAX_WARNINGS]
+    run.requests = result.requests if result else 0
+    if error or result is None:
+        run.status = OParlRun.Status.FAILED
+        run.error = error
+        run.created = run.updated = run.unchanged = 0
+    else:
+        run.status = OParlRun.Status.DONE
+        run.created = len(report.created)
+        run.updated = len(report.updated)
+        run.unchanged = len(report.unchanged)
+        run.seen = result.seen_papers
+        run.deleted = len(result.deleted)
+        source.last_success_at = started
+        source.body_oparl_id = result.body.oparl_id[:500]
+        source.body_name = (result.body.name or "")[:200]
+        source.save(update_fields=["last_success_at", "body_oparl_id", "body_name"])
+    run.save()
+    audit(
+        actor=by,
+        action=Action.IMPORT,
+        obj=run,
+        municipality_id=source.municipality_id,
+        object_type="council.oparlrun",
+        object_repr=_("OParl import from %(url)s") % {"url": source.url},
+        changes={
+            "status": run.status,
+            "keywords": run.keywords,
+            "modified_since": run.modified_since,
+            "created": report.created if not error else [],
+            "updated": report.updated if not error else [],
+            "unchanged": len(report.unchanged) if not error else 0,
+            "error": error,
+        },
+    )
+    return run
+
+
+def runs_visible_to(*, user: Any) -> Any:
+    from .permissions import runs_visible_q
+
+    return OParlRun.objects.filter(runs_visible_q(user)).select_related("source__municipality")
+
+
+def since_text(moment: dt.datetime | None) -> str:
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M") if moment else ""
