@@ -191,3 +191,12 @@ def is_reminded_of(user: Any, contract: Any) -> bool:
     return coordinates(user, contract.staff_member.municipality_id) or (
         contract.carrier_id in carrier_ids(user)
     )
+
+
+def can_open_staff_page(user: Any, staff: Any) -> bool:
+    """Whether the history page links to the person's masterdata page (the
+    masterdata rule: coordination, the employer, the person)."""
+    from schulsozial.masterdata.models import StaffMember
+    from schulsozial.masterdata.permissions import staff_visible_q
+
+    return StaffMember.objects.filter(staff_visible_q(user), pk=staff.pk).exists()

@@ -196,15 +196,20 @@ def cost_rate(stream: FundingStream | None, year: int, default: Decimal) -> Deci
     return budgets[-1].cost_per_fte_eur if budgets else default
 
 
-def entfristung(*, municipality: Municipality, day: datetime.date) -> dict[str, Any]:
+def entfristung(
+    *, municipality: Municipality, day: datetime.date, carrier_ids: set[int] | None = None
+) -> dict[str, Any]:
     """The Entfristung figures of a municipality on `day`: fixed-term shares
     over the school years (total, per carrier, per stream), the annual cost
     of the fixed-term FTE at the cost rates with the Land's share under the
     caps, the path to the target share, and what ends when."""
     conf = settings_for(municipality)
     caps = caps_for(municipality)
+    scoped = municipality_contracts(municipality)
+    if carrier_ids is not None:
+        scoped = scoped.filter(carrier_id__in=carrier_ids)
     contracts = list(
-        municipality_contracts(municipality).prefetch_related(
+        scoped.prefetch_related(
             Prefetch(
                 "funding_stream__budgets",
                 queryset=FundingBudget.objects.select_related("school_year"),
@@ -414,3 +419,17 @@ def continuity_of(*, schools: list[School], day: datetime.date) -> dict[int, eng
             threshold=conf[school.municipality_id],
         )
     return out
+
+
+def entfristung_municipalities(*, user: Any) -> QuerySet[Municipality]:
+    """Where `user` sees Entfristung figures: the municipalities it
+    coordinates or sits on the committee of, and its carriers'
+    municipalities (a carrier sees its own contracts' figures)."""
+    ids = perms.entfristung_municipality_ids(user)
+    ids |= set(contract_carriers_visible_to(user=user).values_list("municipality_id", flat=True))
+    return Municipality.objects.filter(pk__in=ids).order_by("name")
+
+
+def funding_streams_for(*, staff: StaffMember) -> QuerySet[FundingStream]:
+    """The streams a contract of `staff` may name: its municipality's."""
+    return FundingStream.objects.filter(municipality_id=staff.municipality_id).order_by("name")

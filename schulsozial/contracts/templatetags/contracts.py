@@ -1,0 +1,44 @@
+"""Small includes of contracts on other apps' pages: a person's contracts
+on the staff page, the continuity tile on a school's page. Each asks
+contracts.permissions and loads through the scoped selectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.utils import timezone
+
+from .. import permissions as perms
+from .. import selectors
+
+register = template.Library()
+
+
+@register.inclusion_tag("contracts/_staff_summary.html", takes_context=True)
+def staff_contracts_summary(context: Any, staff: Any) -> dict[str, Any]:
+    user = context["request"].user
+    if not perms.can_use_contracts(user):
+        return {"show": False}
+    history = selectors.history_of(staff=staff, user=user)
+    today = timezone.localdate()
+    return {
+        "show": True,
+        "staff": staff,
+        "contracts": history,
+        "today": today,
+        "show_pay_group": perms.can_see_pay_groups_of(user, staff),
+    }
+
+
+@register.inclusion_tag("contracts/_school_continuity.html", takes_context=True)
+def school_continuity(context: Any, school: Any) -> dict[str, Any]:
+    user = context["request"].user
+    if not perms.can_see_school_continuity(user, school):
+        return {"show": False}
+    found = selectors.continuity_of(schools=[school], day=timezone.localdate())[school.pk]
+    return {
+        "show": True,
+        "c": found,
+        "link": perms.can_see_continuity(user),
+    }
