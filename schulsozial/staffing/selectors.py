@@ -1,0 +1,172 @@
+"""Reads of staffing plans, always scoped to the user (permissions.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+
+from schulsozial.allocation.models import Scenario
+from schulsozial.masterdata.models import Carrier, School, StaffMember
+
+from . import permissions as perms
+from .checks import RuleCheck, rule_checks
+from .models import PlanAssignment, PlanBan, PlanChange, PlanPin, StaffingPlan
+
+
+def plans_visible_to(*, user: Any) -> QuerySet[StaffingPlan]:
+    return StaffingPlan.objects.filter(perms.plans_visible_q(user)).select_related(
+        "municipality", "school_year", "scenario", "carrier"
+    )
+
+
+def scenarios_to_plan_from(*, user: Any) -> QuerySet[Scenario]:
+    """Adopted scenarios of the municipalities where `user` plans (coordination,
+    or a carrier for its own staff)."""
+    from schulsozial.accounts.models import Role
+    from schulsozial.accounts.permissions import carrier_ids, municipality_ids
+
+    mun = municipality_ids(user, Role.COORDINATION) | set(
+        Carrier.objects.filter(pk__in=carrier_ids(user)).values_list("municipality_id", flat=True)
+    )
+    return (
+        Scenario.objects.adopted()
+        .filter(municipality_id__in=mun)
+        .select_related("school_year", "municipality")
+    )
+
+
+def carriers_to_plan_for(*, user: Any) -> QuerySet[Carrier]:
+    """Carriers whose own plan `user` may create."""
+    from schulsozial.accounts.models import Role
+    from schulsozial.accounts.permissions import carrier_ids, municipality_ids
+
+    return Carrier.objects.filter(
+        municipality_id__in=municipality_ids(user, Role.COORDINATION)
+    ) | Carrier.objects.filter(pk__in=carrier_ids(user))
+
+
+@dataclass
+class SchoolRow:
+    school: School
+    target: Decimal
+    assigned: Decimal
+    deviation: Decimal
+    people: list[PlanAssignment]
+
+
+@dataclass
+class PlanView:
+    """Everything the plan page shows."""
+
+    plan: StaffingPlan
+    schools: list[SchoolRow]
+    changes: list[PlanChange]
+    unfilled: list[tuple[School, Decimal]]
+    checks: list[RuleCheck]
+    pins: list[PlanPin]
+    bans: list[PlanBan]
+    staff: list[StaffMember]
+    total_target: Decimal
+    total_assigned: Decimal
+    gap_percent: Decimal | None
+
+
+def _dec(value: Any) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def gap_percent(result: dict[str, Any]) -> Decimal | None:
+    """How far the plan may be from the best plan at most, in % of its value
+    (objective − bound) / objective; None when no bound is known."""
+    objective, bound = result.get("objective"), result.get("bound")
+    if objective is None or bound is None:
+        return None
+    objective, bound = Decimal(str(objective)), Decimal(str(bound))
+    if objective <= 0:
+        return Decimal(0)
+    return max(Decimal(0), (objective - bound) / objective * 100).quantize(Decimal("0.1"))
+
+
+def plan_view(*, plan: StaffingPlan) -> PlanView:
+    """The plan's tables (the caller got `plan` through plans_visible_to)."""
+    result = plan.result or {}
+    numbers = {
+        s.school_number: s
+        for s in School.objects.filter(
+            municipality_id=plan.municipality_id,
+            school_number__in=[r["id"] for r in result.get("schools", [])]
+            + [r["school"] for r in result.get("unfilled", [])],
+        )
+    }
+    by_school: dict[int, list[PlanAssignment]] = {}
+    for row in plan.assignments.select_related("staff", "school"):
+        by_school.setdefault(row.school_id, []).append(row)
+    schools = []
+    for row in result.get("schools", []):
+        school = numbers.get(row["id"])
+        if school is None:
+            continue
+        target, assigned = _dec(row["target_fte"]), _dec(row["assigned_fte"])
+        schools.append(
+            SchoolRow(school, target, assigned, assigned - target, by_school.get(school.pk, []))
+        )
+    schools.sort(key=lambda r: r.school.name)
+    unfilled = [
+        (numbers[r["school"]], _dec(r["fte"]))
+        for r in result.get("unfilled", [])
+        if r["school"] in numbers and Decimal(str(r["fte"])) > 0
+    ]
+    unfilled.sort(key=lambda r: r[0].name)
+    plan_dict = {
+        "assignments": [
+            {"staff": a["staff"], "school": a["school"], "fte": a["fte"]}
+            for a in _assignment_dicts(plan)
+        ]
+    }
+    staff = list(
+        StaffMember.objects.filter(perms.staff_in_scope_q(plan), pk__in=_staff_ids(plan)).order_by(
+            "label"
+        )
+    )
+    return PlanView(
+        plan=plan,
+        schools=schools,
+        changes=list(plan.changes.select_related("staff", "school")),
+        unfilled=unfilled,
+        checks=rule_checks(plan.problem, plan_dict) if result else [],
+        pins=list(plan.pins.select_related("staff", "school")),
+        bans=list(plan.bans.select_related("staff", "school")),
+        staff=staff,
+        total_target=sum((r.target for r in schools), Decimal(0)),
+        total_assigned=sum((r.assigned for r in schools), Decimal(0)),
+        gap_percent=gap_percent(result),
+    )
+
+
+def _staff_ids(plan: StaffingPlan) -> list[int]:
+    """The people of the last calculation (their ids in the problem)."""
+    from .adapter import build_scope
+
+    return [m.pk for m in build_scope(plan).staff.values()]
+
+
+def _assignment_dicts(plan: StaffingPlan) -> list[dict[str, Any]]:
+    """The plan's rows with the problem's ids (for the rule checks)."""
+    ids: dict[int, str] = {}
+    labels: dict[str, int] = {}
+    for person in plan.problem.get("staff", []):
+        labels[person["id"]] = 0
+    for row in plan.assignments.select_related("staff", "school"):
+        key = row.staff.label if row.staff.label in labels else f"{row.staff.label} #{row.staff_id}"
+        ids[row.staff_id] = key
+    return [
+        {"staff": ids[row.staff_id], "school": row.school.school_number, "fte": row.fte}
+        for row in plan.assignments.select_related("staff", "school")
+    ]
+
+
+def unfilled_rows(*, plan: StaffingPlan) -> list[tuple[School, Decimal]]:
+    return plan_view(plan=plan).unfilled
