@@ -378,6 +378,8 @@ def _is_section(line: str) -> bool:
     stripped = line.strip()
     if not stripped or len(stripped) > 120 or _SECTION.match(stripped) is None:
         return False
+    if not stripped.endswith(":") and normalise_role(stripped) is not None:
+        return False  # "Beschluss" or "Stellungnahme" as a role in a Beratungsfolge
     return stripped.endswith(":") or len(stripped.split()) <= 8
 
 
@@ -584,6 +586,25 @@ class _Cell:
     text: str
     date: datetime.date | None = None
     forced: bool = False
+    # For a word that names a column only beside other column names ("Beschluss",
+    # "Sitzung"): what it is as a value.
+    alternative: list[_Cell] | None = None
+
+
+_AMBIGUOUS_HEADERS = {
+    "beschluss",
+    "sitzung",
+    "sitzungen",
+    "status",
+    "vorlage",
+    "top",
+    "nr",
+    "na",
+    "ausschuss",
+    "termin",
+    "organ",
+    "niederschrift",
+}
 
 
 def _header_kind(value: str) -> str | None:
@@ -668,17 +689,22 @@ def _cells_of_line(line: str) -> list[_Cell]:
     cells: list[_Cell] = []
     pieces = _split_line(line)
     # A header row written with single spaces ("Gremium Datum Rolle Ergebnis").
-    if len(pieces) == 1:
+    if len(pieces) == 1 and ":" not in pieces[0]:
         words = pieces[0].split()
         if len(words) >= 2 and all(_header_kind(word) is not None for word in words):
             pieces = words
+    pieces = [_clean(piece) for piece in pieces]
+    row_of_headers = sum(1 for piece in pieces if _header_kind(piece) is not None) >= 2
     for piece in pieces:
-        piece = _clean(piece)
         if not piece:
             continue
         header = _header_kind(piece)
         if header is not None:
-            cells.append(_Cell(HEADER, header))
+            ambiguous = "".join(_words(piece)) in _AMBIGUOUS_HEADERS and not row_of_headers
+            cell = _Cell(HEADER, header)
+            if ambiguous and not piece.endswith(":"):
+                cell.alternative = _classify(piece)
+            cells.append(cell)
             continue
         labelled = re.match(r"^([^:]{2,30}):\s*(.*)$", piece)
         if labelled is not None and _header_kind(labelled.group(1)) is not None:
@@ -825,6 +851,8 @@ def _rows_by_position(lines: list[list[str]], columns: list[str]) -> list[_Row] 
 def _score(rows: list[_Row]) -> int:
     score = 0
     for row in rows:
+        if row.date_text is None and row.meeting_date is None and row.role is None:
+            score -= 2
         if row.body is None:
             score -= 3
         elif _body_like(row.body) and _only_date(row.body) is None:
@@ -846,20 +874,22 @@ def _score(rows: list[_Row]) -> int:
     return score
 
 
-def _section_lines(lines: list[str]) -> list[list[str]]:
-    """The lines of each Beratungsfolge in the text (after its heading or a header row)."""
-    sections: list[list[str]] = []
-    starts: list[tuple[int, str]] = []
+def _section_lines(lines: list[str]) -> list[tuple[int, int, list[str]]]:
+    """Each Beratungsfolge in the text (after its heading or from its header row).
+
+    Its first and last line number and its lines (the heading's rest first)."""
+    sections: list[tuple[int, int, list[str]]] = []
+    starts: list[tuple[int, int, str]] = []
     for index, line in enumerate(lines):
         match = _HEADING.match(line)
         if match is not None and len(line) <= 120:
-            starts.append((index + 1, match.group("rest")))
+            starts.append((index, index + 1, match.group("rest")))
     if not starts:
         for index, line in enumerate(lines):
             cells = _cells_of_line(line)
             kinds = {cell.text for cell in cells if cell.kind == HEADER}
             if BODY in kinds and kinds & {DATE, ROLE, RESULT, MEETING}:
-                starts.append((index, ""))
+                starts.append((index, index, ""))
                 break
             # A header written one cell per line: "Gremium" then "|" or "Sitzung" …
             if len(cells) == 1 and cells[0].kind == HEADER and cells[0].text == BODY:
@@ -870,10 +900,11 @@ def _section_lines(lines: list[str]) -> list[list[str]]:
                     if cell.kind == HEADER
                 ]
                 if set(following) & {DATE, ROLE, RESULT, MEETING}:
-                    starts.append((index, ""))
+                    starts.append((index, index, ""))
                     break
-    for start, rest in starts:
+    for first, start, rest in starts:
         section: list[str] = [rest] if rest.strip() else []
+        end = start
         for line in lines[start : start + 400]:
             stripped = line.strip()
             if _HEADING.match(stripped) and len(stripped) <= 120:
@@ -890,18 +921,34 @@ def _section_lines(lines: list[str]) -> list[list[str]]:
             if len(stripped) > 250:
                 break
             section.append(line)
-        sections.append(section)
+            end += 1
+        sections.append((first, end, section))
     return sections
 
 
 def _consultations(section: list[str]) -> tuple[list[_Row], list[str]]:
     """The rows of one Beratungsfolge and the public status its table may show."""
     line_cells = [_cells_of_line(line) for line in section]
+    flat = [cell for line in line_cells for cell in line]
+    # "Beschluss" or "Sitzung" alone among values is a value, beside column names a column.
+    for line_cell_list in line_cells:
+        for position, cell in enumerate(list(line_cell_list)):
+            if cell.alternative is None:
+                continue
+            at = next(number for number, other in enumerate(flat) if other is cell)
+            before = flat[at - 1] if at > 0 else None
+            after = flat[at + 1] if at + 1 < len(flat) else None
+            beside = [
+                other for other in (before, after) if other is not None and other.kind == HEADER
+            ]
+            if not beside:
+                line_cell_list[position : position + 1] = cell.alternative
     cells = [cell for line in line_cells for cell in line]
     statuses = [cell.text for cell in cells if cell.kind == PUBLIC]
     headers = [position for position, cell in enumerate(cells) if cell.kind == HEADER]
     candidates: list[list[_Row]] = []
     data = [cell for cell in cells if cell.kind != HEADER]
+    bonus = 0
 
     # A header row (at least two column names before any value, none after them).
     leading = 0
@@ -925,6 +972,10 @@ def _consultations(section: list[str]) -> tuple[list[_Row], list[str]]:
         positional = _rows_by_position(data_lines, columns)
         if positional is not None:
             candidates.append(positional)
+            if all(len(line) == len(columns) for line in data_lines):
+                # One line per row under a header row of the same width: the table's
+                # own structure, stronger than any guess from the cells' content.
+                bonus = len(positional)
         first = next((kind for kind in columns if kind in _FIELD_KINDS), None)
         candidates.append(_rows_by_sequence(data, first))
     elif headers:
@@ -946,9 +997,9 @@ def _consultations(section: list[str]) -> tuple[list[_Row], list[str]]:
         candidates.append(by_columns)
     best: list[_Row] = []
     best_score: int | None = None
-    for rows in candidates:
+    for number, rows in enumerate(candidates):
         kept = [row for row in rows if not row.empty()]
-        score = _score(kept)
+        score = _score(kept) + (bonus if number == 0 else 0)
         if best_score is None or score > best_score:
             best, best_score = kept, score
     return best, statuses
@@ -998,7 +1049,9 @@ def parse_council_paper(text: str) -> ParsedPaper:
         if _is_section(stripped):
             head_end = index
             break
-    head = lines[:head_end]
+    sections = _section_lines(lines)
+    inside = {number for first, last, _ in sections for number in range(first, last)}
+    head = [line for number, line in enumerate(lines[:head_end]) if number not in inside]
 
     def offer(name: str | None, value: str) -> bool:
         nonlocal found_date
@@ -1084,7 +1137,7 @@ def parse_council_paper(text: str) -> ParsedPaper:
                 break
 
     statuses: list[str] = []
-    for section in _section_lines(lines):
+    for _first, _last, section in sections:
         rows, section_statuses = _consultations(section)
         consultations = [item for item in map(_to_consultation, rows) if item is not None]
         statuses.extend(section_statuses)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import re
+import unicodedata
 from pathlib import Path
+from random import Random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from schulsozial.council.paste import ParsedConsultation, parse_council_paper
+from schulsozial.council.paste import ParsedConsultation, ParsedPaper, parse_council_paper
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 SEEDS = SHARED / "seeds"
@@ -113,3 +119,177 @@ def test_meerbusch_sessionnet_page() -> None:
     assert paper.paper_type == "Beschlussvorlage"
     assert paper.consultations == []
     assert paper.lead_department is None
+
+
+# --------------------------------------------------------------------------- properties
+
+SEED_TEXTS = [
+    path.read_text(encoding="utf-8")
+    for path in sorted([*SEEDS.glob("*.txt"), *PAPERS.glob("*.txt")])
+    if path.exists()
+]
+
+_NUMERIC_DATE = re.compile(r"([0-9]{1,2})\.\s?([0-9]{1,2})\.\s?([0-9]{4}|[0-9]{2})(?![0-9])")
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
+_MONTH_WORDS = [
+    "jan",
+    "feb",
+    "mär",
+    "maerz",
+    "mrz",
+    "apr",
+    "mai",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "okt",
+    "nov",
+    "dez",
+]
+
+
+def _dates_written_in(text: str) -> set[datetime.date]:
+    """Every date the text writes (independently of the parser), after NFKC."""
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub("[\u00ad\u200b-\u200f\u2060\ufeff]", "", text).replace("\u2013", "-")
+    found: set[datetime.date] = set()
+    for day, month, year in _NUMERIC_DATE.findall(text):
+        full = int(year) + (0 if len(year) == 4 else 2000 if int(year) < 70 else 1900)
+        with contextlib.suppress(ValueError):
+            found.add(datetime.date(full, int(month), int(day)))
+    for year, month, day in _ISO_DATE.findall(text):
+        with contextlib.suppress(ValueError):
+            found.add(datetime.date(int(year), int(month), int(day)))
+    for day, name, year in re.findall(
+        r"([0-9]{1,2})\.\s*([^\W\d_]+)\.?\s+([0-9]{4})", text, flags=re.IGNORECASE
+    ):
+        lowered = name.lower()
+        for number, prefix in enumerate(_MONTH_WORDS, start=1):
+            month = 3 if lowered.startswith(("mär", "maerz", "mrz")) else number
+            if lowered.startswith(prefix):
+                with contextlib.suppress(ValueError):
+                    found.add(datetime.date(int(year), month, int(day)))
+    return found
+
+
+def _check_invariants(text: str) -> None:
+    paper = parse_council_paper(text)
+    assert isinstance(paper, ParsedPaper)
+    if paper.reference is not None:
+        assert paper.reference
+        assert paper.reference in text
+    written = _dates_written_in(text)
+    for day in [paper.date, *(item.date for item in paper.consultations)]:
+        if day is not None:
+            assert day in written
+    for name in ("title", "paper_type", "status", "lead_department", "author"):
+        value = getattr(paper, name)
+        assert value is None or (isinstance(value, str) and value.strip() == value and value)
+        assert (value is None) == (name in paper.missing)
+    assert paper.status in (None, "öffentlich", "nichtöffentlich")
+    for item in paper.consultations:
+        assert item.body
+        assert item.role is None or item.role
+    assert ("consultations" in paper.missing) == (not paper.consultations)
+
+
+_ALPHABET = st.characters() | st.sampled_from(list("\n\t\r \u00a0|:./-\u20130123456789öÖäüß"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=400))
+def test_never_raises_on_arbitrary_text(text: str) -> None:
+    _check_invariants(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.text(max_size=200))
+def test_never_raises_on_any_unicode(text: str) -> None:
+    _check_invariants(text)
+
+
+_WORDS = st.sampled_from(
+    [
+        "Vorlage",
+        "Vorlage - 2015/0159",
+        "Betreff:",
+        "Status:",
+        "öffentlich",
+        "Vorlage-Art:",
+        "Art",
+        "Federführend:",
+        "Verfasser:",
+        "Beratungsfolge:",
+        "Beratungsreihenfolge",
+        "Gremium",
+        "Datum",
+        "Zuständigkeit",
+        "Ergebnis",
+        "Rolle",
+        "Sitzung",
+        "Beschluss",
+        "Jugendhilfeausschuss",
+        "Rat",
+        "Anhörung",
+        "Vorberatung",
+        "Entscheidung",
+        "zur Kenntnis genommen",
+        "einstimmig beschlossen",
+        "25.03.2015",
+        "9. Juni 2015",
+        "31.02.2015",
+        "Di, 09.06.15",
+        "095/2019",
+        "|",
+        "\t",
+        "\n",
+        "\n\n",
+        ":",
+        "Sachverhalt",
+        "TOP 5",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_WORDS, max_size=60).map(" ".join))
+def test_never_raises_on_council_words(text: str) -> None:
+    _check_invariants(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(SEED_TEXTS or [""]),
+    st.lists(
+        st.tuples(st.integers(0, 10_000), st.integers(0, 40), st.text(max_size=5)), max_size=8
+    ),
+)
+def test_never_raises_on_mutated_seeds(seed: str, edits: list[tuple[int, int, str]]) -> None:
+    text = seed
+    for position, length, insert in edits:
+        at = position % (len(text) + 1)
+        text = text[:at] + insert + text[at + length :]
+    _check_invariants(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(SEED_TEXTS or [""]), st.randoms(use_true_random=False))
+def test_never_raises_on_shuffled_seeds(seed: str, random: Random) -> None:
+    lines = seed.splitlines()
+    random.shuffle(lines)
+    _check_invariants("\n".join(lines))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(SEED_TEXTS or [""]), st.integers(0, 10_000))
+def test_never_raises_on_cut_seeds(seed: str, cut: int) -> None:
+    _check_invariants(seed[: cut % (len(seed) + 1)])
+    _check_invariants(seed[cut % (len(seed) + 1) :])
+
+
+def test_seeds_hold_the_invariants() -> None:
+    for text in SEED_TEXTS:
+        _check_invariants(text)
+        _check_invariants(text.replace("\n", "\r\n"))
+        _check_invariants(text.replace(" ", "\u00a0"))
