@@ -143,6 +143,20 @@ def blocks(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def grouped_blocks(text: str) -> list[tuple[str, Any]]:
+    """blocks() with consecutive list items as one ("list", [items]) entry (for HTML)."""
+    out: list[tuple[str, Any]] = []
+    for kind, chunk in blocks(text):
+        if kind == "bullet":
+            if out and out[-1][0] == "list":
+                out[-1][1].append(chunk)
+            else:
+                out.append(("list", [chunk]))
+        else:
+            out.append((kind, chunk))
+    return out
+
+
 def _date(value: datetime.date | None) -> str:
     return formats.date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
@@ -760,15 +774,16 @@ def _render(template: Any, doc: PaperDocument, *, strict: bool) -> bytes:
             _("The template uses an expression that is not allowed in a template.")
         ) from exc
     except UndefinedError as exc:
+        found = re.search(r"has no attribute '([^']+)'|'([^']+)' is undefined", str(exc))
+        name = (found.group(1) or found.group(2)) if found else "?"
         raise UnusableTemplateError(
-            _("The template uses a placeholder that does not exist: %(detail)s")
-            % {"detail": str(exc)}
+            _("The template uses a placeholder that does not exist: %(name)s") % {"name": name}
         ) from exc
     except TemplateSyntaxError as exc:
         context = " ".join(t.strip() for t in getattr(exc, "docx_context", []) if t.strip())
         message = _(
-            "The placeholders of the template are not well-formed (for example a {%% for %%} "
-            "without {%% endfor %%}, or a bracket not closed)."
+            "The placeholders of the template are not well-formed (for example a {% for %} "
+            "without {% endfor %}, or a bracket not closed)."
         )
         if context:
             message += " " + _("Near: %(text)s") % {"text": context[:200]}
@@ -817,3 +832,74 @@ def check_template(data: bytes) -> list[str]:
 def render_template(data: bytes, doc: PaperDocument) -> bytes:
     """The paper through a municipality's own template (checked on upload)."""
     return _render(_open_docx(data), doc, strict=False)
+
+
+def sample_template() -> bytes:
+    """A DOCX template with every placeholder, for a municipality to start
+    its own from (open in Word, restyle, keep the placeholders)."""
+    from docx import Document as Docx
+
+    names = labels()
+    out = Docx()
+    out.add_paragraph("{{ kommune }} · {{ datum }}")
+    out.add_heading(
+        "{% if vorlage_nummer %}Vorlage {{ vorlage_nummer }}{% else %}Vorlage (Entwurf){% endif %}",
+        level=0,
+    )
+    facts = out.add_table(rows=0, cols=2)
+    facts.style = "Table Grid"
+    for label, placeholder in (
+        (names["title"], "{{ betreff }}"),
+        (names["paper_type"], "{{ vorlage_art }}"),
+        (names["lead_department"], "{{ federfuehrend }}"),
+        (names["author"], "{{ verfasser }}"),
+    ):
+        cells = facts.add_row().cells
+        cells[0].text, cells[1].text = label, placeholder
+    out.add_heading(names["consultations"], level=1)
+    table = out.add_table(rows=4, cols=4)
+    table.style = "Table Grid"
+    for cell, label in zip(table.rows[0].cells, consultation_header(), strict=True):
+        cell.text = label
+    table.rows[1].cells[0].text = "{%tr for b in beratungsfolge %}"
+    for cell, value in zip(
+        table.rows[2].cells,
+        ("{{ b.nr }}", "{{ b.gremium }}", "{{ b.datum }}", "{{ b.rolle }}"),
+        strict=True,
+    ):
+        cell.text = value
+    table.rows[3].cells[0].text = "{%tr endfor %}"
+    out.add_heading(names["sachverhalt"], level=1)
+    out.add_paragraph("{{ sachverhalt }}")
+    out.add_paragraph("{%p if ist_beschlussvorlage %}")
+    out.add_heading(names["beschlussvorschlag"], level=1)
+    out.add_paragraph("{{ beschlussvorschlag }}")
+    out.add_paragraph("{%p endif %}")
+    out.add_heading(names["annexes"], level=1)
+    out.add_paragraph("{%p for a in anlagen %}")
+    out.add_paragraph("Anlage {{ a.nr }}: {{ a.titel }}")
+    out.add_paragraph("{%p endfor %}")
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def placeholder_rows() -> list[tuple[str, str]]:
+    """The placeholders as a template writes them, with what they hold (upload page)."""
+    loops = {"beratungsfolge", "anlagen", "ist_beschlussvorlage"}
+    return [
+        (name if name in loops else "{{ " + name + " }}", str(text)) for name, text in PLACEHOLDERS
+    ]
+
+
+#: The tags of loops and conditions, as the upload page shows them.
+PLACEHOLDER_TAGS = {
+    "row_start": "{%tr for b in beratungsfolge %}",
+    "row_cells": "{{ b.nr }}  {{ b.gremium }}  {{ b.datum }}  {{ b.rolle }}",
+    "row_end": "{%tr endfor %}",
+    "annex_start": "{%p for a in anlagen %}",
+    "annex_line": "Anlage {{ a.nr }}: {{ a.titel }}",
+    "annex_end": "{%p endfor %}",
+    "if_start": "{%p if ist_beschlussvorlage %}",
+    "if_end": "{%p endif %}",
+}

@@ -86,17 +86,9 @@ def role_label(code: str) -> str:
 
 
 def planned_steps(draft: PaperDraft) -> list[drafting.Step]:
-    steps = []
-    for item in draft.planned_consultations or []:
-        day = item.get("date") or ""
-        try:
-            date = datetime.date.fromisoformat(day) if day else None
-        except ValueError:
-            date = None
-        steps.append(
-            drafting.Step(str(item.get("committee") or ""), date, str(item.get("role") or ""))
-        )
-    return steps
+    from .services_drafts import planned_steps as steps
+
+    return steps(draft)
 
 
 def draft_document(

@@ -18,7 +18,7 @@ from schulsozial.core.audit import Action, audit
 
 from . import drafting
 from . import permissions as perms
-from .models import Committee, Paper, PaperDraft, PaperLink, PaperTemplate, PaperType
+from .models import Committee, Paper, PaperDraft, PaperTemplate, PaperType
 
 EDITABLE_FIELDS = (
     "title",
@@ -38,14 +38,12 @@ def _require(by: Any, municipality_id: int | None) -> None:
         raise PermissionDenied
 
 
-def _paper_type(municipality: Any, name: str) -> PaperType:
-    """The municipality's paper type of that name (created when missing: the
-    list is the municipality's, the default names are the council's words)."""
-    found = PaperType.objects.filter(municipality=municipality, name=name).first()
-    if found is not None:
-        return found
-    order = PaperType.objects.filter(municipality=municipality).count()
-    return PaperType.objects.create(municipality=municipality, name=name, order=order)
+def _paper_type(municipality: Any, name: str, by: Any) -> PaperType:
+    """The municipality's paper type of that name (the default list is
+    created the first time; council.services keeps the list)."""
+    from .services import paper_type_get_or_create
+
+    return paper_type_get_or_create(municipality_id=municipality.pk, name=name, by=by)
 
 
 def _committee_names(municipality: Any) -> list[str]:
@@ -101,7 +99,7 @@ def _create(
         municipality=municipality,
         template_kind=kind,
         title=start.title[:500],
-        paper_type=_paper_type(municipality, start.paper_type),
+        paper_type=_paper_type(municipality, start.paper_type, by),
         author=getattr(by, "display_name", "") or getattr(by, "username", ""),
         planned_consultations=consultations_json(start.consultations),
         sachverhalt=start.sachverhalt,
@@ -269,118 +267,95 @@ def draft_remove(*, draft: PaperDraft, by: Any) -> None:
     draft.delete()
 
 
-def _role_code(role: str) -> str:
-    from .models import Consultation
-
-    return role if role in Consultation.Role.values else ""
-
-
 @transaction.atomic
 def draft_submit(
     *, draft: PaperDraft, reference: str, by: Any, date: datetime.date | None = None
 ) -> PaperDraft:
     """The draft went to the council system: with its reference it becomes
-    a council paper (its texts, type, lead department, author, the planned
-    consultations in order, and the link to its framework version or
-    scenario). A paper of that reference that exists already (imported from
-    the council system) is taken instead of a second one, its record is kept.
-    Without a reference the draft is only marked as submitted; the reference
-    can be entered later."""
+    a council paper (council.services.paper_create: its texts, type, lead
+    department, author and the planned consultations in order) linked to its
+    framework version or scenario (paper_link). A paper of that reference
+    that exists already (imported from the council system) is taken instead
+    of a second one, and keeps its record. Without a reference the draft is
+    only marked as submitted; the reference can be entered later."""
+    from .services import ConsultationData, paper_create, paper_link, reference_key
+
     draft = PaperDraft.objects.select_for_update().get(pk=draft.pk)
     _require(by, draft.municipality_id)
     if draft.paper_id:
         raise ValidationError(_("This draft has become a council paper already."))
-    reference = reference.strip()
-    changes: dict[str, Any] = {"status": [draft.status, PaperDraft.Status.SUBMITTED]}
-    draft.status = PaperDraft.Status.SUBMITTED
+    reference = " ".join(reference.split())
+    changes: dict[str, Any] = {}
+    if draft.status != PaperDraft.Status.SUBMITTED:
+        changes["status"] = [draft.status, PaperDraft.Status.SUBMITTED]
+        draft.status = PaperDraft.Status.SUBMITTED
     if reference:
-        paper = Paper.objects.filter(
-            municipality_id=draft.municipality_id, reference=reference
-        ).first()
+        key = reference_key(reference)
+        paper = next(
+            (
+                p
+                for p in Paper.objects.filter(municipality_id=draft.municipality_id)
+                if reference_key(p.reference) == key
+            ),
+            None,
+        )
         if paper is None:
-            paper = _paper_from_draft(draft=draft, reference=reference, date=date, by=by)
+            steps = [
+                ConsultationData(committee=s.body, date=s.date, role=_role_code(s.role))
+                for s in planned_steps(draft)
+                if s.body.strip()
+            ]
+            paper = paper_create(
+                municipality_id=draft.municipality_id,
+                data={
+                    "reference": reference,
+                    "title": draft.title,
+                    "paper_type": draft.paper_type,
+                    "lead_department": draft.lead_department,
+                    "author": draft.author,
+                    "date": date or timezone.localdate(),
+                    "beschlussvorschlag": draft.beschlussvorschlag,
+                    "sachverhalt": draft.sachverhalt,
+                },
+                consultations=steps,
+                by=by,
+            )
             changes["paper"] = "created"
         else:
             changes["paper"] = "existing"
-        _link(paper=paper, draft=draft, by=by)
+        if draft.framework_version_id:
+            paper_link(paper=paper, framework_version=draft.framework_version, by=by)
+        elif draft.scenario_id:
+            paper_link(paper=paper, scenario=draft.scenario, by=by)
         draft.paper = paper
-        changes["reference"] = reference
+        changes["reference"] = paper.reference
+    if not changes:
+        return draft
     draft.lock_version += 1
-    draft.save()
+    draft.save(update_fields=["status", "paper", "lock_version", "updated_at"])
     audit(actor=by, action=Action.UPDATE, obj=draft, changes=changes)
     return draft
 
 
-def _paper_from_draft(
-    *, draft: PaperDraft, reference: str, date: datetime.date | None, by: Any
-) -> Paper:
+def planned_steps(draft: PaperDraft) -> list[drafting.Step]:
+    """The draft's planned consultations (JSON) as steps, dates read back."""
+    steps = []
+    for item in draft.planned_consultations or []:
+        day = str(item.get("date") or "")
+        try:
+            when = datetime.date.fromisoformat(day) if day else None
+        except ValueError:
+            when = None
+        steps.append(
+            drafting.Step(str(item.get("committee") or ""), when, str(item.get("role") or ""))
+        )
+    return steps
+
+
+def _role_code(role: str) -> str:
     from .models import Consultation
 
-    paper = Paper(
-        municipality_id=draft.municipality_id,
-        reference=reference,
-        title=draft.title,
-        paper_type=draft.paper_type,
-        lead_department=draft.lead_department,
-        author=draft.author,
-        date=date or timezone.localdate(),
-        beschlussvorschlag=draft.beschlussvorschlag,
-        sachverhalt=draft.sachverhalt,
-        created_by=by if getattr(by, "is_authenticated", False) else None,
-    )
-    try:
-        paper.full_clean()
-    except ValidationError as exc:
-        if "__all__" in exc.message_dict or "reference" in exc.message_dict:
-            raise ValidationError(_("A council paper with this reference exists already.")) from exc
-        raise
-    paper.save()
-    steps = []
-    for order, item in enumerate(draft.planned_consultations or [], start=1):
-        name = str(item.get("committee") or "").strip()
-        if not name:
-            continue
-        committee, _created = Committee.objects.get_or_create(
-            municipality_id=draft.municipality_id, name=name[:200]
-        )
-        day = item.get("date") or None
-        steps.append(
-            Consultation(
-                paper=paper,
-                order=order,
-                committee=committee,
-                date=datetime.date.fromisoformat(day) if day else None,
-                role=_role_code(str(item.get("role") or "")),
-            )
-        )
-    Consultation.objects.bulk_create(steps)
-    audit(
-        actor=by,
-        action=Action.CREATE,
-        obj=paper,
-        changes={"reference": reference, "from_draft": draft.pk, "consultations": len(steps)},
-    )
-    return paper
-
-
-def _link(*, paper: Paper, draft: PaperDraft, by: Any) -> None:
-    target: dict[str, Any] = {}
-    if draft.framework_version_id:
-        target = {"framework_version_id": draft.framework_version_id}
-    elif draft.scenario_id:
-        target = {"scenario_id": draft.scenario_id}
-    if not target or PaperLink.objects.filter(paper=paper, **target).exists():
-        return
-    link = PaperLink.objects.create(
-        paper=paper, created_by=by if getattr(by, "is_authenticated", False) else None, **target
-    )
-    audit(
-        actor=by,
-        action=Action.CREATE,
-        obj=link,
-        municipality_id=paper.municipality_id,
-        changes=target,
-    )
+    return role if role in Consultation.Role.values else ""
 
 
 # --------------------------------------------------------------------------- templates
