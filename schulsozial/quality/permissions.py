@@ -1,0 +1,198 @@
+"""Who may see and do what in quality management (the only place that decides).
+
+- social worker (Fachkraft): the self-evaluations of own schools; drafts and
+  submits the worker perspective, writes the closing review;
+- principal (Schulleitung): the own school's; adds the school's view, co-signs;
+- carrier (Träger): the schools its positions serve; adds its view, sees the result;
+- coordination: every school of its municipality (read), records quality
+  dialogues, sees the city-wide cycle table;
+- Gremium (committee): no self-evaluation at all, only published aggregates
+  (the heat map's published figures, issue 16 part two);
+- administration: nothing of the content.
+
+The allowed states of each step live in the services; here only the roles.
+SYSTEM (demo, commands) passes the action checks marked `@system_may`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Concatenate, ParamSpec
+
+from django.db.models import Q
+
+from schulsozial.accounts.models import Role
+from schulsozial.accounts.permissions import (
+    NOTHING,
+    acting_as_system,
+    carrier_ids,
+    coordinates,
+    has_role,
+    municipality_ids,
+    school_ids,
+)
+
+from .models import Perspective
+
+P = ParamSpec("P")
+
+QUALITY_ROLES = (Role.COORDINATION, Role.CARRIER, Role.WORKER, Role.PRINCIPAL)
+
+
+def system_may(
+    check: Callable[Concatenate[Any, P], bool],
+) -> Callable[Concatenate[Any, P], bool]:
+    """SYSTEM passes the role check `check`; persons are asked the rule."""
+
+    def decide(user: Any, /, *args: P.args, **kwargs: P.kwargs) -> bool:
+        return acting_as_system(user) or check(user, *args, **kwargs)
+
+    decide.__name__ = check.__name__
+    decide.__qualname__ = check.__qualname__
+    decide.__doc__ = check.__doc__
+    return decide
+
+
+# --------------------------------------------------------------------------- pages
+
+
+def can_use_quality(user: Any) -> bool:
+    """The quality pages (overview, self-evaluations, dialogues)."""
+    return has_role(user, *QUALITY_ROLES)
+
+
+def can_view_cycle_table(user: Any) -> bool:
+    """The QM cycle table: coordination (its municipality), carriers (own schools)."""
+    return has_role(user, Role.COORDINATION, Role.CARRIER)
+
+
+# --------------------------------------------------------------------------- visibility
+
+
+def schools_q(user: Any, prefix: str = "") -> Q:
+    """The schools whose quality records the user may read."""
+    query = NOTHING
+    coord = municipality_ids(user, Role.COORDINATION)
+    if coord:
+        query |= Q(**{f"{prefix}municipality_id__in": coord})
+    carriers = carrier_ids(user)
+    if carriers:
+        query |= Q(**{f"{prefix}assignments__position__carrier_id__in": carriers})
+    own = school_ids(user, Role.WORKER, Role.PRINCIPAL)
+    if own:
+        query |= Q(**{f"{prefix}pk__in": own})
+    return query
+
+
+def evaluations_visible_q(user: Any) -> Q:
+    return schools_q(user, "school__")
+
+
+def dialogues_visible_q(user: Any) -> Q:
+    return schools_q(user, "school__")
+
+
+def cycle_schools_q(user: Any) -> Q:
+    """The rows of the cycle table: coordination's municipality, a carrier's schools."""
+    query = NOTHING
+    coord = municipality_ids(user, Role.COORDINATION)
+    if coord:
+        query |= Q(municipality_id__in=coord)
+    carriers = carrier_ids(user)
+    if carriers:
+        query |= Q(assignments__position__carrier_id__in=carriers)
+    return query
+
+
+def carrier_serves_school(user: Any, school_id: int) -> bool:
+    from schulsozial.masterdata.models import PositionAssignment
+
+    carriers = carrier_ids(user)
+    return bool(carriers) and (
+        PositionAssignment.objects.filter(
+            school_id=school_id, position__carrier_id__in=carriers
+        ).exists()
+    )
+
+
+def may_see_outcome_figures(user: Any) -> bool:
+    """Documentation figures next to outcome standards: every reader of the
+    self-evaluation; the figures themselves follow the statistics' own scopes
+    and disclosure rules (statistics.permissions), never bypassed here."""
+    return can_use_quality(user)
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@system_may
+def can_start_evaluation(user: Any, school: Any) -> bool:
+    """Start the school's self-evaluation of a year: the school's social workers."""
+    return school.pk in school_ids(user, Role.WORKER)
+
+
+@system_may
+def can_write_perspective(user: Any, evaluation: Any, perspective: str) -> bool:
+    """Write (and submit) one perspective: worker -> the school's social
+    workers, school -> its principal, carrier -> a carrier serving it."""
+    sid = evaluation.school_id
+    if perspective == Perspective.WORKER:
+        return sid in school_ids(user, Role.WORKER)
+    if perspective == Perspective.SCHOOL:
+        return sid in school_ids(user, Role.PRINCIPAL)
+    if perspective == Perspective.CARRIER:
+        return carrier_serves_school(user, sid)
+    return False
+
+
+def writable_perspectives(user: Any, evaluation: Any) -> list[str]:
+    return [p for p in Perspective.values if can_write_perspective(user, evaluation, p)]
+
+
+@system_may
+def can_co_sign(user: Any, evaluation: Any) -> bool:
+    """Co-sign the submitted self-evaluation: the school's principal."""
+    return evaluation.school_id in school_ids(user, Role.PRINCIPAL)
+
+
+@system_may
+def can_return_evaluation(user: Any, evaluation: Any) -> bool:
+    """Send a submitted self-evaluation back to draft: the principal or a worker of it."""
+    return evaluation.school_id in school_ids(user, Role.PRINCIPAL, Role.WORKER)
+
+
+@system_may
+def can_close_review(user: Any, evaluation: Any) -> bool:
+    """Write the closing review (its changes become yearly goals, which the
+    school's social workers manage in concepts): the school's social workers."""
+    return evaluation.school_id in school_ids(user, Role.WORKER)
+
+
+def can_see_perspective(user: Any, evaluation: Any, record: Any) -> bool:
+    """A submitted perspective: every reader of the self-evaluation. A draft:
+    only those who write it (and SYSTEM)."""
+    if record is not None and record.submitted_at is not None:
+        return True
+    return can_write_perspective(user, evaluation, getattr(record, "perspective", ""))
+
+
+@system_may
+def can_record_dialogue(user: Any, school: Any) -> bool:
+    """Record the quality dialogue: coordination of the municipality and the
+    school's social workers."""
+    return coordinates(user, school.municipality_id) or school.pk in school_ids(user, Role.WORKER)
+
+
+def can_create_dialogues(user: Any) -> bool:
+    """The page for a new dialogue (the school is chosen there)."""
+    return has_role(user, Role.COORDINATION, Role.WORKER)
+
+
+@system_may
+def can_manage_settings(user: Any, municipality_id: int | None) -> bool:
+    """The municipality's quality settings: coordination."""
+    return coordinates(user, municipality_id)
+
+
+def can_open_settings(user: Any) -> bool:
+    return has_role(user, Role.COORDINATION)
