@@ -360,7 +360,7 @@ def distribution_start(
         },
         _(
             "The distribution follows transparent rules that the administration applied to "
-            "the current figures of every school (calculation \u201c%(name)s\u201d):"
+            "the current figures of every school (calculation “%(name)s”):"
         )
         % {"name": scenario_name},
     ]
