@@ -349,6 +349,11 @@ _LABEL_SPECS: list[tuple[str | None, str]] = [
     (None, r"Raum"),
     (None, r"Produkt"),
     (None, r"Zuständig(?:keit)?"),
+    (None, r"Antragsteller(?:/-?in|in)?"),
+    (None, r"Einreicher(?:/-?in|in)?"),
+    (None, r"Berichterstatter(?:/-?in|in)?"),
+    (None, r"Mitzeichnung"),
+    (None, r"Sichtvermerk"),
 ]
 _LABELS: list[tuple[str | None, re.Pattern[str], re.Pattern[str]]] = [
     (
@@ -393,10 +398,10 @@ _HEADER_LINE = re.compile(
     re.IGNORECASE,
 )
 _GENERIC_TYPES = {"vorlage", "drucksache"}
+# Words of a meeting's or agenda item's page, as written (in the head, not the text).
 _AGENDA = re.compile(
-    r"\b(?:TOP|Tagesordnungspunkt|Tagesordnung|Sitzungsort|Öffentliche Sitzung"
-    r"|Nichtöffentliche Sitzung|Nicht öffentliche Sitzung|Sitzungsdatum)\b",
-    re.IGNORECASE,
+    r"\b(?:TOP|Tagesordnungspunkt|Tagesordnung|Sitzungsort|Sitzungsraum|Öffentliche Sitzung"
+    r"|Nichtöffentliche Sitzung|Nicht öffentliche Sitzung|ÖFFENTLICHE SITZUNG)\b"
 )
 _SD_NET_AGENDA_TITLE = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3})*\.?\s*/\s*[\w/.\-]+\.\s+(\S.{2,})$")
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.IGNORECASE)
@@ -419,6 +424,64 @@ def _status_value(value: str) -> str | None:
     if joined in ("nichtöffentlich", "nö", "n", "nichtoeffentlich", "nöffentlich"):
         return "nichtöffentlich"
     return None
+
+
+_OPEN_ENDINGS = {
+    "und",
+    "oder",
+    "der",
+    "die",
+    "das",
+    "des",
+    "dem",
+    "den",
+    "für",
+    "in",
+    "im",
+    "zur",
+    "zum",
+    "an",
+    "am",
+    "mit",
+    "von",
+    "vom",
+    "auf",
+    "bei",
+    "aus",
+    "nach",
+    "über",
+    "sowie",
+    "bzw",
+    "gem",
+    "gemäß",
+    "einer",
+    "eines",
+    "einem",
+}
+
+
+def _continues(title: str, following: str) -> bool:
+    """Whether a line continues a wrapped title: it starts small, or the title stops open."""
+    if len(following) > 200 or following.endswith(":"):
+        return False
+    if following[:1].islower():
+        return True
+    if title.endswith(("-", ",", "/", "(")):
+        return True
+    words = _words(title)
+    return bool(words) and words[-1] in _OPEN_ENDINGS
+
+
+def _paper_status_value(value: str) -> str | None:
+    """ "öffentlich", "nicht öffentlich", also with a note after it ("öffentlich (TOP 5)")."""
+    words = _words(value)
+    if not words:
+        return None
+    if words[0] in ("nichtöffentlich", "nichtoeffentlich") or words[:2] == ["nicht", "öffentlich"]:
+        return "nichtöffentlich"
+    if words[0] in ("öffentlich", "oeffentlich"):
+        return "öffentlich"
+    return _status_value(value)
 
 
 _CONTACT = re.compile(
@@ -466,7 +529,7 @@ _VALIDATORS: dict[str, Callable[[str], str | None]] = {
     "reference": _reference_value,
     "title": _title_value,
     "paper_type": _type_value,
-    "status": _status_value,
+    "status": _paper_status_value,
     "lead_department": _short_value,
     "author": _person_value,
 }
@@ -572,7 +635,7 @@ _NOISE = {
     "weniger",
     "",
 }
-_MEETING = re.compile(r"\bsitzung\b", re.IGNORECASE)
+_MEETING = re.compile(r"sitzung(?:en)?\b", re.IGNORECASE)
 _COMMITTEE = re.compile(
     r"ausschuss|rat\b|^rat|beirat|gremium|kommission|versammlung|vertretung|konferenz|bezirk"
     r"|kreistag|senat|forum|runde",
@@ -586,6 +649,9 @@ class _Cell:
     text: str
     date: datetime.date | None = None
     forced: bool = False
+    # A committee named again before a result ("Integrationsrat zur Kenntnis genommen"):
+    # it fills a row that has no committee yet, it never starts a new row.
+    weak: bool = False
     # For a word that names a column only beside other column names ("Beschluss",
     # "Sitzung"): what it is as a value.
     alternative: list[_Cell] | None = None
@@ -635,6 +701,9 @@ def _classify(value: str, depth: int = 0) -> list[_Cell]:
         cells: list[_Cell] = []
         if prefix and not _GENITIVE_PREFIX.match(prefix) and depth < 3:
             cells = _classify(prefix, depth + 1)
+            if all(cell.kind == BODY for cell in cells):
+                for cell in cells:
+                    cell.weak = True
         return [*cells, _Cell(RESULT, _clean(value[result.start() :]))]
     located = _find_date(value)
     if located is not None and depth < 3:
@@ -789,6 +858,10 @@ def _rows_by_sequence(cells: list[_Cell], start: str | None) -> list[_Row]:
     rows: list[_Row] = []
     row = _Row()
     for cell in cells:
+        if cell.weak:
+            if row.body is None:
+                row.put(cell)
+            continue
         if cell.kind in _FIELD_KINDS:
             if start is None:
                 start = cell.kind
@@ -804,7 +877,7 @@ def _rows_by_columns(cells: list[_Cell]) -> list[_Row] | None:
     """Column after column (all committees, then all dates, …), or None if not so."""
     runs: list[tuple[str, list[_Cell]]] = []
     for cell in cells:
-        if cell.kind not in _FIELD_KINDS:
+        if cell.kind not in _FIELD_KINDS or cell.weak:
             continue
         if runs and runs[-1][0] == cell.kind:
             runs[-1][1].append(cell)
@@ -1040,7 +1113,6 @@ def parse_council_paper(text: str) -> ParsedPaper:
     lines = [line.rstrip() for line in normal.split("\n")]
     found: dict[str, str] = {}
     found_date: datetime.date | None = None
-    agenda = _AGENDA.search(normal) is not None
 
     # The head: everything before the first text section (Sachverhalt, Beschlussvorschlag, …).
     head_end = len(lines)
@@ -1052,6 +1124,7 @@ def parse_council_paper(text: str) -> ParsedPaper:
     sections = _section_lines(lines)
     inside = {number for first, last, _ in sections for number in range(first, last)}
     head = [line for number, line in enumerate(lines[:head_end]) if number not in inside]
+    agenda = _AGENDA.search("\n".join(head)) is not None
 
     def offer(name: str | None, value: str) -> bool:
         nonlocal found_date
@@ -1069,6 +1142,29 @@ def parse_council_paper(text: str) -> ParsedPaper:
             return False
         found[name] = checked
         return True
+
+    def continue_title(index: int) -> int:
+        """A Betreff wrapped onto the next lines (PDF): join them while they continue it."""
+        while index < len(head) and len(found.get("title", "")) < 500:
+            following = head[index].strip()
+            title = found.get("title", "")
+            if not following or not _continues(title, following):
+                break
+            if (
+                _leading_label(following) is not None
+                or _HEADING.match(following)
+                or _HEADER_LINE.match(following)
+                or _URL.match(following)
+            ):
+                break
+            if title.endswith("-") and following[:1].islower():
+                found["title"] = _clean(title[:-1] + following)
+            elif title.endswith("-"):
+                found["title"] = _clean(title + following)
+            else:
+                found["title"] = _clean(title + " " + following)
+            index += 1
+        return index
 
     index = 0
     while index < len(head):
@@ -1090,8 +1186,8 @@ def parse_council_paper(text: str) -> ParsedPaper:
             continue
         if any(_clean(value) for _, value in pairs):
             for name, value in pairs:
-                if _clean(value):
-                    offer(name, value)
+                if _clean(value) and offer(name, value) and name == "title":
+                    index = continue_title(index)
             continue
         # Bare labels: SessionNet puts the value on the next line; a PDF may give a
         # block of labels followed by a block of values.
@@ -1121,7 +1217,8 @@ def parse_council_paper(text: str) -> ParsedPaper:
             index += 1
         if len(values) == len(labels):
             for name, value in zip(labels, values, strict=True):
-                offer(name, value)
+                if offer(name, value) and name == "title" and len(labels) == 1:
+                    index = continue_title(index)
         elif values:
             offer(labels[-1], values[0])
             paper.warnings.append(

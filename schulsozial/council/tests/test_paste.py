@@ -131,22 +131,23 @@ SEED_TEXTS = [
 
 _NUMERIC_DATE = re.compile(r"([0-9]{1,2})\.\s?([0-9]{1,2})\.\s?([0-9]{4}|[0-9]{2})(?![0-9])")
 _ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})")
-_MONTH_WORDS = [
-    "jan",
-    "feb",
-    "mär",
-    "maerz",
-    "mrz",
-    "apr",
-    "mai",
-    "jun",
-    "jul",
-    "aug",
-    "sep",
-    "okt",
-    "nov",
-    "dez",
-]
+_MONTH_PREFIXES = {
+    "jan": 1,
+    "jän": 1,
+    "feb": 2,
+    "mär": 3,
+    "mae": 3,
+    "mrz": 3,
+    "apr": 4,
+    "mai": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "okt": 10,
+    "nov": 11,
+    "dez": 12,
+}
 
 
 def _dates_written_in(text: str) -> set[datetime.date]:
@@ -164,12 +165,9 @@ def _dates_written_in(text: str) -> set[datetime.date]:
     for day, name, year in re.findall(
         r"([0-9]{1,2})\.\s*([^\W\d_]+)\.?\s+([0-9]{4})", text, flags=re.IGNORECASE
     ):
-        lowered = name.lower()
-        for number, prefix in enumerate(_MONTH_WORDS, start=1):
-            month = 3 if lowered.startswith(("mär", "maerz", "mrz")) else number
-            if lowered.startswith(prefix):
-                with contextlib.suppress(ValueError):
-                    found.add(datetime.date(int(year), month, int(day)))
+        month = _MONTH_PREFIXES.get(name.lower()[:3], 0)
+        with contextlib.suppress(ValueError):
+            found.add(datetime.date(int(year), month, int(day)))
     return found
 
 

@@ -433,3 +433,89 @@ def test_dates_in_the_text_are_no_consultations() -> None:
     paper = parse_council_paper(text)
     assert paper.consultations == []
     assert paper.date is None
+
+
+def test_wrapped_title_from_a_pdf() -> None:
+    text = (
+        "Betreff: Fortschreibung des Gesamtkonzepts Schulsozialarbeit für\n"
+        "die Schuljahre 2025/26 bis 2027/28\n"
+        "Vorlagenart: Beschlussvorlage\n"
+    )
+    paper = parse_council_paper(text)
+    assert paper.title == (
+        "Fortschreibung des Gesamtkonzepts Schulsozialarbeit für die Schuljahre 2025/26 bis 2027/28"
+    )
+    assert paper.paper_type == "Beschlussvorlage"
+
+
+def test_title_does_not_swallow_the_next_line() -> None:
+    text = "Betreff\nRahmenkonzept Schulsozialarbeit\nDer Rat beschließt.\n"
+    assert parse_council_paper(text).title == "Rahmenkonzept Schulsozialarbeit"
+
+
+def test_beratungsfolge_on_one_line() -> None:
+    text = (
+        "Vorlage: 17/2022\n"
+        "Beratungsfolge: Jugendhilfeausschuss (Vorberatung) 10.09.2022; "
+        "Rat (Entscheidung) 01.10.2022\n"
+    )
+    assert _rows(text) == [
+        ("Jugendhilfeausschuss", D(2022, 9, 10), "Vorberatung", None),
+        ("Rat", D(2022, 10, 1), "Entscheidung", None),
+    ]
+
+
+def test_result_line_naming_the_committee_again() -> None:
+    text = (
+        "Beratungsfolge:\n"
+        "Integrationsrat Anhörung\n06.05.2015\nIntegrationsrat zur Kenntnis genommen\n"
+        "Rat Entscheidung\n20.05.2015\nRat einstimmig beschlossen\n"
+    )
+    assert _rows(text) == [
+        ("Integrationsrat", D(2015, 5, 6), "Anhörung", "zur Kenntnis genommen"),
+        ("Rat", D(2015, 5, 20), "Entscheidung", "einstimmig beschlossen"),
+    ]
+
+
+def test_meeting_cells_give_the_date() -> None:
+    text = (
+        "Beratungsfolge\n"
+        "Gremium\tSitzung\tRolle\n"
+        "Schulausschuss\t7. Sitzung des Schulausschusses am 03.03.2021\tVorberatung\n"
+        "Rat\tSondersitzung 18.03.2021\tEntscheidung\n"
+    )
+    assert _rows(text) == [
+        ("Schulausschuss", D(2021, 3, 3), "Vorberatung", None),
+        ("Rat", D(2021, 3, 18), "Entscheidung", None),
+    ]
+
+
+def test_status_with_a_note_and_non_public_papers() -> None:
+    assert parse_council_paper("Status: öffentlich (Sitzung)\n").status == "öffentlich"
+    assert parse_council_paper("Status: nicht öffentlich\n").status == "nichtöffentlich"
+    assert parse_council_paper("Status: nichtöffentlich\n").status == "nichtöffentlich"
+    # A meeting's or workflow's state is no public status.
+    assert parse_council_paper("Status: Abgeschlossen\n").status is None
+    assert parse_council_paper("Status: in Bearbeitung\n").status is None
+
+
+def test_a_paper_mentioning_the_agenda_is_still_a_paper() -> None:
+    text = (
+        "Vorlage: 5/2020\n"
+        "Datum: 02.03.2020\n"
+        "Sachverhalt\n"
+        "Der Punkt wurde auf die Tagesordnung (TOP 5) gesetzt.\n"
+    )
+    paper = parse_council_paper(text)
+    assert paper.reference == "5/2020"
+    assert paper.date == D(2020, 3, 2)
+    assert not any("Tagesordnungspunkt" in warning for warning in paper.warnings)
+
+
+def test_applicant_is_not_the_author() -> None:
+    text = "Antrag - A/2021/3\nAntragsteller: SPD-Fraktion\nBetreff: Mehr Schulsozialarbeit\n"
+    paper = parse_council_paper(text)
+    assert paper.reference == "A/2021/3"
+    assert paper.paper_type == "Antrag"
+    assert paper.author is None
+    assert paper.title == "Mehr Schulsozialarbeit"
