@@ -218,6 +218,36 @@ def positions_at_school(
     )
 
 
+def assignments_by_school_year(
+    *, user: Any, school: School
+) -> list[tuple[SchoolYear, list[PositionAssignment]]]:
+    """The assignments at `school` per school year (newest first): each year
+    lists the positions the user may see that run in it (a position is dated
+    by its valid_from/valid_to; an accepted staffing plan ends the old
+    position and starts its successor with the year)."""
+    rows = list(
+        PositionAssignment.objects.filter(
+            school=school,
+            position__in=_scoped(Position.objects.all(), perms.positions_visible_q(user)),
+        ).select_related("position", "position__staff_member", "position__carrier")
+    )
+    if not rows:
+        return []
+    first = min(a.position.valid_from for a in rows)
+    years = SchoolYear.objects.filter(end__gte=first).order_by("-start")
+    result = []
+    for year in years:
+        running = [
+            a
+            for a in rows
+            if a.position.valid_from <= year.end
+            and (a.position.valid_to is None or a.position.valid_to >= year.start)
+        ]
+        if running:
+            result.append((year, sorted(running, key=lambda a: a.position.code)))
+    return result
+
+
 # --------------------------------------------------------------------------- rules
 
 

@@ -99,6 +99,11 @@ def school_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "object": school,
             "figures": selectors.figures_of(school=school),
             "positions": positions,
+            "assignment_years": selectors.assignments_by_school_year(
+                user=request.user, school=school
+            )
+            if positions is not None
+            else None,
             "can_edit": perms.can_edit_school(request.user, school),
         },
     )
