@@ -45,6 +45,9 @@ __all__ = [
     "run_highs",
 ]
 
+#: The warm start's own time limit without an overall limit (else a fifth of the limit).
+WARM_START_SECONDS = 10.0
+
 #: ``progress(event)``: event is a dict with ``phase`` ("start" | "search" | "done"),
 #: ``elapsed`` (s), ``objective`` and ``bound`` (FTE objective units, None when unknown).
 Progress = Callable[[dict[str, Any]], None]
@@ -362,7 +365,8 @@ def fix_and_optimise_start(
 ) -> tuple[dict[int, int], np.ndarray[Any, Any], np.ndarray[Any, Any]]:
     """Keep last year's placements (as far as the rules and hours allow), leave the rest free.
 
-    Returns the kept assignment {pair: steps} and the column bounds that fix it."""
+    Returns a feasible plan {pair: steps} that keeps them at their hours (capped by the
+    person's hours) and column bounds that fix every kept pair (``y = 1``, ``x ≥ 1``)."""
     problem = model.problem
     lower = model.lower.copy()
     upper = model.upper.copy()
@@ -394,9 +398,107 @@ def fix_and_optimise_start(
             kept[k] = steps
             used += steps
             count += 1
-            lower[model.x_col(k)] = upper[model.x_col(k)] = steps
-            lower[model.y_col(k)] = upper[model.y_col(k)] = 1
+            lower[model.x_col(k)] = 1
+            lower[model.y_col(k)] = 1
     return kept, lower, upper
+
+
+def _lexicographic_hours(
+    model: Model,
+    kept: dict[int, int],
+    lower: np.ndarray[Any, Any],
+    upper: np.ndarray[Any, Any],
+    time_limit: float | None,
+) -> dict[int, int]:
+    """The hours on the kept pairs only (all other pairs closed): best objective first, then
+    as close to last year's hours as possible. A transportation problem, solved at once."""
+    fixed = [k for k in kept if model.pairs[k].pinned_steps is None]
+    upper = upper.copy()
+    for k in range(len(model.pairs)):
+        if k not in kept:
+            upper[model.x_col(k)] = upper[model.y_col(k)] = 0
+    h = _highs(model, lower, upper, time_limit)
+    weight = 1.0 + sum(max(model.pairs[k].current_steps, model.pairs[k].upper) for k in fixed)
+    h.changeColsCost(
+        model.num_cols, np.arange(model.num_cols, dtype=np.int32), model.costs * weight
+    )
+    n = len(fixed)
+    if n:
+        first = model.num_cols
+        empty_i = np.zeros(0, dtype=np.int32)
+        h.addCols(
+            n,
+            np.ones(n),
+            np.zeros(n),
+            np.full(n, highspy.kHighsInf),
+            0,
+            empty_i,
+            empty_i,
+            np.zeros(0),
+        )
+        starts = np.arange(0, 4 * n, 2, dtype=np.int32)
+        index = np.zeros(4 * n, dtype=np.int32)
+        value = np.zeros(4 * n)
+        lo = np.zeros(2 * n)
+        hi = np.zeros(2 * n)
+        for i, k in enumerate(fixed):
+            current = model.pairs[k].current_steps
+            # x − d ≤ current and x + d ≥ current: d ≥ |x − current|
+            index[4 * i : 4 * i + 4] = [model.x_col(k), first + i, model.x_col(k), first + i]
+            value[4 * i : 4 * i + 4] = [1.0, -1.0, 1.0, 1.0]
+            lo[2 * i], hi[2 * i] = -highspy.kHighsInf, current
+            lo[2 * i + 1], hi[2 * i + 1] = current, highspy.kHighsInf
+        h.addRows(2 * n, lo, hi, 4 * n, starts, index, value)
+    start = model.columns_for(kept)
+    extra = [abs(kept[k] - model.pairs[k].current_steps) for k in fixed]
+    _set_start(h, np.concatenate([start, np.array(extra, dtype=np.float64)]))
+    h.solve()
+    info = h.getInfo()
+    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return kept
+    return _steps_from(model, h.getSolution().col_value)
+
+
+def _warm_start(model: Model, time_limit: float | None) -> dict[int, int]:
+    """Fix-and-optimise: (1) last year's pairs kept, their hours re-planned (preferring last
+    year's hours among plans of equal objective, so that the full search, which accepts only
+    strictly better plans, keeps them); (2) those fixed, new pairs planned only for people
+    with hours and schools left and for schools still short of their target."""
+    clock = time.monotonic()
+    problem = model.problem
+    kept, lower, upper = fix_and_optimise_start(model)
+    hours = _lexicographic_hours(model, kept, lower, upper, time_limit)
+    used = [0] * len(problem.staff)
+    count = [0] * len(problem.staff)
+    assigned = [0] * len(problem.schools)
+    lower = model.lower.copy()
+    upper = model.upper.copy()
+    for k, steps in hours.items():
+        pair = model.pairs[k]
+        used[pair.person] += steps
+        count[pair.person] += 1
+        assigned[pair.school] += steps
+        lower[model.x_col(k)] = upper[model.x_col(k)] = steps
+        lower[model.y_col(k)] = upper[model.y_col(k)] = 1
+    for k, pair in enumerate(model.pairs):
+        if k in hours:
+            continue
+        person = problem.staff[pair.person]
+        if (
+            used[pair.person] >= problem.capacity_steps(person)
+            or count[pair.person] >= problem.max_schools(person)
+            or assigned[pair.school] >= problem.schools[pair.school].target_steps
+        ):
+            upper[model.x_col(k)] = upper[model.y_col(k)] = 0
+    remaining = None if time_limit is None else time_limit - (time.monotonic() - clock)
+    h = _highs(model, lower, upper, max(remaining, 0.01) if remaining is not None else None)
+    h.setOptionValue("mip_rel_gap", 0.005)  # a start, not a proof
+    _set_start(h, model.columns_for(hours))
+    h.solve()
+    info = h.getInfo()
+    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return hours
+    return _steps_from(model, h.getSolution().col_value)
 
 
 def run_highs(
@@ -412,13 +514,20 @@ def run_highs(
     start: dict[int, int] | None = None
     trace: list[dict[str, Any]] = []
     if warm_start:
-        kept, lower, upper = fix_and_optimise_start(model)
-        limit = None if time_limit is None else max(time_limit * 0.2, 0.01)
+        limit = WARM_START_SECONDS if time_limit is None else max(time_limit * 0.2, 0.01)
         if progress is not None:
             progress({"phase": "start", "elapsed": 0.0, "objective": None, "bound": None})
-        first = _solve(model, lower, upper, kept, limit, None, "start", clock)
-        start = first.steps
-        trace.extend(first.trace)
+        start = _warm_start(model, limit)
+        value = (float(model.costs @ model.columns_for(start)) + model.offset) * model.scale
+        entry = {
+            "phase": "start",
+            "elapsed": time.monotonic() - clock,
+            "objective": value,
+            "bound": None,
+        }
+        trace.append(entry)
+        if progress is not None:
+            progress(dict(entry))
     remaining = None if time_limit is None else max(time_limit - (time.monotonic() - clock), 0.01)
     run = _solve(model, model.lower, model.upper, start, remaining, progress, "search", clock)
     run.trace = trace + run.trace
