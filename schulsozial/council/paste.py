@@ -689,6 +689,11 @@ def _classify(value: str, depth: int = 0) -> list[_Cell]:
     status = _status_value(value)
     if status is not None:
         return [_Cell(PUBLIC, status)]
+    first, _space, rest = value.partition(" ")
+    marker = _status_value(first) if len(first) <= 2 else None
+    if marker is not None and rest and depth < 3:
+        # ALLRIS 4: "Ö Vorberatung", "N Entscheidung".
+        return [_Cell(PUBLIC, marker), *_classify(rest, depth + 1)]
     only = _only_date(value)
     if only is not None:
         return [_Cell(DATE, value, only)]
@@ -976,6 +981,16 @@ def _section_lines(lines: list[str]) -> list[tuple[int, int, list[str]]]:
                     starts.append((index, index, ""))
                     break
     for first, start, rest in starts:
+        # In a PDF the heading names the committees' column: "Beratungsfolge  Datum  Rolle".
+        rest_cells = _cells_of_line(rest)
+        if (
+            len(rest_cells) >= 1
+            and all(cell.kind == HEADER for cell in rest_cells)
+            and BODY not in {cell.text for cell in rest_cells}
+        ):
+            rest = "Gremium\t" + "\t".join(
+                _clean(piece) for piece in _split_line(rest) if _clean(piece)
+            )
         section: list[str] = [rest] if rest.strip() else []
         end = start
         for line in lines[start : start + 400]:
@@ -1124,6 +1139,9 @@ def parse_council_paper(text: str) -> ParsedPaper:
     sections = _section_lines(lines)
     inside = {number for first, last, _ in sections for number in range(first, last)}
     head = [line for number, line in enumerate(lines[:head_end]) if number not in inside]
+    # A PDF's head in two columns ("Stadt Herne      Vorlage Nr. 2015/0159"): one piece
+    # after the other. Tabs stay: SessionNet writes "Betreff<TAB>value".
+    head = [piece for line in head for piece in re.split(r" {3,}", line)]
     agenda = _AGENDA.search("\n".join(head)) is not None
 
     def offer(name: str | None, value: str) -> bool:

@@ -519,3 +519,43 @@ def test_applicant_is_not_the_author() -> None:
     assert paper.paper_type == "Antrag"
     assert paper.author is None
     assert paper.title == "Mehr Schulsozialarbeit"
+
+
+PDF_TWO_COLUMNS = """\
+Stadt Herne                                   Vorlage Nr. 2015/0159
+Der Oberbürgermeister                         öffentlich
+Fachbereich: FB 42 - Kinder-Jugend-Familie    Datum: 02.03.2015
+Beratungsfolge                     Sitzungstermin     Zuständigkeit
+Ausschuss für Kinder, Jugend und Familie 25.03.2015   Anhörung
+Integrationsrat                    06.05.2015         Anhörung
+Schulausschuss                     13.05.2015         Anhörung
+Betreff:
+Gesamtkonzept Schulsozialarbeit in Herne 2015
+"""
+
+
+def test_pdf_in_two_columns_with_the_heading_as_first_column() -> None:
+    paper = parse_council_paper(PDF_TWO_COLUMNS)
+    assert paper.reference == "2015/0159"
+    assert paper.lead_department == "FB 42 - Kinder-Jugend-Familie"
+    assert paper.date == D(2015, 3, 2)
+    assert paper.title == "Gesamtkonzept Schulsozialarbeit in Herne 2015"
+    assert _rows(PDF_TWO_COLUMNS) == [
+        ("Ausschuss für Kinder, Jugend und Familie", D(2015, 3, 25), "Anhörung", None),
+        ("Integrationsrat", D(2015, 5, 6), "Anhörung", None),
+        ("Schulausschuss", D(2015, 5, 13), "Anhörung", None),
+    ]
+
+
+def test_allris4_public_marker_before_the_role() -> None:
+    text = (
+        "Beratungsfolge\n"
+        "Ö Vorberatung\nJugendhilfeausschuss\n09.10.2013\n"
+        "Ö Entscheidung\nRat der Stadt Alsdorf\n24.10.2013\n"
+    )
+    paper = parse_council_paper(text)
+    assert _rows(text) == [
+        ("Jugendhilfeausschuss", D(2013, 10, 9), "Vorberatung", None),
+        ("Rat der Stadt Alsdorf", D(2013, 10, 24), "Entscheidung", None),
+    ]
+    assert paper.status == "öffentlich"
