@@ -9,7 +9,7 @@ from .models import FrameworkVersion, LinkedConcept, SchoolConcept
 class FrameworkVersionAdmin(admin.ModelAdmin):
     """Read-only: every change goes through the services (audit, lifecycle)."""
 
-    list_display = ["municipality", "number", "title", "status", "decision_date", "review_due"]
+    list_display = ["municipality", "number", "title", "status", "review_due"]
     list_filter = ["status"]
 
     def has_change_permission(self, request: HttpRequest, obj: Model | None = None) -> bool:

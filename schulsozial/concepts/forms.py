@@ -140,12 +140,30 @@ class AnswerForm(NoPersonalDataMixin, forms.Form):
     reason = forms.CharField(label=_("reason"), widget=SHORT)
 
 
+def paper_label(paper: Any) -> str:
+    return f"{paper.reference} – {paper.title}"
+
+
 class AdoptForm(forms.Form):
-    decision_body = forms.CharField(
-        label=_("deciding body"), max_length=200, initial="Jugendhilfeausschuss"
+    """The council decision: a paper already recorded (council), or a new one
+    from the deciding body, date and paper number."""
+
+    paper: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("council paper (already recorded)"),
+        queryset=None,
+        required=False,
+        empty_label=_("– record a new paper below –"),
+        help_text=_(
+            "A paper with its Beratungsfolge, e.g. pasted on the page Ratsvorlagen. A paper that "
+            "the committees only took note of puts the version in force, but it is not shown as "
+            "adopted by the council."
+        ),
     )
-    decision_date = forms.DateField(label=_("date of decision"), widget=DATE)
-    paper_number = forms.CharField(label=_("council paper number"), max_length=50)
+    decision_body = forms.CharField(
+        label=_("deciding body"), max_length=200, initial="Jugendhilfeausschuss", required=False
+    )
+    decision_date = forms.DateField(label=_("date of decision"), widget=DATE, required=False)
+    paper_number = forms.CharField(label=_("council paper number"), max_length=50, required=False)
     review_due = forms.DateField(
         label=_("review due"),
         widget=DATE,
@@ -164,8 +182,23 @@ class AdoptForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: Any, consultation_open: bool = False, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        consultation_open: bool = False,
+        papers: Any = None,
+        older_warning: bool = False,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        paper_field = cast(forms.ModelChoiceField, self.fields["paper"])
+        paper_field.queryset = papers
+        paper_field.label_from_instance = paper_label  # type: ignore[assignment]
+        if older_warning:
+            self.fields["confirm_older_decision"] = forms.BooleanField(
+                label=_("I confirm: the older decision shall replace the version in force."),
+                required=False,
+            )
         if consultation_open:
             self.fields["confirm_open_consultation"] = forms.BooleanField(
                 label=_(
@@ -178,6 +211,17 @@ class AdoptForm(forms.Form):
     def clean_transition_months(self) -> int:
         months = self.cleaned_data.get("transition_months")
         return DEFAULT_TRANSITION_MONTHS if months is None else months
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("paper") is None:
+            for name in ("decision_body", "decision_date", "paper_number"):
+                if not data.get(name) and name not in self.errors:
+                    self.add_error(
+                        name,
+                        _("Choose a recorded council paper above or fill in this field."),
+                    )
+        return data
 
 
 class TransitionPeriodForm(forms.Form):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator
@@ -102,9 +103,8 @@ class FrameworkVersion(models.Model):
     )
     consultation_opens = models.DateField(_("consultation opens"), null=True, blank=True)
     consultation_closes = models.DateField(_("consultation closes"), null=True, blank=True)
-    decision_body = models.CharField(_("deciding body"), max_length=200, blank=True)
-    decision_date = models.DateField(_("date of decision"), null=True, blank=True)
-    paper_number = models.CharField(_("council paper number"), max_length=50, blank=True)
+    # The council decision is a linked council.Paper (council.PaperLink); the
+    # properties decision_body, decision_date and paper_number read it.
     review_due = models.DateField(_("review due"), null=True, blank=True)
     transition_months = models.PositiveSmallIntegerField(
         _("transition period (months)"),
@@ -144,9 +144,8 @@ class FrameworkVersion(models.Model):
                 name="framework_one_open_version_per_municipality",
             ),
             models.CheckConstraint(
-                condition=~Q(status="adopted")
-                | (Q(decision_date__isnull=False) & Q(review_due__isnull=False)),
-                name="framework_adopted_has_decision",
+                condition=~Q(status="adopted") | Q(review_due__isnull=False),
+                name="framework_adopted_has_review_due",
             ),
             models.CheckConstraint(
                 condition=Q(transition_months__lte=MAX_TRANSITION_MONTHS),
@@ -164,6 +163,43 @@ class FrameworkVersion(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status in self.PUBLISHED
+
+    # ------------------------------------------------------------ council decision
+    # The paper that put the version in force (council.selectors.framework_decision):
+    # one that decided it, else one that only took note of it; None when no paper
+    # is linked. Read once per instance; forget_council_decision() after a change.
+
+    @property
+    def council_decision(self) -> Any:
+        if "_council_decision" not in self.__dict__:
+            from schulsozial.council.selectors import framework_decision
+
+            self.__dict__["_council_decision"] = framework_decision(self) if self.pk else None
+        return self.__dict__["_council_decision"]
+
+    def forget_council_decision(self) -> None:
+        self.__dict__.pop("_council_decision", None)
+
+    @property
+    def decision_date(self) -> datetime.date | None:
+        found = self.council_decision
+        return found.date if found else None
+
+    @property
+    def decision_body(self) -> str:
+        found = self.council_decision
+        return found.body if found else ""
+
+    @property
+    def paper_number(self) -> str:
+        found = self.council_decision
+        return found.paper.reference if found else ""
+
+    @property
+    def council_decided(self) -> bool:
+        """True only when a deciding committee adopted the version (not: took note)."""
+        found = self.council_decision
+        return bool(found and found.decided)
 
 
 class LinkedConcept(models.Model):

@@ -140,6 +140,17 @@ def consultation_open_warning(*, version: FrameworkVersion) -> str:
     ) % {"date": formats.date_format(version.consultation_closes, "SHORT_DATE_FORMAT")}
 
 
+def adopted_version_of(*, version: FrameworkVersion) -> FrameworkVersion | None:
+    """The other version of the municipality in force, if any."""
+    return (
+        FrameworkVersion.objects.filter(
+            municipality_id=version.municipality_id, status=FrameworkVersion.Status.ADOPTED
+        )
+        .exclude(pk=version.pk)
+        .first()
+    )
+
+
 def adoption_warnings(*, version: FrameworkVersion) -> dict[str, Any]:
     """What the adoption page says before the form is filled in: the
     consultation still running, comments still open (they block the
@@ -157,6 +168,7 @@ def adoption_warnings(*, version: FrameworkVersion) -> dict[str, Any]:
         else "",
         "open_comments": open_comments,
         "affected": affected,
+        "in_force": adopted_version_of(version=version),
     }
 
 

@@ -328,25 +328,142 @@ def framework_close_consultation(*, version: FrameworkVersion, by: Any) -> Frame
     return version
 
 
+def _deciding_paper(
+    *,
+    version: FrameworkVersion,
+    paper: Any,
+    decision_body: str,
+    decision_date: datetime.date | None,
+    paper_number: str,
+    by: Any,
+) -> Any:
+    """The council paper of the adoption: the one chosen (it must have decided
+    or taken note of the version), or a new one recorded from the deciding
+    body, date and paper number (role Entscheidung, result "beschlossen")."""
+    from schulsozial.council import decision as council_decision
+    from schulsozial.council import selectors as council_selectors
+    from schulsozial.council import services as council_services
+    from schulsozial.council.models import Paper
+
+    if paper is not None:
+        if paper.municipality_id != version.municipality_id:
+            raise ValidationError(_("The council paper belongs to another municipality."))
+        result = council_selectors.outcome_of(paper)
+        if result.kind is council_decision.Kind.REJECTED:
+            raise ValidationError(
+                _("The council rejected the paper %(ref)s: it cannot put the version in force.")
+                % {"ref": paper.reference},
+                code="paper_rejected",
+            )
+        if result.kind is council_decision.Kind.PENDING:
+            raise ValidationError(
+                _(
+                    "The paper %(ref)s has no result yet. Record the results of its "
+                    "consultations first."
+                )
+                % {"ref": paper.reference},
+                code="paper_pending",
+            )
+        return paper
+    if not decision_body.strip() or not paper_number.strip() or decision_date is None:
+        raise ValidationError(
+            _(
+                "Choose the council paper, or record the deciding body, the date and the paper number."
+            )
+        )
+    reference = " ".join(paper_number.split())
+    key = council_services.reference_key(reference)
+    for existing in Paper.objects.filter(municipality_id=version.municipality_id):
+        if council_services.reference_key(existing.reference) == key:
+            raise ValidationError(
+                {
+                    "paper_number": _(
+                        "The paper %(ref)s is already recorded. Choose it as the council paper "
+                        "instead of entering its number again."
+                    )
+                    % {"ref": existing.reference}
+                },
+                code="duplicate_reference",
+            )
+    return council_services.paper_create(
+        municipality_id=version.municipality_id,
+        data={
+            "reference": reference,
+            "title": version.title,
+            "paper_type": "Beschlussvorlage",
+            "date": decision_date,
+            "is_demo": version.is_demo,
+        },
+        consultations=[
+            council_services.ConsultationData(
+                committee=decision_body,
+                date=decision_date,
+                role=council_decision.DECISION_ROLE,
+                result="beschlossen",
+            )
+        ],
+        by=by,
+    )
+
+
+def older_decision_warning(*, version: FrameworkVersion, decided_on: datetime.date | None) -> str:
+    """The warning when the paper is older than the decision of the version in
+    force: it would replace a newer decision. Empty when it is not older."""
+    current = (
+        FrameworkVersion.objects.filter(municipality_id=version.municipality_id, status=FV.ADOPTED)
+        .exclude(pk=version.pk)
+        .first()
+    )
+    if current is None or decided_on is None:
+        return ""
+    since = current.decision_date or (
+        timezone.localdate(current.adopted_at) if current.adopted_at else None
+    )
+    if since is None or decided_on >= since:
+        return ""
+    from django.utils import formats
+
+    return _(
+        "Version %(n)s is in force since %(since)s. The council paper of this adoption "
+        "dates from %(date)s, before that decision: adopting it would replace a newer decision "
+        "by an older one. Confirm only if that is what the council wants."
+    ) % {
+        "n": current.number,
+        "since": formats.date_format(since, "SHORT_DATE_FORMAT"),
+        "date": formats.date_format(decided_on, "SHORT_DATE_FORMAT"),
+    }
+
+
 @transaction.atomic
 def framework_adopt(
     *,
     version: FrameworkVersion,
-    decision_body: str,
-    decision_date: datetime.date,
-    paper_number: str,
     by: Any,
+    paper: Any = None,
+    decision_body: str = "",
+    decision_date: datetime.date | None = None,
+    paper_number: str = "",
     review_due: datetime.date | None = None,
     transition_months: int = DEFAULT_TRANSITION_MONTHS,
     confirm_open_consultation: bool = False,
+    confirm_older_decision: bool = False,
 ) -> FrameworkVersion:
-    """consultation -> adopted. Records the council decision; the version
-    adopted before is superseded and every school concept derived from an
-    older version is marked "framework changed". Those concepts stay valid
-    for `transition_months` after the decision (`transition_until`).
+    """consultation -> adopted. Links the council paper of the decision (the
+    `paper` chosen, or a new one from `decision_body`, `decision_date` and
+    `paper_number`); the version adopted before is superseded and every
+    school concept derived from an older version is marked "framework
+    changed". Those concepts stay valid for `transition_months` after the
+    decision (`transition_until`).
 
-    While the consultation period has not ended yet, the adoption needs
-    `confirm_open_consultation` (it ends the consultation early)."""
+    A paper that only took note of the version puts it in force but the
+    version never reads "vom Rat beschlossen" (council.decision). A paper
+    older than the decision of the version in force needs
+    `confirm_older_decision`. While the consultation period has not ended yet,
+    the adoption needs `confirm_open_consultation` (it ends the consultation
+    early)."""
+    from schulsozial.council import selectors as council_selectors
+    from schulsozial.council import services as council_services
+
     require(perms.can_manage_framework(by, version.municipality_id))
     require_state(version, [FV.CONSULTATION], _("adopt"))
     open_comments = version.comments.filter(answer=ConsultationComment.Answer.OPEN).count()
@@ -363,8 +480,6 @@ def framework_adopt(
         raise ValidationError(
             selectors.consultation_open_warning(version=version), code="consultation_open"
         )
-    if not decision_body.strip() or not paper_number.strip():
-        raise ValidationError(_("Record the deciding body and the council paper number."))
     if not 0 <= transition_months <= MAX_TRANSITION_MONTHS:
         raise ValidationError(
             {
@@ -372,6 +487,26 @@ def framework_adopt(
                 % {"n": MAX_TRANSITION_MONTHS}
             }
         )
+    if paper is not None:
+        result = council_selectors.outcome_of(paper)
+        decided_on = council_selectors.effective_date(paper, result)
+    else:
+        decided_on = decision_date
+    warning = older_decision_warning(version=version, decided_on=decided_on)
+    if warning and not confirm_older_decision:
+        raise ValidationError(warning, code="older_decision")
+    paper = _deciding_paper(
+        version=version,
+        paper=paper,
+        decision_body=decision_body,
+        decision_date=decision_date,
+        paper_number=paper_number,
+        by=by,
+    )
+    council_services.paper_link(paper=paper, framework_version=version, by=by)
+    version.forget_council_decision()
+    found = version.council_decision
+    decided_on = (found.date if found else None) or decided_on or timezone.localdate()
     now = timezone.now()
     previous = list(
         FrameworkVersion.objects.select_for_update().filter(
@@ -383,21 +518,15 @@ def framework_adopt(
         old.superseded_at = now
         old.save(update_fields=["status", "superseded_at"])
     version.status = FV.ADOPTED
-    version.decision_body = decision_body.strip()
-    version.decision_date = decision_date
-    version.paper_number = paper_number.strip()
-    version.review_due = review_due or add_years(decision_date, FRAMEWORK_REVIEW_YEARS)
+    version.review_due = review_due or add_years(decided_on, FRAMEWORK_REVIEW_YEARS)
     version.adopted_at = now
     version.transition_months = transition_months
     version.transition_until = (
-        add_months(decision_date, transition_months) if previous and transition_months else None
+        add_months(decided_on, transition_months) if previous and transition_months else None
     )
     version.save(
         update_fields=[
             "status",
-            "decision_body",
-            "decision_date",
-            "paper_number",
             "review_due",
             "adopted_at",
             "transition_months",
@@ -415,9 +544,10 @@ def framework_adopt(
         obj=version,
         changes={
             "status": [FV.CONSULTATION, FV.ADOPTED],
-            "decision_body": version.decision_body,
-            "decision_date": decision_date,
-            "paper_number": version.paper_number,
+            "council_paper": paper.reference,
+            "decided": bool(found and found.decided),
+            "decision_date": decided_on,
+            "older_decision_confirmed": bool(warning),
             "review_due": version.review_due,
             "transition_until": version.transition_until,
             "superseded": [v.pk for v in previous],

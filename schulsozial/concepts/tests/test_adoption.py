@@ -35,9 +35,11 @@ def answer_comments(cw):
     services.comment_answer(comment=cw.comment, answer="accepted", reason="Übernommen.", by=SYSTEM)
 
 
+# The decision lies after the one of the version in force (factories: 20 days ago):
+# an older one would need the confirmation of council.older_decision_warning.
 ADOPT = {
     "decision_body": "Jugendhilfeausschuss",
-    "decision_date": "2026-03-01",
+    "decision_date": (timezone.localdate() - datetime.timedelta(days=2)).isoformat(),
     "paper_number": "095/2026",
 }
 
@@ -207,6 +209,7 @@ def test_coordination_changes_the_transition_period_of_the_adopted_version(world
     services.framework_adopt(
         version=cw.draft, decision_body="JHA", decision_date=decided, paper_number="1",
         transition_months=1, confirm_open_consultation=True, by=SYSTEM,
+        confirm_older_decision=True,  # 40 days ago: before the version in force (20 days)
     )  # fmt: skip
     coordinator = world.users["coordinator"]
     states = {s.pk: s.concept_state for s in selectors.overview_schools(user=coordinator)}

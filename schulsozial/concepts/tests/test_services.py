@@ -83,7 +83,6 @@ def test_the_database_allows_only_one_adopted_version_per_municipality(world):
     with pytest.raises(IntegrityError), transaction.atomic():
         FrameworkVersion.objects.filter(pk=draft.pk).update(
             status="adopted",
-            decision_date=datetime.date(2026, 1, 1),
             review_due=datetime.date(2029, 1, 1),
         )
 

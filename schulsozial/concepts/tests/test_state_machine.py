@@ -175,7 +175,6 @@ def test_framework_steps_for_every_role_and_state(world, action, state):
     for role in ROLES:
         FrameworkVersion.objects.filter(pk=version.pk).update(
             status=state,
-            decision_date=datetime.date(2025, 1, 1),
             review_due=datetime.date(2028, 1, 1),
         )
         FrameworkVersion.objects.exclude(pk=version.pk).delete()

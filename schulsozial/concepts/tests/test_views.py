@@ -205,6 +205,9 @@ def test_coordinator_runs_the_consultation_and_adopts_through_the_pages(world, c
             "decision_date": "2026-03-01",
             "paper_number": "095/2026",
             "confirm_open_consultation": "on",  # the consultation runs two more weeks
+            # 01.03.2026 lies before the decision of the version in force (factories:
+            # 20 days ago), which needs the confirmation since issue 14.
+            "confirm_older_decision": "on",
         },
     )
     assert response.status_code == 302

@@ -73,7 +73,15 @@ class FrameworkAdopt(ConceptFormView):
         return perms.can_manage_framework(self.request.user, obj.municipality_id)
 
     def form_kwargs(self, obj: Any) -> dict[str, Any]:
-        return {"consultation_open": selectors.consultation_still_open(version=obj)}
+        from schulsozial.council.selectors import papers_visible_to
+
+        return {
+            "consultation_open": selectors.consultation_still_open(version=obj),
+            "papers": papers_visible_to(user=self.request.user)
+            .filter(municipality_id=obj.municipality_id)
+            .order_by("-date", "-reference"),
+            "older_warning": selectors.adopted_version_of(version=obj) is not None,
+        }
 
     def context(self, form: Any, obj: Any) -> dict[str, Any]:
         context = super().context(form, obj)
@@ -83,6 +91,7 @@ class FrameworkAdopt(ConceptFormView):
     def save(self, form: Any, obj: Any) -> Model:
         data = dict(form.cleaned_data)
         data["confirm_open_consultation"] = bool(data.get("confirm_open_consultation"))
+        data["confirm_older_decision"] = bool(data.get("confirm_older_decision"))
         version = services.framework_adopt(version=obj, by=self.request.user, **data)
         self.success_message = selectors.adoption_message(version=version)
         return version

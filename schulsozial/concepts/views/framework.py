@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from schulsozial.core.listing import Column, require
+from schulsozial.council.selectors import papers_concerning_framework
 from schulsozial.masterdata.selectors import coordinated_municipalities
 
 from .. import export, forms, selectors, services, synopsis
@@ -42,11 +43,11 @@ class FrameworkList(ConceptTable):
         Column("title", _("title"), sort="title", link=lambda o: url("framework_detail", o.pk)),
         Column("status", _("status"), value=lambda o: o.get_status_display(), sort="status"),
         Column("decision_body", _("deciding body")),
-        Column("decision_date", _("date of decision"), sort="decision_date"),
+        Column("decision_date", _("date of decision")),
         Column("paper_number", _("council paper number")),
         Column("review_due", _("review due"), sort="review_due"),
     ]
-    search_fields = ["title", "paper_number"]
+    search_fields = ["title", "council_links__paper__reference"]
     default_sort = "-number"
     create_url_name = "concepts:framework_create"
 
@@ -92,6 +93,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": perms.can_edit_framework_version(user, version),
             "can_manage": perms.can_manage_framework(user, version.municipality_id),
             "can_comment": perms.can_comment_on_framework(user, version),
+            "council_papers": papers_concerning_framework(user=user, version=version),
             **selectors.framework_page(user=user, version=version),
         },
     )

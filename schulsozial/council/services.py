@@ -1,0 +1,512 @@
+"""Every write of council papers: papers, consultations, attachments, links,
+committees and paper types. Keyword-only, an explicit actor (`by=`), one
+transaction and audit entries each. The paste page, the OParl import and the
+drafting pages all write through these functions.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from schulsozial.accounts.models import User
+from schulsozial.core.audit import Action, audit, diff_fields
+
+from . import permissions as perms
+from .models import (
+    ATTACHMENT_MAX_BYTES,
+    ATTACHMENT_TYPES,
+    DEFAULT_PAPER_TYPES,
+    Committee,
+    Consultation,
+    Paper,
+    PaperAttachment,
+    PaperLink,
+    PaperType,
+)
+
+PAPER_FIELDS = (
+    "reference",
+    "title",
+    "paper_type",
+    "status",
+    "lead_department",
+    "author",
+    "date",
+    "beschlussvorschlag",
+    "sachverhalt",
+    "oparl_id",
+    "oparl_modified",
+    "web_url",
+    "is_demo",
+)
+
+
+class Upsert(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True)
+class ConsultationData:
+    """One step of a Beratungsfolge as the paste page or an import gives it:
+    the committee by name (created on the fly)."""
+
+    committee: str
+    date: datetime.date | None = None
+    role: str = ""
+    result: str = ""
+    oparl_id: str = ""
+
+
+def require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _person(by: Any) -> User | None:
+    return by if isinstance(by, User) and by.is_authenticated else None
+
+
+def clean_name(name: str) -> str:
+    return " ".join((name or "").split())
+
+
+def reference_key(reference: str) -> str:
+    """A reference compared without spaces and case ("2015/0159" == " 2015 / 0159")."""
+    return re.sub(r"\s+", "", reference or "").casefold()
+
+
+# --------------------------------------------------------------------------- catalogues
+
+
+@transaction.atomic
+def paper_types_ensure(*, municipality_id: int, by: Any) -> list[PaperType]:
+    """The municipality's paper types; the default list is created the first time."""
+    require(perms.can_write_papers(by, municipality_id))
+    existing = list(PaperType.objects.filter(municipality_id=municipality_id))
+    if existing:
+        return existing
+    created = []
+    for order, name in enumerate(DEFAULT_PAPER_TYPES, start=1):
+        item = PaperType.objects.create(municipality_id=municipality_id, name=name, order=order)
+        created.append(item)
+    audit(
+        actor=by,
+        action=Action.CREATE,
+        obj=created[0],
+        municipality_id=municipality_id,
+        object_type="council.papertype",
+        object_repr=_("paper types"),
+        changes={"names": DEFAULT_PAPER_TYPES},
+    )
+    return created
+
+
+@transaction.atomic
+def paper_type_get_or_create(*, municipality_id: int, name: str, by: Any) -> PaperType:
+    require(perms.can_write_papers(by, municipality_id))
+    paper_types_ensure(municipality_id=municipality_id, by=by)
+    name = clean_name(name)
+    if not name:
+        raise ValidationError(_("The paper type needs a name."))
+    found = PaperType.objects.filter(municipality_id=municipality_id, name__iexact=name).first()
+    if found:
+        return found
+    last = PaperType.objects.filter(municipality_id=municipality_id).order_by("-order").first()
+    item = PaperType.objects.create(
+        municipality_id=municipality_id, name=name[:100], order=(last.order + 1) if last else 1
+    )
+    audit(actor=by, action=Action.CREATE, obj=item, changes={"name": item.name})
+    return item
+
+
+@transaction.atomic
+def committee_get_or_create(
+    *, municipality_id: int, name: str, by: Any, oparl_id: str = ""
+) -> Committee:
+    """The municipality's committee of this name (case and spaces ignored),
+    created on the fly (paste page, import). An OParl id is recorded when new."""
+    require(perms.can_write_papers(by, municipality_id))
+    name = clean_name(name)[:200]
+    if not name:
+        raise ValidationError(_("Every consultation needs its committee."))
+    found = None
+    if oparl_id:
+        found = Committee.objects.filter(municipality_id=municipality_id, oparl_id=oparl_id).first()
+    if found is None:
+        found = Committee.objects.filter(municipality_id=municipality_id, name__iexact=name).first()
+    if found is not None:
+        if oparl_id and not found.oparl_id:
+            found.oparl_id = oparl_id
+            found.save(update_fields=["oparl_id"])
+        return found
+    item = Committee.objects.create(municipality_id=municipality_id, name=name, oparl_id=oparl_id)
+    audit(actor=by, action=Action.CREATE, obj=item, changes={"name": name, "oparl_id": oparl_id})
+    return item
+
+
+# --------------------------------------------------------------------------- papers
+
+
+def _duplicate_error(reference: str) -> ValidationError:
+    return ValidationError(
+        {
+            "reference": _(
+                "The paper %(reference)s is already recorded for this municipality. "
+                "Open it and change it there instead of recording it twice."
+            )
+            % {"reference": reference}
+        },
+        code="duplicate_reference",
+    )
+
+
+def _paper_data(municipality_id: int, data: dict[str, Any], by: Any) -> dict[str, Any]:
+    unknown = set(data) - set(PAPER_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown paper fields: {sorted(unknown)}")
+    clean = dict(data)
+    for key in ("reference", "title", "lead_department", "author"):
+        if key in clean:
+            clean[key] = clean_name(clean[key] or "")
+    for key in ("beschlussvorschlag", "sachverhalt", "oparl_id", "web_url"):
+        if key in clean and clean[key] is None:
+            clean[key] = ""
+    kind = clean.get("paper_type")
+    if isinstance(kind, str):
+        clean["paper_type"] = (
+            paper_type_get_or_create(municipality_id=municipality_id, name=kind, by=by)
+            if kind.strip()
+            else None
+        )
+    elif kind is not None and kind.municipality_id != municipality_id:
+        raise ValidationError({"paper_type": _("This paper type belongs to another municipality.")})
+    if "status" in clean and not clean["status"]:
+        clean["status"] = Paper.Status.PUBLIC
+    return clean
+
+
+def _check_reference(municipality_id: int, reference: str, exclude_pk: int | None = None) -> None:
+    if not reference:
+        raise ValidationError({"reference": _("Enter the paper number.")})
+    key = reference_key(reference)
+    others = Paper.objects.filter(municipality_id=municipality_id)
+    if exclude_pk:
+        others = others.exclude(pk=exclude_pk)
+    for _pk, existing in others.values_list("pk", "reference"):
+        if reference_key(existing) == key:
+            raise _duplicate_error(existing)
+
+
+@transaction.atomic
+def paper_create(
+    *,
+    municipality_id: int,
+    data: dict[str, Any],
+    by: Any,
+    consultations: list[ConsultationData] | None = None,
+) -> Paper:
+    """Record a paper (and its Beratungsfolge). A reference already recorded
+    for the municipality is refused with a readable error."""
+    require(perms.can_write_papers(by, municipality_id))
+    paper_types_ensure(municipality_id=municipality_id, by=by)
+    clean = _paper_data(municipality_id, data, by)
+    _check_reference(municipality_id, clean.get("reference", ""))
+    paper = Paper(municipality_id=municipality_id, created_by=_person(by), **clean)
+    paper.full_clean(validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            paper.save()
+    except IntegrityError as exc:  # a parallel save of the same reference
+        raise _duplicate_error(clean.get("reference", "")) from exc
+    audit(
+        actor=by,
+        action=Action.CREATE,
+        obj=paper,
+        changes={k: v for k, v in clean.items() if v not in ("", None)},
+    )
+    if consultations:
+        consultations_set(paper=paper, consultations=consultations, by=by)
+    return paper
+
+
+@transaction.atomic
+def paper_update(
+    *,
+    paper: Paper,
+    data: dict[str, Any],
+    by: Any,
+    consultations: list[ConsultationData] | None = None,
+) -> tuple[Paper, bool]:
+    """Change a paper (and, when given, replace its Beratungsfolge). Returns
+    the paper and whether anything changed."""
+    require(perms.can_edit_paper(by, paper))
+    clean = _paper_data(paper.municipality_id, data, by)
+    if "reference" in clean:
+        _check_reference(paper.municipality_id, clean["reference"], exclude_pk=paper.pk)
+    changes = diff_fields(paper, clean)
+    if changes:
+        for key, value in clean.items():
+            setattr(paper, key, value)
+        paper.full_clean(validate_unique=False, validate_constraints=False)
+        try:
+            with transaction.atomic():
+                paper.save(update_fields=[*changes, "updated_at"])
+        except IntegrityError as exc:
+            raise _duplicate_error(clean.get("reference", paper.reference)) from exc
+        audit(actor=by, action=Action.UPDATE, obj=paper, changes=changes)
+    steps_changed = False
+    if consultations is not None:
+        steps_changed = consultations_set(paper=paper, consultations=consultations, by=by)[1]
+    return paper, bool(changes) or steps_changed
+
+
+@transaction.atomic
+def paper_upsert(
+    *,
+    municipality_id: int,
+    data: dict[str, Any],
+    by: Any,
+    consultations: list[ConsultationData] | None = None,
+) -> tuple[Paper, Upsert]:
+    """Create or update the paper identified by its OParl id (when `data` has
+    one), else by its reference. For the OParl import: a second run with the
+    same data is `Upsert.UNCHANGED` and writes nothing."""
+    require(perms.can_write_papers(by, municipality_id))
+    oparl_id = (data.get("oparl_id") or "").strip()
+    found: Paper | None = None
+    papers = Paper.objects.select_for_update().filter(municipality_id=municipality_id)
+    if oparl_id:
+        found = papers.filter(oparl_id=oparl_id).first()
+    if found is None and data.get("reference"):
+        key = reference_key(data["reference"])
+        found = next((p for p in papers if reference_key(p.reference) == key), None)
+    if found is None:
+        paper = paper_create(
+            municipality_id=municipality_id, data=data, by=by, consultations=consultations
+        )
+        return paper, Upsert.CREATED
+    paper, changed = paper_update(paper=found, data=data, by=by, consultations=consultations)
+    return paper, Upsert.UPDATED if changed else Upsert.UNCHANGED
+
+
+@transaction.atomic
+def paper_delete(*, paper: Paper, by: Any) -> None:
+    require(perms.can_edit_paper(by, paper))
+    municipality_id = paper.municipality_id
+    audit(
+        actor=by,
+        action=Action.DELETE,
+        obj=paper,
+        municipality_id=municipality_id,
+        changes={"reference": paper.reference},
+    )
+    for item in paper.attachments.all():
+        item.file.delete(save=False)
+    paper.delete()
+
+
+# --------------------------------------------------------------------------- consultations
+
+
+def _step_tuple(c: Consultation) -> tuple[Any, ...]:
+    return (c.committee_id, c.date, c.role, c.result, c.oparl_id)
+
+
+@transaction.atomic
+def consultations_set(
+    *, paper: Paper, consultations: list[ConsultationData], by: Any
+) -> tuple[list[Consultation], bool]:
+    """Replace the paper's Beratungsfolge by `consultations`, in this order
+    (committees created on the fly). Returns the steps and whether they changed."""
+    require(perms.can_edit_paper(by, paper))
+    valid_roles = set(Consultation.Role.values)
+    wanted: list[Consultation] = []
+    for order, item in enumerate(consultations, start=1):
+        committee = committee_get_or_create(
+            municipality_id=paper.municipality_id, name=item.committee, by=by
+        )
+        role = item.role if item.role in valid_roles else ""
+        wanted.append(
+            Consultation(
+                paper=paper,
+                order=order,
+                committee=committee,
+                date=item.date,
+                role=role,
+                result=clean_name(item.result)[:300],
+                oparl_id=item.oparl_id or "",
+            )
+        )
+    current = list(paper.consultations.order_by("order", "pk"))
+    if [_step_tuple(c) for c in current] == [_step_tuple(c) for c in wanted]:
+        return current, False
+    paper.consultations.all().delete()
+    Consultation.objects.bulk_create(wanted)
+    audit(
+        actor=by,
+        action=Action.UPDATE,
+        obj=paper,
+        changes={
+            "consultations": [
+                [[c.committee.name, c.date, c.role, c.result] for c in current],
+                [[c.committee.name, c.date, c.role, c.result] for c in wanted],
+            ]
+        },
+    )
+    if hasattr(paper, "_prefetched_objects_cache"):
+        paper._prefetched_objects_cache.pop("consultations", None)
+    return list(paper.consultations.order_by("order", "pk")), True
+
+
+# --------------------------------------------------------------------------- attachments
+
+_SIGNATURES: dict[str, tuple[bytes, ...]] = {
+    "pdf": (b"%PDF",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "odt": (b"PK\x03\x04",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+}
+
+
+def check_attachment(file: Any) -> tuple[str, str]:
+    """(extension, content type) of an allowed attachment, or a readable error:
+    at most 20 MB, PDF, DOCX, XLSX, ODT, PNG or JPEG, the content matching the
+    extension (a renamed file is refused)."""
+    name = os.path.basename(getattr(file, "name", "") or "")
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ATTACHMENT_TYPES:
+        raise ValidationError(
+            _("Attach a PDF, DOCX, XLSX, ODT, PNG or JPEG file (not “%(name)s”).") % {"name": name},
+            code="attachment_type",
+        )
+    size = getattr(file, "size", None) or 0
+    if size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(
+            _("The file is larger than %(mb)s MB.") % {"mb": ATTACHMENT_MAX_BYTES // (1024 * 1024)},
+            code="attachment_size",
+        )
+    if size == 0:
+        raise ValidationError(_("The file is empty."), code="attachment_empty")
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if not any(head.startswith(sig) for sig in _SIGNATURES[ext]):
+        raise ValidationError(
+            _("The content of “%(name)s” is not a %(type)s file.")
+            % {"name": name, "type": ext.upper()},
+            code="attachment_content",
+        )
+    return ext, ATTACHMENT_TYPES[ext][0]
+
+
+@transaction.atomic
+def attachment_add(
+    *, paper: Paper, file: Any, by: Any, name: str = "", oparl_id: str = ""
+) -> PaperAttachment:
+    require(perms.can_edit_paper(by, paper))
+    _ext, content_type = check_attachment(file)
+    base = os.path.basename(str(file.name))
+    item = PaperAttachment(
+        paper=paper,
+        name=clean_name(name or base)[:255],
+        size=int(file.size),
+        content_type=content_type,
+        oparl_id=oparl_id,
+        uploaded_by=_person(by),
+    )
+    item.file.save(base, file, save=False)
+    item.save()
+    audit(
+        actor=by,
+        action=Action.CREATE,
+        obj=item,
+        municipality_id=paper.municipality_id,
+        changes={"paper": paper.reference, "name": item.name, "size": item.size},
+    )
+    return item
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: PaperAttachment, by: Any) -> None:
+    paper = attachment.paper
+    require(perms.can_edit_paper(by, paper))
+    audit(
+        actor=by,
+        action=Action.DELETE,
+        obj=attachment,
+        municipality_id=paper.municipality_id,
+        changes={"paper": paper.reference, "name": attachment.name},
+    )
+    attachment.file.delete(save=False)
+    attachment.delete()
+
+
+# --------------------------------------------------------------------------- links
+
+
+@transaction.atomic
+def paper_link(
+    *,
+    paper: Paper,
+    by: Any,
+    framework_version: Any = None,
+    scenario: Any = None,
+    school_year: Any = None,
+) -> PaperLink:
+    """Link the paper to exactly one object of its municipality (again: the
+    existing link). Linking does not adopt anything: the framework version's
+    adoption step (concepts) does, with the deciding paper."""
+    require(perms.can_link_object(by, paper.municipality_id))
+    targets = [t for t in (framework_version, scenario, school_year) if t is not None]
+    if len(targets) != 1:
+        raise ValidationError(_("Choose exactly one object the paper concerns."))
+    for target in (framework_version, scenario):
+        if target is not None and target.municipality_id != paper.municipality_id:
+            raise ValidationError(_("The object belongs to another municipality."))
+    lookup = {
+        "framework_version": framework_version,
+        "scenario": scenario,
+        "school_year": school_year,
+    }
+    existing = PaperLink.objects.filter(paper=paper, **lookup).first()
+    if existing:
+        return existing
+    link = PaperLink(paper=paper, created_by=_person(by), **lookup)
+    link.full_clean(validate_constraints=False, validate_unique=False)
+    link.save()
+    audit(
+        actor=by,
+        action=Action.CREATE,
+        obj=link,
+        municipality_id=paper.municipality_id,
+        changes={"paper": paper.reference, "target": str(link.target)},
+    )
+    return link
+
+
+@transaction.atomic
+def paper_unlink(*, link: PaperLink, by: Any) -> None:
+    paper = link.paper
+    require(perms.can_link_object(by, paper.municipality_id))
+    audit(
+        actor=by,
+        action=Action.DELETE,
+        obj=link,
+        municipality_id=paper.municipality_id,
+        changes={"paper": paper.reference, "target": str(link.target)},
+    )
+    link.delete()
