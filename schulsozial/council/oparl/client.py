@@ -9,12 +9,15 @@ An answer that is not JSON is never retried: it is reported as it is.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
 import httpx
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
@@ -72,7 +75,7 @@ class OParlTimeoutError(OParlError):
     def message(self) -> str:
         return _("%(url)s: no answer within %(seconds)s seconds (%(attempts)s attempts).") % {
             "url": self.url,
-            "seconds": f"{self.seconds:g}",
+            "seconds": f"{self.seconds:g}".replace(".", str(get_format("DECIMAL_SEPARATOR"))),
             "attempts": self.attempts,
         }
 
@@ -101,6 +104,28 @@ class OParlFormatError(OParlError):
             "url": self.url,
             "detail": self.detail,
         }
+
+
+class OParlForbiddenHostError(OParlError):
+    def message(self) -> str:
+        return _(
+            "%(url)s: this address is in the platform's own network; only council systems "
+            "on the internet can be imported from the page."
+        ) % {"url": self.url}
+
+
+def is_private_host(host: str) -> bool:
+    """Does `host` name (or resolve to) a loopback, private, link-local or
+    otherwise non-public address? Unresolvable names count as private."""
+    try:
+        infos = socket.getaddrinfo(host, None)
+    except (OSError, UnicodeError):
+        return True
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return True
+    return False
 
 
 def decode_json(url: str, content: bytes) -> Any:
@@ -138,18 +163,27 @@ class OParlClient:
         backoff: float = DEFAULT_BACKOFF,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        allow_private: bool = True,
     ) -> None:
         self.timeout = timeout
         self.retries = max(0, retries)
         self.backoff = backoff
         self.sleep = sleep
         self.requests = 0
+        self.allow_private = allow_private
         self._http = httpx.Client(
+            event_hooks={"request": [self._check_host]},
             timeout=httpx.Timeout(timeout),
             follow_redirects=True,
             headers={"Accept": "application/json", "User-Agent": USER_AGENT},
             transport=transport,
         )
+
+    def _check_host(self, request: httpx.Request) -> None:
+        """Web-started runs reach only public hosts, also after redirects
+        (no requests into the platform's own network)."""
+        if not self.allow_private and is_private_host(request.url.host):
+            raise OParlForbiddenHostError(str(request.url))
 
     def close(self) -> None:
         self._http.close()

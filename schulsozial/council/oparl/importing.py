@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -26,11 +27,11 @@ from django.utils.translation import gettext as _
 from schulsozial.core.audit import Action, audit
 
 from .. import services
-from ..models import Consultation, OParlRun, OParlSource
+from ..models import Consultation, OParlRun, OParlSource, Paper
 from . import normalise as n
 from .client import OParlClient, OParlError
 from .permissions import can_import_oparl
-from .walker import DEFAULT_KEYWORDS, WalkResult, walk
+from .walker import DEFAULT_KEYWORDS, WalkResult, is_file_source, walk
 
 logger = logging.getLogger(__name__)
 
@@ -257,16 +258,27 @@ def _progress(run_id: int) -> Callable[[str, int], None]:
     return report
 
 
-def default_client() -> OParlClient:
-    return OParlClient()
+def allow_private_hosts() -> bool:
+    """May a run started on the page fetch from the platform's own network?
+    Only where the setting says so (default: in DEBUG, for the demo)."""
+    return bool(getattr(settings, "OPARL_ALLOW_PRIVATE_HOSTS", settings.DEBUG))
 
 
-def run_import(run_id: int, *, by: Any, client_factory: ClientFactory = default_client) -> OParlRun:
-    """Walk and write one run (see the module's doc); returns the finished run."""
+def run_import(run_id: int, *, by: Any, client_factory: ClientFactory | None = None) -> OParlRun:
+    """Walk and write one run (see the module's doc); returns the finished run.
+    A run started on the page (it has an owner) reads no files and, unless
+    allowed, no hosts of the platform's own network; the command may."""
     run = OParlRun.objects.select_related("source__municipality").get(pk=run_id)
     if run.finished:
         return run
     source = run.source
+    from_page = run.owner_id is not None
+    if client_factory is None:
+        private_ok = not from_page or allow_private_hosts()
+
+        def client_factory() -> OParlClient:
+            return OParlClient(allow_private=private_ok)
+
     started = timezone.now()
     OParlRun.objects.filter(pk=run.pk).update(status=OParlRun.Status.RUNNING, started_at=started)
     run.started_at = started
@@ -274,6 +286,10 @@ def run_import(run_id: int, *, by: Any, client_factory: ClientFactory = default_
     report = WriteReport()
     error = ""
     try:
+        if from_page and is_file_source(source.url):
+            raise OParlError(
+                source.url, _("files can only be imported with the command import_oparl")
+            )
         with client_factory() as client:
             result = walk(
                 source.url,
@@ -341,6 +357,28 @@ def runs_visible_to(*, user: Any) -> Any:
     from .permissions import runs_visible_q
 
     return OParlRun.objects.filter(runs_visible_q(user)).select_related("source__municipality")
+
+
+def run_papers(run: OParlRun) -> list[tuple[str, str, Paper | None]]:
+    """("created" or "updated", the reference, the paper) of what a finished run wrote, from
+    its audit entry (the paper is None when it was deleted since)."""
+    from schulsozial.core.models import AuditEntry
+
+    entry = AuditEntry.objects.filter(
+        object_type="council.oparlrun", object_id=str(run.pk), action=Action.IMPORT
+    ).first()
+    if entry is None:
+        return []
+    wanted = [("created", r) for r in entry.changes.get("created", [])] + [
+        ("updated", r) for r in entry.changes.get("updated", [])
+    ]
+    papers = {
+        p.reference: p
+        for p in Paper.objects.filter(
+            municipality_id=run.source.municipality_id, reference__in=[r for _k, r in wanted]
+        )
+    }
+    return [(kind, ref, papers.get(ref)) for kind, ref in wanted[:500]]
 
 
 def since_text(moment: dt.datetime | None) -> str:

@@ -1,0 +1,135 @@
+"""The import page: start a run (a background task, run at once in the
+tests), its progress and its result, in German, for coordination only."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from schulsozial.core.models import AuditEntry
+from schulsozial.council.models import OParlRun, OParlSource, Paper
+from schulsozial.council.tests.oparl_fixtures.server import FakeOParl
+
+
+@pytest.fixture
+def server():
+    with FakeOParl() as fake:
+        yield fake
+
+
+def start(client, world, url: str, keywords: str = "Schulsozialarbeit", **extra):
+    data = {"municipality": world.town.pk, "url": url, "keywords": keywords, **extra}
+    return client.post(reverse("council:oparl_import"), data)
+
+
+def test_page_shows_the_form_in_german(client_for, world):
+    response = client_for("coordinator").get(reverse("council:oparl_import"))
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert '<h1 class="kern-heading-large">Import aus dem Ratsinformationssystem</h1>' in text
+    assert "Adresse der OParl-Schnittstelle" in text
+    assert 'value="Schulsozialarbeit"' in text
+    assert 'type="hidden" name="municipality"' in text  # one municipality: no choice
+
+
+def test_a_run_from_the_page_imports_and_shows_its_result(client_for, world, server, settings):
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = True
+    coordinator = client_for("coordinator")
+    response = start(coordinator, world, server.url("/"), "Schulsozialarbeit, Haushalt")
+    run = OParlRun.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("council:oparl_progress", args=[run.pk])
+    assert run.owner == world.users["coordinator"]
+    assert run.status == OParlRun.Status.DONE, run.error
+    assert run.keywords == ["Haushalt", "Schulsozialarbeit"]
+    progress = coordinator.get(response["Location"])
+    assert progress["Location"] == reverse("council:oparl_result", args=[run.pk])
+    page = coordinator.get(progress["Location"]).content.decode()
+    assert "5 Vorlagen neu, 0 geändert" in page
+    assert "6 Vorlagen gelesen, Stichwörter: Haushalt, Schulsozialarbeit; 0 schon aktuell." in page
+    paper = Paper.objects.get(reference="2024/0417")
+    assert reverse("council:paper_detail", args=[paper.pk]) in page
+    assert paper.created_by == world.users["coordinator"]
+    entry = AuditEntry.objects.get(object_type="council.oparlrun")
+    assert entry.actor == world.users["coordinator"]
+    assert entry.municipality_id == world.town.pk
+    # the form remembers the source; the list shows the run
+    again = coordinator.get(reverse("council:oparl_import")).content.decode()
+    assert f'value="{server.url("/")}"' in again
+    assert 'value="Haushalt, Schulsozialarbeit"' in again
+    assert reverse("council:oparl_result", args=[run.pk]) in again
+    # the second run reads only what changed and adds nothing
+    start(coordinator, world, server.url("/"), "Haushalt, Schulsozialarbeit")
+    second = OParlRun.objects.first()
+    assert second.pk != run.pk and second.modified_since == run.started_at
+    assert (second.created, second.updated) == (0, 0)
+    assert Paper.objects.count() == 5
+
+
+def test_a_failed_run_shows_the_error_and_wrote_nothing(client_for, world, server, settings):
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = True
+    server.quirks.add("invalid_json")
+    coordinator = client_for("coordinator")
+    start(coordinator, world, server.url("/"))
+    run = OParlRun.objects.get()
+    page = coordinator.get(reverse("council:oparl_result", args=[run.pk])).content.decode()
+    assert "Nichts wurde importiert" in page
+    assert f"{server.url('/body/0/papers/?page=2')}: Die Antwort ist kein gültiges JSON" in page
+    assert "Der nächste Import beginnt an derselben Stelle wie dieser." in page
+    assert not Paper.objects.exists()
+
+
+def test_the_platforms_own_network_is_refused_from_the_page(client_for, world, server, settings):
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = False
+    start(client_for("coordinator"), world, server.url("/"))
+    run = OParlRun.objects.get()
+    assert run.status == OParlRun.Status.FAILED
+    assert run.error == (
+        f"{server.url('/')}: Diese Adresse liegt im eigenen Netz der Plattform; von der Seite "
+        "aus lässt sich nur aus Ratsinformationssystemen im Internet importieren."
+    )
+    assert server.requests == []
+
+
+def test_form_errors_in_german(client_for, world):
+    response = start(client_for("coordinator"), world, "file:///etc/passwd", keywords=" , ")
+    text = response.content.decode()
+    assert response.status_code == 200
+    assert "Geben Sie mindestens ein Stichwort ein." in text
+    assert "Gib eine gültige URL ein." in text  # Django's own German
+    assert not OParlRun.objects.exists()
+
+
+@pytest.mark.parametrize("persona", ["carrier", "worker", "principal", "committee", "admin"])
+def test_only_coordination_starts_runs(client_for, world, persona, server):
+    response = start(client_for(persona), world, server.url("/"))
+    assert response.status_code == 403
+    assert not OParlRun.objects.exists()
+
+
+def test_runs_of_another_municipality_stay_hidden(client_for, world):
+    source = OParlSource.objects.create(municipality=world.other_town, url="https://x.example/")
+    run = OParlRun.objects.create(source=source, status=OParlRun.Status.DONE)
+    coordinator = client_for("coordinator")
+    assert coordinator.get(reverse("council:oparl_result", args=[run.pk])).status_code == 404
+    assert coordinator.get(reverse("council:oparl_progress", args=[run.pk])).status_code == 404
+    response = coordinator.post(
+        reverse("council:oparl_import"),
+        {"municipality": world.other_town.pk, "url": "https://x.example/", "keywords": "x"},
+    )
+    assert response.status_code == 200  # not a choice of the form
+    assert OParlRun.objects.filter(source__municipality=world.other_town).count() == 1
+
+
+def test_progress_of_a_running_import(client_for, world):
+    source = OParlSource.objects.create(municipality=world.town, url="https://x.example/")
+    run = OParlRun.objects.create(
+        source=source, status=OParlRun.Status.RUNNING, stage="meetings", stage_count=42
+    )
+    page = client_for("coordinator").get(reverse("council:oparl_progress", args=[run.pk]))
+    text = page.content.decode()
+    assert "Die Sitzungen werden gelesen: 42 gelesen." in text
+    assert "Import aus https://x.example/" in text
+    assert 'hx-trigger="every 2s"' in text
+    result = client_for("coordinator").get(reverse("council:oparl_result", args=[run.pk]))
+    assert result["Location"] == reverse("council:oparl_progress", args=[run.pk])
