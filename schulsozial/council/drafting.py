@@ -41,7 +41,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 KIND_FRAMEWORK = "framework"
 KIND_DISTRIBUTION = "distribution"
@@ -52,6 +52,19 @@ ROLE_PRELIMINARY = "preliminary"
 ROLE_DECISION = "decision"
 
 DECISION_PAPER = "Beschlussvorlage"
+
+
+def role_label(code: str) -> str:
+    """A consultation role (council.Consultation.Role code) in the council's words."""
+    return {
+        "hearing": pgettext("consultation role", "hearing"),
+        "preliminary": pgettext("consultation role", "preliminary deliberation"),
+        "information": pgettext("consultation role", "for information"),
+        "deliberation": pgettext("consultation role", "deliberation"),
+        "decision": pgettext("consultation role", "decision"),
+        "other": pgettext("consultation role", "other role"),
+    }.get(code, code)
+
 
 #: Upload limits of a municipality's own template.
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024

@@ -161,9 +161,14 @@ class ConsultationStepForm(forms.Form):
         widget=forms.TextInput(attrs={"list": "committees"}),
     )
     date = forms.DateField(label=_("date of the meeting"), required=False, widget=DATE)
-    role = forms.ChoiceField(
-        label=_("role"), choices=[("", "–"), *Consultation.Role.choices], required=False
-    )
+    role = forms.ChoiceField(label=_("role"), choices=(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            ("", "–"),
+            *((code, drafting.role_label(code)) for code in Consultation.Role.values),
+        ]
 
 
 class BaseStepFormSet(forms.BaseFormSet):

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from . import drafting
 from . import permissions as perms
-from .models import Consultation, PaperDraft, PaperTemplate, PaperType
+from .models import PaperDraft, PaperTemplate, PaperType
 
 
 def drafts_visible_to(*, user: Any) -> QuerySet[PaperDraft]:
@@ -78,13 +78,6 @@ def scenario_sources(*, user: Any) -> QuerySet[Any]:
     )
 
 
-def role_label(code: str) -> str:
-    try:
-        return str(Consultation.Role(code).label)
-    except ValueError:
-        return code
-
-
 def planned_steps(draft: PaperDraft) -> list[drafting.Step]:
     from .services_drafts import planned_steps as steps
 
@@ -101,7 +94,7 @@ def draft_document(
         lead_department=draft.lead_department,
         author=draft.author,
         consultations=[
-            drafting.Step(s.body, s.date, role_label(s.role)) for s in planned_steps(draft)
+            drafting.Step(s.body, s.date, drafting.role_label(s.role)) for s in planned_steps(draft)
         ],
         sachverhalt=draft.sachverhalt,
         beschlussvorschlag=draft.beschlussvorschlag,

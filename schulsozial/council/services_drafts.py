@@ -159,7 +159,7 @@ def draft_start_framework(*, version: Any, by: Any) -> PaperDraft:
 def draft_start_distribution(*, scenario: Any, by: Any) -> PaperDraft:
     """A draft "Verteilung der Stellen für Schulsozialarbeit im Schuljahr X"
     from a computed scenario (adopted or a draft chosen for the council)."""
-    from schulsozial.allocation.rules_text import describe, fte
+    from schulsozial.allocation.rules_text import describe, number
 
     _require(by, scenario.municipality_id)
     result = scenario.result or {}
@@ -178,8 +178,8 @@ def draft_start_distribution(*, scenario: Any, by: Any) -> PaperDraft:
         municipality=scenario.municipality.name,
         school_year=str(scenario.school_year),
         scenario_name=scenario.name,
-        total_fte=fte(result.get("total_fte", 0)),
-        current_fte=fte(result.get("current_total", 0)),
+        total_fte=number(result.get("total_fte", 0), 2),
+        current_fte=number(result.get("current_total", 0), 2),
         schools=len(result["schools"]),
         rules=rules,
         criteria=criteria,
