@@ -67,6 +67,7 @@ ENTRIES = {
             "masterdata:funding_list",
             ("masterdata:funding_*",),
         ),
+        MenuEntry("contracts", _("Contracts"), "contracts:contract_list", ("contracts:*",)),
         MenuEntry("scenarios", _("Distribution"), "allocation:scenario_list", ("allocation:*",)),
         MenuEntry("concepts", _("Concepts"), "concepts:framework_list", ("concepts:*",)),
         MenuEntry(
@@ -111,6 +112,7 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "staff",
         "positions",
         "funding",
+        "contracts",
         "scenarios",
         "concepts",
         "catalogues",
@@ -123,6 +125,7 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "schools",
         "staff",
         "positions",
+        "contracts",
         "concepts",
         "scenarios",
         "statistics",
@@ -149,6 +152,7 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
     from schulsozial.activities import permissions as activities_perms
     from schulsozial.allocation import permissions as allocation_perms
     from schulsozial.concepts import permissions as concepts_perms
+    from schulsozial.contracts import permissions as contracts_perms
     from schulsozial.masterdata import permissions as masterdata_perms
     from schulsozial.statistics import permissions as statistics_perms
 
@@ -160,6 +164,7 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
         "staff": lambda: masterdata_perms.can_list_staff(user),
         "positions": lambda: masterdata_perms.can_list_positions(user),
         "funding": lambda: masterdata_perms.can_list_funding(user),
+        "contracts": lambda: contracts_perms.can_see_carrier_timelines(user),
         "scenarios": lambda: allocation_perms.can_list_scenarios(user),
         "concepts": lambda: concepts_perms.can_use_concepts(user),
         "catalogues": lambda: activities_perms.can_manage_catalogues(user),

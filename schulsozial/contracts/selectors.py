@@ -151,6 +151,12 @@ class RuleFinding:
     school_year: str
     finding: Finding
 
+    @property
+    def text(self) -> str:
+        from .funding_checks import finding_text
+
+        return finding_text(self.finding)
+
 
 def _rows(contracts: Iterable[Contract]) -> list[engine.ContractRow]:
     return [

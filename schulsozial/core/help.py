@@ -59,6 +59,7 @@ CHAPTERS: tuple[tuple[str, str], ...] = (
     ("statistics:*", "statistik"),
     ("privacy:*", "datenschutz"),
     ("notifications:*", "aufgaben-benachrichtigungen-und-fristen"),
+    ("contracts:*", "vertraege-und-entfristung"),
 )
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})

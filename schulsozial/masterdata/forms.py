@@ -167,7 +167,20 @@ class StaffForm(NoPersonalDataMixin, forms.ModelForm):
         pass
 
 
+class FundingRuleConfirmation(forms.Form):
+    """The box to save an entry against the NRW funding-rule warnings (the
+    service checks the rules, issue 15)."""
+
+    confirm_rule_warnings = forms.BooleanField(
+        label=_("Save despite the funding-rule warnings"),
+        required=False,
+        help_text=_("Only needed when the entry breaks a funding cap that allows exceptions."),
+    )
+
+
 class FundingStreamForm(ScopedMunicipalityMixin, forms.ModelForm):
+    confirm_rule_warnings = FundingRuleConfirmation.base_fields["confirm_rule_warnings"]
+
     class Meta:
         model = FundingStream
         fields = ["code", "name", "kind", "funding_share_percent", "max_eligible_per_fte", "active"]
@@ -189,6 +202,7 @@ class BudgetForm(forms.Form):
     cost_per_fte_eur = forms.DecimalField(
         label=_("cost rate per FTE (EUR)"), min_value=1, max_digits=10, decimal_places=2
     )
+    confirm_rule_warnings = FundingRuleConfirmation.base_fields["confirm_rule_warnings"]
 
 
 class PositionForm(forms.ModelForm):

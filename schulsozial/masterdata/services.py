@@ -231,18 +231,62 @@ def staff_update(*, staff: StaffMember, by: Any, **data: Any) -> StaffMember:
 
 
 @transaction.atomic
-def funding_stream_create(*, by: Any, **data: Any) -> FundingStream:
+def funding_stream_create(
+    *, by: Any, confirm_rule_warnings: bool | None = None, **data: Any
+) -> FundingStream:
     """A new funding stream of ``data["municipality"]``. Raises
-    PermissionDenied unless `by` may create there."""
+    PermissionDenied unless `by` may create there; ValidationError where the
+    NRW funding caps are broken (issue 15, contracts/funding_checks.py:
+    errors always, warnings unless `confirm_rule_warnings`; None: a caller
+    that cannot be asked)."""
     _require(perms.can_create_in(by, data.get("municipality")))
-    return model_create(model=FundingStream, data=data, by=by)
+    confirmed = _funding_rules().check_stream_entry(
+        municipality=data.get("municipality"), data=data, confirm=confirm_rule_warnings
+    )
+    stream = model_create(model=FundingStream, data=data, by=by)
+    _audit_confirmed(stream, confirmed, by=by)
+    return stream
 
 
 @transaction.atomic
-def funding_stream_update(*, stream: FundingStream, by: Any, **data: Any) -> FundingStream:
-    """Raises PermissionDenied unless `by` may edit the funding stream."""
+def funding_stream_update(
+    *, stream: FundingStream, by: Any, confirm_rule_warnings: bool | None = None, **data: Any
+) -> FundingStream:
+    """Raises PermissionDenied unless `by` may edit the funding stream; the
+    funding caps as for a new one."""
     _require(perms.can_edit_funding(by, stream))
-    return model_update(instance=stream, data=data, by=by)[0]
+    merged = {
+        "kind": stream.kind,
+        "funding_share_percent": stream.funding_share_percent,
+        "max_eligible_per_fte": stream.max_eligible_per_fte,
+        **data,
+    }
+    confirmed = _funding_rules().check_stream_entry(
+        municipality=stream.municipality_id, data=merged, confirm=confirm_rule_warnings
+    )
+    updated, changes = model_update(instance=stream, data=data, by=by)
+    if changes:
+        _audit_confirmed(updated, confirmed, by=by)
+    return updated
+
+
+def _funding_rules() -> Any:
+    # The NRW funding caps are configured with the contracts (issue 15).
+    from schulsozial.contracts import funding_checks
+
+    return funding_checks
+
+
+def _audit_confirmed(obj: Any, warnings: list[str], *, by: Any) -> None:
+    """Who saved an entry against which funding-rule warnings."""
+    if warnings:
+        audit(
+            actor=by,
+            action=Action.UPDATE,
+            obj=obj,
+            municipality_id=obj.municipality_id,
+            changes={"funding_rule_warnings_confirmed": warnings},
+        )
 
 
 @transaction.atomic
@@ -253,19 +297,27 @@ def budget_set(
     available_eur: Decimal,
     cost_per_fte_eur: Decimal,
     by: Any,
+    confirm_rule_warnings: bool | None = None,
 ) -> FundingBudget:
     """Create or update the budget of a funding stream for one school year.
 
-    Raises PermissionDenied unless `by` may edit the funding stream.
+    Raises PermissionDenied unless `by` may edit the funding stream; a cost
+    rate above a Land stream's eligible cap is a warning to confirm (see
+    funding_stream_create).
     """
     _require(perms.can_edit_funding(by, stream))
-    return model_upsert(
+    confirmed = _funding_rules().check_budget_entry(
+        stream=stream, cost_per_fte=cost_per_fte_eur, confirm=confirm_rule_warnings
+    )
+    budget = model_upsert(
         model=FundingBudget,
         lookup={"stream": stream, "school_year": school_year},
         data={"available_eur": available_eur, "cost_per_fte_eur": cost_per_fte_eur},
         by=by,
         municipality_id=stream.municipality_id,
     )
+    _audit_confirmed(budget, confirmed, by=by)
+    return budget
 
 
 # --------------------------------------------------------------------------- positions

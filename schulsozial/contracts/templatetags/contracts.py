@@ -42,3 +42,19 @@ def school_continuity(context: Any, school: Any) -> dict[str, Any]:
         "c": found,
         "link": perms.can_see_continuity(user),
     }
+
+
+@register.inclusion_tag("contracts/_ending_tile.html", takes_context=True)
+def contracts_ending_tile(context: Any) -> dict[str, Any]:
+    """The dashboard tile: fixed-term contracts ending within 3, 6 and 12
+    months (coordination and carriers), and the next five."""
+    user = context["request"].user
+    if not perms.can_see_carrier_timelines(user):
+        return {"show": False}
+    today = timezone.localdate()
+    ending = list(selectors.ending_soon(user=user, day=today))
+    bands = []
+    for months, days in ((3, 92), (6, 183), (12, 365)):
+        count = sum(1 for c in ending if c.end and (c.end - today).days <= days)
+        bands.append((months, count))
+    return {"show": True, "bands": bands, "next": ending[:5], "today": today}
