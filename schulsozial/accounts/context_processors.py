@@ -70,6 +70,7 @@ ENTRIES = {
         MenuEntry("contracts", _("Contracts"), "contracts:contract_list", ("contracts:*",)),
         MenuEntry("scenarios", _("Distribution"), "allocation:scenario_list", ("allocation:*",)),
         MenuEntry("concepts", _("Concepts"), "concepts:framework_list", ("concepts:*",)),
+        MenuEntry("quality", _("Quality"), "quality:home", ("quality:*",)),
         MenuEntry(
             "catalogues",
             _("Catalogues"),
@@ -115,6 +116,7 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "contracts",
         "scenarios",
         "concepts",
+        "quality",
         "catalogues",
         "statistics",
         "municipalities",
@@ -127,12 +129,13 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "positions",
         "contracts",
         "concepts",
+        "quality",
         "scenarios",
         "statistics",
         "api",
     ),
-    Role.WORKER: ("dashboard", "work", "concepts", "statistics"),
-    Role.PRINCIPAL: ("dashboard", "schools", "concepts", "scenarios", "statistics"),
+    Role.WORKER: ("dashboard", "work", "concepts", "quality", "statistics"),
+    Role.PRINCIPAL: ("dashboard", "schools", "concepts", "quality", "scenarios", "statistics"),
     Role.COMMITTEE: ("dashboard", "schools", "carriers", "concepts", "scenarios", "statistics"),
     Role.ADMINISTRATION: ("dashboard", "municipalities", "users", "audit", "sso"),
 }
@@ -154,6 +157,7 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
     from schulsozial.concepts import permissions as concepts_perms
     from schulsozial.contracts import permissions as contracts_perms
     from schulsozial.masterdata import permissions as masterdata_perms
+    from schulsozial.quality import permissions as quality_perms
     from schulsozial.statistics import permissions as statistics_perms
 
     return {
@@ -167,6 +171,7 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
         "contracts": lambda: contracts_perms.can_see_carrier_timelines(user),
         "scenarios": lambda: allocation_perms.can_list_scenarios(user),
         "concepts": lambda: concepts_perms.can_use_concepts(user),
+        "quality": lambda: quality_perms.can_use_quality(user),
         "catalogues": lambda: activities_perms.can_manage_catalogues(user),
         "api": lambda: activities_perms.can_use_api_tokens(user),
         "statistics": lambda: statistics_perms.can_view_statistics(user),

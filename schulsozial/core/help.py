@@ -56,6 +56,7 @@ CHAPTERS: tuple[tuple[str, str], ...] = (
     ("activities:token_*", "api-zugang"),
     ("activities:catalogue_*", "kataloge"),
     ("activities:*", "dokumentation"),
+    ("quality:*", "qualitaetsmanagement"),
     ("statistics:*", "statistik"),
     ("privacy:*", "datenschutz"),
     ("notifications:*", "aufgaben-benachrichtigungen-und-fristen"),

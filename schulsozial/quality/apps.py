@@ -6,3 +6,9 @@ class QualityConfig(AppConfig):
     name = "schulsozial.quality"
     label = "quality"
     verbose_name = _("Quality management")
+
+    def ready(self) -> None:
+        # The cycle's open steps in the task lists and calendars (notifications.registry).
+        from . import worklist
+
+        worklist.register()

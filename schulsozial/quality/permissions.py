@@ -196,3 +196,8 @@ def can_manage_settings(user: Any, municipality_id: int | None) -> bool:
 
 def can_open_settings(user: Any) -> bool:
     return has_role(user, Role.COORDINATION)
+
+
+def coordinates_school(user: Any, school: Any) -> bool:
+    """Coordination of the school's municipality (whose task the quality dialogue is)."""
+    return coordinates(user, school.municipality_id)
