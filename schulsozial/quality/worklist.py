@@ -93,8 +93,10 @@ def quality_tasks(user: Any, day: datetime.date) -> Iterator[WorkItem]:
                 municipality_id=mun,
             )
         submitted_at = worker.submitted_at if worker else None
-        if evaluation.status == ST.SUBMITTED and submitted_at and perms.can_co_sign(
-            user, evaluation
+        if (
+            evaluation.status == ST.SUBMITTED
+            and submitted_at
+            and perms.can_co_sign(user, evaluation)
         ):
             yield WorkItem(
                 "co_sign_self_evaluation",

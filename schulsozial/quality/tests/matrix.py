@@ -52,7 +52,11 @@ def url_args(name: str, world) -> dict[str, list]:
         return {name: [world.schools[0].pk]}
     if name == "quality:evaluation_edit":
         return {name: [started(world).pk, "worker"]}
-    if name in ("quality:evaluation_co_sign", "quality:evaluation_return", "quality:carrier_submit"):
+    if name in (
+        "quality:evaluation_co_sign",
+        "quality:evaluation_return",
+        "quality:carrier_submit",
+    ):
         return {name: [submitted(world).pk]}
     if name == "quality:closing_review":
         return {name: [co_signed(world).pk]}
