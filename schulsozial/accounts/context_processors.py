@@ -69,6 +69,7 @@ ENTRIES = {
         ),
         MenuEntry("contracts", _("Contracts"), "contracts:contract_list", ("contracts:*",)),
         MenuEntry("scenarios", _("Distribution"), "allocation:scenario_list", ("allocation:*",)),
+        MenuEntry("staffing", _("Staffing plan"), "staffing:plan_list", ("staffing:*",)),
         MenuEntry("concepts", _("Concepts"), "concepts:framework_list", ("concepts:*",)),
         MenuEntry("quality", _("Quality"), "quality:home", ("quality:*",)),
         MenuEntry(
@@ -115,6 +116,7 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "funding",
         "contracts",
         "scenarios",
+        "staffing",
         "concepts",
         "quality",
         "catalogues",
@@ -131,6 +133,7 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "concepts",
         "quality",
         "scenarios",
+        "staffing",
         "statistics",
         "api",
     ),
@@ -158,6 +161,7 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
     from schulsozial.contracts import permissions as contracts_perms
     from schulsozial.masterdata import permissions as masterdata_perms
     from schulsozial.quality import permissions as quality_perms
+    from schulsozial.staffing import permissions as staffing_perms
     from schulsozial.statistics import permissions as statistics_perms
 
     return {
@@ -170,6 +174,7 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
         "funding": lambda: masterdata_perms.can_list_funding(user),
         "contracts": lambda: contracts_perms.can_see_carrier_timelines(user),
         "scenarios": lambda: allocation_perms.can_list_scenarios(user),
+        "staffing": lambda: staffing_perms.can_use_staffing(user),
         "concepts": lambda: concepts_perms.can_use_concepts(user),
         "quality": lambda: quality_perms.can_use_quality(user),
         "catalogues": lambda: activities_perms.can_manage_catalogues(user),

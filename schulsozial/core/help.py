@@ -51,6 +51,7 @@ CHAPTERS: tuple[tuple[str, str], ...] = (
     ("masterdata:school_import*", "schulen-importieren"),
     ("masterdata:*", "stammdaten-pflegen"),
     ("allocation:*", "verteilung-auf-die-schulen-koordination"),
+    ("staffing:*", "stellenplanung"),
     ("concepts:*", "konzepte"),
     ("activities:import*", "import-der-bisherigen-dokumentation"),
     ("activities:token_*", "api-zugang"),
