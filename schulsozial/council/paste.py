@@ -63,6 +63,10 @@ class ParsedPaper:
     author: str | None = None
     date: datetime.date | None = None
     consultations: list[ParsedConsultation] = field(default_factory=list)
+    # The texts under "Beschlussvorschlag" and "Sachverhalt" (or "Begründung"), as
+    # written, paragraphs separated by an empty line; not counted in ``missing``.
+    beschlussvorschlag: str | None = None
+    sachverhalt: str | None = None
     # Names of the attributes above that the text did not give ("bitte von Hand ergänzen").
     missing: list[str] = field(default_factory=list)
     # German notes for the reviewer (e.g. a consultation without a date).
@@ -385,6 +389,8 @@ def _is_section(line: str) -> bool:
         return False
     if not stripped.endswith(":") and normalise_role(stripped) is not None:
         return False  # "Beschluss" or "Stellungnahme" as a role in a Beratungsfolge
+    if stripped.endswith(".") and not stripped.startswith("."):
+        return False  # a sentence ("Anlage 1 zeigt die Verteilung.")
     return stripped.endswith(":") or len(stripped.split()) <= 8
 
 
@@ -1108,6 +1114,59 @@ def _to_consultation(row: _Row) -> ParsedConsultation | None:
 # --------------------------------------------------------------------------- the paper
 
 
+_PROPOSAL = re.compile(r"^[.\s]*(?:beschlussvorschlag|beschlussempfehlung)", re.IGNORECASE)
+_FACTS = re.compile(
+    r"^[.\s]*(?:sachverhalt|begründung|darstellung\s+der\s+sach|sach-\s+und\s+rechtslage"
+    r"|erläuterung|problembeschreibung|ausgangslage|anlass)",
+    re.IGNORECASE,
+)
+_TEXT_LIMIT = 100_000
+
+
+def _texts(lines: list[str]) -> tuple[str | None, str | None]:
+    """The Beschlussvorschlag and the Sachverhalt: the longest text under each heading."""
+    found: dict[str, str] = {}
+    current: str | None = None
+    collected: list[str] = []
+
+    def close() -> None:
+        if current is None:
+            return
+        text = "\n".join(collected)
+        text = re.sub(r"\n{3,}", "\n\n", text).strip()[:_TEXT_LIMIT]
+        if text and len(text) > len(found.get(current, "")):
+            found[current] = text
+
+    for line in lines:
+        stripped = _clean(line)
+        if _is_section(stripped) or (_HEADING.match(stripped) and len(stripped) <= 120):
+            kind = (
+                "proposal"
+                if _PROPOSAL.match(stripped)
+                else "facts"
+                if _FACTS.match(stripped)
+                else None
+            )
+            if kind is not None and kind == current:
+                # A second heading of the same text ("Beschlussvorschlag" then
+                # "Beschlussvorschlag:"), or a sub-heading of the Sachverhalt.
+                if kind == "facts" and any(collected):
+                    collected.append(stripped)
+                continue
+            close()
+            current, collected = kind, []
+            # "Beschlussvorschlag: Der Rat beschließt …" on one line.
+            if kind is not None and ":" in stripped:
+                after = stripped.split(":", 1)[1].strip()
+                if after and kind == "proposal":
+                    collected.append(after)
+            continue
+        if current is not None and "".join(_words(stripped)) not in _NOISE - {""}:
+            collected.append(stripped)
+    close()
+    return found.get("proposal"), found.get("facts")
+
+
 def _locate_reference(reference: str, original: str) -> str | None:
     """The reference as the input writes it (the parser reads a normalised copy)."""
     if reference in original:
@@ -1276,6 +1335,7 @@ def parse_council_paper(text: str) -> ParsedPaper:
     paper.lead_department = found.get("lead_department")
     paper.author = found.get("author")
     paper.date = found_date
+    paper.beschlussvorschlag, paper.sachverhalt = _texts(lines)
     paper.missing = [name for name in PAPER_FIELDS if getattr(paper, name) is None]
     if not paper.consultations:
         paper.missing.append("consultations")

@@ -59,6 +59,12 @@ def test_herne_seed_allris_classic() -> None:
     ]
     assert paper.missing == ["date"]
     assert paper.warnings == []
+    # The page's tab "Sachverhalt / Anlage/n" is empty; the text comes after it.
+    assert paper.beschlussvorschlag is None
+    assert paper.sachverhalt is not None
+    assert paper.sachverhalt.startswith("Im März 2011 konnten, finanziert durch")
+    assert "912.313,90 €" in paper.sachverhalt
+    assert "Anlagen" not in paper.sachverhalt
 
 
 def test_kamen_seed_sessionnet() -> None:
@@ -74,6 +80,15 @@ def test_kamen_seed_sessionnet() -> None:
     assert paper.date is None
     assert paper.consultations == []
     assert paper.missing == ["status", "lead_department", "author", "date", "consultations"]
+    assert paper.beschlussvorschlag is not None
+    assert paper.beschlussvorschlag.startswith(
+        "Das Rahmenkonzept zur Schulsozialarbeit in Kamen in der vorgelegten Fassung wird beschlossen."
+    )
+    assert paper.beschlussvorschlag.endswith("Bedarfsgerechtigkeit beauftragt.")
+    assert "Sachverhalt" not in paper.beschlussvorschlag
+    assert paper.sachverhalt is not None
+    assert paper.sachverhalt.startswith("Der Jugendhilfeausschuss hat in der Sitzung am 26.06.2018")
+    assert paper.sachverhalt.endswith("Bedarfsgerechtigkeit beauftragt.")
 
 
 def test_alsdorf_allris4_page() -> None:
@@ -85,6 +100,12 @@ def test_alsdorf_allris4_page() -> None:
     assert paper.consultations == []
     assert "title" in paper.missing
     assert "consultations" in paper.missing
+    assert paper.beschlussvorschlag is not None
+    assert paper.beschlussvorschlag.startswith("1. Der Jugendhilfeausschuss der Stadt Alsdorf")
+    assert paper.beschlussvorschlag.endswith("verhindert werden.")
+    assert "Reduzieren" not in paper.beschlussvorschlag
+    # Only the sub-heading "Darstellung der Sach- und Rechtslage:", no text.
+    assert paper.sachverhalt is None
 
 
 def test_aschaffenburg_sdnet_agenda_item_has_no_reference() -> None:
@@ -190,6 +211,8 @@ def _check_invariants(text: str) -> None:
         assert item.body
         assert item.role is None or item.role
     assert ("consultations" in paper.missing) == (not paper.consultations)
+    for text_value in (paper.beschlussvorschlag, paper.sachverhalt):
+        assert text_value is None or (text_value.strip() == text_value and text_value)
 
 
 _ALPHABET = st.characters() | st.sampled_from(list("\n\t\r \u00a0|:./-\u20130123456789öÖäüß"))
