@@ -3,7 +3,7 @@ a formset), submit it with its reference, upload a DOCX template."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -17,6 +17,18 @@ from .models import Consultation, PaperDraft, PaperTemplate, PaperType
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+class VersionChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.municipality.name}: {obj.title} (v{obj.number}, {obj.get_status_display()})"
+
+
+class ScenarioChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return (
+            f"{obj.municipality.name}: {obj.name} ({obj.school_year}, {obj.get_status_display()})"
+        )
+
+
 class DraftStartForm(forms.Form):
     """Which kind of paper, and the record it starts from."""
 
@@ -26,13 +38,13 @@ class DraftStartForm(forms.Form):
         widget=forms.RadioSelect,
         initial=PaperDraft.TemplateKind.FRAMEWORK,
     )
-    framework_version = forms.ModelChoiceField(
+    framework_version = VersionChoice(
         label=_("framework concept version"),
         queryset=None,
         required=False,
         help_text=_("For the framework concept: a draft, a version in consultation or adopted."),
     )
-    scenario = forms.ModelChoiceField(
+    scenario = ScenarioChoice(
         label=_("distribution scenario"),
         queryset=None,
         required=False,
@@ -40,10 +52,10 @@ class DraftStartForm(forms.Form):
             "For the distribution: the adopted scenario or the one chosen for the council."
         ),
     )
-    municipality = forms.ModelChoiceField(
+    municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("municipality"), queryset=None, required=False, empty_label=None
     )
-    template = forms.ModelChoiceField(
+    template: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("own template"),
         queryset=None,
         required=False,
@@ -60,23 +72,20 @@ class DraftStartForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["framework_version"].queryset = versions
-        self.fields["framework_version"].label_from_instance = lambda v: (
-            f"{v.municipality.name}: {v.title} (v{v.number}, {v.get_status_display()})"
-        )
-        self.fields["scenario"].queryset = scenarios
-        self.fields["scenario"].label_from_instance = lambda s: (
-            f"{s.municipality.name}: {s.name} ({s.school_year}, {s.get_status_display()})"
-        )
-        self.fields["municipality"].queryset = municipalities
-        self.fields["template"].queryset = templates
+        self._choice("framework_version").queryset = versions
+        self._choice("scenario").queryset = scenarios
+        self._choice("municipality").queryset = municipalities
+        self._choice("template").queryset = templates
         if municipalities.count() <= 1:
             self.fields["municipality"].widget = forms.HiddenInput()
             first = municipalities.first()
             self.fields["municipality"].initial = first.pk if first else None
 
+    def _choice(self, name: str) -> forms.ModelChoiceField[Any]:
+        return cast("forms.ModelChoiceField[Any]", self.fields[name])
+
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         kind = data.get("kind")
         if kind == PaperDraft.TemplateKind.FRAMEWORK and not data.get("framework_version"):
             self.add_error("framework_version", _("Choose the framework concept version."))
@@ -135,14 +144,12 @@ class DraftForm(NoPersonalDataMixin, forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         draft = self.instance
-        self.fields["paper_type"].queryset = PaperType.objects.filter(
-            municipality_id=draft.municipality_id
-        )
-        self.fields["paper_type"].required = True
-        self.fields["template"].queryset = PaperTemplate.objects.filter(
-            municipality_id=draft.municipality_id
-        )
-        self.fields["template"].empty_label = _("built-in layout")
+        paper_type = cast("forms.ModelChoiceField[Any]", self.fields["paper_type"])
+        paper_type.queryset = PaperType.objects.filter(municipality_id=draft.municipality_id)
+        paper_type.required = True
+        template = cast("forms.ModelChoiceField[Any]", self.fields["template"])
+        template.queryset = PaperTemplate.objects.filter(municipality_id=draft.municipality_id)
+        template.empty_label = _("built-in layout")
         self.fields["template"].label = _("Word template for the export")
         if not self.is_bound:
             self.initial["attachments_text"] = "\n".join(draft.attachments or [])
@@ -165,7 +172,7 @@ class ConsultationStepForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["role"].choices = [
+        cast(forms.ChoiceField, self.fields["role"]).choices = [
             ("", "–"),
             *((code, drafting.role_label(code)) for code in Consultation.Role.values),
         ]
@@ -230,11 +237,13 @@ class TemplateUploadForm(forms.Form):
             }
         ),
     )
-    municipality = forms.ModelChoiceField(label=_("municipality"), queryset=None, empty_label=None)
+    municipality: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("municipality"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["municipality"].queryset = municipalities
+        cast("forms.ModelChoiceField[Any]", self.fields["municipality"]).queryset = municipalities
         if municipalities.count() <= 1:
             self.fields["municipality"].widget = forms.HiddenInput()
             first = municipalities.first()

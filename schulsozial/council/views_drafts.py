@@ -6,7 +6,7 @@ municipality's own DOCX templates. Coordination only (permissions.py)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -99,7 +99,7 @@ class DraftList(TableView):
 
 def _start_form(request: HttpRequest, data: Any = None) -> forms_drafts.DraftStartForm:
     user = request.user
-    initial = {}
+    initial: dict[str, Any] = {}
     for key in ("framework_version", "scenario"):
         if request.GET.get(key, "").isdigit():
             initial[key] = int(request.GET[key])
@@ -211,7 +211,7 @@ def draft_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 draft=draft,
                 expected_version=form.cleaned_data["lock_version"],
                 by=request.user,
-                planned_consultations=steps.steps(),
+                planned_consultations=cast(forms_drafts.BaseStepFormSet, steps).steps(),
                 attachments=form.cleaned_data["attachments_text"],
                 **data,
             )
@@ -267,7 +267,7 @@ def draft_submit(request: HttpRequest, pk: int) -> HttpResponse:
             for message in _errors(exc):
                 form.add_error("reference", message)
         else:
-            if draft.paper_id:
+            if draft.paper is not None:
                 messages.success(
                     request,
                     _gettext("The draft is now the council paper %(ref)s.")
