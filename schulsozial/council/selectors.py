@@ -129,6 +129,11 @@ def papers_concerning_school_year(
     return _concerns(user, school_year=school_year, paper__municipality_id=municipality_id)
 
 
+def papers_concerning_school_concepts(*, user: Any) -> list[Concern]:
+    """The papers on the school concepts of any school year (the concept overview)."""
+    return _concerns(user, school_year__isnull=False)
+
+
 # ----------------------------------------------------------------- the framework's decision
 # (unscoped: the record of a version's adoption belongs to the version itself; the
 # pages show only what the reader may see via papers_concerning_framework)

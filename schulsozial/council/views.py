@@ -63,7 +63,7 @@ def link_url(link: PaperLink) -> str:
         return reverse("concepts:framework_detail", args=[link.framework_version_id])
     if link.scenario_id:
         return reverse("allocation:scenario_detail", args=[link.scenario_id])
-    return reverse("concepts:overview") + f"?year={link.school_year_id}"
+    return reverse("concepts:overview")
 
 
 # --------------------------------------------------------------------------- list

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.listing import Column, require
+from schulsozial.council.selectors import papers_concerning_school_concepts
 
 from .. import permissions as perms
 from .. import selectors
@@ -73,6 +74,7 @@ class Overview(ConceptTable):
             "figures": selectors.overview_figures(user=self.request.user),
             "states": selectors.OVERVIEW_STATES,
             "state": self.request.GET.get("state", ""),
+            "council_papers": papers_concerning_school_concepts(user=self.request.user),
         }
 
 
