@@ -409,6 +409,9 @@ _AGENDA = re.compile(
     r"\b(?:TOP|Tagesordnungspunkt|Tagesordnung|Sitzungsort|Sitzungsraum|Öffentliche Sitzung"
     r"|Nichtöffentliche Sitzung|Nicht öffentliche Sitzung|ÖFFENTLICHE SITZUNG)\b"
 )
+_TOP_TITLE = re.compile(
+    r"^TOP\s*(?:Ö|N|NÖ|ö|nö)?\s*[0-9]{1,3}(?:\.[0-9]{1,3})*\.?\s*[:.\-]?\s+(\S.{2,})$"
+)
 _SD_NET_AGENDA_TITLE = re.compile(r"^[0-9]{1,3}(?:\.[0-9]{1,3})*\.?\s*/\s*[\w/.\-]+\.\s+(\S.{2,})$")
 _URL = re.compile(r"^\s*(?:https?://|www\.)\S*\s*$", re.IGNORECASE)
 
@@ -732,16 +735,25 @@ def _classify(value: str, depth: int = 0) -> list[_Cell]:
             tail = " ".join(words[-size:])
             head = " ".join(words[:-size])
             if normalise_role(tail) is not None and _body_like(head):
-                return [_Cell(BODY, head), _Cell(ROLE, tail)]
+                return [_Cell(BODY, _body_text(head)), _Cell(ROLE, tail)]
     for size in (3, 2, 1):
         if len(words) > size:
             lead = " ".join(words[:size])
             rest = " ".join(words[size:])
             if normalise_role(lead) is not None and _body_like(rest):
-                return [_Cell(ROLE, lead), _Cell(BODY, rest)]
+                return [_Cell(ROLE, lead), _Cell(BODY, _body_text(rest))]
     if _body_like(value):
-        return [_Cell(BODY, value)]
+        return [_Cell(BODY, _body_text(value))]
     return [_Cell(SKIP, value)]
+
+
+_ENUMERATION = re.compile(r"^(?:[0-9]{1,2}[.)]|[a-zA-Z]\)|[-•*·▪>])\s+(?=\S)")
+
+
+def _body_text(value: str) -> str:
+    """A committee's name without the list numbering before it ("1. Jugendhilfeausschuss")."""
+    stripped = _ENUMERATION.sub("", value, count=1)
+    return stripped if _body_like(stripped) else value
 
 
 def _body_like(value: str) -> bool:
@@ -818,7 +830,7 @@ def _forced(kind: str, value: str) -> list[_Cell]:
     if kind == ROLE:
         return [_Cell(ROLE, value, None, True)]
     if kind == BODY:
-        return [_Cell(BODY, value, None, True)]
+        return [_Cell(BODY, _body_text(value), None, True)]
     if kind == PUBLIC:
         status = _status_value(value)
         return [_Cell(PUBLIC, status)] if status else []
@@ -1305,7 +1317,7 @@ def parse_council_paper(text: str) -> ParsedPaper:
     # SD.NET agenda item ("2. / jha/3/2/13. Bekanntgabe …"): its subject, never a reference.
     if agenda and "title" not in found:
         for line in lines:
-            match = _SD_NET_AGENDA_TITLE.match(line.strip())
+            match = _SD_NET_AGENDA_TITLE.match(line.strip()) or _TOP_TITLE.match(line.strip())
             if match is not None:
                 offer("title", match.group(1))
                 break

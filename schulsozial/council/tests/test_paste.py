@@ -6,6 +6,7 @@ import contextlib
 import datetime
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 from random import Random
 
@@ -314,3 +315,33 @@ def test_seeds_hold_the_invariants() -> None:
         _check_invariants(text)
         _check_invariants(text.replace("\n", "\r\n"))
         _check_invariants(text.replace(" ", "\u00a0"))
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        lambda text: text.replace("\n", "\r\n"),
+        lambda text: text.replace("\n", "  \t\n"),
+        lambda text: text.replace("\u00a0", " "),
+        lambda text: text.replace(" - ", " \u2013 "),
+        lambda text: "\ufeff" + text,
+        lambda text: unicodedata.normalize("NFD", text),
+    ],
+    ids=["crlf", "trailing-whitespace", "no-nbsp", "en-dash", "bom", "decomposed"],
+)
+@pytest.mark.parametrize(
+    "name",
+    [
+        "herne_2015_gesamtkonzept_schulsozialarbeit.txt",
+        "kamen_2019_rahmenkonzept_schulsozialarbeit.txt",
+    ],
+)
+def test_seed_variants_give_the_same_record(name: str, variant: Callable[[str], str]) -> None:
+    text = _read(SEEDS / name)
+    plain = parse_council_paper(text)
+    varied = parse_council_paper(variant(text))
+    for field_name in ("reference", "title", "paper_type", "status", "author", "consultations"):
+        assert getattr(varied, field_name) == getattr(plain, field_name), field_name
+    # "FB 42 - Kinder-Jugend-Familie" keeps its dash as a plain hyphen.
+    assert varied.lead_department == plain.lead_department
+    assert varied.missing == plain.missing

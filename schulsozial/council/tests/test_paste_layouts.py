@@ -559,3 +559,59 @@ def test_allris4_public_marker_before_the_role() -> None:
         ("Rat der Stadt Alsdorf", D(2013, 10, 24), "Entscheidung", None),
     ]
     assert paper.status == "öffentlich"
+
+
+def test_numbered_committees_lose_their_numbers() -> None:
+    text = (
+        "Drucksache 2019/0815\n"
+        "Beratungsfolge:\n"
+        "1. Jugendhilfeausschuss 12.09.2019 Vorberatung\n"
+        "2. Stadtrat 30.09.2019 Entscheidung\n"
+    )
+    assert _rows(text) == [
+        ("Jugendhilfeausschuss", D(2019, 9, 12), "Vorberatung", None),
+        ("Stadtrat", D(2019, 9, 30), "Entscheidung", None),
+    ]
+
+
+def test_allris_agenda_item_gives_its_subject_but_no_reference() -> None:
+    text = (
+        "Sitzung des Schulausschusses am 13.05.2015\nTOP Ö 4: Schulsozialarbeit an Grundschulen\n"
+    )
+    paper = parse_council_paper(text)
+    assert paper.reference is None
+    assert paper.title == "Schulsozialarbeit an Grundschulen"
+    assert paper.date is None
+
+
+def test_beratungsreihenfolge_after_the_text() -> None:
+    text = (
+        "Betreff: Schulsozialarbeit\n"
+        "Sachverhalt:\n"
+        "Der Text.\n"
+        "Beratungsreihenfolge\n"
+        "Gremium\tDatum\tZuständigkeit\n"
+        "Jugendhilfeausschuss\t24.09.2019\tVorberatung\n"
+        "Rat\t10.10.2019\tEntscheidung\n"
+    )
+    paper = parse_council_paper(text)
+    assert paper.sachverhalt == "Der Text."
+    assert _rows(text) == [
+        ("Jugendhilfeausschuss", D(2019, 9, 24), "Vorberatung", None),
+        ("Rat", D(2019, 10, 10), "Entscheidung", None),
+    ]
+
+
+def test_empty_date_cell_stays_empty() -> None:
+    text = (
+        "Beratungsfolge:\n"
+        "Gremium\tDatum\tRolle\tErgebnis\n"
+        "Jugendhilfeausschuss\t\tVorberatung\t\n"
+        "Rat\t01.10.2015\tEntscheidung\tbeschlossen\n"
+    )
+    paper = parse_council_paper(text)
+    assert _rows(text) == [
+        ("Jugendhilfeausschuss", None, "Vorberatung", None),
+        ("Rat", D(2015, 10, 1), "Entscheidung", "beschlossen"),
+    ]
+    assert any("Jugendhilfeausschuss" in warning for warning in paper.warnings)
