@@ -185,6 +185,12 @@ class PaperList(TableView):
         if perms.can_create_papers(self.request.user):
             actions.append((_("New paper"), reverse("council:paper_create")))
             actions.append((_("Paste a paper"), reverse("council:paper_paste")))
+        from .oparl.permissions import can_use_oparl_import  # the OParl import page
+
+        if can_use_oparl_import(self.request.user):
+            actions.append(
+                (_("Import from the council information system"), reverse("council:oparl_import"))
+            )
         return {"extra_actions": actions}
 
 

@@ -229,8 +229,7 @@ class Walker:
         if body is not None and candidates:
             self.collect_organizations(info.organization_list)
             self.collect_meetings(info.meeting_list)
-        self.resolve_links(candidates)
-        for raw in candidates:
+        for raw in self.resolve_links(candidates):
             paper = n.normalise_paper(
                 raw,
                 meetings=self.collected.meetings,
@@ -323,9 +322,11 @@ class Walker:
         if item_id:
             into[item_id] = item
 
-    def resolve_links(self, papers: list[Mapping[str, Any]]) -> None:
-        """Fetch the meetings and organizations the papers link to that no
-        list contained; 404 is a warning (the consultation stays without)."""
+    def resolve_links(self, papers: list[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+        """Fetch what the papers link to and no list contained: consultations
+        given as URLs (some servers do not embed them), then meetings and
+        organizations; 404 is a warning (the consultation stays without)."""
+        papers = [self._expand_consultations(p) for p in papers]
         meetings: set[str] = set()
         organizations: set[str] = set()
         for paper in papers:
@@ -341,6 +342,21 @@ class Walker:
             found = self._fetch_linked(url, "Organization")
             if found is not None:
                 self.collected.organizations[url] = found
+        return papers
+
+    def _expand_consultations(self, paper: Mapping[str, Any]) -> Mapping[str, Any]:
+        entries = n.as_list(paper.get("consultation"))
+        if not any(isinstance(e, str) for e in entries):
+            return paper
+        expanded = []
+        for entry in entries:
+            if isinstance(entry, str):
+                found = self._fetch_linked(entry, "Consultation")
+                if found is not None:
+                    expanded.append(found)
+            elif isinstance(entry, Mapping):
+                expanded.append(entry)
+        return {**paper, "consultation": expanded}
 
     def _fetch_linked(self, url: str, kind: str) -> Mapping[str, Any] | None:
         if url in self._fetched_missing:

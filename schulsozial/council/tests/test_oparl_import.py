@@ -30,6 +30,7 @@ TOLERATED = {
     "body_object",
     "deleted",
     "dangling",
+    "consultation_urls",
     "flaky",
     "drop_since",
     "pagination_only",

@@ -133,3 +133,12 @@ def test_progress_of_a_running_import(client_for, world):
     assert 'hx-trigger="every 2s"' in text
     result = client_for("coordinator").get(reverse("council:oparl_result", args=[run.pk]))
     assert result["Location"] == reverse("council:oparl_progress", args=[run.pk])
+
+
+def test_the_paper_list_links_the_import_for_coordination(client_for, world):
+    link = reverse("council:oparl_import")
+    coordination = client_for("coordinator").get(reverse("council:paper_list")).content.decode()
+    assert f'href="{link}"' in coordination
+    assert "Import aus dem Ratsinformationssystem" in coordination
+    committee = client_for("committee").get(reverse("council:paper_list")).content.decode()
+    assert link not in committee

@@ -110,6 +110,16 @@ def test_organization_as_one_url_and_auxiliary_file_as_object(server):
     assert [f.name for f in first.files] == ["Vorlage 2024/0417", "Anlage 1"]
 
 
+@pytest.mark.parametrize("server", [{"consultation_urls"}], indirect=True)
+def test_consultations_given_as_urls_are_fetched(server):
+    result = run(server)
+    assert [(c.committee, c.role) for c in result.papers[0].consultations] == [
+        ("Ausschuss für Kinder, Jugend und Familie", "Kenntnisnahme"),
+        ("Ausschuss für Haushalt und Finanzen", "Beschlussfassung"),
+    ]
+    assert "/consultation/1001-0" in server.requests
+
+
 @pytest.mark.parametrize("server", [{"bare_list", "empty_bare"}], indirect=True)
 def test_bare_lists(server):
     """Organizations as a bare array, meetings as a bare []: the meetings

@@ -12,6 +12,7 @@ Quirks (``FakeOParl(quirks={...})``), each what a real server does:
   shortName, the system's website), ``equivalent: [""]``;
 - ``org_string``: ``consultation.organization`` as one URL, not a list;
 - ``aux_object``: ``auxiliaryFile`` as one object, not a list;
+- ``consultation_urls``: a paper's consultations as URLs, not embedded;
 - ``bare_list``: the organization list answers a bare JSON array;
 - ``empty_bare``: the meeting list answers a bare ``[]``;
 - ``body_object``: the system's body list answers the Body object itself;
@@ -257,6 +258,10 @@ class FakeOParl:
             if "org_string" in self.quirks:
                 for c in paper.get("consultation", []):
                     c["organization"] = c["organization"][0]
+            if "consultation_urls" in self.quirks:
+                for c in paper.get("consultation", []):
+                    self.objects[urlsplit(c["id"]).path] = c
+                paper["consultation"] = [c["id"] for c in paper.get("consultation", [])]
             if "aux_object" in self.quirks and paper.get("auxiliaryFile"):
                 paper["auxiliaryFile"] = paper["auxiliaryFile"][0]
             if "placeholders" in self.quirks and not paper.get("deleted"):
