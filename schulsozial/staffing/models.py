@@ -25,6 +25,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class StaffingPlan(models.Model):
@@ -32,7 +33,7 @@ class StaffingPlan(models.Model):
         DRAFT = "draft", _("draft")
         SOLVING = "solving", _("being calculated")
         SOLVED = "solved", _("calculated")
-        ACCEPTED = "accepted", _("accepted")
+        ACCEPTED = "accepted", pgettext_lazy("staffing plan", "accepted")
         DISCARDED = "discarded", _("discarded")
 
     municipality = models.ForeignKey(
