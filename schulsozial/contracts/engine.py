@@ -135,7 +135,7 @@ def path_to_target(
     for i, year in enumerate(years):
         step = min(per_year, max(left - allowed, ZERO))
         if i == len(years) - 1:
-            step = max(left - allowed, ZERO)
+            step = max(left - allowed, ZERO).quantize(Decimal("0.01"))
         left -= step
         steps.append(PathStep(year, step, left, percent(left, total_fte)))
     return steps

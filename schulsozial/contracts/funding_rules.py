@@ -14,8 +14,9 @@ Which finding is an error and which a warning:
   cost rate above the eligible cap (real costs may be higher; the Land pays
   only on the cap, the rest is the municipality's or carrier's share).
 
-Only streams of kind "land" are checked; municipal or federal funds follow
-their own rules.
+The share and eligible costs are checked on streams of kind "land"; a cost
+rate is checked against the stream's eligible cap wherever a stream has one
+(a municipal stream that passes on Land funding, as Kamen's, records it).
 """
 
 from __future__ import annotations
@@ -52,7 +53,12 @@ def check_stream(
     max_eligible_per_fte: Decimal | None,
     caps: FundingCaps,
 ) -> list[Finding]:
-    """The findings on a funding stream's share and eligible costs per FTE."""
+    """The findings on a Land stream's share and eligible costs per FTE.
+
+    A share above the maximum is an error for a grant (a stream with an
+    eligible-cost cap, the Förderrichtlinie pattern) and a warning to
+    confirm without one: positions of Land employees (Landesstellen) are
+    paid by the Land in full."""
     if kind != LAND:
         return []
     found: list[Finding] = []
@@ -61,7 +67,7 @@ def check_stream(
             Finding(
                 "share_above_max",
                 "funding_share_percent",
-                "error",
+                "error" if max_eligible_per_fte is not None else "warning",
                 {"value": share_percent, "limit": caps.max_share_percent},
             )
         )
@@ -99,6 +105,15 @@ def eligible_cap(max_eligible_per_fte: Decimal | None, caps: FundingCaps) -> Dec
     return min(max_eligible_per_fte, caps.max_eligible_justified)
 
 
+def _rate_cap(kind: str, max_eligible_per_fte: Decimal | None, caps: FundingCaps) -> Decimal | None:
+    """The eligible costs per FTE a cost rate is held against: a Land stream's
+    (its own cap within the rule's), else the stream's own cap if it has one
+    (a municipal stream passing on Land funding), else none."""
+    if kind == LAND:
+        return eligible_cap(max_eligible_per_fte, caps)
+    return max_eligible_per_fte
+
+
 def check_cost_rate(
     *,
     kind: str,
@@ -106,11 +121,9 @@ def check_cost_rate(
     max_eligible_per_fte: Decimal | None,
     caps: FundingCaps,
 ) -> list[Finding]:
-    """A budget's cost rate per FTE against the eligible cap of a Land stream."""
-    if kind != LAND:
-        return []
-    cap = eligible_cap(max_eligible_per_fte, caps)
-    if cost_per_fte > cap:
+    """A budget's cost rate per FTE against the eligible cap of its stream."""
+    cap = _rate_cap(kind, max_eligible_per_fte, caps)
+    if cap is not None and cost_per_fte > cap:
         return [
             Finding(
                 "rate_above_cap",
@@ -122,7 +135,7 @@ def check_cost_rate(
     return []
 
 
-def land_share_per_fte(
+def funded_per_fte(
     *,
     kind: str,
     cost_per_fte: Decimal,
@@ -130,13 +143,18 @@ def land_share_per_fte(
     max_eligible_per_fte: Decimal | None,
     caps: FundingCaps,
 ) -> Decimal:
-    """What the Land pays for one FTE a year under the caps (0 for other kinds):
-    the share (at most the maximum) of the cost rate, eligible up to the cap."""
-    if kind != LAND:
-        return Decimal(0)
-    share = min(
-        share_percent if share_percent is not None else caps.max_share_percent,
-        caps.max_share_percent,
-    )
-    eligible = min(cost_per_fte, eligible_cap(max_eligible_per_fte, caps))
+    """What the funder pays for one FTE a year: the share of the cost rate,
+    eligible up to the cap. A Land grant (with a cap) at most the rule's
+    share; a Land stream without a share recorded the rule's share; a
+    municipal stream with no share recorded pays nothing from outside."""
+    if share_percent is None:
+        if kind != LAND:
+            return Decimal(0)
+        share = caps.max_share_percent
+    else:
+        share = share_percent
+    if kind == LAND and max_eligible_per_fte is not None:
+        share = min(share, caps.max_share_percent)
+    cap = _rate_cap(kind, max_eligible_per_fte, caps) if max_eligible_per_fte is not None else None
+    eligible = min(cost_per_fte, cap) if cap is not None else cost_per_fte
     return (eligible * share / Decimal(100)).quantize(Decimal("0.01"))

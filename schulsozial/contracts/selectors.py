@@ -29,7 +29,7 @@ from schulsozial.masterdata.models import (
 
 from . import engine
 from . import permissions as perms
-from .funding_rules import Finding, FundingCaps, check_cost_rate, check_stream, land_share_per_fte
+from .funding_rules import Finding, FundingCaps, check_cost_rate, check_stream, funded_per_fte
 from .models import Contract, ContractExtension, ContractSettings
 
 # Reminder thresholds: 12, 6 and 3 months before the end (in days, as the
@@ -237,7 +237,7 @@ def entfristung(
         stream = c.funding_stream
         rate = cost_rate(stream, current, conf.default_cost_per_fte_eur)
         land = (
-            land_share_per_fte(
+            funded_per_fte(
                 kind=stream.kind,
                 cost_per_fte=rate,
                 share_percent=stream.funding_share_percent,

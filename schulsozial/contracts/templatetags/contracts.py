@@ -58,3 +58,23 @@ def contracts_ending_tile(context: Any) -> dict[str, Any]:
         count = sum(1 for c in ending if c.end and (c.end - today).days <= days)
         bands.append((months, count))
     return {"show": True, "bands": bands, "next": ending[:5], "today": today}
+
+
+@register.filter
+def cell(value: Any) -> str:
+    """A cell of the Entfristung tables: figures with two decimals and German
+    grouping (1.234,50), dates as 31.07.2027, nothing as –."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils.formats import date_format, number_format
+
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, Decimal):
+        return number_format(value.quantize(Decimal("0.01")), 2, force_grouping=True)
+    if isinstance(value, datetime.date):
+        return date_format(value, "SHORT_DATE_FORMAT")
+    if isinstance(value, int) and not isinstance(value, bool):
+        return number_format(value, force_grouping=True)
+    return str(value)

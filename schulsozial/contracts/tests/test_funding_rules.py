@@ -13,7 +13,7 @@ from schulsozial.contracts.funding_rules import (
     FundingCaps,
     check_cost_rate,
     check_stream,
-    land_share_per_fte,
+    funded_per_fte,
 )
 from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
@@ -28,10 +28,17 @@ def codes(findings):
     return [(f.code, f.severity) for f in findings]
 
 
-def test_a_land_stream_at_90_percent_is_an_error():
-    found = check_stream(kind="land", share_percent=D("90"), max_eligible_per_fte=None, caps=CAPS)
+def test_a_land_grant_at_90_percent_is_an_error():
+    found = check_stream(
+        kind="land", share_percent=D("90"), max_eligible_per_fte=D("70000"), caps=CAPS
+    )
     assert codes(found) == [("share_above_max", "error")]
     assert found[0].field == "funding_share_percent"
+
+
+def test_a_land_stream_without_a_cap_at_90_percent_is_a_warning_land_employees_are_paid_in_full():
+    found = check_stream(kind="land", share_percent=D("90"), max_eligible_per_fte=None, caps=CAPS)
+    assert codes(found) == [("share_above_max", "warning")]
 
 
 def test_a_land_stream_at_80_percent_and_70000_passes():
@@ -67,6 +74,13 @@ def test_kamens_cost_rate_of_72000_against_the_70000_cap_is_a_warning():
     )
 
 
+def test_kamens_municipal_stream_passing_on_land_funding_is_held_to_its_cap():
+    found = check_cost_rate(
+        kind="municipal", cost_per_fte=D("72000"), max_eligible_per_fte=D("70000"), caps=CAPS
+    )
+    assert codes(found) == [("rate_above_cap", "warning")]
+
+
 def test_municipal_streams_are_not_checked_against_the_land_rule():
     assert (
         check_stream(
@@ -83,14 +97,14 @@ def test_municipal_streams_are_not_checked_against_the_land_rule():
 
 
 def test_the_land_pays_80_percent_of_at_most_70000():
-    assert land_share_per_fte(
+    assert funded_per_fte(
         kind="land",
         cost_per_fte=D("72000"),
         share_percent=D("90"),
         max_eligible_per_fte=D("70000"),
         caps=CAPS,
     ) == D("56000.00")
-    assert land_share_per_fte(
+    assert funded_per_fte(
         kind="land",
         cost_per_fte=D("60000"),
         share_percent=D("50"),
@@ -126,6 +140,7 @@ def test_the_service_refuses_a_land_stream_at_90_percent(world):
             name="Land 90",
             kind=FundingStream.Kind.LAND,
             funding_share_percent=D("90"),
+            max_eligible_per_fte=D("70000"),
         )
     assert error.value.message_dict["funding_share_percent"] == [
         "Das Land zahlt höchstens 80 % der förderfähigen Kosten; 90 % ist nicht möglich."
@@ -204,6 +219,7 @@ def test_the_stream_form_refuses_90_percent_even_when_confirmed(world, client_fo
             "name": "Förderrichtlinie",
             "kind": "land",
             "funding_share_percent": "90",
+            "max_eligible_per_fte": "70000",
             "active": "on",
             "confirm_rule_warnings": "on",
         },
