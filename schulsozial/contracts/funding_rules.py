@@ -155,6 +155,6 @@ def funded_per_fte(
         share = share_percent
     if kind == LAND and max_eligible_per_fte is not None:
         share = min(share, caps.max_share_percent)
-    cap = _rate_cap(kind, max_eligible_per_fte, caps) if max_eligible_per_fte is not None else None
+    cap = _rate_cap(kind, max_eligible_per_fte, caps)
     eligible = min(cost_per_fte, cap) if cap is not None else cost_per_fte
     return (eligible * share / Decimal(100)).quantize(Decimal("0.01"))

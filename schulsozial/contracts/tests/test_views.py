@@ -1,0 +1,186 @@
+"""The contract pages per role: scoping, the pay group, the audit of reads,
+the Entfristung figures and the continuity of a built history."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.urls import reverse
+from django.utils import timezone
+
+from schulsozial.contracts import selectors
+from schulsozial.core import school_year as sy
+from schulsozial.core.models import AuditEntry
+
+from .factories import contracts_for_world
+
+
+def page(client, name, *args, **params):
+    response = client.get(reverse(f"contracts:{name}", args=args), params)
+    return response.status_code, response.content.decode()
+
+
+def test_the_list_shows_each_role_its_own_contracts(world, client_for):
+    contracts_for_world(world)
+    labels = ["Fachkraft T-01", "Fachkraft T-02", "Fachkraft T-03", "Koordination T"]
+    seen = {}
+    for persona in ("coordinator", "carrier", "worker", "worker2"):
+        status, body = page(client_for(persona), "contract_list")
+        assert status == 200
+        seen[persona] = [label for label in labels if label in body]
+    assert seen["coordinator"] == labels
+    assert seen["carrier"] == ["Fachkraft T-01", "Fachkraft T-02", "Koordination T"]  # Träger A
+    assert seen["worker"] == ["Fachkraft T-01"]
+    assert seen["worker2"] == ["Fachkraft T-03"]
+
+
+def test_the_pay_group_is_for_carrier_and_coordination_only(world, client_for):
+    contracts_for_world(world)
+    own = world.staff[0]  # the worker's own record, permanent, S 12
+    for persona, shown in (("coordinator", True), ("carrier", True), ("worker", False)):
+        status, body = page(client_for(persona), "staff_contracts", own.pk)
+        assert status == 200
+        assert ("S 12" in body) is shown, persona
+        assert "Verträge von Fachkraft T-01" in body
+
+
+def test_opening_a_history_is_audited(world, client_for):
+    contract = contracts_for_world(world)[1]
+    page(client_for("coordinator"), "staff_contracts", contract.staff_member_id)
+    entry = AuditEntry.objects.filter(action="read").latest("pk")
+    assert (entry.object_type, entry.object_id) == (
+        "masterdata.staffmember",
+        str(contract.staff_member_id),
+    )
+    assert entry.actor == world.users["coordinator"]
+
+
+def test_the_staff_page_includes_the_contracts_and_the_school_page_the_continuity(
+    world, client_for
+):
+    contracts_for_world(world)
+    client = client_for("coordinator")
+    body = client.get(reverse("masterdata:staff_detail", args=[world.staff[1].pk])).content.decode()
+    assert 'data-contracts="1"' in body and "Förderung endet" in body
+    body = client.get(
+        reverse("masterdata:school_detail", args=[world.schools[2].pk])
+    ).content.decode()
+    assert 'data-continuity-workers="2"' in body
+    principal = client_for("principal")
+    body = principal.get(
+        reverse("masterdata:school_detail", args=[world.schools[0].pk])
+    ).content.decode()
+    assert 'data-continuity-workers="1"' in body  # own school: counts, no contract data
+
+
+def test_a_carrier_timeline_has_its_svg_and_table(world, client_for):
+    contracts_for_world(world)
+    status, body = page(client_for("carrier"), "carrier_contracts", world.carrier.pk)
+    assert status == 200
+    assert "<svg" in body and 'data-table="contracts"' in body
+    assert "Fachkraft T-02" in body and "Fachkraft T-03" not in body
+    status, _body = page(client_for("carrier"), "carrier_contracts", world.other_carrier.pk)
+    assert status == 404
+
+
+def test_entfristung_figures_equal_the_hand_computation(world):
+    contracts_for_world(world)
+    data = selectors.entfristung(municipality=world.town, day=timezone.localdate())
+    # T-01 1.0, T-02 0.5 fixed-term, T-03 0.75, coordination 0.5
+    assert data["current"] == {
+        "fte": Decimal("2.7500"),
+        "fixed_fte": Decimal("0.5000"),
+        "fte_percent": Decimal("18.2"),
+        "persons": 4,
+        "fixed_persons": 1,
+    }
+    (row,) = data["cost_rows"]
+    # 0.5 FTE at the budget's 70,000 EUR; the Land pays 80 % of at most 70,000.
+    assert (row.annual_cost, row.land_share, row.own_share) == (
+        Decimal("35000.00"),
+        Decimal("28000.00"),
+        Decimal("7000.00"),
+    )
+    current = sy.start_year_of(timezone.localdate())
+    assert data["target_year"] == current + 3
+    # target 10 % of 2.75 = 0.28 allowed; 0.22 over three years: 0.08, 0.08, 0.06
+    assert [(p.year, p.make_permanent_fte) for p in data["path"]] == [
+        (current + 1, Decimal("0.08")),
+        (current + 2, Decimal("0.08")),
+        (current + 3, Decimal("0.06")),
+    ]
+    assert [r.staff.label for r in data["ending"]] == ["Fachkraft T-02"]
+
+
+def test_the_committee_sees_totals_only_and_coordination_the_details(world, client_for):
+    contracts_for_world(world)
+    status, body = page(client_for("committee"), "entfristung")
+    assert status == 200
+    assert 'data-table="shares"' in body and 'data-table="path"' in body
+    assert 'data-table="carriers"' not in body and 'data-table="ending"' not in body
+    assert "Fachkraft T-02" not in body and "Träger A" not in body
+    status, body = page(client_for("coordinator"), "entfristung")
+    assert 'data-table="carriers"' in body and "Fachkraft T-02" in body
+    assert "18,2 %" in body
+    status, body = page(client_for("committee"), "entfristung", table="ending", format="csv")
+    assert status == 404
+
+
+def test_the_entfristung_export_is_a_german_csv(world, client_for):
+    contracts_for_world(world)
+    response = client_for("coordinator").get(
+        reverse("contracts:entfristung"), {"table": "cost", "format": "csv"}
+    )
+    text = response.content.decode("utf-8-sig")
+    assert response["Content-Type"].startswith("text/csv")
+    assert text.splitlines()[0].startswith(
+        "Finanzierungsquelle;befristete VZÄ;Kostensatz je VZÄ (EUR)"
+    )
+    assert "Förderrichtlinie" in text
+    assert AuditEntry.objects.filter(action="export", object_type="contracts.entfristung").exists()
+
+
+def test_a_carrier_sees_the_figures_of_its_own_contracts(world, client_for):
+    contracts_for_world(world)
+    status, body = page(client_for("carrier"), "entfristung")
+    assert status == 200
+    assert "Ihre eigenen Verträge in Teststadt." in body
+    assert "Fachkraft T-03" not in body  # Träger B
+
+
+def test_continuity_from_a_built_history(world, client_for):
+    from schulsozial.core.actors import SYSTEM
+    from schulsozial.masterdata import services as md
+
+    today = timezone.localdate()
+    school = world.schools[3]
+    lo = sy.bounds(sy.start_year_of(today) - 2)[0]
+    people = world.staff[:3]
+    spans = [
+        (lo, lo + datetime.timedelta(days=99)),
+        (lo + datetime.timedelta(days=130), lo + datetime.timedelta(days=399)),
+        (lo + datetime.timedelta(days=400), None),
+    ]
+    for n, (member, (start, end)) in enumerate(zip(people, spans, strict=True)):
+        position = md.position_create(
+            municipality=world.town,
+            by=SYSTEM,
+            code=f"K-{n}",
+            carrier=member.carrier,
+            funding_stream=world.stream,
+            fte=Decimal("0.1"),
+            staff_member=member,
+            valid_from=start,
+            valid_to=end,
+        )
+        md.assignment_set(position=position, school=school, weekly_hours=Decimal("3.9"), by=SYSTEM)
+    found = selectors.continuity_of(schools=[school], day=today)[school.pk]
+    assert found.workers == 3
+    assert found.vacancy_days == 30  # the 30 days between the first and the second
+    assert found.current_since == lo + datetime.timedelta(days=400)
+    assert found.flagged
+    status, body = page(client_for("coordinator"), "continuity")
+    assert status == 200
+    assert f'data-school="{school.school_number}"' in body
+    assert 'data-flagged="1"' in body
