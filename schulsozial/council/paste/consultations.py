@@ -126,6 +126,11 @@ def _classify(value: str, depth: int = 0) -> list[_Cell]:
     if marker is not None and rest and depth < 3:
         # ALLRIS 4: "Ö Vorberatung", "N Entscheidung".
         return [_Cell(PUBLIC, marker), *_classify(rest, depth + 1)]
+    before, _space, last = value.rpartition(" ")
+    trailing = _status_value(last) if last in ("Ö", "ö", "NÖ", "nö", "Nö") else None
+    if before and trailing is not None and depth < 3:
+        # ALLRIS classic: "Schulausschuss Anhörung Ö".
+        return [*_classify(before, depth + 1), _Cell(PUBLIC, trailing)]
     only = _only_date(value)
     if only is not None:
         return [_Cell(DATE, value, only)]

@@ -615,3 +615,14 @@ def test_empty_date_cell_stays_empty() -> None:
         ("Rat", D(2015, 10, 1), "Entscheidung", "beschlossen"),
     ]
     assert any("Jugendhilfeausschuss" in warning for warning in paper.warnings)
+
+
+def test_public_marker_after_the_role() -> None:
+    text = "Beratungsfolge:\nSchulausschuss Anhörung Ö\n13.05.2015\nRat Entscheidung NÖ\n"
+    paper = parse_council_paper(text)
+    assert _rows(text) == [
+        ("Schulausschuss", D(2015, 5, 13), "Anhörung", None),
+        ("Rat", None, "Entscheidung", None),
+    ]
+    # Two different markers: the paper's own status is not decided by them.
+    assert paper.status is None
