@@ -98,7 +98,7 @@ def _demo_school(municipality: Any, role: str) -> School | None:
 
 
 def role_name(role: str) -> str:
-    return {Role.WORKER: "fachkraft", Role.PRINCIPAL: "schulleitung"}[role]
+    return {str(Role.WORKER): "fachkraft", str(Role.PRINCIPAL): "schulleitung"}[str(role)]
 
 
 def _completed_cycle(school: School, year: SchoolYear) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.concepts.models import Standard, YearlyGoal
-from schulsozial.masterdata.models import SchoolType
+from schulsozial.masterdata.models import Carrier, School, SchoolType, SchoolYear
 
-from .models import DialogueParticipant, QualitySettings, Rating
+from .models import DialogueParticipant, QualitySettings, Rating, SelfEvaluation
 from .services import ChangeInput, ParticipantInput, RatingInput
 
 NOT_APPLICABLE = "na"
@@ -62,7 +62,7 @@ class RatingForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for s in self.standards:
             p = f"s{s.pk}-"
             if (
@@ -160,7 +160,7 @@ class ClosingReviewForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for i in range(1, self.max_changes + 1):
             p = f"c{i}-"
             if (data.get(p + "goal") or "").strip() and not (
@@ -202,18 +202,24 @@ class ClosingReviewForm(forms.Form):
 PARTICIPANT_ROWS = 6
 
 
+def _goal_label(goal: Any) -> str:
+    return f"{goal.school_year.code}: {goal.goal}"
+
+
 class DialogueForm(forms.Form):
-    school = forms.ModelChoiceField(label=_("school"), queryset=None)
+    school: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("school"), queryset=School.objects.none()
+    )
     date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
-    evaluation = forms.ModelChoiceField(
-        label=_("self-evaluation discussed"), queryset=None, required=False
+    evaluation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("self-evaluation discussed"), queryset=SelfEvaluation.objects.none(), required=False
     )
     agreements = forms.CharField(
         label=_("agreements"), required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
-    follow_up_goals = forms.ModelMultipleChoiceField(
+    follow_up_goals: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("follow-up goals"),
-        queryset=None,
+        queryset=YearlyGoal.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
@@ -228,12 +234,11 @@ class DialogueForm(forms.Form):
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
-        self.fields["evaluation"].queryset = evaluations
-        self.fields["follow_up_goals"].queryset = goals
-        self.fields["follow_up_goals"].label_from_instance = lambda g: (
-            f"{g.school_year.code}: {g.goal}"
-        )
+        cast("forms.ModelChoiceField[Any]", self.fields["school"]).queryset = schools
+        cast("forms.ModelChoiceField[Any]", self.fields["evaluation"]).queryset = evaluations
+        goals_field = cast("forms.ModelMultipleChoiceField[Any]", self.fields["follow_up_goals"])
+        goals_field.queryset = goals
+        goals_field.label_from_instance = _goal_label  # type: ignore[method-assign,assignment]
         if fixed_school:
             self.fields["school"].disabled = True
         roles = [("", "–"), *DialogueParticipant.ParticipantRole.choices]
@@ -253,7 +258,7 @@ class DialogueForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         found = 0
         for i in range(1, PARTICIPANT_ROWS + 1):
             p = f"p{i}-"
@@ -315,16 +320,20 @@ class DialogueForm(forms.Form):
 
 
 class CycleFilterForm(forms.Form):
-    school_year = forms.ModelChoiceField(label=_("school year"), queryset=None, required=False)
-    carrier = forms.ModelChoiceField(label=_("carrier"), queryset=None, required=False)
+    school_year: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("school year"), queryset=SchoolYear.objects.none(), required=False
+    )
+    carrier: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("carrier"), queryset=Carrier.objects.none(), required=False
+    )
     school_type = forms.ChoiceField(
         label=_("school type"), choices=[("", "–"), *SchoolType.choices], required=False
     )
 
     def __init__(self, *args: Any, years: Any, carriers: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["school_year"].queryset = years
-        self.fields["carrier"].queryset = carriers
+        cast("forms.ModelChoiceField[Any]", self.fields["school_year"]).queryset = years
+        cast("forms.ModelChoiceField[Any]", self.fields["carrier"]).queryset = carriers
 
 
 class SettingsForm(forms.ModelForm):

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from schulsozial.core.audit import Action, audit, audit_read
 from schulsozial.core.exports import ExportInfo, describe_filters, export_response
 from schulsozial.core.listing import require
-from schulsozial.masterdata.models import Municipality
+from schulsozial.masterdata.models import Municipality, SchoolYear
 
 from . import forms, pdf, selectors, services
 from . import permissions as perms
@@ -393,13 +393,22 @@ def dialogue_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         evaluation = data.get("evaluation")
+        year = (
+            evaluation.school_year
+            if evaluation
+            else SchoolYear.objects.containing(data["date"]).first()
+        )
+        if year is None:
+            form.add_error("date", _("The date lies in no school year of the platform."))
+            return _render(
+                request,
+                "quality/dialogue_form.html",
+                {"form": form, "school": school, "title": _("Record a quality dialogue")},
+            )
         try:
             dialogue = services.dialogue_create(
                 school=school,
-                school_year=evaluation.school_year
-                if evaluation
-                else selectors.SchoolYear.objects.containing(data["date"]).first()
-                or selectors.current_school_year(),
+                school_year=year,
                 date=data["date"],
                 participants=form.participants(),
                 agreements=data.get("agreements") or "",

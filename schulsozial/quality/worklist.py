@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from schulsozial.masterdata.models import SchoolYear
 from schulsozial.notifications.registry import Deadline, WorkItem
 
 from . import permissions as perms
@@ -59,7 +60,7 @@ def _url(evaluation: SelfEvaluation) -> str:
 def quality_tasks(user: Any, day: datetime.date) -> Iterator[WorkItem]:
     if not perms.can_use_quality(user):
         return
-    year = selectors.SchoolYear.objects.containing(day).first()
+    year = SchoolYear.objects.containing(day).first()
     if year is not None:
         for school in selectors.schools_to_start(user=user, school_year=year):
             yield WorkItem(
@@ -78,10 +79,10 @@ def quality_tasks(user: Any, day: datetime.date) -> Iterator[WorkItem]:
         .order_by("school__name")
     )
     for evaluation in evaluations:
-        school, mun = evaluation.school.name, evaluation.school.municipality_id
+        name, mun = evaluation.school.name, evaluation.school.municipality_id
         records = {p.perspective: p for p in evaluation.perspectives.all()}
         worker = records.get(Perspective.WORKER)
-        args = {"school": school, "year": evaluation.school_year.code}
+        args = {"school": name, "year": evaluation.school_year.code}
         if evaluation.status == ST.DRAFT and perms.can_write_perspective(
             user, evaluation, Perspective.WORKER
         ):
