@@ -73,6 +73,18 @@ ENTRIES = {
         MenuEntry("concepts", _("Concepts"), "concepts:framework_list", ("concepts:*",)),
         MenuEntry("quality", _("Quality"), "quality:home", ("quality:*",)),
         MenuEntry(
+            "council",
+            _("Council papers"),
+            "council:paper_list",
+            ("council:paper_*", "council:attachment_*", "council:link_*", "council:oparl_*"),
+        ),
+        MenuEntry(
+            "council_drafts",
+            _("Paper drafts"),
+            "council:draft_list",
+            ("council:draft_*", "council:template_*"),
+        ),
+        MenuEntry(
             "catalogues",
             _("Catalogues"),
             "activities:catalogue_list",
@@ -119,6 +131,8 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "staffing",
         "concepts",
         "quality",
+        "council",
+        "council_drafts",
         "catalogues",
         "statistics",
         "municipalities",
@@ -134,12 +148,29 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "quality",
         "scenarios",
         "staffing",
+        "council",
         "statistics",
         "api",
     ),
-    Role.WORKER: ("dashboard", "work", "concepts", "quality", "statistics"),
-    Role.PRINCIPAL: ("dashboard", "schools", "concepts", "quality", "scenarios", "statistics"),
-    Role.COMMITTEE: ("dashboard", "schools", "carriers", "concepts", "scenarios", "statistics"),
+    Role.WORKER: ("dashboard", "work", "concepts", "quality", "council", "statistics"),
+    Role.PRINCIPAL: (
+        "dashboard",
+        "schools",
+        "concepts",
+        "quality",
+        "scenarios",
+        "council",
+        "statistics",
+    ),
+    Role.COMMITTEE: (
+        "dashboard",
+        "schools",
+        "carriers",
+        "concepts",
+        "scenarios",
+        "council",
+        "statistics",
+    ),
     Role.ADMINISTRATION: ("dashboard", "municipalities", "users", "audit", "sso"),
 }
 
@@ -159,6 +190,7 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
     from schulsozial.allocation import permissions as allocation_perms
     from schulsozial.concepts import permissions as concepts_perms
     from schulsozial.contracts import permissions as contracts_perms
+    from schulsozial.council import permissions as council_perms
     from schulsozial.masterdata import permissions as masterdata_perms
     from schulsozial.quality import permissions as quality_perms
     from schulsozial.staffing import permissions as staffing_perms
@@ -177,6 +209,8 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
         "staffing": lambda: staffing_perms.can_use_staffing(user),
         "concepts": lambda: concepts_perms.can_use_concepts(user),
         "quality": lambda: quality_perms.can_use_quality(user),
+        "council": lambda: council_perms.can_use_council(user),
+        "council_drafts": lambda: council_perms.can_use_drafts(user),
         "catalogues": lambda: activities_perms.can_manage_catalogues(user),
         "api": lambda: activities_perms.can_use_api_tokens(user),
         "statistics": lambda: statistics_perms.can_view_statistics(user),

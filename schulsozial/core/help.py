@@ -62,6 +62,7 @@ CHAPTERS: tuple[tuple[str, str], ...] = (
     ("privacy:*", "datenschutz"),
     ("notifications:*", "aufgaben-benachrichtigungen-und-fristen"),
     ("contracts:*", "vertraege-und-entfristung"),
+    ("council:*", "ratsvorlagen"),
 )
 
 _UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
