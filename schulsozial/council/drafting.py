@@ -671,7 +671,10 @@ PLACEHOLDERS: list[tuple[str, Any]] = [
         "beschlussvorschlag",
         gettext_lazy("proposed resolution (Beschlussvorschlag), empty if there is none"),
     ),
-    ("ist_beschlussvorlage", gettext_lazy("true for a Beschlussvorlage (for {% if %})")),
+    (
+        "ist_beschlussvorlage",
+        gettext_lazy("true for a Beschlussvorlage (for a condition, see below)"),
+    ),
     ("anlagen", gettext_lazy("the annexes in order; each a has a.nr and a.titel")),
 ]
 PLACEHOLDER_NAMES = frozenset(name for name, _text in PLACEHOLDERS)
