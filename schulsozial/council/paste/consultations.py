@@ -171,7 +171,9 @@ def _classify(value: str, depth: int = 0) -> list[_Cell]:
             if normalise_role(lead) is not None and _body_like(rest):
                 return [_Cell(ROLE, lead), _Cell(BODY, _body_text(rest))]
     if _body_like(value):
-        return [_Cell(BODY, _body_text(value))]
+        # "des Integrationsrates" in a cell of its own (ALLRIS classic, copied as a
+        # table): the committee named again before its result.
+        return [_Cell(BODY, _body_text(value), weak=_GENITIVE_PREFIX.match(value) is not None)]
     return [_Cell(SKIP, value)]
 
 

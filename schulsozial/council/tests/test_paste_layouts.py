@@ -626,3 +626,34 @@ def test_public_marker_after_the_role() -> None:
     ]
     # Two different markers: the paper's own status is not decided by them.
     assert paper.status is None
+
+
+HERNE_ROWS = [
+    (
+        "Ausschuss für Kinder, Jugend und Familie",
+        D(2015, 3, 25),
+        "Anhörung",
+        "zur Kenntnis genommen",
+    ),
+    ("Integrationsrat", D(2015, 5, 6), "Anhörung", "zur Kenntnis genommen"),
+    ("Schulausschuss", D(2015, 5, 13), "Anhörung", "zur Kenntnis genommen"),
+]
+
+
+@pytest.mark.parametrize("separator", ["\t", "\n", " | "])
+def test_allris_classic_beratungsfolge_copied_as_table_cells(separator: str) -> None:
+    rows = [
+        (
+            "Ausschuss für Kinder, Jugend und Familie",
+            "25.03.2015",
+            "des Ausschusses für Kinder, Jugend und Familie",
+        ),
+        ("Integrationsrat", "06.05.2015", "des Integrationsrates"),
+        ("Schulausschuss", "13.05.2015", "des Schulausschusses"),
+    ]
+    lines = ["Vorlage - 2015/0159", "Beratungsfolge:"]
+    for body, day, genitive in rows:
+        lines.append(separator.join([body, "Anhörung"]))
+        lines.append(separator.join([day, genitive, "zur Kenntnis genommen"]))
+    text = "\n".join(lines) + "\n\nSachverhalt\n"
+    assert _rows(text) == HERNE_ROWS
