@@ -63,9 +63,58 @@ from .text import (
     normalise_role,
 )
 
-__all__ = ["ParsedConsultation", "ParsedPaper", "normalise_role", "parse_council_paper"]
+__all__ = [
+    "NOTE_AGENDA_ITEM",
+    "NOTE_CONSULTATION_UNDATED",
+    "NOTE_MESSAGES",
+    "NOTE_REFERENCE_UNREADABLE",
+    "NOTE_UNMATCHED_LABELS",
+    "ParseNote",
+    "ParsedConsultation",
+    "ParsedPaper",
+    "normalise_role",
+    "parse_council_paper",
+]
 
 PAPER_FIELDS = ("reference", "title", "paper_type", "status", "lead_department", "author", "date")
+
+
+# The notes for the reviewer: English msgids (a Django view translates them with
+# gettext, the German msgstr is in locale/de) and the German text the parser puts
+# into ``ParsedPaper.warnings`` for a caller without translation.
+NOTE_UNMATCHED_LABELS = "Several labels without matching values: please check the fields by hand."
+NOTE_REFERENCE_UNREADABLE = "The paper number could not be read reliably: please enter it by hand."
+NOTE_CONSULTATION_UNDATED = "Consultation %(number)s (%(body)s): the date is missing."
+NOTE_AGENDA_ITEM = (
+    "The text looks like an agenda item, not a paper: please enter the paper number by hand."
+)
+NOTE_MESSAGES: dict[str, str] = {
+    NOTE_UNMATCHED_LABELS: (
+        "Mehrere Bezeichnungen ohne passende Werte: bitte die Angaben von Hand prüfen."
+    ),
+    NOTE_REFERENCE_UNREADABLE: (
+        "Die Vorlagennummer ließ sich nicht sicher lesen: bitte von Hand eintragen."
+    ),
+    NOTE_CONSULTATION_UNDATED: "Beratung %(number)s (%(body)s): Datum fehlt.",
+    NOTE_AGENDA_ITEM: (
+        "Der Text sieht nach einem Tagesordnungspunkt aus, nicht nach einer Vorlage: "
+        "die Vorlagennummer bitte von Hand eintragen."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ParseNote:
+    """A note for the reviewer: an English msgid and its parameters.
+
+    ``gettext(note.message) % note.params`` in a view; ``note.german()`` without one.
+    """
+
+    message: str
+    params: dict[str, str] = field(default_factory=dict)
+
+    def german(self) -> str:
+        return NOTE_MESSAGES.get(self.message, self.message) % self.params
 
 
 @dataclass
@@ -96,8 +145,15 @@ class ParsedPaper:
     sachverhalt: str | None = None
     # Names of the attributes above that the text did not give ("bitte von Hand ergänzen").
     missing: list[str] = field(default_factory=list)
-    # German notes for the reviewer (e.g. a consultation without a date).
+    # Notes for the reviewer (e.g. a consultation without a date): ``notes`` with
+    # English msgids and parameters for translation, ``warnings`` the same in German.
+    notes: list[ParseNote] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def note(self, message: str, **params: str) -> None:
+        entry = ParseNote(message, params)
+        self.notes.append(entry)
+        self.warnings.append(entry.german())
 
 
 def _to_consultation(row: _Row) -> ParsedConsultation | None:
@@ -299,9 +355,7 @@ def parse_council_paper(text: str) -> ParsedPaper:
                     index = continue_title(index)
         elif values:
             offer(labels[-1], values[0])
-            paper.warnings.append(
-                "Mehrere Bezeichnungen ohne passende Werte: bitte die Angaben von Hand prüfen."
-            )
+            paper.note(NOTE_UNMATCHED_LABELS)
 
     # SD.NET agenda item ("2. / jha/3/2/13. Bekanntgabe …"): its subject, never a reference.
     if agenda and "title" not in found:
@@ -326,9 +380,7 @@ def parse_council_paper(text: str) -> ParsedPaper:
     if reference is not None:
         located = _locate_reference(reference, text)
         if located is None:
-            paper.warnings.append(
-                "Die Vorlagennummer ließ sich nicht sicher lesen: bitte von Hand eintragen."
-            )
+            paper.note(NOTE_REFERENCE_UNREADABLE)
         paper.reference = located
     paper.title = found.get("title")
     paper.paper_type = found.get("paper_type")
@@ -342,10 +394,7 @@ def parse_council_paper(text: str) -> ParsedPaper:
         paper.missing.append("consultations")
     for number, consultation in enumerate(paper.consultations, start=1):
         if consultation.date is None:
-            paper.warnings.append(f"Beratung {number} ({consultation.body}): Datum fehlt.")
+            paper.note(NOTE_CONSULTATION_UNDATED, number=str(number), body=consultation.body or "")
     if agenda and paper.reference is None:
-        paper.warnings.append(
-            "Der Text sieht nach einem Tagesordnungspunkt aus, nicht nach einer Vorlage: "
-            "die Vorlagennummer bitte von Hand eintragen."
-        )
+        paper.note(NOTE_AGENDA_ITEM)
     return paper

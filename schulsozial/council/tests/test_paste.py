@@ -14,7 +14,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from schulsozial.council.paste import ParsedConsultation, ParsedPaper, parse_council_paper
+from schulsozial.council.paste import (
+    NOTE_AGENDA_ITEM,
+    NOTE_CONSULTATION_UNDATED,
+    NOTE_MESSAGES,
+    ParsedConsultation,
+    ParsedPaper,
+    parse_council_paper,
+)
 
 SHARED = Path(__file__).resolve().parents[4] / "shared"
 SEEDS = SHARED / "seeds"
@@ -345,3 +352,24 @@ def test_seed_variants_give_the_same_record(name: str, variant: Callable[[str], 
     # "FB 42 - Kinder-Jugend-Familie" keeps its dash as a plain hyphen.
     assert varied.lead_department == plain.lead_department
     assert varied.missing == plain.missing
+
+
+def test_notes_carry_english_msgids_with_their_german_translation() -> None:
+    import polib
+
+    paper = parse_council_paper("TOP 5\nBeratungsfolge:\nRat Entscheidung\n")
+    assert [note.message for note in paper.notes] == [
+        NOTE_CONSULTATION_UNDATED,
+        NOTE_AGENDA_ITEM,
+    ]
+    assert paper.notes[0].params == {"number": "1", "body": "Rat"}
+    assert paper.warnings == [note.german() for note in paper.notes]
+    assert paper.warnings[0] == "Beratung 1 (Rat): Datum fehlt."
+    catalogue = {
+        entry.msgid: entry.msgstr
+        for entry in polib.pofile(
+            str(Path(__file__).resolve().parents[3] / "locale/de/LC_MESSAGES/django.po")
+        )
+    }
+    for message, german in NOTE_MESSAGES.items():
+        assert catalogue.get(message) == german, message
