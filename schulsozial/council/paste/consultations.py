@@ -150,8 +150,10 @@ def _classify(value: str, depth: int = 0) -> list[_Cell]:
     located = _find_date(value)
     if located is not None and depth < 3:
         _made, start, end = located
+        # "Jugendhilfeausschuss am 24.09.2019": the preposition belongs to the date.
+        before = re.sub(r"\b(?:am|vom|den|ab)\s*$", "", value[:start], flags=re.IGNORECASE)
         return [
-            *_classify(value[:start], depth + 1),
+            *_classify(before, depth + 1),
             _Cell(DATE, value[start:end], located[0]),
             *_classify(value[end:], depth + 1),
         ]
@@ -192,6 +194,8 @@ def _body_like(value: str) -> bool:
         return False
     if not re.search(r"[^\W\d_]{2,}", value):
         return False
+    if value.endswith((".", "!", "?")) and len(value.split(" ")) > 4:
+        return False  # a sentence, not a committee
     if _reference_value(value) is not None and " " not in value:
         return False
     return _header_kind(value) is None and normalise_role(value) is None

@@ -657,3 +657,16 @@ def test_allris_classic_beratungsfolge_copied_as_table_cells(separator: str) -> 
         lines.append(separator.join([day, genitive, "zur Kenntnis genommen"]))
     text = "\n".join(lines) + "\n\nSachverhalt\n"
     assert _rows(text) == HERNE_ROWS
+
+
+def test_prose_after_the_heading_is_no_consultation() -> None:
+    text = (
+        "Beratungsfolge:\n"
+        "Jugendhilfeausschuss am 24.09.2019 zur Vorberatung\n"
+        "Die Verwaltung wird gebeten, im nächsten Jahr erneut zu berichten.\n"
+        "Rat der Stadt, 10.10.2019, Entscheidung\n"
+    )
+    assert _rows(text) == [
+        ("Jugendhilfeausschuss", D(2019, 9, 24), "Vorberatung", None),
+        ("Rat der Stadt", D(2019, 10, 10), "Entscheidung", None),
+    ]
