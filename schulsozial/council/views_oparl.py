@@ -79,6 +79,7 @@ def oparl_import(request: AuthenticatedHttpRequest) -> HttpResponse:
 def oparl_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """What a running import does; refreshes itself until it has finished."""
     require(perms.can_use_oparl_import(request.user))
+    importing.fail_stale_runs(municipality_id=None)
     run = get_object_or_404(importing.runs_visible_to(user=request.user), pk=pk)
     htmx = bool(request.htmx)
     if run.finished:

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -228,6 +228,31 @@ def previous_success(source: OParlSource, keywords: list[str]) -> OParlRun | Non
     return None
 
 
+STALE_RUNNING = dt.timedelta(hours=6)  # a run takes minutes; a stopped worker leaves it
+STALE_QUEUED = dt.timedelta(days=1)
+
+
+def fail_stale_runs(*, municipality_id: int | None = None) -> int:
+    """Mark runs as failed that a stopped background worker left running (or
+    never started): they wrote nothing (the write is one transaction), and
+    their page would wait for ever. Returns how many."""
+    now = timezone.now()
+    stale = OParlRun.objects.filter(
+        models.Q(status=OParlRun.Status.RUNNING, started_at__lt=now - STALE_RUNNING)
+        | models.Q(status=OParlRun.Status.QUEUED, created_at__lt=now - STALE_QUEUED)
+    )
+    if municipality_id is not None:
+        stale = stale.filter(source__municipality_id=municipality_id)
+    return stale.update(
+        status=OParlRun.Status.FAILED,
+        finished_at=now,
+        error=_(
+            "The import was interrupted (the background worker stopped or never started "
+            "it); nothing was imported."
+        ),
+    )
+
+
 def run_create(
     *,
     municipality_id: int,
@@ -239,6 +264,7 @@ def run_create(
     """A queued run (the task or the command then calls run_import)."""
     if not can_import_oparl(by, municipality_id):
         raise PermissionDenied
+    fail_stale_runs(municipality_id=municipality_id)
     source = source_for(municipality_id=municipality_id, url=url)
     words = normalise_keywords(keywords)
     previous = None if full else previous_success(source, words)

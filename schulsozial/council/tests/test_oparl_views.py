@@ -142,3 +142,26 @@ def test_the_paper_list_links_the_import_for_coordination(client_for, world):
     assert "Import aus dem Ratsinformationssystem" in coordination
     committee = client_for("committee").get(reverse("council:paper_list")).content.decode()
     assert link not in committee
+
+
+def test_a_run_left_by_a_stopped_worker_ends_as_interrupted(client_for, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    source = OParlSource.objects.create(municipality=world.town, url="https://x.example/")
+    run = OParlRun.objects.create(
+        source=source,
+        status=OParlRun.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(hours=7),
+    )
+    fresh = OParlRun.objects.create(
+        source=source, status=OParlRun.Status.RUNNING, started_at=timezone.now()
+    )
+    coordinator = client_for("coordinator")
+    response = coordinator.get(reverse("council:oparl_progress", args=[run.pk]))
+    assert response["Location"] == reverse("council:oparl_result", args=[run.pk])
+    page = coordinator.get(response["Location"]).content.decode()
+    assert "Der Import wurde unterbrochen" in page
+    fresh.refresh_from_db()
+    assert fresh.status == OParlRun.Status.RUNNING

@@ -102,13 +102,21 @@ PAPERS = [
 
 
 class FakeOParl:
-    def __init__(self, *, quirks: set[str] | frozenset[str] = frozenset(), page_size: int = 2):
+    def __init__(
+        self,
+        *,
+        quirks: set[str] | frozenset[str] = frozenset(),
+        page_size: int = 2,
+        port: int = 0,
+        delay: float = 0.0,
+    ):
         self.quirks = set(quirks)
         self.page_size = page_size
         self.requests: list[str] = []
         self._failures: dict[str, int] = {}
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.delay = delay  # seconds before every answer (to watch the progress page)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self._server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self._server.server_address[1]}"
         self._thread = threading.Thread(
@@ -293,6 +301,10 @@ class FakeOParl:
         self._thread.start()
         return self
 
+    def serve(self) -> None:
+        """Run in the foreground (``python -m ...oparl_fixtures.server PORT``)."""
+        self._server.serve_forever(poll_interval=0.05)
+
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
@@ -347,6 +359,8 @@ class FakeOParl:
         path, query = parts.path, parse_qs(parts.query)
         with self._lock:
             self.requests.append(raw_path)
+        if self.delay:
+            time.sleep(self.delay)
         page = query.get("page", ["1"])[0]
         if path == "/body/0/papers/":
             if "flaky" in self.quirks:
@@ -395,3 +409,11 @@ class FakeOParl:
                 pass
 
         return Handler
+
+
+if __name__ == "__main__":  # a fake council system for trying the import page by hand
+    import sys
+
+    fake = FakeOParl(port=int(sys.argv[1]) if len(sys.argv) > 1 else 8765, page_size=2, delay=0.3)
+    print(f"fake OParl system at {fake.url('/')}", flush=True)
+    fake.serve()
