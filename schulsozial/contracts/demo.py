@@ -53,7 +53,9 @@ def _stream(staff: StaffMember) -> Any:
     return position.funding_stream if position else None
 
 
-def build_town(municipality: Municipality, *, fixed_share: Decimal, stdout: Any = None) -> int:
+def build_town(
+    municipality: Municipality, *, fixed_pattern: tuple[int, tuple[int, ...]], stdout: Any = None
+) -> int:
     """Contracts for the demo staff of `municipality` that have none yet."""
     today = timezone.localdate()
     staff = list(
@@ -62,21 +64,13 @@ def build_town(municipality: Municipality, *, fixed_share: Decimal, stdout: Any 
         .select_related("carrier", "municipality")
         .order_by("label")
     )
-    eligible = [
-        s
-        for s in staff
-        if s.carrier.kind != Carrier.Kind.STATE and s.function == Function.SOCIAL_WORK
-    ]
-    total_fte = sum((s.fte for s in staff if s.function == Function.SOCIAL_WORK), Decimal(0))
-    wanted = total_fte * fixed_share
-    fixed: set[int] = {s.pk for s in eligible if s.contract_end}
-    fixed_fte = sum((s.fte for s in eligible if s.pk in fixed), Decimal(0))
-    for s in eligible:
-        if fixed_fte >= wanted:
-            break
-        if s.pk not in fixed:
-            fixed.add(s.pk)
-            fixed_fte += s.fte
+    workers = [s for s in staff if s.function == Function.SOCIAL_WORK]
+    # The social workers at these places of every `cycle` (any employer, the
+    # Land's own staff included) get a fixed term, and those the masterdata
+    # demo gave one.
+    cycle, places = fixed_pattern
+    fixed: set[int] = {s.pk for s in workers if s.contract_end}
+    fixed |= {s.pk for i, s in enumerate(workers) if i % cycle in places}
     made = 0
     n_fixed = n_perm = 0
     for index, member in enumerate(staff):
@@ -169,8 +163,8 @@ def send_demo_reminders(*, day: datetime.date) -> int:
 def build_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
     """Contracts for the demo staff of Herne (about 40 % fixed-term) and
     Kamen, Kamen's target (no fixed term by 2028/29), and the reminders."""
-    build_town(herne, fixed_share=Decimal("0.40"), stdout=stdout)
-    build_town(kamen, fixed_share=Decimal("0.35"), stdout=stdout)
+    build_town(herne, fixed_pattern=(5, (0, 2)), stdout=stdout)  # 2 in 5
+    build_town(kamen, fixed_pattern=(3, (0,)), stdout=stdout)  # 1 in 3
     services.contract_settings_set(
         municipality=kamen, by=SYSTEM, target_fixed_term_percent=Decimal("0"), target_year=2028
     )

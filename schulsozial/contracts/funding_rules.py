@@ -21,7 +21,8 @@ rate is checked against the stream's eligible cap wherever a stream has one
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from decimal import Decimal
 
 LAND = "land"
@@ -39,7 +40,7 @@ class Finding:
     code: str  # share_above_max | eligible_above_justified | eligible_justified | rate_above_cap
     field: str  # the form field it concerns
     severity: str  # "error" | "warning"
-    args: dict[str, Decimal] = field(default_factory=dict)
+    args: dict[str, Decimal] = dc_field(default_factory=dict)
 
     @property
     def is_error(self) -> bool:

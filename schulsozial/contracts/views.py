@@ -282,7 +282,7 @@ class ContractCreate(ServiceFormView):
 
 
 class ContractUpdate(ServiceFormView):
-    form_class = forms.ContractForm
+    form_class: Any = forms.ContractForm
     title = gettext_lazy("Correct contract")
 
     def load(self) -> Contract:
@@ -396,6 +396,14 @@ def _share_table(shares: list[Any], group_label: str | None) -> tuple[list[str],
     return header, rows
 
 
+def _recent(key: str, rows: list[list[Any]], years: set[str]) -> list[list[Any]]:
+    """On the page, the breakdowns per carrier and stream show the last
+    school years only (the export has all)."""
+    if key in ("carriers", "streams"):
+        return [r for r in rows if r[0] in years]
+    return rows
+
+
 @login_required
 def entfristung(request: HttpRequest) -> HttpResponse:
     """The way to permanent contracts: fixed-term shares over the school
@@ -502,6 +510,7 @@ def entfristung(request: HttpRequest) -> HttpResponse:
         return export_response(fmt, info=info, header=[str(h) for h in header], rows=rows)
     if details or carrier_ids is not None:
         audit_read(request, municipality, details={"view": "Entfristung"})
+    recent = {sy.code(y) for y in data["years"][-3:]}
     share_chart = charts.line_chart(
         [(sy.code(s.year), float(s.fte_percent or 0)) for s in data["total"]],
         title=_("Fixed-term share of FTE per school year (%)"),
@@ -522,7 +531,11 @@ def entfristung(request: HttpRequest) -> HttpResponse:
             "municipality": municipality,
             "choices": choices,
             "data": data,
-            "tables": [(key, title, header, rows) for key, (title, header, rows) in tables.items()],
+            "tables": [
+                (key, title, header, _recent(key, rows, recent))
+                for key, (title, header, rows) in tables.items()
+            ],
+            "target_code": sy.code(data["target_year"]),
             "share_chart": share_chart,
             "path_chart": path_chart,
             "details": details,
@@ -578,7 +591,8 @@ def continuity(request: HttpRequest) -> HttpResponse:
             filters=[(_("Period"), f"{_day(lo)} – {_day(hi)}")],
             protected=False,
         )
-        for mun in sorted({s.municipality_id for s in schools}) or [None]:
+        scopes: list[int | None] = [*sorted({s.municipality_id for s in schools})] or [None]
+        for mun in scopes:
             audit(
                 actor=request.user,
                 action=Action.EXPORT,
