@@ -321,13 +321,21 @@ class DialogueForm(forms.Form):
 
 class CycleFilterForm(forms.Form):
     school_year: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("school year"), queryset=SchoolYear.objects.none(), required=False
+        label=_("school year"),
+        queryset=SchoolYear.objects.none(),
+        required=False,
+        empty_label=_("current school year"),
     )
     carrier: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("carrier"), queryset=Carrier.objects.none(), required=False
+        label=_("carrier"),
+        queryset=Carrier.objects.none(),
+        required=False,
+        empty_label=_("all carriers"),
     )
     school_type = forms.ChoiceField(
-        label=_("school type"), choices=[("", "–"), *SchoolType.choices], required=False
+        label=_("school type"),
+        choices=[("", _("all school types")), *SchoolType.choices],
+        required=False,
     )
 
     def __init__(self, *args: Any, years: Any, carriers: Any, **kwargs: Any):
