@@ -22,8 +22,8 @@ _NEGATIVE = ("abgelehnt", "vertagt", "nicht beschlossen", "zurückgezogen", "zur
 class Kind(StrEnum):
     DECIDED = "decided"  # a deciding committee adopted it
     REJECTED = "rejected"  # the deciding committee rejected it
-    TAKEN_NOTE = "taken_note"  # committees only took note / no decision step
-    PENDING = "pending"  # no result yet (or deferred, withdrawn)
+    TAKEN_NOTE = "taken_note"  # the committees only took note
+    PENDING = "pending"  # no decision yet (no result, recommended, deferred, withdrawn)
 
 
 @dataclass(frozen=True)
@@ -63,21 +63,26 @@ def step_decides(step: Step) -> bool:
 
 
 def step_rejects(step: Step) -> bool:
-    return step.role == DECISION_ROLE and "abgelehnt" in _norm(step.result)
+    result = _norm(step.result)
+    return step.role == DECISION_ROLE and ("abgelehnt" in result or "nicht beschlossen" in result)
+
+
+def _takes_note(result: str) -> bool:
+    return "kenntnis" in result
 
 
 def outcome(steps: list[Step]) -> Outcome:
-    """What the Beratungsfolge amounts to (the last deciding step wins)."""
+    """What the Beratungsfolge amounts to. The last deciding (or rejecting)
+    step wins; without one, a sequence whose results all took note is
+    TAKEN_NOTE (Herne 2015/0159), anything else (a recommendation without the
+    deciding committee's vote, a deferral, no result yet) is PENDING."""
     for step in reversed(steps):
         if step_decides(step):
             return Outcome(Kind.DECIDED, step)
         if step_rejects(step):
             return Outcome(Kind.REJECTED, step)
-    if any(step.role == DECISION_ROLE and not _norm(step.result) for step in steps):
-        return Outcome(Kind.PENDING)
     results = [_norm(step.result) for step in steps if _norm(step.result)]
-    if results and not any(
-        word in result for result in results for word in ("vertagt", "zurückgezogen")
-    ):
+    decision_open = any(step.role == DECISION_ROLE and not _norm(step.result) for step in steps)
+    if results and all(_takes_note(result) for result in results) and not decision_open:
         return Outcome(Kind.TAKEN_NOTE)
     return Outcome(Kind.PENDING)

@@ -159,16 +159,11 @@ def committee_get_or_create(
 
 
 def _duplicate_error(reference: str) -> ValidationError:
-    return ValidationError(
-        {
-            "reference": _(
-                "The paper %(reference)s is already recorded for this municipality. "
-                "Open it and change it there instead of recording it twice."
-            )
-            % {"reference": reference}
-        },
-        code="duplicate_reference",
-    )
+    message = _(
+        "The paper %(reference)s is already recorded for this municipality. "
+        "Open it and change it there instead of recording it twice."
+    ) % {"reference": reference}
+    return ValidationError({"reference": ValidationError(message, code="duplicate_reference")})
 
 
 def _paper_data(municipality_id: int, data: dict[str, Any], by: Any) -> dict[str, Any]:

@@ -375,15 +375,12 @@ def _deciding_paper(
     key = council_services.reference_key(reference)
     for existing in Paper.objects.filter(municipality_id=version.municipality_id):
         if council_services.reference_key(existing.reference) == key:
+            message = _(
+                "The paper %(ref)s is already recorded. Choose it as the council paper "
+                "instead of entering its number again."
+            ) % {"ref": existing.reference}
             raise ValidationError(
-                {
-                    "paper_number": _(
-                        "The paper %(ref)s is already recorded. Choose it as the council paper "
-                        "instead of entering its number again."
-                    )
-                    % {"ref": existing.reference}
-                },
-                code="duplicate_reference",
+                {"paper_number": ValidationError(message, code="duplicate_reference")}
             )
     return council_services.paper_create(
         municipality_id=version.municipality_id,
