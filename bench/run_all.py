@@ -15,6 +15,7 @@ for script in (
     "bench_statistics.py",
     "bench_entry.py",
     "bench_activity_import.py",
+    "bench_staffing.py",
 ):
     path = HERE / script
     if not path.exists():

@@ -111,6 +111,17 @@ class Model:
         return values
 
 
+def min_new_steps(problem: Problem) -> int | None:
+    """The fewest steps a new (not current, not pinned) assignment can have in some optimal
+    plan: removing a new pair of x steps raises the deviation by at most ``deviation × step ×
+    x`` and saves one change, so pairs with ``deviation × step × x ≤ change`` can go without
+    making the plan worse. None when new pairs never pay (deviation weight 0)."""
+    per_step = Fraction(problem.weights.deviation * problem.step_fte)
+    if per_step == 0:
+        return None
+    return math.floor(Fraction(problem.weights.change) / per_step) + 1
+
+
 def objective_grain(problem: Problem) -> float:
     """The objective's grain g (every plan's value is a multiple of g), or 0 when unknown."""
     parts = [
@@ -134,6 +145,7 @@ def build_model(problem: Problem) -> Model:
     pins = {(p.staff, p.school): p.steps for p in problem.pinned}
     pairs: list[Pair] = []
     forced = 0
+    least = min_new_steps(problem)
     for p, person in enumerate(problem.staff):
         current = {c.school: c.steps for c in person.current}
         capacity = problem.capacity_steps(person)
@@ -147,6 +159,8 @@ def build_model(problem: Problem) -> Model:
             if pinned is None and not allowed:
                 continue
             bound = min(capacity, max(school.target_steps, 1))
+            if pinned is None and school.id not in current and (least is None or bound < least):
+                continue  # a new pair that no optimal plan needs (see min_new_steps)
             if pinned is not None:
                 bound = max(bound, pinned)
             pairs.append(Pair(p, s, bound, current.get(school.id, 0), pinned))
@@ -212,7 +226,9 @@ def build_model(problem: Problem) -> Model:
         if pair.pinned_steps is not None:
             continue
         row([2 * k, 2 * k + 1], [1.0, -float(pair.upper)], -inf, 0.0)
-        row([2 * k, 2 * k + 1], [1.0, -1.0], 0.0, inf)
+        # x ≥ y for a kept pair: it has hours; x ≥ least · y for a new one (min_new_steps)
+        floor = 1.0 if pair.current_steps or least is None else float(least)
+        row([2 * k, 2 * k + 1], [1.0, -floor], 0.0, inf)
 
     return Model(
         problem=problem,
@@ -242,6 +258,8 @@ class SolverRun:
     bound: float | None  # proven lower bound in objective units, None when unknown
     trace: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    nodes: int = 0
+    lp_iterations: int = 0
 
 
 def _steps_from(model: Model, values: Any) -> dict[int, int]:
@@ -262,6 +280,8 @@ def _highs(
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 1)
+    # the root LP by interior point: several times faster than dual simplex on these models
+    h.setOptionValue("mip_lp_solver", "ipm")
     if time_limit is not None:
         h.setOptionValue("time_limit", max(float(time_limit), 0.001))
     if model.grain > 0:
@@ -269,6 +289,17 @@ def _highs(
         h.setOptionValue("mip_abs_gap", 0.999)
     else:
         h.setOptionValue("mip_rel_gap", 1e-9)
+    if time_limit is not None:
+        deadline = time.monotonic() + time_limit
+
+        def stop(event: Any) -> None:
+            # HiGHS checks its own limit between phases; under load a long LP can overrun it
+            if time.monotonic() > deadline:
+                event.interrupt()
+
+        h.cbMipInterrupt.subscribe(stop)
+        h.cbSimplexInterrupt.subscribe(stop)
+        h.cbIpmInterrupt.subscribe(stop)
     empty_i = np.zeros(0, dtype=np.int32)
     empty_f = np.zeros(0, dtype=np.float64)
     h.addCols(model.num_cols, model.costs, lower, upper, 0, empty_i, empty_i, empty_f)
@@ -357,7 +388,15 @@ def _solve(
         raise RuntimeError(f"HiGHS ended with {h.modelStatusToString(status)}")
     dual = float(info.mip_dual_bound)
     bound = dual * model.scale if math.isfinite(dual) else None
-    return SolverRun(state, steps, bound, trace, seconds)
+    return SolverRun(
+        state,
+        steps,
+        bound,
+        trace,
+        seconds,
+        nodes=int(info.mip_node_count),
+        lp_iterations=int(info.simplex_iteration_count) + int(info.ipm_iteration_count),
+    )
 
 
 def fix_and_optimise_start(

@@ -68,7 +68,7 @@ def test_example_plan_is_optimal_and_keeps_every_rule() -> None:
 
 
 def test_unchanged_targets_met_by_current_assignments_change_nothing() -> None:
-    problem = {
+    problem: dict[str, Any] = {
         "step_fte": 0.05,
         "schools": [
             {"id": "A", "target_fte": 1.0},
@@ -98,7 +98,7 @@ def test_unchanged_targets_met_by_current_assignments_change_nothing() -> None:
 
 
 def test_reasons_for_contract_end_falling_need_and_half_time_rule() -> None:
-    problem = {
+    problem: dict[str, Any] = {
         "step_fte": 0.05,
         "plan_start": "2026-08-01",
         "schools": [{"id": "A", "target_fte": 0.5}, {"id": "B", "target_fte": 1.0}],

@@ -355,7 +355,7 @@ def test_unchanged_targets_met_by_the_current_plan_change_nothing(problem: dict[
     totals: dict[str, Decimal] = {}
     for person in problem["staff"]:
         person.pop("contract_end", None)
-        keep = []
+        keep: list[dict[str, Any]] = []
         used = Decimal(0)
         for item in person["current"]:
             school = known.get(item["school"])
@@ -379,8 +379,8 @@ def test_unchanged_targets_met_by_the_current_plan_change_nothing(problem: dict[
 
 
 def test_time_limit_returns_a_valid_plan_with_its_bound() -> None:
-    problem = generate(schools=150, staff=175, carriers=6, seed=3)
-    result = solve(problem, time_limit=1.0)
+    problem = generate(schools=300, staff=350, carriers=12, seed=1)
+    result = solve(problem, time_limit=0.5)
     assert result["status"] == "time_limit"
     assert 0 < result["bound"] < result["objective"]
     assert result["gap"] == pytest.approx(result["objective"] - result["bound"])
