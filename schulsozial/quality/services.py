@@ -117,6 +117,23 @@ class ParticipantInput:
     count: int = 1
 
 
+# The audit log states details in German words (issue 13): keys and values
+# that are no field of the audited model are written as their labels.
+
+
+def _perspective_key() -> str:
+    return str(_("perspective"))
+
+
+def _rating_word(value: Any, not_applicable: Any) -> Any:
+    return str(_("not applicable")) if not_applicable else value
+
+
+def _role_words(roles: Iterable[str]) -> list[str]:
+    labels = dict(DialogueParticipant.ParticipantRole.choices)
+    return [str(labels.get(r, r)) for r in roles]
+
+
 # --------------------------------------------------------------------------- settings
 
 
@@ -249,7 +266,7 @@ def ratings_save(
             )
             rating.full_clean()
             rating.save()
-            changes[code] = [None, values["value"] if not entry.not_applicable else "n/a"]
+            changes[code] = [None, _rating_word(values["value"], entry.not_applicable)]
         else:
             before = {k: getattr(rating, k) for k in values}
             if before != values:
@@ -257,12 +274,13 @@ def ratings_save(
                     setattr(rating, k, v)
                 rating.full_clean()
                 rating.save()
-                old = "n/a" if before["not_applicable"] else before["value"]
-                new = "n/a" if values["not_applicable"] else values["value"]
-                changes[code] = [old, new]
+                changes[code] = [
+                    _rating_word(before["value"], before["not_applicable"]),
+                    _rating_word(values["value"], values["not_applicable"]),
+                ]
         saved.append(rating)
     if summary is not None and summary.strip() != record.summary:
-        changes["summary"] = [record.summary, summary.strip()]
+        changes[str(_("overall assessment"))] = [record.summary, summary.strip()]
         record.summary = summary.strip()
     if record.author_id is None and _person(by) is not None:
         record.author = _person(by)
@@ -272,7 +290,7 @@ def ratings_save(
             actor=by,
             action=Action.UPDATE,
             obj=evaluation,
-            changes={"perspective": perspective, **changes},
+            changes={_perspective_key(): str(Perspective(perspective).label), **changes},
         )
     return saved
 
@@ -389,7 +407,10 @@ def carrier_view_submit(*, evaluation: SelfEvaluation, by: Any) -> EvaluationPer
         actor=by,
         action=Action.UPDATE,
         obj=evaluation,
-        changes={"perspective": "carrier", "submitted": [None, "yes"]},
+        changes={
+            _perspective_key(): str(Perspective.CARRIER.label),
+            str(_("submitted at")): timezone.localdate().isoformat(),
+        },
     )
     return record
 
@@ -449,7 +470,7 @@ def closing_review_create(
             "next_school_year": following,
             "created_by": _person(by),
         },
-        changes={"changes": len(chosen), "next_school_year": following.code},
+        changes={str(_("chosen changes")): len(chosen), "next_school_year": following.code},
         by=by,
         municipality_id=evaluation.school.municipality_id,
     )
@@ -546,7 +567,7 @@ def dialogue_create(
         changes={
             "date": date,
             "school_year": school_year.code,
-            "participants": [p.role for p in participants],
+            str(_("participants")): _role_words([p.role for p in participants]),
         },
         by=by,
         municipality_id=school.municipality_id,
@@ -575,13 +596,16 @@ def dialogue_update(
         data={"date": date, "agreements": agreements.strip(), "evaluation": evaluation},
         by=by,
     )
-    before = sorted(dialogue.participants.values_list("role", flat=True))
+    before = _role_words(sorted(dialogue.participants.values_list("role", flat=True)))
     _set_participants(dialogue, participants)
     dialogue.follow_up_goals.set(follow_up_goals)
-    after = sorted(p.role for p in participants)
+    after = _role_words(sorted(p.role for p in participants))
     if before != after:
         audit(
-            actor=by, action=Action.UPDATE, obj=dialogue, changes={"participants": [before, after]}
+            actor=by,
+            action=Action.UPDATE,
+            obj=dialogue,
+            changes={str(_("participants")): [", ".join(before), ", ".join(after)]},
         )
     return dialogue
 

@@ -204,7 +204,9 @@ def evaluation_edit(request: HttpRequest, pk: int, perspective: str) -> HttpResp
         for key, title, items in groups
     ]
     if request.method == "GET":
-        audit_read(request, evaluation, details={"perspective": perspective})
+        audit_read(
+            request, evaluation, details={_("perspective"): str(Perspective(perspective).label)}
+        )
     return _render(
         request,
         "quality/evaluation_form.html",

@@ -278,3 +278,26 @@ def test_dialogue_participants_never_pupils_names_only_staff(world):
             participants=[ParticipantInput(role="worker")],
             by=world.users["principal"],
         )
+
+
+def test_audit_entries_read_in_german(world):
+    from schulsozial.core.audit_display import describe_entry
+
+    evaluation = started(world)
+    standard = evaluation.framework_version.standards.first()
+    services.ratings_save(
+        evaluation=evaluation,
+        perspective=Perspective.WORKER,
+        entries=[
+            RatingInput(
+                standard_id=standard.pk, not_applicable=True, not_applicable_reason="Kein Bedarf"
+            )
+        ],
+        summary="Gut aufgestellt",
+        by=world.users["worker"],
+    )
+    entry = AuditEntry.objects.filter(object_type="quality.selfevaluation").order_by("-pk")[0]
+    text = describe_entry(entry)
+    assert "Perspektive: Schulsozialarbeit" in text
+    assert f"{standard.code}: – → nicht zutreffend" in text
+    assert "Gesamteinschätzung" in text and "summary" not in text
