@@ -27,9 +27,13 @@ from .text import (
 
 # --------------------------------------------------------------------------- consultations
 
+# The heading of a Beratungsfolge. The first words may have the table on the same line
+# ("Beratungsfolge: Jugendhilfeausschuss (Vorberatung) …"); the others only stand alone,
+# as "Beratungen" can also start a sentence.
 _HEADING = re.compile(
-    r"^\s*(?:geplante\s+)?(?:beratungsfolge|beratungsreihenfolge|beratungsverlauf|beratungsgang"
-    r"|gremienfolge|beratungsergebnisse?|beratungen)\s*:?\s*(?P<rest>.*)$",
+    r"^\s*(?:geplante\s+)?(?:(?:beratungsfolge|beratungsreihenfolge|gremienfolge)(?![^\W_])"
+    r"\s*:?\s*(?P<rest>.*)|(?:beratungsverlauf|beratungsgang|beratungsergebnisse?|beratungen)"
+    r"\s*:?\s*)$",
     re.IGNORECASE,
 )
 
@@ -413,7 +417,7 @@ def _section_lines(lines: list[str]) -> list[tuple[int, int, list[str]]]:
     for index, line in enumerate(lines):
         match = _HEADING.match(line)
         if match is not None and len(line) <= 120:
-            starts.append((index, index + 1, match.group("rest")))
+            starts.append((index, index + 1, match.group("rest") or ""))
     if not starts:
         for index, line in enumerate(lines):
             cells = _cells_of_line(line)
@@ -471,18 +475,16 @@ def _consultations(section: list[str]) -> tuple[list[_Row], list[str]]:
     line_cells = [_cells_of_line(line) for line in section]
     flat = [cell for line in line_cells for cell in line]
     # "Beschluss" or "Sitzung" alone among values is a value, beside column names a column.
-    for line_cell_list in line_cells:
-        for position, cell in enumerate(list(line_cell_list)):
-            if cell.alternative is None:
-                continue
-            at = next(number for number, other in enumerate(flat) if other is cell)
-            before = flat[at - 1] if at > 0 else None
-            after = flat[at + 1] if at + 1 < len(flat) else None
-            beside = [
-                other for other in (before, after) if other is not None and other.kind == HEADER
-            ]
-            if not beside:
-                line_cell_list[position : position + 1] = cell.alternative
+    replaced: dict[int, list[_Cell]] = {}
+    for at, cell in enumerate(flat):
+        if cell.alternative is None:
+            continue
+        neighbours = flat[max(at - 1, 0) : at] + flat[at + 1 : at + 2]
+        if not any(other.kind == HEADER for other in neighbours):
+            replaced[id(cell)] = cell.alternative
+    line_cells = [
+        [new for cell in line for new in replaced.get(id(cell), [cell])] for line in line_cells
+    ]
     cells = [cell for line in line_cells for cell in line]
     statuses = [cell.text for cell in cells if cell.kind == PUBLIC]
     headers = [position for position, cell in enumerate(cells) if cell.kind == HEADER]

@@ -670,3 +670,12 @@ def test_prose_after_the_heading_is_no_consultation() -> None:
         ("Jugendhilfeausschuss", D(2019, 9, 24), "Vorberatung", None),
         ("Rat der Stadt", D(2019, 10, 10), "Entscheidung", None),
     ]
+
+
+def test_a_sentence_starting_with_beratungen_is_no_heading() -> None:
+    text = (
+        "Betreff: Bericht\n"
+        "Beratungen im Ausschuss haben gezeigt, dass der Bedarf steigt\n"
+        "Jugendhilfeausschuss Schulausschuss\n"
+    )
+    assert parse_council_paper(text).consultations == []
