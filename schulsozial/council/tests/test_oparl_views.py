@@ -165,3 +165,30 @@ def test_a_run_left_by_a_stopped_worker_ends_as_interrupted(client_for, world):
     assert "Der Import wurde unterbrochen" in page
     fresh.refresh_from_db()
     assert fresh.status == OParlRun.Status.RUNNING
+
+
+def test_the_import_pages_have_no_english_words(client_for, world, settings):
+    """The German-text crawler does not reach a run's pages (the demo has no
+    runs): its detector on the form, a progress, a result and an error page."""
+    from tests.test_german_text import findings_in, visible_text
+
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = True
+    coordinator = client_for("coordinator")
+    pages = [coordinator.get(reverse("council:oparl_import"))]
+    with FakeOParl(quirks={"dangling", "deleted"}) as fake:
+        start(coordinator, world, fake.url("/"))
+        fake.quirks.add("broken")
+        start(coordinator, world, fake.url("/"), full="on")
+    done, failed = OParlRun.objects.order_by("pk")
+    assert (done.status, failed.status) == (OParlRun.Status.DONE, OParlRun.Status.FAILED)
+    running = OParlRun.objects.create(
+        source=done.source, status=OParlRun.Status.RUNNING, stage="saving", stage_count=1
+    )
+    for run in (done, failed):
+        pages.append(coordinator.get(reverse("council:oparl_result", args=[run.pk])))
+    pages.append(coordinator.get(reverse("council:oparl_progress", args=[running.pk])))
+    texts = [p.content.decode() for p in pages]
+    assert "1 Hinweis" in texts[1] and "2 Vorlagen sind im Ratsinformationssystem" in texts[1]
+    assert "1 Vorlage wird gespeichert." in texts[3]
+    found = [f for text in texts for f in findings_in(visible_text(text))]
+    assert found == []
