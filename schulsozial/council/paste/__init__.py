@@ -44,6 +44,7 @@ from .labels import (
     _HEADER_LINE,
     _SD_NET_AGENDA_TITLE,
     _TOP_TITLE,
+    _TYPE_LINE,
     _URL,
     _VALIDATORS,
     _continues,
@@ -317,6 +318,8 @@ def parse_council_paper(text: str) -> ParsedPaper:
             continue
         pairs = _split_inline(stripped.replace("\t", " \t ") if "\t" in stripped else stripped)
         if not pairs:
+            if _TYPE_LINE.match(stripped):
+                offer("paper_type", stripped)
             continue
         if any(_clean(value) for _, value in pairs):
             for name, value in pairs:

@@ -52,10 +52,12 @@ _LABEL_SPECS: list[tuple[str | None, str]] = [
     ("author", r"Autor(?:/-?in|in)?"),
     ("author", r"Ersteller(?:/-?in|in)?"),
     ("author", r"Erstellt von"),
+    ("author", r"Verfasst von"),
     ("date", r"Vorlagen?datum"),
     ("date", r"Datum der Vorlage"),
     ("date", r"Erstellungsdatum"),
     ("date", r"Erstellt am"),
+    ("date", r"Erstellt"),
     ("date", r"Datum"),
     (None, r"(?:Sach)?[Bb]earbeiter(?:/-?in|\(in\)|in)?"),
     (None, r"Bearbeitung"),
@@ -125,6 +127,12 @@ _HEADER_LINE = re.compile(
     re.IGNORECASE,
 )
 _GENERIC_TYPES = {"vorlage", "drucksache"}
+# A paper type alone on a line of the head (ALLRIS 4 may show it under the header).
+_TYPE_LINE = re.compile(
+    r"^(?:(?:Beschluss|Berichts|Mitteilungs|Informations|Verwaltungs|Dringlichkeits|Ergänzungs"
+    r"|Änderungs|Tisch|Sitzungs)vorlage|Antrag|Anfrage|Mitteilung|Änderungsantrag"
+    r"|Dringlichkeitsantrag|Beschlussempfehlung)$"
+)
 # Words of a meeting's or agenda item's page, as written (in the head, not the text).
 _AGENDA = re.compile(
     r"\b(?:TOP|Tagesordnungspunkt|Tagesordnung|Sitzungsort|Sitzungsraum|Öffentliche Sitzung"

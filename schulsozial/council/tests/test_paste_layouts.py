@@ -679,3 +679,24 @@ def test_a_sentence_starting_with_beratungen_is_no_heading() -> None:
         "Jugendhilfeausschuss Schulausschuss\n"
     )
     assert parse_council_paper(text).consultations == []
+
+
+def test_allris4_type_on_its_own_line_and_more_labels() -> None:
+    text = (
+        "Vorlage - VO/2024/0417\n"
+        "Mitteilungsvorlage\n"
+        "Erstellt: 04.03.2024\n"
+        "Verfasst von: Petra Schulte\n"
+        "Betreff: Bericht über die Schulsozialarbeit\n"
+    )
+    paper = parse_council_paper(text)
+    assert paper.reference == "VO/2024/0417"
+    assert paper.paper_type == "Mitteilungsvorlage"
+    assert paper.date == D(2024, 3, 4)
+    assert paper.author == "Petra Schulte"
+    assert paper.title == "Bericht über die Schulsozialarbeit"
+
+
+def test_a_type_word_in_the_text_is_not_the_type() -> None:
+    text = "Vorlage: 1/2024\nSachverhalt\nBeschlussvorlage\n"
+    assert parse_council_paper(text).paper_type is None
