@@ -429,3 +429,34 @@ def cycle_carriers(*, user: Any) -> QuerySet[Any]:
 
 def hours_value(value: Any) -> Any:
     return value.quantize(Decimal("0.1")) if isinstance(value, Decimal) else value
+
+
+# --------------------------------------------------------------------------- for the heat map
+
+
+def rating_averages(
+    *, user: Any, school_year: SchoolYear, perspective: str = Perspective.WORKER
+) -> dict[tuple[str, int], Decimal]:
+    """Average rating per (standard code, school) of one perspective in a school
+    year, over the submitted self-evaluations the user may read; "not
+    applicable" ratings have no value and are left out. One GROUP BY query: the
+    heat map (standards × schools) builds on this."""
+    from django.db.models import Avg
+
+    rows = (
+        Rating.objects.filter(
+            evaluation__in=evaluations_visible_to(user=user).values("pk"),
+            evaluation__school_year=school_year,
+            evaluation__status__in=[ST.SUBMITTED, ST.CO_SIGNED, ST.CLOSED],
+            perspective=perspective,
+            value__isnull=False,
+        )
+        .values("standard__code", "evaluation__school_id")
+        .annotate(avg=Avg("value"))
+    )
+    return {
+        (r["standard__code"], r["evaluation__school_id"]): Decimal(str(r["avg"])).quantize(
+            Decimal("0.01")
+        )
+        for r in rows
+    }

@@ -301,3 +301,19 @@ def test_audit_entries_read_in_german(world):
     assert "Perspektive: Schulsozialarbeit" in text
     assert f"{standard.code}: – → nicht zutreffend" in text
     assert "Gesamteinschätzung" in text and "summary" not in text
+
+
+def test_rating_averages_per_standard_and_school_for_the_heat_map(world):
+    first = submitted(world, values=(4, 3, 2))
+    second = started(world, 2)
+    rate_all(second, Perspective.WORKER, [1, 2, 2], world.users["worker2"])
+    services.evaluation_submit(evaluation=second, by=world.users["worker2"])
+    averages = selectors.rating_averages(user=world.users["coordinator"], school_year=world.year)
+    s0, s2 = world.schools[0].pk, world.schools[2].pk
+    assert averages[("ST-01", s0)] == 4 and averages[("ST-01", s2)] == 1
+    assert averages[("ST-03", s2)] == 2
+    assert len(averages) == 6
+    # Scoped: the social worker of school 0 sees only its own school.
+    mine = selectors.rating_averages(user=world.users["worker"], school_year=world.year)
+    assert {school for _code, school in mine} == {s0}
+    assert first.status == ST.SUBMITTED
