@@ -24,6 +24,7 @@ from schulsozial.core.audit import Action, audit
 from schulsozial.core.exports import ExportInfo, export_response
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import ServiceFormView, apply_validation_error
+from schulsozial.council.permissions import can_draft_distribution_paper
 from schulsozial.council.selectors import papers_concerning_scenario
 from schulsozial.masterdata.models import Municipality, SchoolType
 from schulsozial.masterdata.selectors import coordinated_municipalities, current_school_year
@@ -207,6 +208,7 @@ def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": selectors.change_counts(scenario.result),
             "rules_text": describe(scenario.rules_toml),
             "council_papers": papers_concerning_scenario(user=request.user, scenario=scenario),
+            "can_draft_paper": can_draft_distribution_paper(request.user, scenario),
             **_chart_context(scenario),
         },
     )

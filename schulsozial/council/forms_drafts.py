@@ -41,12 +41,14 @@ class DraftStartForm(forms.Form):
     framework_version = VersionChoice(
         label=_("framework concept version"),
         queryset=None,
+        empty_label="–",
         required=False,
         help_text=_("For the framework concept: a draft, a version in consultation or adopted."),
     )
     scenario = ScenarioChoice(
         label=_("distribution scenario"),
         queryset=None,
+        empty_label="–",
         required=False,
         help_text=_(
             "For the distribution: the adopted scenario or the one chosen for the council."
@@ -58,6 +60,7 @@ class DraftStartForm(forms.Form):
     template: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("own template"),
         queryset=None,
+        empty_label="–",
         required=False,
         help_text=_("Optional: the municipality's own Word template for the export."),
     )

@@ -106,3 +106,17 @@ def can_edit_draft(user: Any, draft: Any) -> bool:
 def can_enter_reference(user: Any, draft: Any) -> bool:
     """Enter the council system's reference of a submitted draft (it becomes a paper)."""
     return can_manage_drafts(user, draft.municipality_id) and draft.paper_id is None
+
+
+def can_draft_framework_paper(user: Any, version: Any) -> bool:
+    """The "draft a council paper" button of a framework version (not a superseded one)."""
+    return can_manage_drafts(user, version.municipality_id) and version.status != "superseded"
+
+
+def can_draft_distribution_paper(user: Any, scenario: Any) -> bool:
+    """The same for a computed, not superseded distribution scenario."""
+    return (
+        can_manage_drafts(user, scenario.municipality_id)
+        and scenario.status != "superseded"
+        and bool(scenario.computed_at)
+    )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from schulsozial.core.listing import Column, require
+from schulsozial.council.permissions import can_draft_framework_paper
 from schulsozial.council.selectors import papers_concerning_framework
 from schulsozial.masterdata.selectors import coordinated_municipalities
 
@@ -94,6 +95,7 @@ def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_manage": perms.can_manage_framework(user, version.municipality_id),
             "can_comment": perms.can_comment_on_framework(user, version),
             "council_papers": papers_concerning_framework(user=user, version=version),
+            "can_draft_paper": can_draft_framework_paper(user, version),
             **selectors.framework_page(user=user, version=version),
         },
     )

@@ -312,3 +312,24 @@ def test_another_municipalitys_drafts_and_templates_do_not_exist(world, client_f
     listing = client.get(reverse("council:draft_list")).content.decode()
     assert "Neue Vorlage" in listing
     assert listing.count("Neue Vorlage") == 1
+
+
+def test_framework_and_scenario_pages_offer_a_draft_to_coordination_only(world, client_for):
+    _old, new = _versions(world.town)
+    scenario = _scenario(world)
+    start = reverse("council:draft_start")
+    for page, link in (
+        (
+            reverse("concepts:framework_detail", args=[new.pk]),
+            f"{start}?framework_version={new.pk}",
+        ),
+        (
+            reverse("allocation:scenario_detail", args=[scenario.pk]),
+            f"{start}?scenario={scenario.pk}",
+        ),
+    ):
+        assert link in client_for("coordinator").get(page).content.decode()
+        assert start not in client_for("committee").get(page).content.decode()
+    form = client_for("coordinator").get(f"{start}?scenario={scenario.pk}").content.decode()
+    assert f'<option value="{scenario.pk}" selected>' in form
+    assert 'value="distribution" checked' in form
