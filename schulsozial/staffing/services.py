@@ -54,8 +54,8 @@ logger = logging.getLogger(__name__)
 
 #: Problems up to this many (person, school) pairs are calculated at once in
 #: the request; larger ones go to the background task with a progress page.
-SYNC_PAIRS = 4000
-SYNC_TIME_LIMIT = 10
+SYNC_PAIRS = 1000
+SYNC_TIME_LIMIT = 5
 HOURS_TOLERANCE = Decimal("0.01")
 
 
@@ -158,9 +158,9 @@ def plan_rollover(
         action=Action.CREATE,
         obj=plan,
         changes={
-            "rollover": school_year.code,
-            "assignments": len(result["assignments"]),
-            "changes": len(result["changes"]),
+            "school_year": school_year.code,
+            "scenario": scenario.name if scenario else "",
+            "status": plan.status,
         },
     )
     return plan
@@ -274,7 +274,7 @@ def pin_set(
         actor=by,
         action=Action.CREATE if created else Action.UPDATE,
         obj=pin,
-        changes={"staff": staff.label, "school": school.school_number, "fte": fte},
+        changes={"staff": staff.label, "school": school.name, "fte": fte},
     )
     _reopen(plan)
     return pin
@@ -302,7 +302,7 @@ def ban_set(*, plan: StaffingPlan, staff: StaffMember, school: School, by: Any) 
             actor=by,
             action=Action.CREATE,
             obj=ban,
-            changes={"staff": staff.label, "school": school.school_number},
+            changes={"staff": staff.label, "school": school.name},
         )
     _reopen(plan)
     return ban
@@ -320,29 +320,39 @@ def ban_remove(*, ban: PlanBan, by: Any) -> None:
 # --------------------------------------------------------------------------- solving
 
 
-def plan_solve(*, plan: StaffingPlan, by: Any) -> StaffingPlan:
-    """Calculate the plan: at once when the problem is small (a few thousand
-    person-school pairs), else in the background (status 'solving'; the
-    plan's progress page follows it). Raises PermissionDenied unless `by` may
-    edit the plan."""
+def plan_solve(*, plan: StaffingPlan, by: Any, background: bool | None = None) -> StaffingPlan:
+    """Calculate the plan: at once when the problem is small (up to
+    SYNC_PAIRS person-school pairs) or `background` is False, else in the
+    background task (status 'solving'; the plan's progress page follows it).
+    Raises PermissionDenied unless `by` may edit the plan."""
     with transaction.atomic():
         plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
         _require(perms.can_edit_plan(by, plan))
         scope = adapter.build_scope(plan)
         problem = adapter.build_problem(plan, scope)
         pairs = len(problem["staff"]) * len(problem["schools"])
+        previous = plan.status
         plan.status = StaffingPlan.Status.SOLVING
         plan.problem = problem
         plan.progress = {"phase": "queued", "pairs": pairs}
         plan.error = ""
         plan.save(update_fields=["status", "problem", "progress", "error"])
-        audit(actor=by, action=Action.UPDATE, obj=plan, changes={"solve": pairs})
-        if pairs > SYNC_PAIRS:
+        audit(
+            actor=by,
+            action=Action.UPDATE,
+            obj=plan,
+            changes={"status": [previous, StaffingPlan.Status.SOLVING]},
+        )
+        if background or (background is None and pairs > SYNC_PAIRS):
             from .tasks import solve_plan_task
 
-            transaction.on_commit(lambda: solve_plan_task.enqueue(plan.pk))
+            # In the same transaction as the status: the worker sees the task
+            # only with it (a backend that runs tasks at once has finished).
+            solve_plan_task.enqueue(plan.pk)
+            plan.refresh_from_db()
             return plan
-    return solve_run(plan_id=plan.pk, time_limit=min(plan.time_limit_seconds, SYNC_TIME_LIMIT))
+    limit = SYNC_TIME_LIMIT if background is None else plan.time_limit_seconds
+    return solve_run(plan_id=plan.pk, time_limit=min(plan.time_limit_seconds, limit))
 
 
 def solve_run(*, plan_id: int, time_limit: float | None = None) -> StaffingPlan:
@@ -395,12 +405,29 @@ def solve_run(*, plan_id: int, time_limit: float | None = None) -> StaffingPlan:
             action=Action.UPDATE,
             obj=plan,
             changes={
-                "status": result.get("status"),
-                "objective": result.get("objective"),
-                "bound": result.get("bound"),
+                "status": [StaffingPlan.Status.SOLVING, StaffingPlan.Status.SOLVED],
+                "result": result_text(result),
             },
         )
     return plan
+
+
+def result_text(result: dict[str, Any]) -> str:
+    """The solver's outcome in words (the audit log's detail)."""
+    from django.utils.formats import number_format
+
+    from .selectors import gap_percent
+
+    value = number_format(Decimal(str(result.get("objective") or 0)), decimal_pos=2)
+    if result.get("status") == "optimal":
+        return _("optimal, value %(value)s") % {"value": value}
+    gap = gap_percent(result)
+    if gap is None:
+        return _("stopped at the time limit, value %(value)s") % {"value": value}
+    return _("stopped at the time limit, value %(value)s, at most %(gap)s %% from the optimum") % {
+        "value": value,
+        "gap": number_format(gap, decimal_pos=1),
+    }
 
 
 def _store_result(
@@ -511,7 +538,6 @@ def plan_accept(*, plan: StaffingPlan, by: Any) -> StaffingPlan:
     year = plan.school_year
     start = year.start
     last_day = start - datetime.timedelta(days=1)
-    week = plan.municipality.fulltime_week_hours
     scope = adapter.build_scope(plan)
     planned: dict[int, dict[School, Decimal]] = defaultdict(dict)
     for row in plan.assignments.select_related("school"):
@@ -581,11 +607,9 @@ def plan_accept(*, plan: StaffingPlan, by: Any) -> StaffingPlan:
         changes={
             "status": [StaffingPlan.Status.SOLVED, StaffingPlan.Status.ACCEPTED],
             "school_year": year.code,
-            "valid_from": start,
-            "positions_ended": ended,
-            "positions_created": created,
-            "positions_changed": changed_in_place,
-            "week_hours": week,
+            # Positions: new successors, and ended or changed ones.
+            "created": created,
+            "updated": ended + changed_in_place,
         },
     )
     return plan
@@ -595,7 +619,13 @@ def plan_accept(*, plan: StaffingPlan, by: Any) -> StaffingPlan:
 def plan_discard(*, plan: StaffingPlan, by: Any) -> StaffingPlan:
     plan = StaffingPlan.objects.select_for_update().get(pk=plan.pk)
     _require(perms.can_edit_plan(by, plan))
+    previous = plan.status
     plan.status = StaffingPlan.Status.DISCARDED
     plan.save(update_fields=["status"])
-    audit(actor=by, action=Action.UPDATE, obj=plan, changes={"status": "discarded"})
+    audit(
+        actor=by,
+        action=Action.UPDATE,
+        obj=plan,
+        changes={"status": [previous, StaffingPlan.Status.DISCARDED]},
+    )
     return plan

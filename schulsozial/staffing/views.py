@@ -347,6 +347,6 @@ def unfilled_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         actor=request.user,
         action=Action.EXPORT,
         obj=plan,
-        changes={"list": str(_("Open needs")), "format": fmt, "rows": len(body)},
+        changes={"format": fmt, "entries": len(body)},
     )
     return export_response(fmt, info=info, header=header, rows=body)

@@ -179,7 +179,7 @@ def test_accept_writes_dated_assignments_and_keeps_history(world, client_for):
         object_type="staffing.staffingplan", object_id=str(plan.pk)
     ).latest("at")
     assert entry.actor == coordinator
-    assert entry.changes["positions_created"] == 1
+    assert entry.changes["created"] == 1 and entry.changes["updated"] == 1
     # The school's page shows the assignment under the new school year.
     response = client_for("coordinator").get(
         reverse("masterdata:school_detail", args=[world.schools[3].pk])
@@ -325,3 +325,60 @@ def test_pin_and_solve_through_the_pages(world, client_for):
     assert plan.assignments.get(staff=world.staff[2], school=world.schools[3]).fte == Decimal(
         "0.25"
     )
+
+
+def test_background_solve_runs_the_task_and_the_progress_page_follows(world, client_for):
+    plan = services.plan_solve(plan=_plan(world), by=SYSTEM, background=True)
+    # The test backend runs the task at once.
+    assert plan.status == StaffingPlan.Status.SOLVED and plan.result["status"] == "optimal"
+    client = client_for("coordinator")
+    progress = reverse("staffing:plan_progress", args=[plan.pk])
+    assert client.get(progress)["Location"] == plan.get_absolute_url()
+    StaffingPlan.objects.filter(pk=plan.pk).update(
+        status=StaffingPlan.Status.SOLVING,
+        progress={"phase": "search", "elapsed": 12.4, "objective": 2.5, "bound": 2.0},
+    )
+    html = client.get(progress).content.decode()
+    assert "Berechnung läuft seit 12 Sekunden" in html
+    assert "Höchstens 20,0 % vom Optimum" in html
+    # The plan page sends to the progress page while it runs.
+    assert client.get(plan.get_absolute_url())["Location"] == progress
+    # The htmx poll gets the fragment, then the redirect when done.
+    fragment = client.get(progress, headers={"HX-Request": "true"}).content.decode()
+    assert 'id="plan-progress"' in fragment and "<html" not in fragment
+    StaffingPlan.objects.filter(pk=plan.pk).update(status=StaffingPlan.Status.SOLVED)
+    done = client.get(progress, headers={"HX-Request": "true"})
+    assert done.status_code == 204 and done["HX-Redirect"] == plan.get_absolute_url()
+
+
+def test_stopped_solver_shows_the_gap(world, client_for):
+    plan = services.plan_solve(plan=_plan(world), by=SYSTEM)
+    plan.result = {**plan.result, "status": "time_limit", "objective": 4.0, "bound": 3.0}
+    plan.save(update_fields=["result"])
+    html = client_for("coordinator").get(plan.get_absolute_url()).content.decode()
+    assert "an der Zeitgrenze beendet: höchstens 25,0 % vom Optimum" in html
+
+
+def test_the_audit_log_describes_the_plan_in_german(world):
+    from django.utils import translation
+
+    from schulsozial.core.audit_display import describe_changes
+
+    plan = _plan(world)
+    services.pin_set(
+        plan=plan, staff=world.staff[0], school=world.schools[3], fte=Decimal("0.5"), by=SYSTEM
+    )
+    plan = services.plan_solve(plan=plan, by=SYSTEM)
+    services.plan_accept(plan=plan, by=world.users["coordinator"])
+    with translation.override("de"):
+        texts = [
+            describe_changes(e)
+            for e in AuditEntry.objects.filter(object_type__startswith="staffing.").order_by("at")
+        ]
+    joined = " | ".join(texts)
+    assert "Status: Entwurf → wird berechnet" in joined
+    assert "Ergebnis der Berechnung: optimal, Wert" in joined
+    assert "Status: berechnet → übernommen" in joined
+    assert "Schule: Testschule 3" in joined
+    for english in ("solving", "accepted", "optimal, value", "created", "updated", "_"):
+        assert english not in joined, english
