@@ -50,14 +50,21 @@ def contracts_ending_tile(context: Any) -> dict[str, Any]:
     months (coordination and carriers), and the next five."""
     user = context["request"].user
     if not perms.can_see_carrier_timelines(user):
-        return {"show": False}
+        # A committee has no contracts but the Entfristung figures.
+        return {"show": False, "entfristung": perms.can_see_entfristung(user)}
     today = timezone.localdate()
     ending = list(selectors.ending_soon(user=user, day=today))
     bands = []
     for months, days in ((3, 92), (6, 183), (12, 365)):
         count = sum(1 for c in ending if c.end and (c.end - today).days <= days)
         bands.append((months, count))
-    return {"show": True, "bands": bands, "next": ending[:5], "today": today}
+    return {
+        "show": True,
+        "bands": bands,
+        "next": ending[:5],
+        "today": today,
+        "entfristung": perms.can_see_entfristung(user),
+    }
 
 
 @register.filter

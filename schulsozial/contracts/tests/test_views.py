@@ -184,3 +184,60 @@ def test_continuity_from_a_built_history(world, client_for):
     assert status == 200
     assert f'data-school="{school.school_number}"' in body
     assert 'data-flagged="1"' in body
+
+
+def test_the_carrier_records_a_contract_through_the_form(world, client_for):
+    member = world.staff[1]
+    url = reverse("contracts:contract_create", args=[member.pk])
+    client = client_for("carrier")
+    response = client.post(
+        url,
+        {"start": "2020-08-01", "end": "2020-07-01", "weekly_hours": "19.5", "reason": "project"},
+    )
+    assert "Das Ende muss nach dem Beginn liegen." in response.content.decode()
+    response = client.post(
+        url,
+        {
+            "start": "2020-08-01",
+            "end": "2021-07-31",
+            "weekly_hours": "19.5",
+            "reason": "project",
+            "funding_stream": world.stream.pk,
+            "pay_group": "S 11b",
+        },
+    )
+    assert response.status_code == 302
+    contract = member.contracts.get()
+    assert (contract.kind, contract.reason, contract.pay_group) == (
+        "fixed_term",
+        "project",
+        "S 11b",
+    )
+
+
+def test_coordination_sets_the_target_and_the_page_follows(world, client_for):
+    contracts_for_world(world)
+    client = client_for("coordinator")
+    url = reverse("contracts:settings", args=[world.town.pk])
+    response = client.post(
+        url,
+        {
+            "target_fixed_term_percent": "0",
+            "target_year": str(sy.start_year_of(timezone.localdate()) + 1),
+            "default_cost_per_fte_eur": "70000",
+            "land_max_share_percent": "80",
+            "land_max_eligible_per_fte_eur": "70000",
+            "land_max_eligible_justified_eur": "80000",
+            "frequent_change_workers": "3",
+        },
+    )
+    assert response.status_code == 302
+    data = selectors.entfristung(municipality=world.town, day=timezone.localdate())
+    assert [p.make_permanent_fte for p in data["path"]] == [Decimal("0.50")]
+
+
+def test_the_committee_finds_the_entfristung_on_its_dashboard(world, client_for):
+    body = client_for("committee").get(reverse("dashboard:home")).content.decode()
+    assert 'data-tile="entfristung"' in body and 'href="/vertraege/entfristung/"' in body
+    body = client_for("principal").get(reverse("dashboard:home")).content.decode()
+    assert "/vertraege/" not in body
