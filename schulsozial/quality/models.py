@@ -472,3 +472,148 @@ class ClosingChange(models.Model):
 
     def __str__(self) -> str:
         return str(self.goal or self.standard or self.pk)
+
+
+# --------------------------------------------------------------------------- anonymous surveys
+# (issue 16, part two). No answer is tied to a person: a response row has no
+# user, no address, no time of day; it knows only its survey (school and
+# period). Free texts are shown only pooled over the municipality.
+
+
+class SurveyAudience(models.TextChoices):
+    STAFF = "staff", _("school staff")
+    PUPILS = "pupils", _("pupils")
+
+
+class SurveyQuestionSet(models.Model):
+    """A municipality's questionnaire for one audience (copied from the shipped
+    default set the first time coordination uses it, then editable)."""
+
+    municipality = models.ForeignKey(
+        "masterdata.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.CASCADE,
+        related_name="survey_question_sets",
+    )
+    audience = models.CharField(_("audience"), max_length=10, choices=SurveyAudience.choices)
+    title = models.CharField(_("title"), max_length=200)
+    intro = models.TextField(_("introduction"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("question set")
+        verbose_name_plural = _("question sets")
+        ordering = ["municipality", "audience", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SurveyQuestion(models.Model):
+    class Kind(models.TextChoices):
+        SCALE4 = "scale4", _("scale 1 to 4")
+        SCALE5 = "scale5", _("scale 1 to 5")
+        YES_NO = "yes_no", _("yes or no")
+        TEXT = "text", _("free text (optional)")
+
+    question_set = models.ForeignKey(
+        SurveyQuestionSet, on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    text = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind of answer"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("question")
+        verbose_name_plural = _("questions")
+        ordering = ["question_set", "position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def steps(self) -> int:
+        return {"scale4": 4, "scale5": 5, "yes_no": 2}.get(self.kind, 0)
+
+
+class Survey(models.Model):
+    """One school's survey for a period, answered through its link (token)."""
+
+    school = models.ForeignKey(
+        "masterdata.School",
+        verbose_name=_("school"),
+        on_delete=models.PROTECT,
+        related_name="quality_surveys",
+    )
+    question_set = models.ForeignKey(
+        SurveyQuestionSet,
+        verbose_name=_("question set"),
+        on_delete=models.PROTECT,
+        related_name="surveys",
+    )
+    token = models.CharField(max_length=64, unique=True, editable=False)
+    opens_on = models.DateField(_("open from"))
+    closes_on = models.DateField(_("open until"))
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    is_demo = models.BooleanField(_("demo data"), default=False)
+
+    class Meta:
+        verbose_name = _("survey")
+        verbose_name_plural = _("surveys")
+        ordering = ["-opens_on", "school__name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="survey_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(
+            _("Survey %(school)s %(start)s")
+            % {"school": self.school.name, "start": self.opens_on.strftime("%d.%m.%Y")}
+        )
+
+    @property
+    def municipality_id(self) -> int:
+        return self.school.municipality_id
+
+
+class SurveyResponse(models.Model):
+    """One anonymous set of answers: no user, no address, no time stamp."""
+
+    survey = models.ForeignKey(Survey, on_delete=models.CASCADE, related_name="responses")
+
+    class Meta:
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self) -> str:
+        return str(_("Response %(pk)s") % {"pk": self.pk})
+
+
+class SurveyAnswer(models.Model):
+    response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")
+    value = models.PositiveSmallIntegerField(null=True, blank=True)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name = _("answer")
+        verbose_name_plural = _("answers")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["response", "question"], name="survey_answer_once_per_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.value if self.value is not None else self.text[:40])
