@@ -14,7 +14,12 @@ from typing import Any
 
 __all__ = ["city", "generate", "kreis"]
 
-_TARGETS = (0.5, 0.75, 1.0, 1.0, 1.25, 1.5, 2.0)
+#: Targets of the schools: "balanced" is what an adopted distribution gives (it distributes
+#: about the FTE the staff have), "short" asks for a fifth more than the staff can give.
+TARGETS = {
+    "balanced": (0.5, 0.5, 0.75, 1.0, 1.0, 1.0, 1.25, 1.5),
+    "short": (0.5, 0.75, 1.0, 1.0, 1.25, 1.5, 2.0),
+}
 _FTES = (0.5, 0.5, 0.75, 0.8, 1.0, 1.0, 1.0)
 
 
@@ -30,6 +35,7 @@ def generate(
     seed: int = 0,
     open_share: float = 0.1,
     change_share: float = 0.33,
+    supply: str = "balanced",
 ) -> dict[str, Any]:
     """A PROBLEM dict: ``schools`` schools, ``staff`` people, ``carriers`` carriers;
     ``open_share`` of the schools have no carrier (anyone may work there)."""
@@ -41,7 +47,7 @@ def generate(
     for index in range(schools):
         school_id = f"{100000 + 37 * index:06d}"
         carrier = None if rng.random() < open_share else rng.choice(carrier_ids)
-        target = _d(rng.choice(_TARGETS))
+        target = _d(rng.choice(TARGETS[supply]))
         last_target[school_id] = target
         school_list.append({"id": school_id, "carrier": carrier})
     # staff per carrier in proportion to its schools' targets (open schools shared)
@@ -118,11 +124,11 @@ def generate(
     }
 
 
-def city(seed: int = 0) -> dict[str, Any]:
+def city(seed: int = 0, supply: str = "balanced") -> dict[str, Any]:
     """A kreisfreie Stadt: 50 schools, 60 staff, 3 carriers."""
-    return generate(schools=50, staff=60, carriers=3, seed=seed)
+    return generate(schools=50, staff=60, carriers=3, seed=seed, supply=supply)
 
 
-def kreis(seed: int = 0) -> dict[str, Any]:
+def kreis(seed: int = 0, supply: str = "balanced") -> dict[str, Any]:
     """A Kreis: 300 schools, 350 staff, 12 carriers."""
-    return generate(schools=300, staff=350, carriers=12, seed=seed)
+    return generate(schools=300, staff=350, carriers=12, seed=seed, supply=supply)
