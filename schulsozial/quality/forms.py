@@ -210,9 +210,14 @@ class DialogueForm(forms.Form):
     school: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("school"), queryset=School.objects.none()
     )
-    date = forms.DateField(label=_("date"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     evaluation: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("self-evaluation discussed"), queryset=SelfEvaluation.objects.none(), required=False
+        label=_("self-evaluation discussed"),
+        queryset=SelfEvaluation.objects.none(),
+        required=False,
+        empty_label="–",
     )
     agreements = forms.CharField(
         label=_("agreements"), required=False, widget=forms.Textarea(attrs={"rows": 4})
