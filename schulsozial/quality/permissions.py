@@ -201,3 +201,69 @@ def can_open_settings(user: Any) -> bool:
 def coordinates_school(user: Any, school: Any) -> bool:
     """Coordination of the school's municipality (whose task the quality dialogue is)."""
     return coordinates(user, school.municipality_id)
+
+
+# --------------------------------------------------------------------------- heat map, summary, surveys
+# (issue 16, part two)
+
+# Committee figures: a town average of a standard is published only when at
+# least this many schools rated it (fewer would show one school's rating).
+PUBLISHED_MIN_SCHOOLS = 3
+
+
+def can_view_heatmap(user: Any) -> bool:
+    """The overview of the standards: coordination (its municipality's
+    schools), carriers (their schools), social workers and principals (their
+    own school's row), Gremium (only the published town averages)."""
+    return has_role(user, *QUALITY_ROLES, Role.COMMITTEE)
+
+
+def heatmap_schools_q(user: Any) -> Q:
+    """The school rows of the heat map: the schools whose quality records the
+    user reads (coordination: municipality, carrier: its schools, worker and
+    principal: own schools). The committee gets no school rows."""
+    return schools_q(user)
+
+
+def heatmap_published_municipalities(user: Any) -> list[int]:
+    """Municipalities whose published town averages (co-signed evaluations,
+    at least PUBLISHED_MIN_SCHOOLS schools per standard) the user sees:
+    the committee's."""
+    return list(municipality_ids(user, Role.COMMITTEE))
+
+
+def can_view_annual_summary(user: Any) -> bool:
+    """The summary for the annual report: coordination and carriers (their schools)."""
+    return has_role(user, Role.COORDINATION, Role.CARRIER)
+
+
+def can_manage_surveys(user: Any) -> bool:
+    """The survey pages (create, print the link, close, see results): coordination."""
+    return has_role(user, Role.COORDINATION)
+
+
+def surveys_visible_q(user: Any) -> Q:
+    coord = municipality_ids(user, Role.COORDINATION)
+    return Q(school__municipality_id__in=coord) if coord else NOTHING
+
+
+@system_may
+def can_run_survey_at(user: Any, school: Any) -> bool:
+    """Create a survey for a school: coordination of its municipality."""
+    return coordinates(user, school.municipality_id)
+
+
+def can_answer_survey(user: Any) -> bool:
+    """The anonymous survey page: everybody, without login (the link is the key)."""
+    return True
+
+
+def heatmap_is_town(user: Any) -> bool:
+    """The heat map's average row covers the whole municipality (coordination,
+    committee); for the others it is the average of the schools they see."""
+    return has_role(user, Role.COORDINATION, Role.COMMITTEE)
+
+
+def survey_municipality_ids(user: Any) -> list[int]:
+    """Municipalities whose surveys (and pooled free texts) the user sees."""
+    return list(municipality_ids(user, Role.COORDINATION))

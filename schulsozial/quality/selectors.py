@@ -460,3 +460,370 @@ def rating_averages(
         )
         for r in rows
     }
+
+
+# --------------------------------------------------------------------------- heat map (part two)
+
+
+@dataclass
+class HeatmapView:
+    """What the heat map page shows: school rows (may be empty: committee),
+    the town averages, weakest/strongest standards and the trend."""
+
+    year: SchoolYear
+    perspective: str
+    steps: int
+    standards: list[tuple[str, str]]  # (code, title)
+    schools: list[School]
+    grid: Any  # heatmap.HeatMap of the school rows
+    town: dict[str, Decimal]
+    town_label: str
+    weakest: list[str]
+    strongest: list[str]
+    years: list[str]
+    trend: dict[str, list[tuple[str, Decimal | None]]]
+    published_only: bool
+    withheld: list[str] = field(default_factory=list)
+
+
+RATED = (ST.SUBMITTED, ST.CO_SIGNED, ST.CLOSED)
+PUBLISHED = (ST.CO_SIGNED, ST.CLOSED)
+
+
+def _rating_points(ratings: QuerySet[Rating]) -> list[Any]:
+    """Ratings with a value whose perspective is submitted (a draft of a
+    perspective never enters the heat map), as heatmap points."""
+    from .heatmap import Point
+
+    submitted = EvaluationPerspective.objects.filter(
+        evaluation_id=OuterRef("evaluation_id"),
+        perspective=OuterRef("perspective"),
+        submitted_at__isnull=False,
+    )
+    rows = (
+        ratings.filter(value__isnull=False, not_applicable=False)
+        .filter(Exists(submitted))
+        .values_list(
+            "standard__code",
+            "evaluation__school_id",
+            "evaluation__school_year__code",
+            "perspective",
+            "value",
+        )
+    )
+    return [
+        Point(code, school, year, perspective, int(value or 0))
+        for code, school, year, perspective, value in rows
+        if value is not None
+    ]
+
+
+def heatmap_school_ids(*, user: Any) -> list[int]:
+    return list(
+        School.objects.filter(perms.heatmap_schools_q(user)).values_list("pk", flat=True).distinct()
+    )
+
+
+def _standard_titles(codes: set[str]) -> list[tuple[str, str]]:
+    """Codes in framework order with the title of their newest version."""
+    found: dict[str, tuple[int, str]] = {}
+    for code, title, position in (
+        Standard.objects.filter(code__in=codes)
+        .order_by("version__pk")
+        .values_list("code", "title", "position")
+    ):
+        found[code] = (position, title)
+    return [(code, found[code][1]) for code in sorted(found, key=lambda c: (found[c][0], c))]
+
+
+def heatmap_view(
+    *, user: Any, school_year: SchoolYear, perspective: str = "", years_back: int = 4
+) -> HeatmapView:
+    """The heat map as the user may see it (see permissions.can_view_heatmap):
+    school rows from the schools the user reads; the committee only the town
+    averages of co-signed evaluations, a standard withheld when fewer than
+    PUBLISHED_MIN_SCHOOLS schools rated it."""
+    from . import heatmap
+
+    years = list(
+        SchoolYear.objects.filter(start__lte=school_year.start).order_by("-start")[:years_back]
+    )[::-1]
+    year_codes = [y.code for y in years]
+    school_ids = heatmap_school_ids(user=user)
+    published_only = not school_ids
+    if published_only:
+        municipalities = perms.heatmap_published_municipalities(user)
+        ratings = Rating.objects.filter(
+            evaluation__school__municipality_id__in=municipalities,
+            evaluation__status__in=PUBLISHED,
+        )
+    else:
+        ratings = Rating.objects.filter(
+            evaluation__school_id__in=school_ids, evaluation__status__in=RATED
+        )
+    points = _rating_points(ratings.filter(evaluation__school_year__in=years))
+    standards = _standard_titles({p.standard for p in points})
+    codes = [c for c, _t in standards]
+    this_year = [p for p in points if p.year == school_year.code]
+    schools = list(School.objects.filter(pk__in=school_ids).order_by("name")) if school_ids else []
+    shown = [s.pk for s in schools if any(p.school == s.pk for p in this_year)]
+    grid = heatmap.build(this_year, standards=codes, schools=shown, perspective=perspective)
+    all_schools = sorted({p.school for p in this_year})
+    town_grid = heatmap.build(
+        this_year, standards=codes, schools=all_schools, perspective=perspective
+    )
+    town = dict(town_grid.town)
+    trend = heatmap.trend(points, standards=codes, years=year_codes, perspective=perspective)
+    withheld: list[str] = []
+    if published_only:
+        withheld = [
+            c for c in codes if 0 < town_grid.schools_rated.get(c, 0) < perms.PUBLISHED_MIN_SCHOOLS
+        ]
+        for code in withheld:
+            town.pop(code, None)
+        per_year = _published_counts(points, codes, year_codes, perspective)
+        trend = {
+            code: [
+                (y, v if per_year.get((code, y), 0) >= perms.PUBLISHED_MIN_SCHOOLS else None)
+                for y, v in series
+            ]
+            for code, series in trend.items()
+        }
+    steps = max(
+        (
+            e
+            for e in SelfEvaluation.objects.filter(
+                school_year=school_year, pk__in=ratings.values("evaluation_id")
+            ).values_list("scale_steps", flat=True)
+        ),
+        default=4,
+    )
+    return HeatmapView(
+        year=school_year,
+        perspective=perspective,
+        steps=steps,
+        standards=standards,
+        schools=[s for s in schools if s.pk in shown],
+        grid=grid,
+        town=town,
+        town_label=(
+            _("Town average") if perms.heatmap_is_town(user) else _("Average of the schools shown")
+        ),
+        weakest=heatmap.ranked(town, count=3, weakest=True),
+        strongest=heatmap.ranked(town, count=3, weakest=False),
+        years=year_codes,
+        trend=trend,
+        published_only=published_only,
+        withheld=withheld,
+    )
+
+
+def _published_counts(
+    points: list[Any], codes: list[str], years: list[str], perspective: str
+) -> dict[tuple[str, str], int]:
+    schools: dict[tuple[str, str], set[int]] = {}
+    for p in points:
+        if perspective and p.perspective != perspective:
+            continue
+        schools.setdefault((p.standard, p.year), set()).add(p.school)
+    return {key: len(found) for key, found in schools.items()}
+
+
+# --------------------------------------------------------------------------- annual report summary
+
+
+@dataclass
+class AnnualSummary:
+    year: SchoolYear
+    schools: int
+    totals: list[tuple[str, str, int]]  # (step key, label, schools done)
+    heat: HeatmapView
+    improved: list[tuple[str, Decimal]]  # (code, change) rising
+    declined: list[tuple[str, Decimal]]
+
+
+def annual_summary(*, user: Any, school_year: SchoolYear) -> AnnualSummary:
+    """Key figures of the cycle for the annual report: schools per step (from
+    the cycle table), weakest and strongest standards and the change against
+    the year before (from the heat map), all within the user's scope."""
+    from .heatmap import change
+
+    rows = cycle_table(user=user, school_year=school_year)
+    totals = cycle_totals(rows)
+    heat = heatmap_view(user=user, school_year=school_year)
+    changes = [(code, change(series)) for code, series in heat.trend.items()]
+    known = [(code, delta) for code, delta in changes if delta is not None]
+    return AnnualSummary(
+        year=school_year,
+        schools=len(rows),
+        totals=[(key, str(label), totals[key]) for key, label in CYCLE_STEPS],
+        heat=heat,
+        improved=sorted([c for c in known if c[1] > 0], key=lambda c: (-c[1], c[0])),
+        declined=sorted([c for c in known if c[1] < 0], key=lambda c: (c[1], c[0])),
+    )
+
+
+# --------------------------------------------------------------------------- anonymous surveys
+
+
+def surveys_visible_to(*, user: Any) -> QuerySet[Any]:
+    from .models import Survey
+
+    return (
+        Survey.objects.filter(perms.surveys_visible_q(user))
+        .select_related("school", "question_set")
+        .annotate(answers=Count("responses"))
+    )
+
+
+def survey_detail(*, user: Any, pk: int) -> Any:
+    found = surveys_visible_to(user=user).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def survey_by_token(token: str) -> Any:
+    """The survey of an answer link (anybody holding the link)."""
+    from .models import Survey
+
+    found = Survey.objects.select_related("school", "question_set").filter(token=token).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def survey_schools(*, user: Any) -> QuerySet[School]:
+    ids = [
+        s.pk
+        for s in School.objects.active().filter(perms.schools_q(user)).distinct()
+        if perms.can_run_survey_at(user, s)
+    ]
+    return School.objects.filter(pk__in=ids).order_by("name")
+
+
+@dataclass
+class QuestionResult:
+    text: str
+    kind: str
+    labels: list[str]
+    counts: list[int | None]  # published (None: withheld by disclosure control)
+    answered: int | None
+    mean: Decimal | None
+
+
+@dataclass
+class SurveyResults:
+    responses: int
+    minimum: int
+    threshold: int
+    shown: bool
+    questions: list[QuestionResult]
+
+
+def _disclosure_threshold(municipality_id: int) -> int:
+    from schulsozial.masterdata.models import Municipality
+
+    found = Municipality.objects.filter(pk=municipality_id).values_list(
+        "disclosure_threshold", flat=True
+    )
+    return int(found[0]) if found and found[0] else 5
+
+
+def survey_results(*, survey: Any) -> SurveyResults:
+    """Counts per answer step, shown only when at least the municipality's
+    minimum of responses arrived; each question's counts then go through the
+    statistics' disclosure control (statistics.disclosure.protect with the
+    municipality's threshold): small counts and what would reveal them are
+    withheld. The mean is shown with the counts (n >= minimum)."""
+    from schulsozial.statistics.disclosure import protect
+
+    from .models import SurveyAnswer, SurveyQuestion
+    from .survey_defaults import SCALE_WORDS
+
+    config = settings_of(survey.school.municipality_id)
+    threshold = _disclosure_threshold(survey.school.municipality_id)
+    responses = survey.responses.count()
+    shown = responses >= config.survey_min_answers
+    questions: list[QuestionResult] = []
+    if shown:
+        for question in survey.question_set.questions.exclude(kind=SurveyQuestion.Kind.TEXT):
+            steps = question.steps
+            raw = dict(
+                SurveyAnswer.objects.filter(
+                    response__survey=survey, question=question, value__isnull=False
+                )
+                .values_list("value")
+                .annotate(n=Count("pk"))
+                .values_list("value", "n")
+            )
+            counts = [int(raw.get(step, 0)) for step in range(1, steps + 1)]
+            table = protect([counts], threshold=threshold, grand_total="keep")
+            total = sum(counts)
+            mean = (
+                (Decimal(sum(step * n for step, n in enumerate(counts, 1))) / total).quantize(
+                    Decimal("0.01")
+                )
+                if total
+                else None
+            )
+            labels = SCALE_WORDS.get(steps, [str(i) for i in range(1, steps + 1)])
+            questions.append(
+                QuestionResult(
+                    text=question.text,
+                    kind=question.kind,
+                    labels=list(labels),
+                    counts=list(table.cells[0]),
+                    answered=table.grand_total,
+                    mean=mean if table.grand_total is not None else None,
+                )
+            )
+    return SurveyResults(
+        responses=responses,
+        minimum=config.survey_min_answers,
+        threshold=threshold,
+        shown=shown,
+        questions=questions,
+    )
+
+
+@dataclass
+class PooledTexts:
+    audience: str
+    label: str
+    responses: int
+    shown: bool
+    texts: list[tuple[str, list[str]]]  # (question, answers sorted)
+
+
+def survey_texts(*, user: Any) -> list[PooledTexts]:
+    """Free-text answers pooled over all surveys of the user's municipality per
+    audience, without school or time, sorted alphabetically (so neither the
+    order of arrival nor the school can be read off); shown only when the
+    pool holds at least the municipality's minimum of responses."""
+    from .models import SurveyAnswer, SurveyAudience, SurveyQuestion, SurveyResponse
+
+    visible = surveys_visible_to(user=user).values("pk")
+    result = []
+    minimum = min(
+        (settings_of(mid).survey_min_answers for mid in perms.survey_municipality_ids(user)),
+        default=10,
+    )
+    for audience, label in SurveyAudience.choices:
+        responses = SurveyResponse.objects.filter(
+            survey__in=visible, survey__question_set__audience=audience
+        ).count()
+        shown = responses >= minimum
+        texts: list[tuple[str, list[str]]] = []
+        if shown:
+            by_question: dict[str, list[str]] = {}
+            for question, text in SurveyAnswer.objects.filter(
+                response__survey__in=visible,
+                response__survey__question_set__audience=audience,
+                question__kind=SurveyQuestion.Kind.TEXT,
+            ).values_list("question__text", "text"):
+                if text:
+                    by_question.setdefault(question, []).append(text)
+            texts = [(q, sorted(answers, key=str.casefold)) for q, answers in by_question.items()]
+        result.append(PooledTexts(audience, str(label), responses, shown, texts))
+    return result

@@ -50,6 +50,12 @@ from .models import (
     QualitySettings,
     Rating,
     SelfEvaluation,
+    Survey,
+    SurveyAnswer,
+    SurveyAudience,
+    SurveyQuestion,
+    SurveyQuestionSet,
+    SurveyResponse,
 )
 from .selectors import settings_of, wanted_perspectives
 
@@ -628,3 +634,123 @@ __all__ = [
     "ratings_save",
     "settings_update",
 ]
+
+
+# --------------------------------------------------------------------------- anonymous surveys
+# (issue 16, part two). Creating and closing a survey is audited; an answer
+# is not: an audit entry would keep the moment of the answer (and the log
+# keeps addresses for other entries). A response row has no user, no address
+# and no time stamp.
+
+
+def survey_question_set(*, municipality: Municipality, audience: str, by: Any) -> SurveyQuestionSet:
+    """The municipality's question set for an audience; the shipped default is
+    copied the first time."""
+    from .survey_defaults import DEFAULT_SETS
+
+    if audience not in DEFAULT_SETS:
+        raise ValidationError(_("Unknown audience."))
+    found = SurveyQuestionSet.objects.filter(municipality=municipality, audience=audience).first()
+    if found is not None:
+        return found
+    default = DEFAULT_SETS[audience]
+    with transaction.atomic():
+        created = SurveyQuestionSet.objects.create(
+            municipality=municipality,
+            audience=audience,
+            title=str(default["title"]),
+            intro=str(default["intro"]),
+        )
+        questions = default["questions"]
+        assert isinstance(questions, list)  # noqa: S101 - shipped data
+        for position, (text, kind) in enumerate(questions, start=1):
+            SurveyQuestion.objects.create(
+                question_set=created, position=position, text=text, kind=kind
+            )
+        audit(actor=by, action=Action.CREATE, obj=created, municipality_id=municipality.pk)
+    return created
+
+
+def survey_create(
+    *,
+    school: School,
+    audience: str,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    by: Any,
+    is_demo: bool = False,
+) -> Survey:
+    import secrets
+
+    _require(perms.can_run_survey_at(by, school))
+    if not settings_of(school.municipality_id).surveys_enabled:
+        raise ValidationError(_("Anonymous surveys are switched off in the quality settings."))
+    if closes_on < opens_on:
+        raise ValidationError(_("The survey cannot end before it starts."))
+    question_set = survey_question_set(municipality=school.municipality, audience=audience, by=by)
+    with transaction.atomic():
+        survey = Survey.objects.create(
+            school=school,
+            question_set=question_set,
+            token=secrets.token_urlsafe(24),
+            opens_on=opens_on,
+            closes_on=closes_on,
+            created_by=_person(by),
+            is_demo=is_demo,
+        )
+        audit(
+            actor=by,
+            action=Action.CREATE,
+            obj=survey,
+            changes={
+                "audience": str(SurveyAudience(audience).label),
+                "period": f"{opens_on:%d.%m.%Y} – {closes_on:%d.%m.%Y}",
+            },
+        )
+    return survey
+
+
+def survey_close(*, survey: Survey, by: Any) -> Survey:
+    _require(perms.can_run_survey_at(by, survey.school))
+    if survey.closed_at is None:
+        with transaction.atomic():
+            survey.closed_at = timezone.now()
+            survey.save(update_fields=["closed_at"])
+            audit(actor=by, action=Action.UPDATE, obj=survey, changes={"closed": True})
+    return survey
+
+
+def survey_is_open(survey: Survey, day: datetime.date) -> bool:
+    return (
+        survey.closed_at is None
+        and survey.opens_on <= day <= survey.closes_on
+        and settings_of(survey.school.municipality_id).surveys_enabled
+    )
+
+
+def survey_answer(
+    *, survey: Survey, answers: dict[int, Any], day: datetime.date | None = None
+) -> SurveyResponse:
+    """Store one anonymous response. `answers`: question id -> step (int) or
+    free text (str); every scale and yes/no question must be answered."""
+    day = day or timezone.localdate()
+    if not survey_is_open(survey, day):
+        raise ValidationError(_("This survey is closed."))
+    questions = list(survey.question_set.questions.all())
+    rows = []
+    for question in questions:
+        given = answers.get(question.pk)
+        if question.kind == SurveyQuestion.Kind.TEXT:
+            text = str(given or "").strip()[:2000]
+            if text:
+                rows.append(SurveyAnswer(question=question, text=text))
+            continue
+        if not isinstance(given, int) or not 1 <= given <= question.steps:
+            raise ValidationError(_("Please answer every question."))
+        rows.append(SurveyAnswer(question=question, value=given))
+    with transaction.atomic():
+        response = SurveyResponse.objects.create(survey=survey)
+        for row in rows:
+            row.response = response
+        SurveyAnswer.objects.bulk_create(rows)
+    return response

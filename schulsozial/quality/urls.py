@@ -33,3 +33,23 @@ urlpatterns = [
     path("zyklus/export.<str:fmt>", views.cycle_export, name="cycle_export"),
     path("einstellungen/", views.settings_page, name="settings"),
 ]
+
+# Issue 16, part two: the overview of the standards (heat map), the summary
+# for the annual report and the anonymous surveys.
+from . import views_insights, views_survey  # noqa: E402
+
+urlpatterns += [
+    path("uebersicht/", views_insights.heatmap_page, name="heatmap"),
+    path("uebersicht/export.<str:fmt>", views_insights.heatmap_export, name="heatmap_export"),
+    path("jahresbericht/", views_insights.annual_summary, name="annual_summary"),
+    path(
+        "jahresbericht/zusammenfassung.docx",
+        views_insights.annual_summary_docx,
+        name="annual_summary_docx",
+    ),
+    path("umfragen/", views_survey.survey_list, name="survey_list"),
+    path("umfragen/<int:pk>/", views_survey.survey_detail, name="survey_detail"),
+    path("umfragen/<int:pk>/schliessen/", views_survey.survey_close, name="survey_close"),
+    path("umfragen/freitexte/", views_survey.survey_texts, name="survey_texts"),
+    path("befragung/<str:token>/", views_survey.survey_answer, name="survey_answer"),
+]

@@ -37,6 +37,19 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "quality:cycle": ("get", row(200, 200, 403, 403, 403, 403, 403, LOGIN)),
     "quality:cycle_export": ("get", row(200, 200, 403, 403, 403, 403, 403, LOGIN)),
     "quality:settings": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
+    # Issue 16, part two. The overview of the standards: everybody with a quality
+    # role sees the rows of the schools they read (worker2: its own school), the
+    # committee the published town averages; administration nothing.
+    "quality:heatmap": ("get", row(200, 200, 200, 200, 200, 200, 403, LOGIN)),
+    "quality:heatmap_export": ("get", row(200, 200, 200, 200, 200, 200, 403, LOGIN)),
+    "quality:annual_summary": ("get", row(200, 200, 403, 403, 403, 403, 403, LOGIN)),
+    "quality:annual_summary_docx": ("get", row(200, 200, 403, 403, 403, 403, 403, LOGIN)),
+    "quality:survey_list": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
+    "quality:survey_detail": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
+    "quality:survey_close": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
+    "quality:survey_texts": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
+    # The anonymous answer page of an open survey: everybody, without login.
+    "quality:survey_answer": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
 }
 
 
@@ -77,4 +90,28 @@ def url_args(name: str, world) -> dict[str, list]:
         return {name: [dialogue.pk]}
     if name == "quality:cycle_export":
         return {name: ["csv"]}
+    if name == "quality:heatmap_export":
+        return {name: ["csv"]}
+    if name in ("quality:survey_detail", "quality:survey_close", "quality:survey_answer"):
+        survey = _open_survey(world)
+        return {name: [survey.token if name == "quality:survey_answer" else survey.pk]}
     return {}
+
+
+def _open_survey(world):
+    import datetime
+
+    from django.utils import timezone
+
+    from schulsozial.quality import services
+
+    coordinator = world.users["coordinator"]
+    services.settings_update(municipality=world.town, by=coordinator, surveys_enabled=True)
+    today = timezone.localdate()
+    return services.survey_create(
+        school=world.schools[0],
+        audience="staff",
+        opens_on=today - datetime.timedelta(days=1),
+        closes_on=today + datetime.timedelta(days=10),
+        by=coordinator,
+    )

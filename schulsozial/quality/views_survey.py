@@ -1,0 +1,219 @@
+"""Anonymous surveys (issue 16, part two): coordination's pages and the
+public answer page.
+
+The answer page needs no login and sets no cookie: it is csrf_exempt (a CSRF
+token would need a cookie, and there is no session to ride on: a forged post
+could only add one more anonymous answer, which the link holder can do
+anyway), and keeps the link's secret token in the address, a honeypot field
+that people never see and a rate limit per link instead. It writes no audit
+entry and reads no client address (see services.survey_answer)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from schulsozial.core.listing import require
+from schulsozial.masterdata.models import School
+
+from . import permissions as perms
+from . import selectors, services
+from .models import SurveyAudience, SurveyQuestion
+from .survey_defaults import SCALE_WORDS
+
+# Answers per link and minute at most (a class answering together stays well below).
+RATE_PER_MINUTE = 60
+HONEYPOT = "website"
+
+
+def _nav(request: HttpRequest) -> dict[str, bool]:
+    return {
+        "cycle": perms.can_view_cycle_table(request.user),
+        "settings": perms.can_open_settings(request.user),
+    }
+
+
+class SurveyForm(forms.Form):
+    school: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=gettext_lazy("school"), queryset=School.objects.none()
+    )
+    audience = forms.ChoiceField(label=gettext_lazy("audience"), choices=SurveyAudience.choices)
+    opens_on = forms.DateField(
+        label=gettext_lazy("open from"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    closes_on = forms.DateField(
+        label=gettext_lazy("open until"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, *args: Any, schools: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        field = self.fields["school"]
+        if isinstance(field, forms.ModelChoiceField):
+            field.queryset = schools
+
+
+@login_required
+def survey_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    require(perms.can_manage_surveys(user))
+    today = timezone.localdate()
+    form = SurveyForm(
+        request.POST or None,
+        schools=selectors.survey_schools(user=user),
+        initial={"opens_on": today, "closes_on": today + datetime.timedelta(days=28)},
+    )
+    enabled = any(
+        selectors.settings_of(mid).surveys_enabled for mid in perms.survey_municipality_ids(user)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            survey = services.survey_create(
+                school=data["school"],
+                audience=data["audience"],
+                opens_on=data["opens_on"],
+                closes_on=data["closes_on"],
+                by=user,
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("The survey is created."))
+            return HttpResponseRedirect(reverse("quality:survey_detail", args=[survey.pk]))
+    surveys = selectors.surveys_visible_to(user=user).order_by("-opens_on", "school__name")
+    return render(
+        request,
+        "quality/survey_list.html",
+        {
+            "form": form,
+            "surveys": [(s, services.survey_is_open(s, today)) for s in surveys[:300]],
+            "enabled": enabled,
+            "quality_nav": _nav(request),
+        },
+    )
+
+
+@login_required
+def survey_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from schulsozial.accounts.twofactor import qr_svg
+
+    require(perms.can_manage_surveys(request.user))
+    survey = selectors.survey_detail(user=request.user, pk=pk)
+    link = request.build_absolute_uri(reverse("quality:survey_answer", args=[survey.token]))
+    results = selectors.survey_results(survey=survey)
+    return render(
+        request,
+        "quality/survey_detail.html",
+        {
+            "survey": survey,
+            "link": link,
+            "qr": qr_svg(link),
+            "results": results,
+            "is_open": services.survey_is_open(survey, timezone.localdate()),
+            "can_close": survey.closed_at is None
+            and perms.can_run_survey_at(request.user, survey.school),
+            "quality_nav": _nav(request),
+        },
+    )
+
+
+@login_required
+@require_POST
+def survey_close(request: HttpRequest, pk: int) -> HttpResponse:
+    require(perms.can_manage_surveys(request.user))
+    survey = selectors.survey_detail(user=request.user, pk=pk)
+    services.survey_close(survey=survey, by=request.user)
+    messages.success(request, _("The survey is closed; its link takes no more answers."))
+    return HttpResponseRedirect(reverse("quality:survey_detail", args=[survey.pk]))
+
+
+@login_required
+def survey_texts(request: HttpRequest) -> HttpResponse:
+    require(perms.can_manage_surveys(request.user))
+    return render(
+        request,
+        "quality/survey_texts.html",
+        {"pools": selectors.survey_texts(user=request.user), "quality_nav": _nav(request)},
+    )
+
+
+# --------------------------------------------------------------------------- public page
+
+
+def _questions(survey: Any) -> list[tuple[Any, list[tuple[int, str]]]]:
+    result = []
+    for question in survey.question_set.questions.all():
+        words = SCALE_WORDS.get(question.steps, [])
+        result.append((question, list(enumerate(words, start=1))))
+    return result
+
+
+def _read_answers(request: HttpRequest, survey: Any) -> dict[int, Any]:
+    answers: dict[int, Any] = {}
+    for question in survey.question_set.questions.all():
+        raw = request.POST.get(f"q{question.pk}", "")
+        if question.kind == SurveyQuestion.Kind.TEXT:
+            answers[question.pk] = raw
+        elif raw.isdigit():
+            answers[question.pk] = int(raw)
+    return answers
+
+
+def _over_rate(token: str) -> bool:
+    key = f"quality-survey-rate:{token}:{timezone.now():%Y%m%d%H%M}"
+    added = cache.add(key, 1, timeout=120)
+    count = 1 if added else cache.incr(key)
+    return count > RATE_PER_MINUTE
+
+
+@csrf_exempt
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The anonymous answer page of a school's survey link."""
+    require(perms.can_answer_survey(request.user))
+    survey = selectors.survey_by_token(token)
+    if not services.survey_is_open(survey, timezone.localdate()):
+        return render(request, "quality/survey_closed.html", {"survey": survey}, status=410)
+    error = ""
+    values: dict[int, Any] = {}
+    if request.method == "POST":
+        if request.POST.get(HONEYPOT):
+            return render(request, "quality/survey_thanks.html", {"survey": survey})
+        if _over_rate(token):
+            error = _("Too many answers in a short time. Please try again in a minute.")
+        else:
+            values = _read_answers(request, survey)
+            try:
+                services.survey_answer(survey=survey, answers=values)
+            except ValidationError as problem:
+                error = " ".join(problem.messages)
+            else:
+                return render(request, "quality/survey_thanks.html", {"survey": survey})
+    return render(
+        request,
+        "quality/survey_answer.html",
+        {
+            "survey": survey,
+            "questions": _questions(survey),
+            "values": {f"q{k}": str(v) for k, v in values.items()},
+            "error": error,
+            "honeypot": HONEYPOT,
+        },
+        status=400 if error else 200,
+    )
