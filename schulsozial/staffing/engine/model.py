@@ -448,15 +448,22 @@ def _lexicographic_hours(
     lower: np.ndarray[Any, Any],
     upper: np.ndarray[Any, Any],
     time_limit: float | None,
+    *,
+    close_others: bool = True,
+    rel_gap: float | None = None,
+    start: dict[int, int] | None = None,
 ) -> dict[int, int]:
     """The hours on the kept pairs only (all other pairs closed): best objective first, then
     as close to last year's hours as possible. A transportation problem, solved at once."""
     fixed = [k for k in kept if model.pairs[k].pinned_steps is None]
-    upper = upper.copy()
-    for k in range(len(model.pairs)):
-        if k not in kept:
-            upper[model.x_col(k)] = upper[model.y_col(k)] = 0
+    if close_others:
+        upper = upper.copy()
+        for k in range(len(model.pairs)):
+            if k not in kept:
+                upper[model.x_col(k)] = upper[model.y_col(k)] = 0
     h = _highs(model, lower, upper, time_limit)
+    if rel_gap is not None:
+        h.setOptionValue("mip_rel_gap", rel_gap)
     weight = 1.0 + sum(max(model.pairs[k].current_steps, model.pairs[k].upper) for k in fixed)
     h.changeColsCost(
         model.num_cols, np.arange(model.num_cols, dtype=np.int32), model.costs * weight
@@ -488,9 +495,9 @@ def _lexicographic_hours(
             lo[2 * i], hi[2 * i] = -highspy.kHighsInf, current
             lo[2 * i + 1], hi[2 * i + 1] = current, highspy.kHighsInf
         h.addRows(2 * n, lo, hi, 4 * n, starts, index, value)
-    start = model.columns_for(kept)
-    extra = [abs(kept[k] - model.pairs[k].current_steps) for k in fixed]
-    _set_start(h, np.concatenate([start, np.array(extra, dtype=np.float64)]))
+    begin = kept if start is None else start
+    extra = [abs(begin.get(k, 0) - model.pairs[k].current_steps) for k in fixed]
+    _set_start(h, np.concatenate([model.columns_for(begin), np.array(extra, dtype=np.float64)]))
     h.solve()
     info = h.getInfo()
     if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
@@ -499,45 +506,62 @@ def _lexicographic_hours(
 
 
 def _warm_start(model: Model, time_limit: float | None) -> dict[int, int]:
-    """Fix-and-optimise: (1) last year's pairs kept, their hours re-planned (preferring last
-    year's hours among plans of equal objective, so that the full search, which accepts only
-    strictly better plans, keeps them); (2) those fixed, new pairs planned only for people
-    with hours and schools left and for schools still short of their target."""
+    """Fix-and-optimise in three steps, each starting from the one before:
+
+    1. last year's pairs kept (as far as hours and the school-count rule allow), all other
+       pairs closed, only their hours re-planned;
+    2. those hours fixed, new pairs opened for people with hours and a school place left and
+       for schools still short of their target;
+    3. last year's pairs still kept, their hours free again, new pairs open for people with a
+       school place left and schools short after step 1 (stopped at 0,5 %).
+
+    Steps 1 and 3 prefer last year's hours among plans of equal objective (a lexicographic
+    second goal), so that the full search, which accepts only strictly better plans, keeps
+    them. Each step is a start: when time runs out the best plan so far is returned."""
     clock = time.monotonic()
     problem = model.problem
     kept, lower, upper = fix_and_optimise_start(model)
-    hours = _lexicographic_hours(model, kept, lower, upper, time_limit)
+
+    def left() -> float | None:
+        if time_limit is None:
+            return None
+        return max(time_limit - (time.monotonic() - clock), 0.01)
+
+    hours = _lexicographic_hours(model, kept, lower, upper, left())
     used = [0] * len(problem.staff)
     count = [0] * len(problem.staff)
     assigned = [0] * len(problem.schools)
-    lower = model.lower.copy()
-    upper = model.upper.copy()
     for k, steps in hours.items():
         pair = model.pairs[k]
         used[pair.person] += steps
         count[pair.person] += 1
         assigned[pair.school] += steps
-        lower[model.x_col(k)] = upper[model.x_col(k)] = steps
-        lower[model.y_col(k)] = upper[model.y_col(k)] = 1
+    # step 2: a small MIP, the kept hours fixed
+    fixed_lower = model.lower.copy()
+    fixed_upper = model.upper.copy()
+    for k, steps in hours.items():
+        fixed_lower[model.x_col(k)] = fixed_upper[model.x_col(k)] = steps
+        fixed_lower[model.y_col(k)] = fixed_upper[model.y_col(k)] = 1
     for k, pair in enumerate(model.pairs):
         if k in hours:
             continue
         person = problem.staff[pair.person]
-        if (
-            used[pair.person] >= problem.capacity_steps(person)
-            or count[pair.person] >= problem.max_schools(person)
-            or assigned[pair.school] >= problem.schools[pair.school].target_steps
-        ):
+        place = count[pair.person] < problem.max_schools(person)
+        short = assigned[pair.school] < problem.schools[pair.school].target_steps
+        if not (place and short):
             upper[model.x_col(k)] = upper[model.y_col(k)] = 0
-    remaining = None if time_limit is None else time_limit - (time.monotonic() - clock)
-    h = _highs(model, lower, upper, max(remaining, 0.01) if remaining is not None else None)
-    h.setOptionValue("mip_rel_gap", 0.005)  # a start, not a proof
+        if not (place and short and used[pair.person] < problem.capacity_steps(person)):
+            fixed_upper[model.x_col(k)] = fixed_upper[model.y_col(k)] = 0
+    h = _highs(model, fixed_lower, fixed_upper, left())
+    h.setOptionValue("mip_rel_gap", 0.005)
     _set_start(h, model.columns_for(hours))
     h.solve()
-    info = h.getInfo()
-    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-        return hours
-    return _steps_from(model, h.getSolution().col_value)
+    if h.getInfo().primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
+        hours = _steps_from(model, h.getSolution().col_value)
+    # step 3: the kept pairs' hours free again
+    return _lexicographic_hours(
+        model, kept, lower, upper, left(), close_others=False, rel_gap=0.005, start=hours
+    )
 
 
 def run_highs(
