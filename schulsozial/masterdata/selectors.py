@@ -219,12 +219,13 @@ def positions_at_school(
 
 
 def assignments_by_school_year(
-    *, user: Any, school: School
+    *, user: Any, school: School, years: int = 4
 ) -> list[tuple[SchoolYear, list[PositionAssignment]]]:
-    """The assignments at `school` per school year (newest first): each year
-    lists the positions the user may see that run in it (a position is dated
-    by its valid_from/valid_to; an accepted staffing plan ends the old
-    position and starts its successor with the year)."""
+    """The assignments at `school` in the `years` newest school years that
+    have any (newest first): each year lists the positions the user may see
+    that run in it (a position is dated by its valid_from/valid_to; an
+    accepted staffing plan ends the old position and starts its successor
+    with the year)."""
     rows = list(
         PositionAssignment.objects.filter(
             school=school,
@@ -245,6 +246,8 @@ def assignments_by_school_year(
         ]
         if running:
             result.append((year, sorted(running, key=lambda a: a.position.code)))
+        if len(result) == years:
+            break
     return result
 
 

@@ -139,7 +139,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pin_form = ban_form = None
     if can_edit:
         staff, schools = _scope_querysets(plan)
-        pin_form = forms.PinForm(staff=staff, schools=schools, initial={"fte": plan.step_fte * 10})
+        pin_form = forms.PinForm(staff=staff, schools=schools, initial={"fte": Decimal("0.50")})
         ban_form = forms.BanForm(staff=staff, schools=schools)
     return render(
         request,
