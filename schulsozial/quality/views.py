@@ -137,6 +137,7 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and perms.can_write_perspective(user, evaluation, Perspective.WORKER),
             "can_co_sign": evaluation.status == ST.SUBMITTED
             and perms.can_co_sign(user, evaluation),
+            "school_open": _open_count(evaluation, Perspective.SCHOOL, records),
             "can_return": evaluation.status == ST.SUBMITTED
             and perms.can_return_evaluation(user, evaluation),
             "carrier_open": carrier_open,
@@ -149,6 +150,15 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "return_form": forms.CommentForm(),
         },
     )
+
+
+def _open_count(evaluation: SelfEvaluation, perspective: str, records: dict[str, Any]) -> int:
+    """Standards the perspective has not answered yet (0 when it is not wanted)."""
+    if perspective not in records:
+        return 0
+    ratings = selectors.ratings_of(evaluation, perspective)
+    standards = evaluation.framework_version.standards.all()
+    return sum(1 for s in standards if not (s.pk in ratings and ratings[s.pk].is_answered))
 
 
 def compare_record(compare: dict[str, Any], perspective: str) -> Any:

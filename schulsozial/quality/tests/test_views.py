@@ -124,6 +124,8 @@ def test_principal_co_signs_on_the_page(world, client_for):
     detail = reverse("quality:evaluation_detail", args=[evaluation.pk])
     html = page(client, detail)
     assert 'data-action="edit-school"' in html and 'data-action="co-sign"' in html
+    assert 'data-school-open="3"' in html
+    assert "Vor der Mitzeichnung bewerten Sie bitte die Sicht der Schule: 3 Standards" in html
     response = client.post(reverse("quality:evaluation_co_sign", args=[evaluation.pk]))
     evaluation.refresh_from_db()
     assert evaluation.status == ST.SUBMITTED  # the school's view is missing
