@@ -49,7 +49,8 @@ def _summary(plan: dict[str, Any], out: str) -> str:
         f"  Zielfunktion {fmt_number(plan['objective'], 4)}, Schranke "
         f"{fmt_number(plan['bound'], 4)}",
         f"  Änderungen: {added} neu, {removed} entfallen, {changed} geändert; "
-        f"offener Bedarf {fmt_fte(round(unfilled, 4))} an {len(plan['unfilled'])} Schulen",
+        f"offener Bedarf {fmt_fte(round(unfilled, 4))} an {len(plan['unfilled'])} "
+        + ("Schule" if len(plan["unfilled"]) == 1 else "Schulen"),
     ]
     return "\n".join(lines) + "\n"
 

@@ -574,6 +574,8 @@ def run_highs(
     """Solve the model; with ``warm_start`` first the fix-and-optimise sub-problem (at most a
     fifth of the time limit), whose plan is the full model's starting incumbent."""
     clock = time.monotonic()
+    if model.num_cols == 0:  # no school or nobody: the plan is empty, its value a constant
+        return SolverRun("optimal", {}, model.offset * model.scale)
     start: dict[int, int] | None = None
     trace: list[dict[str, Any]] = []
     if warm_start:

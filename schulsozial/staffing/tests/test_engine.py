@@ -248,3 +248,51 @@ def test_python_dash_m_runs_without_django(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert "Plan (optimal)" in done.stdout
     assert json.loads(out.read_text(encoding="utf-8"))["status"] == "optimal"
+
+
+def test_reasons_pinned_and_rising_need() -> None:
+    problem: dict[str, Any] = {
+        "step_fte": 0.05,
+        "schools": [{"id": "A", "target_fte": 1.5}, {"id": "B", "target_fte": 0.5}],
+        "staff": [
+            {"id": "P1", "fte": 1.0, "current": [{"school": "A", "fte": 0.5}]},
+            {"id": "P2", "fte": 1.0, "current": [{"school": "A", "fte": 0.5}]},
+            {"id": "P3", "fte": 0.5, "current": []},
+        ],
+        "pinned": [{"staff": "P3", "school": "B", "fte": 0.5}],
+    }
+    plan = solve(problem)
+    changes = {(c["staff"], c["school"]): c for c in plan["changes"]}
+    assert changes[("P3", "B")]["reason"] == "gepinnt"
+    assert changes[("P3", "B")]["kind"] == "added"
+    # A needs 1,5 and has 1,0 from P1 and P2: hours rise, no new person comes
+    at_a = [c for c in plan["changes"] if c["school"] == "A"]
+    assert at_a
+    assert {(c["kind"], c["reason"]) for c in at_a} == {("changed", "Bedarf der Schule gestiegen")}
+    assert sum(c["fte_after"] - c["fte_before"] for c in at_a) == 0.5
+    assert plan["objective"] == 0.25  # only the pinned addition
+    assert plan["unfilled"] == []
+
+
+def test_empty_problems_and_progress_and_the_problem_object() -> None:
+    only_school = solve({"step_fte": 0.05, "schools": [{"id": "A", "target_fte": 1.0}]})
+    assert only_school["objective"] == 1.0
+    assert only_school["unfilled"] == [{"school": "A", "fte": 1.0}]
+    gone = solve(
+        {
+            "step_fte": 0.05,
+            "staff": [{"id": "P", "fte": 1.0, "current": [{"school": "X", "fte": 0.5}]}],
+        }
+    )
+    assert gone["changes"][0]["kind"] == "removed"
+    assert gone["changes"][0]["reason"] == "Schule nicht mehr in der Verteilung"
+    assert gone["objective"] == gone["bound"] == 0.25
+    events: list[dict[str, Any]] = []
+    plan = solve(parse_problem(example()), time_limit=5, progress=events.append)
+    assert events[0]["phase"] == "start"
+    assert events[-1] == {
+        "phase": "done",
+        "elapsed": events[-1]["elapsed"],
+        "objective": plan["objective"],
+        "bound": plan["bound"],
+    }
