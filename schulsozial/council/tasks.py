@@ -18,11 +18,12 @@ from schulsozial.core.actors import SYSTEM
 
 
 @task()
-def import_oparl_task(run_id: int) -> dict[str, Any]:
+def import_oparl_task(run_id: int, files: bool = False) -> dict[str, Any]:
     """Walk the council system and write the matching papers, all or nothing.
     Acts as the user who started the run (their permissions are checked
     again when it writes: an account deactivated meanwhile writes nothing),
-    or as the platform for a run without owner."""
+    or as the platform for a run without owner. `files`: attach the papers'
+    files too (oparl.importing.fetch_files)."""
     from .models import OParlRun
     from .oparl.importing import run_import
 
@@ -31,5 +32,5 @@ def import_oparl_task(run_id: int) -> dict[str, Any]:
     if run.owner_id is not None:
         by = User.objects.filter(pk=run.owner_id, is_active=True).first() or AnonymousUser()
     with translation.override(settings.LANGUAGE_CODE):  # the stored messages are German
-        run = run_import(run_id, by=by)
+        run = run_import(run_id, by=by, files=files)
     return {"status": run.status, "created": run.created, "updated": run.updated}

@@ -32,6 +32,7 @@ def _stage_text(run: OParlRun) -> str:
         "papers": _("Reading the list of papers: %(count)s read."),
         "organizations": _("Reading the committees: %(count)s read."),
         "meetings": _("Reading the meetings: %(count)s read."),
+        "files": _("Fetching the files of the papers."),
     }
     if run.stage == "saving":
         return ngettext("Saving %(count)s paper.", "Saving %(count)s papers.", run.stage_count) % {
@@ -65,7 +66,7 @@ def oparl_import(request: AuthenticatedHttpRequest) -> HttpResponse:
                 by=request.user,
                 full=form.cleaned_data["full"],
             )
-            import_oparl_task.enqueue(run.pk)
+            import_oparl_task.enqueue(run.pk, files=form.cleaned_data["attach_files"])
         return HttpResponseRedirect(reverse("council:oparl_progress", args=[run.pk]))
     runs = importing.runs_visible_to(user=request.user)[:10]
     return render(
@@ -118,4 +119,5 @@ def oparl_result(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     }
     if run.status == OParlRun.Status.DONE:
         context["papers"] = importing.run_papers(run)
+        context["files"] = importing.run_files(run)
     return render(request, "council/oparl_result.html", context)

@@ -197,12 +197,41 @@ class OParlClient:
     def get(self, url: str, params: Mapping[str, str] | None = None) -> Any:
         """The decoded JSON at `url`; raises an OParlError subclass."""
         shown = str(httpx.URL(url, params=params)) if params else url
+        content = self._fetch(url, shown, params=params, max_bytes=MAX_BYTES)
+        return decode_json(shown, content)
+
+    def get_bytes(self, url: str, *, max_bytes: int) -> bytes:
+        """The body at `url` (a file), at most `max_bytes` (OParlFormatError
+        beyond, without reading the rest)."""
+        return self._fetch(url, url, params=None, max_bytes=max_bytes)
+
+    def _fetch(
+        self, url: str, shown: str, *, params: Mapping[str, str] | None, max_bytes: int
+    ) -> bytes:
         attempts = 0
         while True:
             attempts += 1
             self.requests += 1
             try:
-                response = self._http.get(url, params=params)
+                with self._http.stream("GET", url, params=params) as response:
+                    status = response.status_code
+                    if status in RETRY_STATUS and attempts <= self.retries:
+                        retry = True
+                    else:
+                        retry = False
+                        if status in (404, 410):
+                            raise OParlNotFoundError(shown, status, attempts)
+                        if status >= 400:
+                            raise OParlHTTPError(shown, status, attempts)
+                        content = bytearray()
+                        for chunk in response.iter_bytes():
+                            content += chunk
+                            if len(content) > max_bytes:
+                                raise OParlFormatError(
+                                    shown,
+                                    _("the answer is larger than %(mb)s MB")
+                                    % {"mb": max_bytes // (1024 * 1024)},
+                                )
             except httpx.TimeoutException as exc:
                 if attempts <= self.retries:
                     self._wait(attempts)
@@ -217,17 +246,10 @@ class OParlClient:
                 raise OParlConnectionError(shown, str(exc) or type(exc).__name__) from exc
             except httpx.HTTPError as exc:  # unsupported scheme, too many redirects
                 raise OParlConnectionError(shown, str(exc) or type(exc).__name__) from exc
-            status = response.status_code
-            if status in RETRY_STATUS and attempts <= self.retries:
+            if retry:
                 self._wait(attempts)
                 continue
-            if status in (404, 410):
-                raise OParlNotFoundError(shown, status, attempts)
-            if status >= 400:
-                raise OParlHTTPError(shown, status, attempts)
-            if len(response.content) > MAX_BYTES:
-                raise OParlFormatError(shown, _("the answer is larger than 50 MB"))
-            return decode_json(shown, response.content)
+            return bytes(content)
 
     def _wait(self, attempt: int) -> None:
         self.sleep(self.backoff * (2 ** (attempt - 1)))

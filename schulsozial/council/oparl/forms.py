@@ -38,6 +38,11 @@ class OParlImportForm(forms.Form):
         required=False,
     )
 
+    attach_files = forms.BooleanField(
+        label=_("Take over the papers' files as attachments (PDF, DOCX, XLSX, ODT, PNG, JPEG)"),
+        required=False,
+    )
+
     def __init__(self, *args: Any, municipalities: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["municipality"]).queryset = municipalities

@@ -88,6 +88,7 @@ class WriteReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    files: int = 0
 
 
 def paper_data(paper: n.ImportedPaper) -> dict[str, Any]:
@@ -145,6 +146,100 @@ def consultation_data(
     return steps
 
 
+@dataclass(frozen=True)
+class Download:
+    """A file of a paper, fetched before the write transaction."""
+
+    paper_oparl_id: str
+    oparl_id: str
+    name: str
+    file_name: str
+    content: bytes
+
+
+EXTENSIONS = {
+    "application/pdf": "pdf",
+    "pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "docx": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "xlsx": "xlsx",
+    "application/vnd.oasis.opendocument.text": "odt",
+    "odt": "odt",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+}
+
+
+def _file_name(f: n.ImportedFile) -> str:
+    """A file name with the extension the attachment check reads: the
+    server's fileName, else the name, with an extension from mimeType."""
+    base = (f.file_name or f.name or "anlage").replace("/", "_").replace("\\", "_")[:200]
+    if "." in base[-6:]:
+        return base
+    ext = EXTENSIONS.get((f.mime_type or "").lower())
+    return f"{base}.{ext}" if ext else base
+
+
+def fetch_files(
+    *,
+    client: OParlClient,
+    papers: list[n.ImportedPaper],
+    municipality_id: int,
+    warn: Callable[[str], None],
+) -> list[Download]:
+    """Download the papers' files not yet attached (by their OParl id), each
+    checked like an upload (type, content, at most 20 MB). A file that cannot
+    be fetched or is not allowed is a note; the next run tries it again."""
+    from django.core.files.base import ContentFile
+
+    from ..models import ATTACHMENT_MAX_BYTES, PaperAttachment
+
+    have = set(
+        PaperAttachment.objects.filter(paper__municipality_id=municipality_id)
+        .exclude(oparl_id="")
+        .values_list("oparl_id", flat=True)
+    )
+    found: list[Download] = []
+    for paper in papers:
+        for f in paper.files:
+            key = f.oparl_id or f.download_url or f.access_url or ""
+            url = f.download_url or f.access_url
+            if not url or key in have:
+                continue
+            have.add(key)
+            try:
+                content = client.get_bytes(url, max_bytes=ATTACHMENT_MAX_BYTES)
+                name = _file_name(f)
+                services.check_attachment(ContentFile(content, name=name))
+            except OParlError as exc:
+                warn(
+                    _("A file of paper %(reference)s was not taken over: %(error)s")
+                    % {"reference": paper.reference or paper.oparl_id, "error": exc}
+                )
+                continue
+            except ValidationError as exc:
+                warn(
+                    _("%(url)s: the file of paper %(reference)s was not taken over: %(error)s")
+                    % {
+                        "url": url,
+                        "reference": paper.reference or paper.oparl_id,
+                        "error": _error_text(exc),
+                    }
+                )
+                continue
+            found.append(
+                Download(
+                    paper_oparl_id=paper.oparl_id,
+                    oparl_id=key[:500],
+                    name=(f.name or name)[:255],
+                    file_name=name,
+                    content=content,
+                )
+            )
+    return found
+
+
 def _error_text(exc: ValidationError) -> str:
     if hasattr(exc, "message_dict"):
         return " ".join(str(m) for messages in exc.message_dict.values() for m in messages)
@@ -164,48 +259,89 @@ class WriteError(Exception):
         }
 
 
-def write_papers(*, municipality_id: int, papers: list[n.ImportedPaper], by: Any) -> WriteReport:
+def write_papers(
+    *,
+    municipality_id: int,
+    papers: list[n.ImportedPaper],
+    by: Any,
+    downloads: list[Download] | None = None,
+) -> WriteReport:
     """Create or update every paper (services.paper_upsert: by OParl id,
     else by reference), all in one transaction: a failing paper raises
     WriteError and nothing is saved. Papers without a reference and second
     papers with a reference already in this run are warnings."""
     report = WriteReport()
     seen: dict[str, str] = {}
-    with transaction.atomic():
-        for paper in papers:
-            if not paper.reference:
-                report.warnings.append(
-                    _("%(url)s: the paper „%(title)s“ has no paper number; it was left out.")
-                    % {"url": paper.oparl_id, "title": paper.title}
-                )
-                continue
-            key = services.reference_key(paper.reference)
-            if key in seen:
-                report.warnings.append(
-                    _(
-                        "%(url)s: the paper number %(reference)s is also the number of "
-                        "%(other)s; only the first was imported."
-                    )
-                    % {"url": paper.oparl_id, "reference": paper.reference, "other": seen[key]}
-                )
-                continue
-            seen[key] = paper.oparl_id
-            steps = consultation_data(paper, report.warnings.append)
-            try:
-                _record, outcome = services.paper_upsert(
-                    municipality_id=municipality_id,
-                    data=paper_data(paper),
-                    by=by,
-                    consultations=steps,
-                )
-            except ValidationError as exc:
-                raise WriteError(paper.oparl_id, _error_text(exc)) from exc
-            {
-                services.Upsert.CREATED: report.created,
-                services.Upsert.UPDATED: report.updated,
-                services.Upsert.UNCHANGED: report.unchanged,
-            }[outcome].append(paper.reference)
+    files: dict[str, list[Download]] = {}
+    for d in downloads or []:
+        files.setdefault(d.paper_oparl_id, []).append(d)
+    stored: list[Any] = []
+    try:
+        with transaction.atomic():
+            _write_all(municipality_id, papers, by, report, seen, files, stored)
+    except BaseException:
+        for field_file in stored:  # the rows are rolled back; the files go too
+            field_file.storage.delete(field_file.name)
+        raise
     return report
+
+
+def _write_all(
+    municipality_id: int,
+    papers: list[n.ImportedPaper],
+    by: Any,
+    report: WriteReport,
+    seen: dict[str, str],
+    files: dict[str, list[Download]],
+    stored: list[Any],
+) -> None:
+    from django.core.files.base import ContentFile
+
+    for paper in papers:
+        if not paper.reference:
+            report.warnings.append(
+                _("%(url)s: the paper „%(title)s“ has no paper number; it was left out.")
+                % {"url": paper.oparl_id, "title": paper.title}
+            )
+            continue
+        key = services.reference_key(paper.reference)
+        if key in seen:
+            report.warnings.append(
+                _(
+                    "%(url)s: the paper number %(reference)s is also the number of "
+                    "%(other)s; only the first was imported."
+                )
+                % {"url": paper.oparl_id, "reference": paper.reference, "other": seen[key]}
+            )
+            continue
+        seen[key] = paper.oparl_id
+        steps = consultation_data(paper, report.warnings.append)
+        try:
+            record, outcome = services.paper_upsert(
+                municipality_id=municipality_id,
+                data=paper_data(paper),
+                by=by,
+                consultations=steps,
+            )
+            for d in files.get(paper.oparl_id, []):
+                item = services.attachment_add(
+                    paper=record,
+                    file=ContentFile(d.content, name=d.file_name),
+                    by=by,
+                    name=d.name,
+                    oparl_id=d.oparl_id,
+                )
+                stored.append(item.file)
+                report.files += 1
+                if outcome == services.Upsert.UNCHANGED:
+                    outcome = services.Upsert.UPDATED
+        except ValidationError as exc:
+            raise WriteError(paper.oparl_id, _error_text(exc)) from exc
+        {
+            services.Upsert.CREATED: report.created,
+            services.Upsert.UPDATED: report.updated,
+            services.Upsert.UNCHANGED: report.unchanged,
+        }[outcome].append(paper.reference)
 
 
 # --------------------------------------------------------------------------- runs
@@ -290,7 +426,9 @@ def allow_private_hosts() -> bool:
     return bool(getattr(settings, "OPARL_ALLOW_PRIVATE_HOSTS", settings.DEBUG))
 
 
-def run_import(run_id: int, *, by: Any, client_factory: ClientFactory | None = None) -> OParlRun:
+def run_import(
+    run_id: int, *, by: Any, client_factory: ClientFactory | None = None, files: bool = False
+) -> OParlRun:
     """Walk and write one run (see the module's doc); returns the finished run.
     A run started on the page (it has an owner) reads no files and, unless
     allowed, no hosts of the platform's own network; the command may."""
@@ -325,8 +463,22 @@ def run_import(run_id: int, *, by: Any, client_factory: ClientFactory | None = N
                 ags=source.municipality.ags,
                 progress=_progress(run.pk),
             )
+            downloads: list[Download] = []
+            if files:
+                _progress(run.pk)("files", 0)
+                downloads = fetch_files(
+                    client=client,
+                    papers=result.papers,
+                    municipality_id=source.municipality_id,
+                    warn=result.warnings.append,
+                )
         _progress(run.pk)("saving", len(result.papers))
-        report = write_papers(municipality_id=source.municipality_id, papers=result.papers, by=by)
+        report = write_papers(
+            municipality_id=source.municipality_id,
+            papers=result.papers,
+            by=by,
+            downloads=downloads,
+        )
     except (OParlError, WriteError) as exc:
         error = str(exc)
     except PermissionDenied:
@@ -373,6 +525,7 @@ def run_import(run_id: int, *, by: Any, client_factory: ClientFactory | None = N
             "created": report.created if not error else [],
             "updated": report.updated if not error else [],
             "unchanged": len(report.unchanged) if not error else 0,
+            "files": report.files if not error else 0,
             "error": error,
         },
     )
@@ -385,14 +538,24 @@ def runs_visible_to(*, user: Any) -> Any:
     return OParlRun.objects.filter(runs_visible_q(user)).select_related("source__municipality")
 
 
+def _run_entry(run: OParlRun) -> Any:
+    from schulsozial.core.models import AuditEntry
+
+    return AuditEntry.objects.filter(
+        object_type="council.oparlrun", object_id=str(run.pk), action=Action.IMPORT
+    ).first()
+
+
+def run_files(run: OParlRun) -> int:
+    """How many files a finished run attached (from its audit entry)."""
+    entry = _run_entry(run)
+    return int(entry.changes.get("files", 0) or 0) if entry else 0
+
+
 def run_papers(run: OParlRun) -> list[tuple[str, str, Paper | None]]:
     """("created" or "updated", the reference, the paper) of what a finished run wrote, from
     its audit entry (the paper is None when it was deleted since)."""
-    from schulsozial.core.models import AuditEntry
-
-    entry = AuditEntry.objects.filter(
-        object_type="council.oparlrun", object_id=str(run.pk), action=Action.IMPORT
-    ).first()
+    entry = _run_entry(run)
     if entry is None:
         return []
     wanted = [("created", r) for r in entry.changes.get("created", [])] + [

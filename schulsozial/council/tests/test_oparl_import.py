@@ -285,3 +285,71 @@ def test_role_words():
     assert role(None, True) == Consultation.Role.DECISION
     assert role("Zuständig", None) == Consultation.Role.OTHER
     assert role(None, None) == ""
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    return tmp_path
+
+
+def stored_files(media) -> list[str]:
+    return sorted(p.name for p in media.rglob("*") if p.is_file())
+
+
+def test_files_are_attached_once_and_checked_like_uploads(town, media):
+    from schulsozial.council.models import PaperAttachment
+
+    with FakeOParl(quirks={"file_errors"}) as server:
+        run = importing.run_create(
+            municipality_id=town.pk, url=server.url("/"), keywords=None, by=SYSTEM
+        )
+        run = importing.run_import(run.pk, by=SYSTEM, client_factory=fast_client, files=True)
+        assert run.status == OParlRun.Status.DONE, run.error
+        again = importing.run_create(
+            municipality_id=town.pk, url=server.url("/"), keywords=None, by=SYSTEM, full=True
+        )
+        again = importing.run_import(again.pk, by=SYSTEM, client_factory=fast_client, files=True)
+    attachments = PaperAttachment.objects.order_by("paper__reference", "name")
+    assert [(a.paper.reference, a.name, a.content_type) for a in attachments] == [
+        ("2024/0417", "Vorlage 2024/0417", "application/pdf"),
+        ("2024/0533", "Anlage 1", "application/pdf"),
+        ("2024/0711", "Anlage 1", "application/pdf"),
+        ("2024/0711", "Vorlage 2024/0711", "application/pdf"),
+        ("A 17/2024", "Anlage 1", "application/pdf"),
+        ("A 17/2024", "Vorlage A 17/2024", "application/pdf"),
+    ]
+    assert attachments[0].oparl_id == server.url("/files/1001")
+    assert attachments[0].file.read().startswith(b"%PDF-1.4")
+    assert importing.run_files(run) == 6
+    assert run.warnings == [
+        "Eine Datei der Vorlage 2024/0417 wurde nicht übernommen: "
+        f"{server.url('/files/1001-1.pdf')}: Das Ratsinformationssystem antwortete mit HTTP 404.",
+        f"{server.url('/files/1002.pdf')}: Die Datei der Vorlage 2024/0533 wurde nicht "
+        "übernommen: Der Inhalt von „anlage_1_zur_anfrage.pdf“ ist keine PDF-Datei.",
+    ]
+    # the second run attaches nothing twice (and tries the failed ones again)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+    assert PaperAttachment.objects.count() == 6
+    assert len(stored_files(media)) == 6
+
+
+def test_a_failed_run_leaves_no_files_behind(town, media, monkeypatch):
+    real = services.paper_upsert
+    calls = []
+
+    def upsert(**kwargs):
+        calls.append(1)
+        if len(calls) == 4:
+            raise ValidationError("kaputt")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "paper_upsert", upsert)
+    with FakeOParl() as server:
+        run = importing.run_create(
+            municipality_id=town.pk, url=server.url("/"), keywords=None, by=SYSTEM
+        )
+        run = importing.run_import(run.pk, by=SYSTEM, client_factory=fast_client, files=True)
+    assert run.status == OParlRun.Status.FAILED
+    assert not Paper.objects.exists()
+    assert stored_files(media) == []

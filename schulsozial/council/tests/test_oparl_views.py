@@ -192,3 +192,20 @@ def test_the_import_pages_have_no_english_words(client_for, world, settings):
     assert "1 Vorlage wird gespeichert." in texts[3]
     found = [f for text in texts for f in findings_in(visible_text(text))]
     assert found == []
+
+
+def test_files_can_be_taken_over_from_the_page(client_for, world, settings, tmp_path):
+    from schulsozial.council.models import PaperAttachment
+
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = True
+    settings.MEDIA_ROOT = str(tmp_path)
+    coordinator = client_for("coordinator")
+    with FakeOParl() as fake:
+        start(coordinator, world, fake.url("/"), "Grundschulen", attach_files="on")
+    run = OParlRun.objects.get()
+    page = coordinator.get(reverse("council:oparl_result", args=[run.pk])).content.decode()
+    assert "2 Dateien als Anlagen übernommen." in page
+    assert sorted(PaperAttachment.objects.values_list("name", flat=True)) == [
+        "Anlage 1",
+        "Vorlage A 17/2024",
+    ]

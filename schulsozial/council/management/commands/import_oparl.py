@@ -40,6 +40,11 @@ class Command(BaseCommand):
             action="store_true",
             help="Read every paper again, not only those changed since the last run.",
         )
+        parser.add_argument(
+            "--files",
+            action="store_true",
+            help="Attach the papers' files too (PDF, DOCX, XLSX, ODT, PNG, JPEG; at most 20 MB).",
+        )
         parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT)
         parser.add_argument("--retries", type=int, default=DEFAULT_RETRIES)
 
@@ -71,6 +76,7 @@ class Command(BaseCommand):
             client_factory=lambda: OParlClient(
                 timeout=options["timeout"], retries=options["retries"]
             ),
+            files=options["files"],
         )
         for warning in run.warnings:
             self.stderr.write(_("Warning: %(text)s") % {"text": warning})

@@ -23,6 +23,8 @@ Quirks (``FakeOParl(quirks={...})``), each what a real server does:
 - ``drop_since``: ``links.next`` drops ``modified_since`` (the server
   filters only when the parameter is there);
 - ``pagination_only``: no ``links.next``, only ``pagination`` numbers;
+- ``file_errors``: the file of paper 1001's annex answers 404, paper
+  1002's main file is an HTML page named .pdf;
 - ``flaky``: the first two requests of the paper list answer HTTP 500;
 - ``broken``: page 2 of the paper list always answers HTTP 500;
 - ``invalid_json``: page 2 of the paper list is cut-off JSON;
@@ -201,6 +203,7 @@ class FakeOParl:
                 id=self.url(f"/files/{number}"),
                 name=f"Vorlage {reference}",
                 accessUrl=self.url(f"/files/{number}.pdf"),
+                downloadUrl=self.url(f"/files/{number}.pdf"),
             )
             paper["auxiliaryFile"] = [
                 dict(
@@ -208,6 +211,7 @@ class FakeOParl:
                     id=self.url(f"/files/{number}-1"),
                     name="Anlage 1",
                     accessUrl=self.url(f"/files/{number}-1.pdf"),
+                    downloadUrl=self.url(f"/files/{number}-1.pdf"),
                 )
             ]
             paper["underDirectionOf"] = [self.url("/organization/35")]
@@ -375,6 +379,12 @@ class FakeOParl:
                 return 200, self._render(self._page("papers", path, query))[:-20]
             if page == "2" and "slow" in self.quirks:
                 time.sleep(2)
+        if path.startswith("/files/") and path.endswith(".pdf"):
+            if "file_errors" in self.quirks and path == "/files/1001-1.pdf":
+                return 404, b"Not found"
+            if "file_errors" in self.quirks and path == "/files/1002.pdf":
+                return 200, b"<html><body>Anmeldung erforderlich</body></html>"
+            return 200, b"%PDF-1.4\n% fake council paper " + path.encode() + b"\n%%EOF\n"
         for kind in ("papers", "meetings", "organizations"):
             if path == f"/body/0/{kind}/":
                 return 200, self._render(self._page(kind, path, query))
