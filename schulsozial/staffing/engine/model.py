@@ -95,6 +95,10 @@ class Model:
     def under_col(self, s: int) -> int:
         return 2 * len(self.pairs) + 2 * s + 1
 
+    def value(self, steps: dict[int, int]) -> float:
+        """The objective of an assignment {pair index: steps}, in objective units."""
+        return (float(self.costs @ self.columns_for(steps)) + self.offset) * self.scale
+
     def columns_for(self, steps: dict[int, int]) -> np.ndarray[Any, np.dtype[np.float64]]:
         """A full column vector for an assignment {pair index: steps}."""
         values = np.zeros(self.num_cols)
@@ -583,7 +587,7 @@ def run_highs(
         if progress is not None:
             progress({"phase": "start", "elapsed": 0.0, "objective": None, "bound": None})
         start = _warm_start(model, limit)
-        value = (float(model.costs @ model.columns_for(start)) + model.offset) * model.scale
+        value = model.value(start)
         entry = {
             "phase": "start",
             "elapsed": time.monotonic() - clock,
@@ -595,6 +599,8 @@ def run_highs(
             progress(dict(entry))
     remaining = None if time_limit is None else max(time_limit - (time.monotonic() - clock), 0.01)
     run = _solve(model, model.lower, model.upper, start, remaining, progress, "search", clock)
+    if start is not None and model.value(start) < model.value(run.steps) - 1e-9:
+        run.steps = start  # HiGHS stopped before taking the start (never seen, but cheap)
     run.trace = trace + run.trace
     run.seconds = time.monotonic() - clock
     return run
