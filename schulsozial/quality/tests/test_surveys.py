@@ -1,0 +1,209 @@
+"""Anonymous surveys: answering without login and without cookies, nothing
+stored that names a person or an address (rows and audit log inspected),
+results hidden below the minimum and under disclosure control, a closed link
+and a link outside its period refuse answers, free texts only pooled."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from schulsozial.core.models import AuditEntry
+from schulsozial.quality import selectors, services
+from schulsozial.quality.models import (
+    Survey,
+    SurveyAnswer,
+    SurveyQuestion,
+    SurveyResponse,
+)
+
+pytestmark = pytest.mark.django_db
+ADDRESS = "203.0.113.77"
+
+
+def open_survey(world, *, audience="staff", days=(-1, 10), minimum=None):
+    coordinator = world.users["coordinator"]
+    data = {"surveys_enabled": True}
+    if minimum:
+        data["survey_min_answers"] = minimum
+    services.settings_update(municipality=world.town, by=coordinator, **data)
+    today = timezone.localdate()
+    return services.survey_create(
+        school=world.schools[0],
+        audience=audience,
+        opens_on=today + datetime.timedelta(days=days[0]),
+        closes_on=today + datetime.timedelta(days=days[1]),
+        by=coordinator,
+    )
+
+
+def answer_form(survey, value=3, text=""):
+    data = {}
+    for q in survey.question_set.questions.all():
+        if q.kind == SurveyQuestion.Kind.TEXT:
+            data[f"q{q.pk}"] = text
+        else:
+            data[f"q{q.pk}"] = str(min(value, q.steps))
+    return data
+
+
+def test_default_question_sets_are_copied_in_plain_german(world):
+    survey = open_survey(world)
+    questions = list(survey.question_set.questions.all())
+    assert survey.question_set.title.startswith("Befragung der Lehrkräfte")
+    assert {q.kind for q in questions} >= {"scale4", "yes_no", "text"}
+    pupils = open_survey(world, audience="pupils")
+    assert "du" in pupils.question_set.intro.split()
+
+
+def test_anonymous_answer_stores_nothing_personal(world):
+    survey = open_survey(world)
+    audit_before = AuditEntry.objects.count()
+    client = Client(REMOTE_ADDR=ADDRESS, HTTP_X_FORWARDED_FOR=ADDRESS)
+    url = reverse("quality:survey_answer", args=[survey.token])
+    page = client.get(url)
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Befragung der Lehrkräfte" in html and "trifft eher zu" in html
+    assert "csrfmiddlewaretoken" not in html
+    response = client.post(url, answer_form(survey, text="Mehr Sprechstunden"))
+    assert response.status_code == 200
+    assert "Vielen Dank" in response.content.decode()
+    # no cookie at all (no session, no CSRF cookie)
+    assert not response.cookies and not page.cookies
+    assert SurveyResponse.objects.filter(survey=survey).count() == 1
+    # the rows: no user, no address, no time stamp
+    for model in (SurveyResponse, SurveyAnswer):
+        names = {f.name for f in model._meta.get_fields()}
+        assert not names & {"user", "ip_address", "created_at", "submitted_at", "session"}
+    for row in SurveyAnswer.objects.values():
+        assert ADDRESS not in str(row)
+    # nothing in the audit log for the answer, and the address nowhere
+    assert AuditEntry.objects.count() == audit_before
+    assert not AuditEntry.objects.filter(ip_address=ADDRESS).exists()
+
+
+def test_results_hidden_below_minimum_then_under_disclosure(world, client_for):
+    survey = open_survey(world, minimum=10)
+    for _i in range(9):
+        services.survey_answer(survey=survey, answers=_answers(survey, 3))
+    results = selectors.survey_results(survey=survey)
+    assert not results.shown and results.questions == []
+    html = client_for("coordinator").get(reverse("quality:survey_detail", args=[survey.pk]))
+    assert 'data-results="hidden"' in html.content.decode()
+    services.survey_answer(survey=survey, answers=_answers(survey, 4))
+    results = selectors.survey_results(survey=survey)
+    assert results.shown
+    first = results.questions[0]
+    # 9 x step 3 and 1 x step 4: the single 4 is withheld, and so is the 9
+    # (it would give the 1 away from the total of 10)
+    assert first.counts[3] is None and first.counts[2] is None
+    assert first.answered == 10
+    assert str(first.mean) == "3.10"
+    html = client_for("coordinator").get(reverse("quality:survey_detail", args=[survey.pk]))
+    assert "•" in html.content.decode()
+
+
+def _answers(survey, value, text=""):
+    result = {}
+    for q in survey.question_set.questions.all():
+        result[q.pk] = text if q.kind == SurveyQuestion.Kind.TEXT else min(value, q.steps)
+    return result
+
+
+def test_closed_link_and_outside_period_refuse(world, client_for):
+    survey = open_survey(world)
+    client = Client()
+    url = reverse("quality:survey_answer", args=[survey.token])
+    client_for("coordinator").post(reverse("quality:survey_close", args=[survey.pk]))
+    survey.refresh_from_db()
+    assert survey.closed_at is not None
+    for response in (client.get(url), client.post(url, answer_form(survey))):
+        assert response.status_code == 410
+        assert "nimmt keine Antworten an" in response.content.decode()
+    assert not SurveyResponse.objects.filter(survey=survey).exists()
+    later = open_survey(world, days=(3, 10))
+    response = client.post(reverse("quality:survey_answer", args=[later.token]), answer_form(later))
+    assert response.status_code == 410
+    past = Survey.objects.create(
+        school=world.schools[0],
+        question_set=later.question_set,
+        token="abgelaufen",
+        opens_on=timezone.localdate() - datetime.timedelta(days=20),
+        closes_on=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    response = client.post(reverse("quality:survey_answer", args=[past.token]), answer_form(past))
+    assert response.status_code == 410
+    assert not SurveyResponse.objects.exists()
+    assert Client().get(reverse("quality:survey_answer", args=["unbekannt"])).status_code == 404
+
+
+def test_honeypot_and_incomplete_answers_store_nothing(world):
+    survey = open_survey(world)
+    url = reverse("quality:survey_answer", args=[survey.token])
+    client = Client()
+    data = answer_form(survey)
+    client.post(url, {**data, "website": "http://spam.example"})
+    assert not SurveyResponse.objects.exists()
+    first = survey.question_set.questions.exclude(kind="text").first()
+    data.pop(f"q{first.pk}")
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert "Bitte beantworten Sie jede Frage" in response.content.decode()
+    assert not SurveyResponse.objects.exists()
+
+
+def test_surveys_off_and_free_texts_only_pooled(world, client_for):
+    from django.core.exceptions import ValidationError
+
+    today = timezone.localdate()
+    with pytest.raises(ValidationError):
+        services.survey_create(
+            school=world.schools[0],
+            audience="staff",
+            opens_on=today,
+            closes_on=today,
+            by=world.users["coordinator"],
+        )
+    survey = open_survey(world, minimum=5)
+    client = client_for("coordinator")
+    for i in range(4):
+        services.survey_answer(survey=survey, answers=_answers(survey, 2, f"Zeile {4 - i}"))
+    html = client.get(reverse("quality:survey_texts")).content.decode()
+    assert 'data-texts="hidden"' in html and "Zeile" not in html
+    services.survey_answer(survey=survey, answers=_answers(survey, 2, "Anton"))
+    html = client.get(reverse("quality:survey_texts")).content.decode()
+    assert "Zeile 1" in html
+    # sorted alphabetically, not in the order of arrival, and without the school
+    assert html.index("Anton") < html.index("Zeile 1") < html.index("Zeile 4")
+    section = html[html.index("Freitext-Antworten der Befragungen") :]
+    assert world.schools[0].name not in section
+    assert client_for("carrier").get(reverse("quality:survey_texts")).status_code == 403
+
+
+def test_coordination_creates_a_survey_with_link_and_qr(world, client_for):
+    services.settings_update(
+        municipality=world.town, by=world.users["coordinator"], surveys_enabled=True
+    )
+    client = client_for("coordinator")
+    today = timezone.localdate()
+    response = client.post(
+        reverse("quality:survey_list"),
+        {
+            "school": world.schools[1].pk,
+            "audience": "pupils",
+            "opens_on": today.isoformat(),
+            "closes_on": (today + datetime.timedelta(days=7)).isoformat(),
+        },
+    )
+    assert response.status_code == 302
+    survey = Survey.objects.get(school=world.schools[1])
+    html = client.get(response["Location"]).content.decode()
+    assert survey.token in html and "<svg" in html
+    assert AuditEntry.objects.filter(action="create", object_id=str(survey.pk)).exists()
+    other = client_for("coordinator").get(reverse("quality:survey_list")).content.decode()
+    assert world.schools[1].name in other
