@@ -297,7 +297,18 @@ def paper_upsert(
 
 @transaction.atomic
 def paper_delete(*, paper: Paper, by: Any) -> None:
+    """Delete a paper recorded by mistake. A paper linked to something is
+    refused: its links are a record of what it decided (remove them first)."""
     require(perms.can_edit_paper(by, paper))
+    if paper.links.exists():
+        raise ValidationError(
+            _(
+                "The paper %(ref)s is linked to what it decided or reported on. Remove its "
+                "links first."
+            )
+            % {"ref": paper.reference},
+            code="paper_linked",
+        )
     municipality_id = paper.municipality_id
     audit(
         actor=by,
@@ -495,8 +506,24 @@ def paper_link(
 
 @transaction.atomic
 def paper_unlink(*, link: PaperLink, by: Any) -> None:
+    """Remove a link. The paper that put a framework version in force stays
+    linked to it: the version's adoption rests on it."""
     paper = link.paper
     require(perms.can_link_object(by, paper.municipality_id))
+    version = link.framework_version
+    if version is not None and version.is_published:
+        from .selectors import framework_decision
+
+        found = framework_decision(version)
+        if found is not None and found.paper.pk == paper.pk:
+            raise ValidationError(
+                _(
+                    "The paper %(ref)s put version %(n)s of the framework concept in force; "
+                    "that link stays."
+                )
+                % {"ref": paper.reference, "n": version.number},
+                code="adopting_paper",
+            )
     audit(
         actor=by,
         action=Action.DELETE,

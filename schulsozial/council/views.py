@@ -32,6 +32,7 @@ from schulsozial.masterdata.selectors import coordinated_municipalities
 from . import decision, forms, selectors, services
 from . import permissions as perms
 from .models import Committee, Paper, PaperAttachment, PaperLink, PaperType
+from .paste_texts import long_texts
 
 OUTCOME_LABELS = {
     decision.Kind.DECIDED: gettext_lazy("decided"),
@@ -405,7 +406,12 @@ def paper_delete(request: HttpRequest, pk: int) -> HttpResponse:
     paper = _load(request, pk)
     require(perms.can_edit_paper(request.user, paper))
     reference = paper.reference
-    services.paper_delete(paper=paper, by=request.user)
+    try:
+        services.paper_delete(paper=paper, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return HttpResponseRedirect(_paper_url(paper))
     messages.success(request, _("The paper %(ref)s was deleted.") % {"ref": reference})
     return HttpResponseRedirect(reverse("council:paper_list"))
 
@@ -465,8 +471,10 @@ def paper_paste(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and paste_form.is_valid():
         from .paste import parse_council_paper
 
-        parsed = parse_council_paper(paste_form.cleaned_data["text"])
+        text = paste_form.cleaned_data["text"]
+        parsed = parse_council_paper(text)
         initial, missing = _parsed_initial(parsed, request)
+        initial.update({k: v for k, v in long_texts(text).items() if v})
         steps = _parsed_steps(parsed)
         if not steps:
             missing.append("consultations")
@@ -585,6 +593,11 @@ def link_remove(request: HttpRequest, pk: int) -> HttpResponse:
     link: PaperLink = get_object_or_404(selectors.links_visible_to(user=request.user), pk=pk)
     require(perms.can_link_object(request.user, link.paper.municipality_id))
     paper = link.paper
-    services.paper_unlink(link=link, by=request.user)
+    try:
+        services.paper_unlink(link=link, by=request.user)
+    except ValidationError as error:
+        for text in error.messages:
+            messages.error(request, text)
+        return HttpResponseRedirect(_paper_url(paper) + "#links")
     messages.success(request, _("The link was removed."))
     return HttpResponseRedirect(_paper_url(paper) + "#links")

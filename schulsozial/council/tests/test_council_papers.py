@@ -27,6 +27,7 @@ C = services.ConsultationData
 D = decision.Step
 SEEDS = Path("/work/shared/seeds")
 HERNE_SEED = SEEDS / "herne_2015_gesamtkonzept_schulsozialarbeit.txt"
+KAMEN_SEED = SEEDS / "kamen_2019_rahmenkonzept_schulsozialarbeit.txt"
 
 
 @pytest.fixture(autouse=True)
@@ -387,7 +388,7 @@ def test_exports_read_back_with_german_headings_and_only_what_the_reader_may_see
     rows = [list(row) for row in book.active.iter_rows(values_only=True)]
     header_index = next(i for i, r in enumerate(rows) if r and r[0] == "Vorlagennummer")
     header = rows[header_index]
-    for heading in ("Betreff", "Vorlagenart", "Beratungsfolge", "Beschlussstand", "betrifft"):
+    for heading in ("Betreff", "Vorlagenart", "Beratungsfolge", "Beschlussstand", "Betrifft"):
         assert heading in header
     data = [r for r in rows[header_index + 1 :] if r and r[0]]
     assert [r[0] for r in data] == ["2015/0159"]
@@ -477,3 +478,46 @@ def test_papers_show_on_the_scenario_and_concept_overview_pages(world, client_fo
     overview = client.get("/konzepte/").content.decode()
     assert 'data-paper="S/2026/2" data-outcome="taken_note"' in overview
     assert "V/2026/1" not in overview
+
+
+@pytest.mark.skipif(not KAMEN_SEED.exists(), reason="seed not available")
+def test_paste_page_prefills_proposal_and_statement_of_facts_from_the_kamen_seed(world, client_for):
+    response = client_for("coordinator").post(
+        "/ratsvorlagen/paste/", {"text": KAMEN_SEED.read_text()}
+    )
+    initial = response.context["form"].initial
+    assert initial["reference"] == "095/2019"
+    assert initial["beschlussvorschlag"].startswith(
+        "Das Rahmenkonzept zur Schulsozialarbeit in Kamen in der vorgelegten Fassung wird"
+    )
+    assert initial["sachverhalt"].startswith("Der Jugendhilfeausschuss hat in der Sitzung")
+    assert "consultations" in response.context["missing"]  # Kamen's page has none
+    assert "Im eingefügten Text wurde keine Beratungsfolge gefunden" in response.content.decode()
+
+
+def test_long_texts_never_raise_and_skip_an_empty_tab_heading():
+    from schulsozial.council.paste_texts import long_texts
+
+    assert long_texts("") == {"beschlussvorschlag": "", "sachverhalt": ""}
+    assert long_texts(None) == {"beschlussvorschlag": "", "sachverhalt": ""}  # type: ignore[arg-type]
+    text = "Sachverhalt\nAnlage/n\n\nSachverhalt\n\nDer Text.\n\nDer Oberbürgermeister\n"
+    assert long_texts(text)["sachverhalt"] == "Der Text."
+
+
+def test_a_linked_paper_is_not_deleted_and_the_adopting_link_stays(world, client_for):
+    cw = concept_world(world)  # version 1 adopted with paper 001/2026
+    adopting = PaperLink.objects.get(framework_version=cw.adopted)
+    client = client_for("coordinator")
+    response = client.post(f"/ratsvorlagen/{adopting.paper_id}/delete/", follow=True)
+    assert "ist mit dem verknüpft" in response.content.decode()
+    assert Paper.objects.filter(pk=adopting.paper_id).exists()
+    response = client.post(f"/ratsvorlagen/links/{adopting.pk}/remove/", follow=True)
+    assert "hat Fassung 1 des Rahmenkonzepts in Kraft gesetzt" in response.content.decode()
+    assert PaperLink.objects.filter(pk=adopting.pk).exists()
+    # a paper linked by mistake is unlinked and then deleted
+    wrong = paper(world.town, "2015/0159")
+    link = services.paper_link(paper=wrong, framework_version=cw.adopted, by=SYSTEM)
+    assert client.post(f"/ratsvorlagen/links/{link.pk}/remove/").status_code == 302
+    assert not PaperLink.objects.filter(pk=link.pk).exists()
+    assert client.post(f"/ratsvorlagen/{wrong.pk}/delete/").status_code == 302
+    assert not Paper.objects.filter(pk=wrong.pk).exists()
