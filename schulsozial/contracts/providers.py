@@ -39,7 +39,7 @@ def contract_tasks(user: Any, day: datetime.date) -> Iterator[WorkItem]:
     make permanent or prepare the replacement)."""
     if not perms.can_see_carrier_timelines(user):
         return
-    for contract in selectors.ending_soon(user=user, day=day):
+    for contract in selectors.ending_within_a_year(user=user, day=day):
         if not perms.is_reminded_of(user, contract) or contract.end is None:
             continue
         yield WorkItem(

@@ -104,6 +104,17 @@ def ending_soon(
     )
 
 
+def ending_within_a_year(*, user: Any, day: datetime.date) -> list[Contract]:
+    """`ending_soon` within twelve months, kept on the user object for the
+    request (the dashboard's task list and its tile read it both)."""
+    cache: dict[datetime.date, list[Contract]] = user.__dict__.setdefault(
+        "_contracts_ending_soon", {}
+    )
+    if day not in cache:
+        cache[day] = list(ending_soon(user=user, day=day))
+    return cache[day]
+
+
 def settings_for(municipality: Municipality | int) -> ContractSettings:
     """The municipality's contract settings (the defaults, unsaved, if none)."""
     mun_id = municipality if isinstance(municipality, int) else municipality.pk

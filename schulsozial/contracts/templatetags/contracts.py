@@ -53,7 +53,7 @@ def contracts_ending_tile(context: Any) -> dict[str, Any]:
         # A committee has no contracts but the Entfristung figures.
         return {"show": False, "entfristung": perms.can_see_entfristung(user)}
     today = timezone.localdate()
-    ending = list(selectors.ending_soon(user=user, day=today))
+    ending = selectors.ending_within_a_year(user=user, day=today)
     bands = []
     for months, days in ((3, 92), (6, 183), (12, 365)):
         count = sum(1 for c in ending if c.end and (c.end - today).days <= days)
