@@ -34,6 +34,8 @@ def _stage_text(run: OParlRun) -> str:
         "meetings": _("Reading the meetings: %(count)s read."),
         "files": _("Fetching the files of the papers."),
     }
+    if run.status == OParlRun.Status.RUNNING and not run.stage:
+        return _("Asking the council system for its body and lists.")
     if run.stage == "saving":
         return ngettext("Saving %(count)s paper.", "Saving %(count)s papers.", run.stage_count) % {
             "count": run.stage_count

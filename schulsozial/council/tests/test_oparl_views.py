@@ -131,6 +131,10 @@ def test_progress_of_a_running_import(client_for, world):
     assert "Die Sitzungen werden gelesen: 42 gelesen." in text
     assert "Import aus https://x.example/" in text
     assert 'hx-trigger="every 2s"' in text
+    run.stage = ""
+    run.save()
+    page = client_for("coordinator").get(reverse("council:oparl_progress", args=[run.pk]))
+    assert "Das Ratsinformationssystem wird nach der Körperschaft" in page.content.decode()
     result = client_for("coordinator").get(reverse("council:oparl_result", args=[run.pk]))
     assert result["Location"] == reverse("council:oparl_progress", args=[run.pk])
 
