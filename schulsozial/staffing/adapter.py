@@ -16,8 +16,10 @@ What goes in:
   else the carrier's share of today's hours at the school.
 * staff: social workers of the municipality (or the carrier) employed on the
   reference day or on the school year's first day, with their contract end
-  (StaffMember.contract_end; the solver ends the assignments of a person
-  whose contract ends before the year starts, reason "Vertrag endet"); their
+  (the contract running on the reference day in the contract history,
+  contracts.selectors.contract_ends, else StaffMember.contract_end; the
+  solver ends the assignments of a person whose contract ends before the
+  year starts, reason "Vertrag endet"); their
   FTE is the smaller of the person's FTE and the FTE of their social-work
   positions running into the year; `current` are the assignments of their
   positions on the reference day (today, at most the year's last day). The solver works in whole steps: FTE and current hours
@@ -43,6 +45,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from schulsozial.core.actors import SYSTEM
 from schulsozial.masterdata.models import (
     Function,
     Position,
@@ -100,6 +103,7 @@ class Scope:
     current: dict[int, dict[int, Decimal]] = field(default_factory=dict)
     positions: dict[int, list[Position]] = field(default_factory=dict)
     staff_fte: dict[int, Decimal] = field(default_factory=dict)
+    contract_end: dict[int, datetime.date | None] = field(default_factory=dict)
     school_carrier: dict[int, int] = field(default_factory=dict)
 
     def staff_id(self, staff: StaffMember) -> str:
@@ -121,6 +125,16 @@ def _scenario_targets(plan: StaffingPlan) -> dict[int, Decimal] | None:
     if plan.scenario is None:
         return None
     return {int(row["id"]): fte(row["fte"]) for row in plan.scenario.result.get("schools", [])}
+
+
+def _contract_ends(day: datetime.date) -> dict[int, datetime.date | None]:
+    """Staff id -> end of the contract running on `day` (None: permanent),
+    from the contract history (contracts.selectors) where a person has one;
+    the others keep StaffMember.contract_end. The plan's scope limits whose
+    ends are used; the platform reads them for every plan."""
+    from schulsozial.contracts.selectors import contract_ends
+
+    return contract_ends(user=SYSTEM, day=day)
 
 
 def build_scope(plan: StaffingPlan) -> Scope:
@@ -196,6 +210,7 @@ def build_scope(plan: StaffingPlan) -> Scope:
     labels: dict[str, int] = defaultdict(int)
     for member in staff:
         labels[member.label] += 1
+    ends = _contract_ends(day)
     step = plan.step_fte
     for member in staff:
         if not positions.get(member.pk) and not current.get(member.pk):
@@ -207,6 +222,7 @@ def build_scope(plan: StaffingPlan) -> Scope:
             fte(member.fte), fte(sum((p.fte for p in scope.positions[member.pk]), Decimal(0)))
         )
         scope.staff_fte[member.pk] = floor_steps(capacity, step)
+        scope.contract_end[member.pk] = ends.get(member.pk, member.contract_end)
         scope.current[member.pk] = {
             k: max(floor_steps(fte(v), step), step) for k, v in current[member.pk].items() if v > 0
         }
@@ -233,7 +249,9 @@ def build_problem(plan: StaffingPlan, scope: Scope | None = None) -> dict[str, A
                 "id": key,
                 "fte": float(scope.staff_fte[member.pk]),
                 "carrier": carrier_names[member.carrier_id],
-                "contract_end": member.contract_end.isoformat() if member.contract_end else None,
+                "contract_end": end.isoformat()
+                if (end := scope.contract_end.get(member.pk))
+                else None,
                 "current": [
                     {"school": numbers[school_id], "fte": float(value)}
                     for school_id, value in sorted(scope.current[member.pk].items())

@@ -382,3 +382,30 @@ def test_the_audit_log_describes_the_plan_in_german(world):
     assert "Schule: Testschule 3" in joined
     for english in ("solving", "accepted", "optimal, value", "created", "updated", "_"):
         assert english not in joined, english
+
+
+def test_contract_end_comes_from_the_contract_history(world):
+    """An extension recorded in the contract history keeps a person in the
+    plan (contracts.selectors.contract_ends)."""
+    from schulsozial.contracts import services as contracts
+
+    member = world.staff[1]  # T-02, fixed-term, ends before next year
+    contract = contracts.contract_create(
+        staff=member,
+        start=member.contract_start,
+        end=member.contract_end,
+        weekly_hours=member.weekly_hours,
+        reason="funding_ends",
+        by=SYSTEM,
+    )
+    longer = next_year(world).end
+    contracts.contract_extend(
+        contract=contract,
+        new_end=longer,
+        agreed_on=member.contract_start,
+        reason="funding_ends",
+        by=SYSTEM,
+    )
+    problem = adapter.build_problem(_plan(world))
+    t02 = {s["id"]: s for s in problem["staff"]}["Fachkraft T-02"]
+    assert t02["contract_end"] == longer.isoformat()
