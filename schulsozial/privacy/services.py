@@ -82,6 +82,51 @@ def _table(header: list[str], rows: list[list[Any]]) -> dict[str, Any]:
     return {"columns": header, "rows": [list(row) for row in rows]}
 
 
+def _contract_table(staff: StaffMember) -> dict[str, Any]:
+    """The person's contracts with their extensions (issue 15)."""
+    from schulsozial.contracts.models import Contract
+
+    contracts = (
+        Contract.objects.filter(staff_member=staff)
+        .select_related("carrier", "funding_stream")
+        .prefetch_related("extensions")
+        .order_by("start", "pk")
+    )
+    return _table(
+        [
+            _("employer (carrier)"),
+            _("kind of contract"),
+            _("start"),
+            _("end"),
+            _("reason for the fixed term"),
+            _("funding stream"),
+            _("weekly hours"),
+            _("FTE"),
+            _("pay group"),
+            _("extensions"),
+        ],
+        [
+            [
+                str(c.carrier),
+                c.get_kind_display(),
+                c.start,
+                c.end,
+                c.reason_display(),
+                str(c.funding_stream or ""),
+                c.weekly_hours,
+                c.fte,
+                c.pay_group,
+                "; ".join(
+                    f"{e.agreed_on:%d.%m.%Y}: {e.previous_end:%d.%m.%Y} → "
+                    + (f"{e.new_end:%d.%m.%Y}" if e.new_end else str(_("permanent")))
+                    for e in c.extensions.all()
+                ),
+            ]
+            for c in contracts
+        ],
+    )
+
+
 def staff_data(staff: StaffMember, *, with_audit_trail: bool) -> dict[str, dict[str, Any]]:
     """Every section of the export, each a table (German column names). The
     audit entries are listed only `with_audit_trail` (the view asks
@@ -119,6 +164,7 @@ def staff_data(staff: StaffMember, *, with_audit_trail: bool) -> dict[str, dict[
             for p in positions.order_by("valid_from", "pk")
         ],
     )
+    sections[_("Contracts")] = _contract_table(staff)
     assignments = PositionAssignment.objects.filter(position__staff_member=staff).select_related(
         "position", "school"
     )

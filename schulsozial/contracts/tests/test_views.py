@@ -241,3 +241,13 @@ def test_the_committee_finds_the_entfristung_on_its_dashboard(world, client_for)
     assert 'data-tile="entfristung"' in body and 'href="/vertraege/entfristung/"' in body
     body = client_for("principal").get(reverse("dashboard:home")).content.decode()
     assert "/vertraege/" not in body
+
+
+def test_the_art_15_export_holds_the_persons_contracts(world):
+    from schulsozial.privacy.services import staff_data
+
+    contract = contracts_for_world(world)[1]
+    sections = staff_data(contract.staff_member, with_audit_trail=False)
+    (row,) = sections["Verträge"]["rows"]
+    assert row[:2] == ["Träger A", "befristet"]
+    assert row[4] == "Förderung endet" and row[8] == "S 11b"
