@@ -213,3 +213,7 @@ def build_demo(*, herne: Any, kamen: Any, stdout: Any = None) -> None:
             % {"town": herne.name, "done": completed, "running": running}
             + "\n"
         )
+    # Issue 16, part two: anonymous surveys of the demo (Herne).
+    from .demo_surveys import build_survey_demo
+
+    build_survey_demo(municipality=herne, schools=others or schools, stdout=stdout)

@@ -735,7 +735,8 @@ def survey_results(*, survey: Any) -> SurveyResults:
     minimum of responses arrived; each question's counts then go through the
     statistics' disclosure control (statistics.disclosure.protect with the
     municipality's threshold): small counts and what would reveal them are
-    withheld. The mean is shown with the counts (n >= minimum)."""
+    withheld. The mean is shown only when no count is withheld (else it
+    would narrow the withheld ones down), and not for yes/no questions."""
     from schulsozial.statistics.disclosure import protect
 
     from .models import SurveyAnswer, SurveyQuestion
@@ -775,7 +776,13 @@ def survey_results(*, survey: Any) -> SurveyResults:
                     labels=list(labels),
                     counts=list(table.cells[0]),
                     answered=table.grand_total,
-                    mean=mean if table.grand_total is not None else None,
+                    # The mean with a withheld count would narrow it down: shown
+                    # only when every count is published; none for yes/no.
+                    mean=mean
+                    if None not in table.cells[0]
+                    and table.grand_total is not None
+                    and question.kind != SurveyQuestion.Kind.YES_NO
+                    else None,
                 )
             )
     return SurveyResults(

@@ -15,6 +15,7 @@ register = template.Library()
 @register.simple_tag
 def quality_more_nav(user: Any) -> dict[str, bool]:
     return {
+        "quality": perms.can_use_quality(user),
         "heatmap": perms.can_view_heatmap(user),
         "summary": perms.can_view_annual_summary(user),
         "surveys": perms.can_manage_surveys(user),
