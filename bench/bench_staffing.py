@@ -258,12 +258,15 @@ def bench_kreis(limit: float, supply: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="3 city seeds, Kreis limit 15 s")
+    parser.add_argument("--only", choices=("city", "kreis"), help="one of the two scales")
     args = parser.parse_args()
     print(f"# Staffing solver benchmark\n{machine()}; load average before: {load()}")
     for supply in ("balanced", "short"):
-        bench_city(range(3) if args.quick else range(5), supply)
+        if args.only in (None, "city"):
+            bench_city(range(3) if args.quick else range(5), supply)
     for supply in ("balanced", "short"):
-        bench_kreis(15.0 if args.quick else 60.0, supply)
+        if args.only in (None, "kreis"):
+            bench_kreis(15.0 if args.quick else 60.0, supply)
     print(f"\nload average after: {load()}")
 
 
