@@ -419,3 +419,18 @@ def test_settings_page_saves_for_coordination(world, client_for):
         "worker",
         "school",
     }
+
+
+def test_submission_deadline_in_the_workers_calendar(world):
+    from schulsozial.notifications.registry import deadline_providers
+    from schulsozial.quality.worklist import quality_deadlines, submit_due
+
+    evaluation = started(world)
+    found = list(quality_deadlines(world.users["worker"], world.year.start))
+    assert [d.key for d in found] == [f"self_evaluation_submit:{evaluation.pk}"]
+    # The default submission date: 31 May of the school year.
+    assert found[0].date == submit_due(evaluation, world.year)
+    assert (found[0].date.month, found[0].date.day) == (5, 31)
+    assert found[0].date.year == world.year.end.year
+    assert list(quality_deadlines(world.users["principal"], world.year.start)) == []
+    assert quality_deadlines in deadline_providers()
