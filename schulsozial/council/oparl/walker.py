@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 from django.utils.translation import gettext as _
 
@@ -142,6 +142,8 @@ class Walker:
                     raise OParlFormatError(page_url, _("neither a list page nor a list"))
             yield from items
             following = n.next_page(doc)
+            if following:
+                following = urljoin(page_url, following)  # a relative link (against the spec)
             if following is None:
                 current, total = n.page_numbers(doc)
                 if current is not None and total is not None and current < total and items:

@@ -75,7 +75,7 @@ def test_several_keywords():
     assert references(result) == ["2024/0600", "A 17/2024"]
 
 
-@pytest.mark.parametrize("server", [{"pagination_only"}], indirect=True)
+@pytest.mark.parametrize("server", [{"pagination_only"}, {"relative_next"}], indirect=True)
 def test_pagination_numbers_without_links_next(server):
     assert references(run(server)) == MATCHING
     assert "/body/0/papers/?page=3" in server.requests

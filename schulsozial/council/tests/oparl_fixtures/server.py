@@ -23,6 +23,7 @@ Quirks (``FakeOParl(quirks={...})``), each what a real server does:
 - ``drop_since``: ``links.next`` drops ``modified_since`` (the server
   filters only when the parameter is there);
 - ``pagination_only``: no ``links.next``, only ``pagination`` numbers;
+- ``relative_next``: ``links.next`` is a relative URL;
 - ``file_errors``: the file of paper 1001's annex answers 404, paper
   1002's main file is an HTML page named .pdf;
 - ``flaky``: the first two requests of the paper list answer HTTP 500;
@@ -356,6 +357,8 @@ class FakeOParl:
             if since and "drop_since" not in self.quirks:
                 params["modified_since"] = since
             doc["links"]["next"] = self.url(path) + "?" + urlencode(params)
+            if "relative_next" in self.quirks:
+                doc["links"]["next"] = "?" + urlencode(params)
         return doc
 
     def respond(self, raw_path: str) -> tuple[int, bytes]:
