@@ -17,6 +17,7 @@ the last solve read (reproducible with `python -m schulsozial.staffing`).
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -24,6 +25,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -140,8 +142,19 @@ class StaffingPlan(models.Model):
 
     @property
     def is_open(self) -> bool:
-        """Pins, bans and a new calculation are possible."""
-        return self.status in (self.Status.DRAFT, self.Status.SOLVED)
+        """Pins, bans and a new calculation are possible (also when a
+        calculation has hung, e.g. its worker was restarted)."""
+        return self.status in (self.Status.DRAFT, self.Status.SOLVED) or self.is_stuck
+
+    @property
+    def is_stuck(self) -> bool:
+        """Calculating for longer than its time limit plus five minutes."""
+        since = (self.progress or {}).get("since")
+        if self.status != self.Status.SOLVING or not since:
+            return False
+        started = datetime.datetime.fromisoformat(since)
+        limit = datetime.timedelta(seconds=self.time_limit_seconds + 300)
+        return timezone.now() - started > limit
 
 
 class PlanPin(models.Model):

@@ -334,7 +334,7 @@ def plan_solve(*, plan: StaffingPlan, by: Any, background: bool | None = None) -
         previous = plan.status
         plan.status = StaffingPlan.Status.SOLVING
         plan.problem = problem
-        plan.progress = {"phase": "queued", "pairs": pairs}
+        plan.progress = {"phase": "queued", "pairs": pairs, "since": timezone.now().isoformat()}
         plan.error = ""
         plan.save(update_fields=["status", "problem", "progress", "error"])
         audit(
@@ -368,6 +368,7 @@ def solve_run(*, plan_id: int, time_limit: float | None = None) -> StaffingPlan:
     scope = adapter.build_scope(plan)
     problem = adapter.build_problem(plan, scope)
     last = [0.0]
+    since = (plan.progress or {}).get("since") or timezone.now().isoformat()
 
     def progress(event: dict[str, Any]) -> None:
         now = time.monotonic()
@@ -375,7 +376,10 @@ def solve_run(*, plan_id: int, time_limit: float | None = None) -> StaffingPlan:
             return
         last[0] = now
         StaffingPlan.objects.filter(pk=plan_id).update(
-            progress={k: v for k, v in event.items() if isinstance(v, str | int | float | None)}
+            progress={
+                **{k: v for k, v in event.items() if isinstance(v, str | int | float | None)},
+                "since": since,
+            }
         )
 
     limit = float(time_limit if time_limit is not None else plan.time_limit_seconds)

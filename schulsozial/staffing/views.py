@@ -269,6 +269,7 @@ def plan_progress(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": progress,
             "gap": selectors.gap_percent(progress),
             "refresh": REFRESH_SECONDS,
+            "can_restart": plan.is_stuck and perms.can_edit_plan(request.user, plan),
         },
     )
 

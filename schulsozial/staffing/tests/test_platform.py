@@ -409,3 +409,29 @@ def test_contract_end_comes_from_the_contract_history(world):
     problem = adapter.build_problem(_plan(world))
     t02 = {s["id"]: s for s in problem["staff"]}["Fachkraft T-02"]
     assert t02["contract_end"] == longer.isoformat()
+
+
+def test_a_hung_calculation_can_be_started_again(world, client_for):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    plan = _plan(world)
+    long_ago = (timezone.now() - dt.timedelta(hours=1)).isoformat()
+    StaffingPlan.objects.filter(pk=plan.pk).update(
+        status=StaffingPlan.Status.SOLVING, progress={"phase": "queued", "since": long_ago}
+    )
+    client = client_for("coordinator")
+    html = client.get(reverse("staffing:plan_progress", args=[plan.pk])).content.decode()
+    assert "Berechnung neu starten" in html
+    client.post(reverse("staffing:plan_solve", args=[plan.pk]))
+    plan.refresh_from_db()
+    assert plan.status == StaffingPlan.Status.SOLVED
+    # A calculation that is merely running offers no restart.
+    StaffingPlan.objects.filter(pk=plan.pk).update(
+        status=StaffingPlan.Status.SOLVING,
+        progress={"phase": "search", "since": timezone.now().isoformat()},
+    )
+    html = client.get(reverse("staffing:plan_progress", args=[plan.pk])).content.decode()
+    assert "Berechnung neu starten" not in html
+    assert client.post(reverse("staffing:plan_solve", args=[plan.pk])).status_code == 403
