@@ -3,9 +3,10 @@
 Variables, for every (person, school) pair the person may work at (carrier, ban, contract):
 
 - ``x[p,s]`` integer, the hours in steps of ``step_fte``, ``0 ≤ x ≤ U[p,s]``
-- ``y[p,s]`` binary, 1 when p works at s: ``y ≤ x ≤ U·y`` (an assignment is a positive
+- ``y[p,s]`` binary, 1 when p works at s: ``L·y ≤ x ≤ U·y`` (an assignment is a positive
   multiple of the step); ``U = min(capacity of p, max(target of s, 1))`` (more hours than the
-  target only add deviation, so this bound removes no optimal plan)
+  target only add deviation, so this bound removes no optimal plan); ``L = 1`` for current
+  pairs and `min_new_steps` for new ones (new pairs with ``U < L`` are left out)
 - per school ``over[s], under[s] ≥ 0`` with ``Σ_p x[p,s] − over[s] + under[s] = target[s]``
 
 Rows: per person ``Σ_s x ≤ capacity`` and ``Σ_s y ≤ max schools`` (the half-time rule);
