@@ -235,9 +235,8 @@ def assignments_by_school_year(
     if not rows:
         return []
     first = min(a.position.valid_from for a in rows)
-    years = SchoolYear.objects.filter(end__gte=first).order_by("-start")
     result = []
-    for year in years:
+    for year in SchoolYear.objects.filter(end__gte=first).order_by("-start"):
         running = [
             a
             for a in rows

@@ -435,3 +435,18 @@ def test_a_hung_calculation_can_be_started_again(world, client_for):
     html = client.get(reverse("staffing:plan_progress", args=[plan.pk])).content.decode()
     assert "Berechnung neu starten" not in html
     assert client.post(reverse("staffing:plan_solve", args=[plan.pk])).status_code == 403
+
+
+def test_the_school_page_lists_the_four_newest_years(world):
+    from schulsozial.masterdata import services as md
+    from schulsozial.masterdata.selectors import assignments_by_school_year
+
+    first = world.year.start.year
+    for start_year in range(first - 5, first):
+        md.school_year_create(start_year=start_year, by=SYSTEM)
+    Position.objects.filter(code="T-01").update(valid_from=datetime.date(first - 5, 8, 1))
+    next_year(world)
+    rows = assignments_by_school_year(user=world.users["coordinator"], school=world.schools[0])
+    # The open-ended position runs into next year too; older years are left out.
+    assert [year.start.year for year, _ in rows] == [first + 1, first, first - 1, first - 2]
+    assert [a.position.code for a in rows[0][1]] == ["T-01"]
