@@ -26,7 +26,6 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
@@ -614,7 +613,3 @@ def run_highs(
     run.trace = trace + run.trace
     run.seconds = time.monotonic() - clock
     return run
-
-
-def steps_as_fte(problem: Problem, steps: int) -> Decimal:
-    return problem.step_fte * steps

@@ -167,12 +167,6 @@ class Problem:
             return "Schule ist einem anderen Träger zugeordnet"
         return None
 
-    def to_steps(self, fte: Decimal) -> int:
-        return int(fte / self.step_fte)
-
-    def to_fte(self, steps: int) -> Decimal:
-        return self.step_fte * steps
-
 
 # --- parsing --------------------------------------------------------------------------------
 
