@@ -17,9 +17,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def press(page, selector: str, key: str = "Enter") -> None:
+    """Focus the control and press the key; every control pressed here loads a page."""
     page.locator(selector).first.focus()
-    page.keyboard.press(key)
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press(key)
 
 
 def cycle_cell(page, school_number: str, step: str) -> str:
@@ -57,8 +58,9 @@ def test_self_evaluation_from_draft_to_co_sign_with_the_keyboard(live_server, pa
     # The social worker starts the self-evaluation from the menu entry Qualität.
     log_in(page, base, "fachkraft")
     page.get_by_role("link", name="Qualität").first.focus()
-    page.keyboard.press("Enter")
-    page.wait_for_url("**/qualitaet/")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert page.url.endswith("/qualitaet/")
     press(page, f'button[data-action="start"][data-school="{school.pk}"]')
     page.wait_for_url("**/bewerten/worker/")
     assert axe_violations(page) == []
