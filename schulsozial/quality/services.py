@@ -754,3 +754,74 @@ def survey_answer(
             row.response = response
         SurveyAnswer.objects.bulk_create(rows)
     return response
+
+
+@dataclass(frozen=True)
+class QuestionInput:
+    pk: int | None
+    text: str
+    kind: str
+    position: int
+    delete: bool = False
+
+
+def survey_questions_save(
+    *, question_set: SurveyQuestionSet, rows: Sequence[QuestionInput], by: Any
+) -> SurveyQuestionSet:
+    """Edit a municipality's question set: change, add and remove questions. A
+    question that has answers keeps its kind and cannot be removed (its
+    answers would change meaning or be lost)."""
+    _require(perms.can_manage_settings(by, question_set.municipality_id))
+    kinds = set(SurveyQuestion.Kind.values)
+    existing = {q.pk: q for q in question_set.questions.all()}
+    answered = set(
+        SurveyAnswer.objects.filter(question__in=existing.values())
+        .values_list("question_id", flat=True)
+        .distinct()
+    )
+    changes: dict[str, Any] = {}
+    with transaction.atomic():
+        for row in rows:
+            if row.kind not in kinds:
+                raise ValidationError(_("Unknown kind of answer."))
+            question = existing.get(row.pk) if row.pk else None
+            if row.pk and question is None:
+                raise ValidationError(_("Unknown question."))
+            if (
+                question is not None
+                and question.pk in answered
+                and (row.delete or row.kind != question.kind)
+            ):
+                raise ValidationError(
+                    _("A question with answers keeps its kind and cannot be removed.")
+                )
+            if row.delete:
+                if question is not None:
+                    question.delete()
+                    changes.setdefault("removed", []).append(question.text)
+                continue
+            text = row.text.strip()
+            if not text:
+                continue
+            if question is None:
+                SurveyQuestion.objects.create(
+                    question_set=question_set, text=text, kind=row.kind, position=row.position
+                )
+                changes.setdefault("added", []).append(text)
+            elif (question.text, question.kind, question.position) != (
+                text,
+                row.kind,
+                row.position,
+            ):
+                question.text, question.kind, question.position = text, row.kind, row.position
+                question.save(update_fields=["text", "kind", "position"])
+                changes.setdefault("changed", []).append(text)
+        if changes:
+            audit(
+                actor=by,
+                action=Action.UPDATE,
+                obj=question_set,
+                municipality_id=question_set.municipality_id,
+                changes=changes,
+            )
+    return question_set

@@ -51,5 +51,10 @@ urlpatterns += [
     path("umfragen/<int:pk>/", views_survey.survey_detail, name="survey_detail"),
     path("umfragen/<int:pk>/schliessen/", views_survey.survey_close, name="survey_close"),
     path("umfragen/freitexte/", views_survey.survey_texts, name="survey_texts"),
+    path(
+        "umfragen/fragebogen/<str:audience>/",
+        views_survey.question_set_edit,
+        name="question_set_edit",
+    ),
     path("befragung/<str:token>/", views_survey.survey_answer, name="survey_answer"),
 ]

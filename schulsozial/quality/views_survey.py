@@ -18,7 +18,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -216,4 +216,70 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             "honeypot": HONEYPOT,
         },
         status=400 if error else 200,
+    )
+
+
+# --------------------------------------------------------------------------- question sets
+
+
+class QuestionForm(forms.Form):
+    pk = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    position = forms.IntegerField(label=gettext_lazy("position"), min_value=0, initial=0)
+    text = forms.CharField(label=gettext_lazy("question"), max_length=300, required=False)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("kind of answer"), choices=SurveyQuestion.Kind.choices
+    )
+    delete = forms.BooleanField(label=gettext_lazy("remove"), required=False)
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, extra=2)
+
+
+@login_required
+def question_set_edit(request: HttpRequest, audience: str) -> HttpResponse:
+    from schulsozial.masterdata.models import Municipality
+
+    user = request.user
+    require(perms.can_manage_surveys(user))
+    if audience not in SurveyAudience.values:
+        raise Http404
+    municipality = (
+        Municipality.objects.filter(pk__in=perms.survey_municipality_ids(user))
+        .order_by("name")
+        .first()
+    )
+    if municipality is None or not perms.can_manage_settings(user, municipality.pk):
+        raise Http404
+    question_set = services.survey_question_set(
+        municipality=municipality, audience=audience, by=user
+    )
+    initial = [
+        {"pk": q.pk, "position": q.position, "text": q.text, "kind": q.kind}
+        for q in question_set.questions.all()
+    ]
+    formset = QuestionFormSet(request.POST or None, initial=initial)
+    if request.method == "POST" and formset.is_valid():
+        rows = [
+            services.QuestionInput(
+                pk=f.cleaned_data.get("pk"),
+                text=f.cleaned_data.get("text") or "",
+                kind=f.cleaned_data.get("kind") or SurveyQuestion.Kind.SCALE4,
+                position=f.cleaned_data.get("position") or 0,
+                delete=bool(f.cleaned_data.get("delete")),
+            )
+            for f in formset.forms
+            if f.cleaned_data
+        ]
+        try:
+            services.survey_questions_save(question_set=question_set, rows=rows, by=user)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(request, _("The questions are saved."))
+            return HttpResponseRedirect(request.path)
+    return render(
+        request,
+        "quality/question_set.html",
+        {"question_set": question_set, "formset": formset, "quality_nav": _nav(request)},
     )

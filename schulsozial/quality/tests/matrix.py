@@ -48,6 +48,7 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "quality:survey_detail": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
     "quality:survey_close": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
     "quality:survey_texts": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
+    "quality:question_set_edit": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
     # The anonymous answer page of an open survey: everybody, without login.
     "quality:survey_answer": ("get", row(200, 200, 200, 200, 200, 200, 200, 200)),
 }
@@ -90,8 +91,10 @@ def url_args(name: str, world) -> dict[str, list]:
         return {name: [dialogue.pk]}
     if name == "quality:cycle_export":
         return {name: ["csv"]}
-    if name == "quality:heatmap_export":
+    if name in ("quality:heatmap_export",):
         return {name: ["csv"]}
+    if name == "quality:question_set_edit":
+        return {name: ["staff"]}
     if name in ("quality:survey_detail", "quality:survey_close", "quality:survey_answer"):
         survey = _open_survey(world)
         return {name: [survey.token if name == "quality:survey_answer" else survey.pk]}

@@ -212,3 +212,42 @@ def test_coordination_creates_a_survey_with_link_and_qr(world, client_for):
     assert AuditEntry.objects.filter(action="create", object_id=str(survey.pk)).exists()
     other = client_for("coordinator").get(reverse("quality:survey_list")).content.decode()
     assert world.schools[1].name in other
+
+
+def test_question_set_is_configurable_per_municipality(world, client_for):
+    survey = open_survey(world, minimum=5)
+    client = client_for("coordinator")
+    url = reverse("quality:question_set_edit", args=["staff"])
+    html = client.get(url).content.decode()
+    assert "Befragung der Lehrkräfte" in html and 'data-table="questions"' in html
+    questions = list(survey.question_set.questions.all())
+    data = {"form-TOTAL_FORMS": str(len(questions) + 1), "form-INITIAL_FORMS": str(len(questions))}
+    for i, q in enumerate(questions):
+        data.update(
+            {
+                f"form-{i}-pk": q.pk,
+                f"form-{i}-position": q.position,
+                f"form-{i}-text": q.text,
+                f"form-{i}-kind": q.kind,
+            }
+        )
+    n = len(questions)
+    data.update(
+        {
+            f"form-{n}-position": "99",
+            f"form-{n}-text": "Die Räume sind gut erreichbar.",
+            f"form-{n}-kind": "scale5",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    added = survey.question_set.questions.get(text="Die Räume sind gut erreichbar.")
+    assert added.steps == 5
+    # an answered question keeps its kind
+    services.survey_answer(survey=survey, answers=_answers(survey, 3))
+    data["form-0-kind"] = "text"
+    data["form-TOTAL_FORMS"] = str(n)
+    client.post(url, data)
+    assert SurveyQuestion.objects.get(pk=questions[0].pk).kind == questions[0].kind
+    assert AuditEntry.objects.filter(
+        object_type="quality.surveyquestionset", action="update"
+    ).exists()
