@@ -29,6 +29,7 @@ def test_worker_menu_marks_the_page_and_help_opens_its_chapter(live_server, page
         "Dokumentation der Arbeit",
         "Konzepte",
         "Qualität",
+        "Ratsvorlagen",
         "Statistik",
     ]
     current = nav.locator("a[aria-current=page]")
