@@ -100,6 +100,21 @@ class Model:
     def under_col(self, s: int) -> int:
         return 2 * len(self.pairs) + 2 * s + 1
 
+    def trivial_bound(self) -> float:
+        """What every plan pays (objective units): current pairs that cannot stay, pinned new
+        pairs, pinned hours above a school's target."""
+        pinned_new = sum(1 for p in self.pairs if p.pinned_steps and not p.current_steps)
+        pinned_at = [0] * len(self.problem.schools)
+        for pair in self.pairs:
+            pinned_at[pair.school] += pair.pinned_steps or 0
+        over = sum(
+            max(steps - school.target_steps, 0)
+            for steps, school in zip(pinned_at, self.problem.schools, strict=True)
+        )
+        change = float(self.problem.weights.change)
+        deviation = float(self.problem.weights.deviation * self.problem.step_fte)
+        return change * (self.forced_changes + pinned_new) + deviation * over
+
     def value(self, steps: dict[int, int]) -> float:
         """The objective of an assignment {pair index: steps}, in objective units."""
         return (float(self.costs @ self.columns_for(steps)) + self.offset) * self.scale
@@ -606,6 +621,11 @@ def run_highs(
         trace.append(entry)
         if progress is not None:
             progress(dict(entry))
+        if value <= model.trivial_bound() + 1e-9:  # nothing can be better: no search needed
+            run = SolverRun("optimal", start, value, trace, time.monotonic() - clock)
+            if progress is not None:
+                progress({**entry, "phase": "search", "bound": value})
+            return run
     remaining = None if time_limit is None else max(time_limit - (time.monotonic() - clock), 0.01)
     run = _solve(model, model.lower, model.upper, start, remaining, progress, "search", clock)
     if start is not None and model.value(start) < model.value(run.steps) - 1e-9:

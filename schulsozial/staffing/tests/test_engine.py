@@ -296,3 +296,33 @@ def test_empty_problems_and_progress_and_the_problem_object() -> None:
         "objective": plan["objective"],
         "bound": plan["bound"],
     }
+
+
+def test_continuity_at_the_scale_of_a_kreis() -> None:
+    """300 schools, 350 staff: targets equal to what last year's (valid) assignments give;
+    the warm start's plan already costs nothing, so no search runs and nothing changes."""
+    from decimal import Decimal
+
+    from schulsozial.staffing.engine.synthetic import kreis
+
+    problem = kreis(4)
+    totals: dict[str, Decimal] = {}
+    for person in problem["staff"]:
+        person.pop("contract_end", None)
+        limit = 2 if person["fte"] > 0.5 else 1
+        keep, used = [], Decimal(0)
+        for item in person["current"][:limit]:
+            fte = Decimal(str(item["fte"]))
+            if used + fte <= Decimal(str(person["fte"])):
+                keep.append(item)
+                used += fte
+                totals[item["school"]] = totals.get(item["school"], Decimal(0)) + fte
+        person["current"] = keep
+    for school in problem["schools"]:
+        school["target_fte"] = float(totals.get(school["id"], Decimal(0)))
+    plan = solve(problem, time_limit=30)
+    assert plan["status"] == "optimal"
+    assert plan["objective"] == plan["bound"] == 0
+    assert plan["changes"] == []
+    assert plan["seconds"] < 20
+    assert len(plan["assignments"]) == sum(len(p["current"]) for p in problem["staff"])
