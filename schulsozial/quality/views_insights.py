@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from schulsozial.core.audit import Action, audit
 from schulsozial.core.charts import line_chart
@@ -169,7 +169,11 @@ def summary_text(summary: selectors.AnnualSummary) -> list[str]:
     titles = dict(summary.heat.standards)
     n = summary.schools
     lines = [
-        _("In the school year %(year)s, %(n)s schools took part in the quality cycle.")
+        ngettext(
+            "In the school year %(year)s, the quality cycle covers %(n)s school.",
+            "In the school year %(year)s, the quality cycle covers %(n)s schools.",
+            n,
+        )
         % {"year": summary.year.code, "n": n}
     ]
     for _key, label, done in summary.totals:

@@ -209,6 +209,7 @@ def test_annual_summary_page_and_docx(world, client_for):
     client = client_for("coordinator")
     html = client.get(reverse("quality:annual_summary")).content.decode()
     assert "Zusammenfassung für den Jahresbericht" in html
+    assert "umfasst der Qualitätszyklus 4 Schulen" in html
     assert "Schwächste Standards: ST-03" in html
     assert 'data-step="co_signed"' in html
     response = client.get(reverse("quality:annual_summary_docx"))
