@@ -499,7 +499,7 @@ def test_long_texts_never_raise_and_skip_an_empty_tab_heading():
     from schulsozial.council.paste_texts import long_texts
 
     assert long_texts("") == {"beschlussvorschlag": "", "sachverhalt": ""}
-    assert long_texts(None) == {"beschlussvorschlag": "", "sachverhalt": ""}  # type: ignore[arg-type]
+    assert long_texts(None) == {"beschlussvorschlag": "", "sachverhalt": ""}
     text = "Sachverhalt\nAnlage/n\n\nSachverhalt\n\nDer Text.\n\nDer Oberbürgermeister\n"
     assert long_texts(text)["sachverhalt"] == "Der Text."
 
