@@ -6,3 +6,9 @@ class StaffingConfig(AppConfig):
     name = "schulsozial.staffing"
     label = "staffing"
     verbose_name = _("Staffing plan")
+
+    def ready(self) -> None:
+        # A calculated plan waits for acceptance in coordination's task list.
+        from . import worklist
+
+        worklist.register()

@@ -450,3 +450,23 @@ def test_the_school_page_lists_the_four_newest_years(world):
     # The open-ended position runs into next year too; older years are left out.
     assert [year.start.year for year, _ in rows] == [first + 1, first, first - 1, first - 2]
     assert [a.position.code for a in rows[0][1]] == ["T-01"]
+
+
+def test_a_calculated_plan_waits_in_coordination_s_task_list(world):
+    from django.utils import timezone
+
+    from schulsozial.notifications.selectors import open_tasks
+
+    plan = services.plan_solve(plan=_plan(world, carrier=world.carrier), by=SYSTEM)
+    today = timezone.localdate()
+    tasks = list(open_tasks(user=world.users["coordinator"], day=today))
+    mine = [t for t in tasks if t.kind == "accept_staffing_plan"]
+    assert [t.url for t in mine] == [plan.get_absolute_url()]
+    assert mine[0].title == f"Stellenplanung „{plan.name}“ übernehmen"
+    assert mine[0].due == next_year(world).start
+    # The carrier calculated it but accepting is coordination's: no task for it.
+    carrier_tasks = open_tasks(user=world.users["carrier"], day=today)
+    assert not [t for t in carrier_tasks if t.kind == "accept_staffing_plan"]
+    services.plan_accept(plan=plan, by=world.users["coordinator"])
+    tasks = open_tasks(user=world.users["coordinator"], day=today)
+    assert not [t for t in tasks if t.kind == "accept_staffing_plan"]
