@@ -356,7 +356,7 @@ def _pct(value: Decimal | None) -> str:
 
 def _chosen_municipality(request: HttpRequest, choices: QuerySet[Municipality]) -> Municipality:
     wanted = request.GET.get("municipality")
-    if wanted and wanted.isdigit():
+    if wanted and wanted.isascii() and wanted.isdigit():
         found = choices.filter(pk=int(wanted)).first()
         if found is None:
             raise Http404

@@ -113,7 +113,11 @@ class PaperFilter(df.FilterSet):
             self.filters["year"].extra["choices"] = _year_choices(request)
 
     def filter_year(self, queryset: QuerySet[Paper], name: str, value: str) -> Any:
-        return queryset.filter(date__year=int(value)) if value.isdigit() else queryset
+        return (
+            queryset.filter(date__year=int(value))
+            if value.isascii() and value.isdigit()
+            else queryset
+        )
 
     def filter_linked(self, queryset: QuerySet[Paper], name: str, value: str) -> Any:
         fields = {

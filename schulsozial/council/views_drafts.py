@@ -101,8 +101,8 @@ def _start_form(request: HttpRequest, data: Any = None) -> forms_drafts.DraftSta
     user = request.user
     initial: dict[str, Any] = {}
     for key in ("framework_version", "scenario"):
-        if request.GET.get(key, "").isdigit():
-            initial[key] = int(request.GET[key])
+        if (value := request.GET.get(key, "")).isascii() and value.isdigit():
+            initial[key] = int(value)
             initial["kind"] = "framework" if key == "framework_version" else "distribution"
     return forms_drafts.DraftStartForm(
         data,
@@ -318,7 +318,7 @@ def draft_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         chosen = request.GET.get("vorlage", "")
         if chosen == "0":
             template = None
-        elif chosen.isdigit():
+        elif chosen.isascii() and chosen.isdigit():
             template = selectors_drafts.template_of(user=request.user, pk=int(chosen))
             if template.municipality_id != draft.municipality_id:
                 raise Http404

@@ -84,7 +84,7 @@ class RatingForm(forms.Form):
             result.append(
                 RatingInput(
                     standard_id=s.pk,
-                    value=int(raw) if raw.isdigit() else None,
+                    value=int(raw) if raw.isascii() and raw.isdigit() else None,
                     not_applicable=raw == NOT_APPLICABLE,
                     not_applicable_reason=data.get(p + "reason") or "",
                     evidence=data.get(p + "evidence") or "",
@@ -182,7 +182,7 @@ class ClosingReviewForm(forms.Form):
                         goal=goal,
                         measures=data.get(p + "measures") or "",
                         responsible=data.get(p + "responsible") or "worker",
-                        standard_id=int(raw) if raw.isdigit() else None,
+                        standard_id=int(raw) if raw.isascii() and raw.isdigit() else None,
                     )
                 )
         return out

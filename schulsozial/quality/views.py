@@ -393,7 +393,7 @@ def dialogue_create(request: HttpRequest) -> HttpResponse:
     require(perms.can_create_dialogues(user))
     school = None
     raw = request.GET.get("school") or request.POST.get("school_id")
-    if raw and raw.isdigit():
+    if raw and raw.isascii() and raw.isdigit():
         school = get_object_or_404(selectors.dialogue_schools(user=user), pk=int(raw))
     if school is None:
         return _render(

@@ -171,7 +171,7 @@ def _read_answers(request: HttpRequest, survey: Any) -> dict[int, Any]:
         raw = request.POST.get(f"q{question.pk}", "")
         if question.kind == SurveyQuestion.Kind.TEXT:
             answers[question.pk] = raw
-        elif raw.isdigit():
+        elif raw.isascii() and raw.isdigit():
             answers[question.pk] = int(raw)
     return answers
 

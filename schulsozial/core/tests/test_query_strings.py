@@ -25,6 +25,9 @@ PARAMETERS = (
     "funding_stream", "school_type", "a", "b", "kind", "state", "open", "target", "view",
     "page", "sort", "q", "month_from", "month_to", "activity_type", "scenarios", "active",
     "function", "ending_within", "contract", "unprotected",
+    # council papers, staffing plan, contracts, quality management
+    "format", "table", "vorlage", "committee", "paper_type", "linked", "status", "perspective",
+    "dimension", "audience", "plan", "standard",
 )  # fmt: skip
 VARIANTS = {
     "text": "abc",
