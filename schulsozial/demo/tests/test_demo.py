@@ -58,7 +58,11 @@ def test_demo_holds_both_towns_with_real_schools_staff_scenarios_and_concepts():
 
     # Herne's two scenarios distribute the current FTE over the 43 schools;
     # the adopted one shows money per school.
-    scenarios = {s.name: s for s in Scenario.objects.filter(municipality=herne)}
+    # (The staffing plan's demo adds the adopted one's continuation for the
+    # next school year, "… (Fortschreibung 2027/28)", checked below.)
+    herne_scenarios = Scenario.objects.filter(municipality=herne)
+    continued = herne_scenarios.filter(name__contains="(Fortschreibung ")
+    scenarios = {s.name: s for s in herne_scenarios.exclude(pk__in=continued)}
     assert set(scenarios) == {
         "Nur nach Schülerzahl",
         "Sockel + Schülerzahl × Sozialindex + Startchancen",
@@ -69,6 +73,10 @@ def test_demo_holds_both_towns_with_real_schools_staff_scenarios_and_concepts():
     adopted = scenarios["Sockel + Schülerzahl × Sozialindex + Startchancen"]
     assert adopted.status == "adopted" and adopted.decision_reference
     assert all(Decimal(r["money"]) > 0 for r in adopted.result["schools"])
+    (next_year,) = continued
+    assert next_year.status == "adopted"
+    assert next_year.school_year.start.year == adopted.school_year.start.year + 1
+    assert next_year.name == f"{adopted.name} (Fortschreibung {next_year.school_year.code})"
 
     # An adopted framework concept in each town, and a Herne draft in
     # consultation with comments, some answered with a reason.
