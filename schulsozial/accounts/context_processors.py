@@ -76,13 +76,7 @@ ENTRIES = {
             "council",
             _("Council papers"),
             "council:paper_list",
-            ("council:paper_*", "council:attachment_*", "council:link_*", "council:oparl_*"),
-        ),
-        MenuEntry(
-            "council_drafts",
-            _("Paper drafts"),
-            "council:draft_list",
-            ("council:draft_*", "council:template_*"),
+            ("council:*",),
         ),
         MenuEntry(
             "catalogues",
@@ -132,7 +126,6 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "concepts",
         "quality",
         "council",
-        "council_drafts",
         "catalogues",
         "statistics",
         "municipalities",
@@ -167,6 +160,7 @@ ROLE_MENUS: dict[str, tuple[str, ...]] = {
         "schools",
         "carriers",
         "concepts",
+        "quality",
         "scenarios",
         "council",
         "statistics",
@@ -208,9 +202,10 @@ def _allowed(user: Any) -> dict[str, Callable[[], bool]]:
         "scenarios": lambda: allocation_perms.can_list_scenarios(user),
         "staffing": lambda: staffing_perms.can_use_staffing(user),
         "concepts": lambda: concepts_perms.can_use_concepts(user),
-        "quality": lambda: quality_perms.can_use_quality(user),
+        "quality": lambda: (
+            quality_perms.can_use_quality(user) or quality_perms.can_view_heatmap(user)
+        ),
         "council": lambda: council_perms.can_use_council(user),
-        "council_drafts": lambda: council_perms.can_use_drafts(user),
         "catalogues": lambda: activities_perms.can_manage_catalogues(user),
         "api": lambda: activities_perms.can_use_api_tokens(user),
         "statistics": lambda: statistics_perms.can_view_statistics(user),
@@ -230,6 +225,22 @@ def _concepts_url(user: Any) -> str:
     if concepts_perms.can_use_school_concepts(user):
         return reverse("concepts:school_concept_list")
     return reverse("concepts:framework_list")
+
+
+def _quality_url(user: Any) -> str:
+    """The quality cycle; the committee, which sees only the published
+    town-wide averages, goes straight to the overview of the standards."""
+    from schulsozial.quality import permissions as quality_perms
+
+    if quality_perms.can_use_quality(user):
+        return reverse("quality:home")
+    return reverse("quality:heatmap")
+
+
+ENTRY_URLS: dict[str, Callable[[Any], str]] = {
+    "concepts": lambda user: _concepts_url(user),
+    "quality": lambda user: _quality_url(user),
+}
 
 
 def menu_for(user: Any, view_name: str = "") -> list[MenuItem]:
@@ -252,7 +263,7 @@ def menu_for(user: Any, view_name: str = "") -> list[MenuItem]:
                 current_key, best = entry.key, len(pattern)
     items = []
     for entry in shown:
-        url = _concepts_url(user) if entry.key == "concepts" else reverse(entry.url_name)
+        url = ENTRY_URLS[entry.key](user) if entry.key in ENTRY_URLS else reverse(entry.url_name)
         items.append(MenuItem(entry.key, str(entry.label), url, entry.key == current_key))
     return items
 

@@ -196,6 +196,8 @@ class PaperList(TableView):
             actions.append(
                 (_("Import from the council information system"), reverse("council:oparl_import"))
             )
+        if perms.can_use_drafts(self.request.user):
+            actions.append((_("Council paper drafts"), reverse("council:draft_list")))
         return {"extra_actions": actions}
 
 

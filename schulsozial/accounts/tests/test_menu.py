@@ -38,7 +38,6 @@ MENUS = {
         "Konzepte",
         "Qualität",
         "Ratsvorlagen",
-        "Vorlagenentwürfe",
         "Kataloge",
         "Statistik",
         "Kommunen",
@@ -81,6 +80,7 @@ MENUS = {
         "Träger",
         "Verteilung",
         "Konzepte",
+        "Qualität",
         "Ratsvorlagen",
         "Statistik",
     ],
@@ -133,3 +133,23 @@ def test_detail_pages_mark_their_list_entry(client_for, world):
     url = reverse("masterdata:school_detail", args=[world.schools[0].pk])
     menu = _menu(client_for("coordinator"), url)
     assert [label for label, _, is_current in menu if is_current] == ["Schulen"]
+
+
+def test_the_committee_s_quality_entry_opens_the_published_overview(client_for):
+    """The committee sees no self-evaluation, only the town-wide averages of
+    the standards: its entry Qualität goes there, not to a page it may not open."""
+    (href,) = [href for label, href, _ in _menu(client_for("committee")) if label == "Qualität"]
+    assert href == reverse("quality:heatmap")
+    (href,) = [href for label, href, _ in _menu(client_for("coordinator")) if label == "Qualität"]
+    assert href == reverse("quality:home")
+
+
+def test_council_paper_drafts_are_reached_from_the_council_papers(client_for):
+    client = client_for("coordinator")
+    labels = _labels(client)
+    assert "Vorlagenentwürfe" not in labels  # no entry of their own in the main menu
+    page = client.get(reverse("council:paper_list")).content.decode()
+    assert f'href="{reverse("council:draft_list")}"' in page
+    # On a draft page the entry Ratsvorlagen is marked as the current one.
+    at_drafts = _menu(client, reverse("council:draft_list"))
+    assert [label for label, _href, is_current in at_drafts if is_current] == ["Ratsvorlagen"]
