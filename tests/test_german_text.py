@@ -253,8 +253,8 @@ def _fresh_catalogue() -> None:
         partial = mo.with_suffix(f".{os.getpid()}.tmp")  # atomic for parallel workers
         _po_entries().save_as_mofile(str(partial))
         os.replace(partial, mo)
-        trans_real._translations = {}  # read the catalogues again
-        trans_real._default = None
+        trans_real._translations = {}  # type: ignore[attr-defined]  # read the catalogues again
+        trans_real._default = None  # type: ignore[attr-defined]
         translation.activate(settings.LANGUAGE_CODE)
 
 

@@ -112,7 +112,9 @@ class ConsultationForm(forms.Form):
     )
     date = forms.DateField(label=_("date of the meeting"), widget=DATE, required=False)
     role = forms.ChoiceField(
-        label=_("role in the consultation"), choices=[("", "–"), *Consultation.Role.choices], required=False
+        label=_("role in the consultation"),
+        choices=[("", "–"), *Consultation.Role.choices],
+        required=False,
     )
     result = forms.CharField(
         label=_("result"),
