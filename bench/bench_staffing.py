@@ -42,7 +42,13 @@ from schulsozial.staffing.engine.model import (  # noqa: E402
     run_highs,
 )
 from schulsozial.staffing.engine.problem import Problem, parse_problem  # noqa: E402
-from schulsozial.staffing.engine.solve import check_plan, plan_from_run, plan_objective  # noqa: E402
+from schulsozial.staffing.engine.solve import (  # noqa: E402
+    check_plan,
+    plan_from_run,
+    plan_objective,
+    solve,
+    split_problem,
+)
 from schulsozial.staffing.engine.synthetic import city, kreis  # noqa: E402
 
 CHECKPOINTS = (5.0, 15.0, 30.0, 60.0)
@@ -209,6 +215,45 @@ def bench_city(seeds: range, supply: str) -> None:
     )
 
 
+def bench_carriers(seeds: range, supply: str) -> None:
+    """The city with a carrier for every school: one joint model against the decomposition
+    into independent parts (one per carrier), side by side in the same run."""
+    print(
+        f"\n## City with a carrier for every school: 50 schools, 60 staff, 3 carriers, {supply} "
+        f"targets (seeds {seeds.start}-{seeds.stop - 1}); load {load()}"
+    )
+    print(
+        "| seed | parts (schools/staff) | optimum | joint: cpu s | status | "
+        "decomposed: cpu s | status |"
+    )
+    print("|" + "---|" * 7)
+    joint_cpu: list[float] = []
+    split_cpu: list[float] = []
+    for seed in seeds:
+        problem_dict = city(seed, supply, open_share=0.0)
+        parts = split_problem(parse_problem(problem_dict))
+        sizes = " + ".join(f"{len(p.schools)}/{len(p.staff)}" for p in parts)
+        results = []
+        for decompose in (False, True):
+            cpu = time.process_time()
+            plan = solve(problem_dict, time_limit=120, decompose=decompose)
+            results.append((plan, time.process_time() - cpu))
+        (joint, joint_s), (split, split_s) = results
+        if joint["status"] == split["status"] == "optimal":
+            assert joint["objective"] == split["objective"]
+        joint_cpu.append(joint_s)
+        split_cpu.append(split_s)
+        print(
+            f"| {seed} | {sizes} | {split['objective']:.2f} | {joint_s:.2f} | {joint['status']} | "
+            f"{split_s:.2f} | {split['status']} |"
+        )
+    print(
+        f"\nmedian joint {statistics.median(joint_cpu):.2f} s cpu (max {max(joint_cpu):.2f}), "
+        f"decomposed {statistics.median(split_cpu):.2f} s cpu (max {max(split_cpu):.2f}); "
+        f"load {load()}"
+    )
+
+
 def bench_kreis(limit: float, supply: str) -> None:
     print(f"\n## Kreis: 300 schools, 350 staff, 12 carriers, {supply} targets (seed 0)")
     problem_dict = kreis(0, supply)
@@ -258,12 +303,17 @@ def bench_kreis(limit: float, supply: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="3 city seeds, Kreis limit 15 s")
-    parser.add_argument("--only", choices=("city", "kreis"), help="one of the two scales")
+    parser.add_argument(
+        "--only", choices=("city", "carriers", "kreis"), help="one of the three parts"
+    )
     args = parser.parse_args()
     print(f"# Staffing solver benchmark\n{machine()}; load average before: {load()}")
     for supply in ("balanced", "short"):
         if args.only in (None, "city"):
             bench_city(range(3) if args.quick else range(5), supply)
+    for supply in ("balanced", "short"):
+        if args.only in (None, "carriers"):
+            bench_carriers(range(3) if args.quick else range(5), supply)
     for supply in ("balanced", "short"):
         if args.only in (None, "kreis"):
             bench_kreis(15.0 if args.quick else 60.0, supply)

@@ -295,12 +295,48 @@ def _steps_from(model: Model, values: Any) -> dict[int, int]:
     return result
 
 
+def _integral_steps(
+    model: Model,
+    lower: np.ndarray[Any, np.dtype[np.float64]],
+    upper: np.ndarray[Any, np.dtype[np.float64]],
+    values: Any,
+) -> dict[int, int]:
+    """Whole steps for a solution of the search with continuous hours.
+
+    With the pairs ``y`` fixed, the hours are a transportation problem: school rows and
+    person rows form a bipartite incidence matrix (over/under are slack columns), the bounds
+    ``L·y ≤ x ≤ U·y`` and the right-hand sides are whole numbers, so the matrix is totally
+    unimodular and an optimum with whole steps exists at least as good as any fractional one.
+    Hours already whole (the usual case: simplex vertices) are taken as they are; otherwise
+    the hours are re-solved for the fixed pairs with integer ``x`` (an LP that is integral at
+    its root). The plan's value is then no worse, and since every plan's value is a multiple
+    of the grain, the search's stopping rule (gap below one grain) still proves the optimum."""
+    n = len(model.pairs)
+    hours = np.asarray(values[: 2 * n : 2], dtype=np.float64)
+    if np.all(np.abs(hours - np.round(hours)) <= 1e-6):
+        return _steps_from(model, values)
+    fixed_lower = lower.copy()
+    fixed_upper = upper.copy()
+    for k in range(n):
+        on = 1.0 if float(values[model.y_col(k)]) > 0.5 else 0.0
+        fixed_lower[model.y_col(k)] = fixed_upper[model.y_col(k)] = on
+    h = _highs(model, fixed_lower, fixed_upper, None)
+    h.solve()
+    if h.getInfo().primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        raise RuntimeError("no whole-step hours for the pairs of the search")  # never expected
+    return _steps_from(model, h.getSolution().col_value)
+
+
 def _highs(
     model: Model,
     lower: np.ndarray[Any, np.dtype[np.float64]],
     upper: np.ndarray[Any, np.dtype[np.float64]],
     time_limit: float | None,
+    *,
+    integer_hours: bool = True,
 ) -> highspy.Highs:
+    """A HiGHS instance of the model; ``integer_hours=False`` leaves the hours ``x``
+    continuous (only ``y`` integer, see `_integral_steps`)."""
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 1)
@@ -327,11 +363,12 @@ def _highs(
     empty_i = np.zeros(0, dtype=np.int32)
     empty_f = np.zeros(0, dtype=np.float64)
     h.addCols(model.num_cols, model.costs, lower, upper, 0, empty_i, empty_i, empty_f)
-    n_int = len(model.integer_cols)
+    integer_cols = model.integer_cols if integer_hours else model.integer_cols[1::2]
+    n_int = len(integer_cols)
     if n_int:
         h.changeColsIntegrality(
             n_int,
-            model.integer_cols,
+            integer_cols,
             np.full(n_int, highspy.HighsVarType.kInteger),
         )
     if len(model.row_lower):
@@ -365,7 +402,9 @@ def _solve(
     phase: str,
     clock: float,
 ) -> SolverRun:
-    h = _highs(model, lower, upper, time_limit)
+    # the search with continuous hours: for fixed y the rest is a transportation problem
+    # (totally unimodular, integer bounds), so its optimum has whole steps (_integral_steps)
+    h = _highs(model, lower, upper, time_limit, integer_hours=False)
     if start is not None:
         _set_start(h, model.columns_for(start))
     trace: list[dict[str, Any]] = []
@@ -398,7 +437,7 @@ def _solve(
     info = h.getInfo()
     steps: dict[int, int] = dict(start or {})
     if info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible:
-        steps = _steps_from(model, h.getSolution().col_value)
+        steps = _integral_steps(model, lower, upper, h.getSolution().col_value)
     if status == highspy.HighsModelStatus.kOptimal:
         state = "optimal"
     elif status in (

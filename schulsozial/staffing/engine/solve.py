@@ -17,7 +17,7 @@ from typing import Any
 from .model import Model, Progress, SolverRun, build_model, run_highs
 from .problem import Problem, parse_problem
 
-__all__ = ["check_plan", "plan_objective", "solve"]
+__all__ = ["check_plan", "plan_objective", "solve", "split_problem"]
 
 Assignment = dict[tuple[str, str], Decimal]
 
@@ -211,16 +211,28 @@ def _bound(problem: Problem, model: Model, run: SolverRun, objective: Decimal) -
     return min(max(raw, floor), objective)
 
 
-def plan_from_run(problem: Problem, model: Model, run: SolverRun) -> dict[str, Any]:
+def _assignment(problem: Problem, model: Model, steps: Mapping[int, int]) -> Assignment:
     assignment: Assignment = {}
-    for k, steps in run.steps.items():
+    for k, value in steps.items():
         pair = model.pairs[k]
         assignment[(problem.staff[pair.person].id, problem.schools[pair.school].id)] = (
-            problem.step_fte * steps
+            problem.step_fte * value
         )
+    return assignment
+
+
+def plan_from_run(problem: Problem, model: Model, run: SolverRun) -> dict[str, Any]:
+    assignment = _assignment(problem, model, run.steps)
     objective = plan_objective(problem, assignment)
     bound = objective if run.status == "optimal" else _bound(problem, model, run, objective)
-    status = "optimal" if bound >= objective else run.status
+    return _plan(problem, assignment, run.status, bound, run.seconds)
+
+
+def _plan(
+    problem: Problem, assignment: Assignment, run_status: str, bound: Decimal, seconds: float
+) -> dict[str, Any]:
+    objective = plan_objective(problem, assignment)
+    status = "optimal" if bound >= objective else run_status
     assigned: dict[str, Decimal] = {}
     for (_, school), fte in assignment.items():
         assigned[school] = assigned.get(school, Decimal(0)) + fte
@@ -250,12 +262,114 @@ def plan_from_run(problem: Problem, model: Model, run: SolverRun) -> dict[str, A
         "objective": _fte(objective),
         "bound": _fte(bound),
         "gap": _fte(objective - bound),
-        "seconds": round(run.seconds, 3),
+        "seconds": round(seconds, 3),
         "assignments": assignments,
         "schools": schools,
         "changes": _reasons(problem, assignment),
         "unfilled": unfilled,
     }
+
+
+def split_problem(problem: Problem, model: Model | None = None) -> list[Problem]:
+    """The independent parts of a problem: connected components of the bipartite graph
+    "person may work at school" (the model's pairs; a school's carrier restricts who may work
+    there, bans and ended contracts remove pairs, pins add them). No variable or row of the
+    model links two parts, and every term of the objective belongs to one part (a school's
+    deviation to the school's, a person's changes to the person's; current pairs that cannot
+    stay are constant changes of the person's part), so the optimum is the sum of the parts'
+    optima. People and schools without any pair form one more part. In the original order."""
+    model = build_model(problem) if model is None else model
+    n_staff = len(problem.staff)
+    parent = list(range(n_staff + len(problem.schools)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for pair in model.pairs:
+        a, b = find(pair.person), find(n_staff + pair.school)
+        if a != b:
+            parent[max(a, b)] = min(a, b)
+    linked = {pair.person for pair in model.pairs} | {n_staff + p.school for p in model.pairs}
+    groups: dict[int, list[int]] = {}
+    for node in range(len(parent)):
+        groups.setdefault(find(node) if node in linked else -1, []).append(node)
+    parts: list[Problem] = []
+    for nodes in groups.values():
+        staff = tuple(problem.staff[i] for i in nodes if i < n_staff)
+        schools = tuple(problem.schools[i - n_staff] for i in nodes if i >= n_staff)
+        people = {person.id for person in staff}
+        school_ids = {school.id for school in schools}
+        parts.append(
+            Problem(
+                step_fte=problem.step_fte,
+                weights=problem.weights,
+                rules=problem.rules,
+                schools=schools,
+                staff=staff,
+                pinned=tuple(pin for pin in problem.pinned if pin.staff in people),
+                forbidden=tuple(
+                    f for f in problem.forbidden if f.staff in people and f.school in school_ids
+                ),
+                plan_start=problem.plan_start,
+            )
+        )
+    return parts
+
+
+def _solve_parts(
+    parts: list[Problem],
+    time_limit: float | None,
+    progress: Progress | None,
+    warm_start: bool,
+    started: float,
+) -> tuple[Assignment, str, Decimal]:
+    """Each part its own model, the time limit shared in proportion to the parts' pairs (what
+    a part leaves unused goes to the ones after it); the plan is the union of the parts' plans,
+    its bound the sum of their bounds, optimal when every part is."""
+    models = [build_model(part) for part in parts]
+    weights = [max(len(model.pairs), 1) for model in models]
+    assignment: Assignment = {}
+    bound = Decimal(0)
+    status = "optimal"
+    for i, (part, model) in enumerate(zip(parts, models, strict=True)):
+        limit = None
+        if time_limit is not None:
+            left = max(time_limit - (time.monotonic() - started), 0.01)
+            limit = max(left * weights[i] / sum(weights[i:]), 0.01)
+
+        def report(
+            event: dict[str, Any], number: int = i, sink: Progress | None = progress
+        ) -> None:
+            if sink is None or (event["phase"] == "start" and number > 0):
+                return  # one "start" for the whole run; the parts' values are partial sums
+            sink(
+                {
+                    "phase": event["phase"],
+                    "elapsed": time.monotonic() - started,
+                    "objective": None,
+                    "bound": None,
+                    "part": number + 1,
+                    "parts": len(parts),
+                }
+            )
+
+        run = run_highs(
+            model,
+            time_limit=limit,
+            warm_start=warm_start,
+            progress=None if progress is None else report,
+        )
+        own = _assignment(part, model, run.steps)
+        objective = plan_objective(part, own)
+        part_bound = objective if run.status == "optimal" else _bound(part, model, run, objective)
+        if part_bound < objective:
+            status = run.status
+        bound += part_bound
+        assignment.update(own)
+    return assignment, status, bound
 
 
 def solve(
@@ -264,15 +378,27 @@ def solve(
     progress: Progress | None = None,
     *,
     warm_start: bool = True,
+    decompose: bool = True,
 ) -> dict[str, Any]:
-    """Plan who works where (PLAN dict); raises ProblemError / ConflictError for bad input."""
+    """Plan who works where (PLAN dict); raises ProblemError / ConflictError for bad input.
+
+    With ``decompose`` (the default) independent parts (see `split_problem`, e.g. the schools
+    and staff of each carrier) are solved one by one; ``decompose=False`` solves one joint
+    model (the same optimum, for comparisons)."""
     started = time.monotonic()
     parsed = problem if isinstance(problem, Problem) else parse_problem(problem)
     model = build_model(parsed)
-    remaining = None if time_limit is None else max(time_limit - (time.monotonic() - started), 0.01)
-    run = run_highs(model, time_limit=remaining, warm_start=warm_start, progress=progress)
-    run.seconds = time.monotonic() - started
-    plan = plan_from_run(parsed, model, run)
+    parts = split_problem(parsed, model) if decompose else [parsed]
+    if len(parts) > 1:
+        assignment, status, bound = _solve_parts(parts, time_limit, progress, warm_start, started)
+        plan = _plan(parsed, assignment, status, bound, time.monotonic() - started)
+    else:
+        remaining = (
+            None if time_limit is None else max(time_limit - (time.monotonic() - started), 0.01)
+        )
+        run = run_highs(model, time_limit=remaining, warm_start=warm_start, progress=progress)
+        run.seconds = time.monotonic() - started
+        plan = plan_from_run(parsed, model, run)
     violations = check_plan(parsed, plan)
     if violations:  # a bug in the model, never expected
         raise RuntimeError("plan breaks rules: " + "; ".join(violations[:5]))
@@ -280,7 +406,7 @@ def solve(
         progress(
             {
                 "phase": "done",
-                "elapsed": run.seconds,
+                "elapsed": plan["seconds"],
                 "objective": plan["objective"],
                 "bound": plan["bound"],
             }

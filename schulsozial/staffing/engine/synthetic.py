@@ -124,9 +124,12 @@ def generate(
     }
 
 
-def city(seed: int = 0, supply: str = "balanced") -> dict[str, Any]:
-    """A kreisfreie Stadt: 50 schools, 60 staff, 3 carriers."""
-    return generate(schools=50, staff=60, carriers=3, seed=seed, supply=supply)
+def city(seed: int = 0, supply: str = "balanced", open_share: float = 0.1) -> dict[str, Any]:
+    """A kreisfreie Stadt: 50 schools, 60 staff, 3 carriers (``open_share`` of the schools
+    without a carrier; 0 gives every school a carrier, as a municipality's assignment does)."""
+    return generate(
+        schools=50, staff=60, carriers=3, seed=seed, supply=supply, open_share=open_share
+    )
 
 
 def kreis(seed: int = 0, supply: str = "balanced") -> dict[str, Any]:

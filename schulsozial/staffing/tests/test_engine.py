@@ -326,3 +326,34 @@ def test_continuity_at_the_scale_of_a_kreis() -> None:
     assert plan["changes"] == []
     assert plan["seconds"] < 20
     assert len(plan["assignments"]) == sum(len(p["current"]) for p in problem["staff"])
+
+
+def test_fractional_hours_of_the_search_become_whole_steps_no_worse() -> None:
+    """The search leaves the hours continuous (only the pairs are integer): a solution with
+    fractional hours is re-solved for its pairs to whole steps of at least the same value."""
+    import numpy as np
+
+    from schulsozial.staffing.engine.model import _integral_steps, build_model
+
+    problem = parse_problem(
+        {
+            "step_fte": 0.05,
+            "schools": [{"id": "S1", "target_fte": 0.5}],
+            "staff": [
+                {"id": "P1", "fte": 0.5, "current": [{"school": "S1", "fte": 0.25}]},
+                {"id": "P2", "fte": 0.5, "current": [{"school": "S1", "fte": 0.25}]},
+            ],
+        }
+    )
+    model = build_model(problem)
+    values = np.zeros(model.num_cols)
+    for k, hours in enumerate((4.4, 5.4)):  # 0.2 steps short of the target, not whole steps
+        values[model.x_col(k)] = hours
+        values[model.y_col(k)] = 1.0
+    values[model.under_col(0)] = 0.2
+    fractional = (float(model.costs @ values) + model.offset) * model.scale
+    steps = _integral_steps(model, model.lower, model.upper, values)
+    assert all(isinstance(v, int) for v in steps.values())
+    assert sorted(steps) == [0, 1]
+    assert sum(steps.values()) == 10
+    assert model.value(steps) <= fractional + 1e-9  # rounding (4 + 5 steps) would be worse

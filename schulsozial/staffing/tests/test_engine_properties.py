@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from schulsozial.staffing.engine import ConflictError, solve
+from schulsozial.staffing.engine.problem import parse_problem
+from schulsozial.staffing.engine.solve import split_problem
 from schulsozial.staffing.engine.synthetic import generate
 
 PLAN_START = "2026-08-01"
@@ -385,3 +387,29 @@ def test_time_limit_returns_a_valid_plan_with_its_bound() -> None:
     assert 0 < result["bound"] < result["objective"]
     assert result["gap"] == pytest.approx(result["objective"] - result["bound"])
     assert_rules(problem, result)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_two_carriers_solve_as_independent_parts_to_the_joint_optimum(seed: int) -> None:
+    """Every school has one of two carriers: the parts are the carriers, each solved alone,
+    and the plan (union of the parts) has the optimum of the joint model and of scipy."""
+    problem = generate(schools=8, staff=9, carriers=2, seed=seed, open_share=0.0)
+    # someone still placed at a school of the other carrier: a constant change of their part
+    mover = problem["staff"][0]
+    other = next(s for s in problem["schools"] if s["carrier"] != mover["carrier"])
+    mover["current"] = [*mover["current"], {"school": other["id"], "fte": 0.25}]
+    problem["forbidden"] = [{"staff": problem["staff"][1]["id"], "school": other["id"]}]
+    parts = split_problem(parse_problem(problem))
+    carriers = [{s.carrier for s in part.schools} for part in parts if part.schools]
+    assert len(carriers) >= 2
+    assert all(len(found) == 1 for found in carriers)
+    assert {c for found in carriers for c in found} == {"traeger-01", "traeger-02"}
+    optimum = independent_optimum(problem)
+    joint = solve(problem, decompose=False)
+    split = solve(problem)
+    assert joint["status"] == split["status"] == "optimal"
+    assert split["bound"] == split["objective"]
+    assert split["objective"] == pytest.approx(optimum, abs=1e-6)
+    assert joint["objective"] == pytest.approx(optimum, abs=1e-6)
+    assert sum(solve(part)["objective"] for part in parts) == pytest.approx(optimum, abs=1e-6)
+    assert_rules(problem, split)
