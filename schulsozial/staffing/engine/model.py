@@ -2,7 +2,9 @@
 
 Variables, for every (person, school) pair the person may work at (carrier, ban, contract):
 
-- ``x[p,s]`` integer, the hours in steps of ``step_fte``, ``0 ≤ x ≤ U[p,s]``
+- ``x[p,s]`` the hours in steps of ``step_fte``, ``0 ≤ x ≤ U[p,s]``; integer in the warm
+  start, continuous in the search (for fixed ``y`` the hours are a totally unimodular
+  transportation problem, so whole steps lose nothing: see `_integral_steps`)
 - ``y[p,s]`` binary, 1 when p works at s: ``L·y ≤ x ≤ U·y`` (an assignment is a positive
   multiple of the step); ``U = min(capacity of p, max(target of s, 1))`` (more hours than the
   target only add deviation, so this bound removes no optimal plan); ``L = 1`` for current

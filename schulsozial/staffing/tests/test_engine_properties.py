@@ -413,3 +413,13 @@ def test_two_carriers_solve_as_independent_parts_to_the_joint_optimum(seed: int)
     assert joint["objective"] == pytest.approx(optimum, abs=1e-6)
     assert sum(solve(part)["objective"] for part in parts) == pytest.approx(optimum, abs=1e-6)
     assert_rules(problem, split)
+
+
+def test_time_limit_shared_by_the_parts_returns_a_valid_plan_with_the_sum_of_bounds() -> None:
+    problem = generate(schools=300, staff=350, carriers=12, seed=1, open_share=0.0)
+    result = solve(problem, time_limit=0.5)
+    assert len(split_problem(parse_problem(problem))) >= 12
+    assert 0 < result["bound"] <= result["objective"]
+    assert (result["status"] == "optimal") == (result["bound"] == result["objective"])
+    assert result["seconds"] < 5
+    assert_rules(problem, result)
