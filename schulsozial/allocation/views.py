@@ -24,8 +24,6 @@ from schulsozial.core.audit import Action, audit
 from schulsozial.core.exports import ExportInfo, export_response
 from schulsozial.core.listing import Column, TableView, require
 from schulsozial.core.views import ServiceFormView, apply_validation_error
-from schulsozial.council.permissions import can_draft_distribution_paper
-from schulsozial.council.selectors import papers_concerning_scenario
 from schulsozial.masterdata.models import Municipality, SchoolType
 from schulsozial.masterdata.selectors import coordinated_municipalities, current_school_year
 
@@ -194,6 +192,11 @@ def _chart_context(scenario: Scenario) -> dict[str, Any]:
 
 @login_required
 def scenario_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # The council app builds on the scenarios and concepts (its models link to
+    # them), so these pages reach the council's papers at call time, never at import.
+    from schulsozial.council.permissions import can_draft_distribution_paper
+    from schulsozial.council.selectors import papers_concerning_scenario
+
     scenario = _scenario(request, pk)
     return render(
         request,

@@ -104,6 +104,20 @@ def cycle_schools_q(user: Any) -> Q:
     return query
 
 
+def cycle_carriers_q(user: Any) -> Q:
+    """The carriers offered as a filter of the cycle table: coordination's
+    municipality's, a carrier's own only (a school served by two carriers
+    must not show the other carrier to a carrier's manager)."""
+    query = NOTHING
+    coord = municipality_ids(user, Role.COORDINATION)
+    if coord:
+        query |= Q(municipality_id__in=coord)
+    carriers = carrier_ids(user)
+    if carriers:
+        query |= Q(pk__in=carriers)
+    return query
+
+
 def carrier_serves_school(user: Any, school_id: int) -> bool:
     from schulsozial.masterdata.models import PositionAssignment
 

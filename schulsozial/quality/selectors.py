@@ -39,6 +39,7 @@ from .models import (
     QualitySettings,
     Rating,
     SelfEvaluation,
+    SurveyQuestionSet,
 )
 
 ST = SelfEvaluation.Status
@@ -424,7 +425,7 @@ def cycle_carriers(*, user: Any) -> QuerySet[Any]:
     from schulsozial.masterdata.models import Carrier
 
     ids = cycle_schools(user=user).values("assignments__position__carrier_id")
-    return Carrier.objects.filter(pk__in=ids).order_by("name")
+    return Carrier.objects.filter(perms.cycle_carriers_q(user), pk__in=ids).order_by("name")
 
 
 def hours_value(value: Any) -> Any:
@@ -681,6 +682,12 @@ def survey_detail(*, user: Any, pk: int) -> Any:
     if found is None:
         raise Http404
     return found
+
+
+def question_set_of(*, municipality: Any, audience: str) -> SurveyQuestionSet | None:
+    """The municipality's own question set for an audience, None while it
+    uses the shipped default (the caller has checked the user may manage it)."""
+    return SurveyQuestionSet.objects.filter(municipality=municipality, audience=audience).first()
 
 
 def survey_by_token(token: str) -> Any:

@@ -643,9 +643,12 @@ __all__ = [
 # and no time stamp.
 
 
-def survey_question_set(*, municipality: Municipality, audience: str, by: Any) -> SurveyQuestionSet:
+def survey_question_set(
+    *, municipality: Municipality, audience: str, by: Any, copy_questions: bool = True
+) -> SurveyQuestionSet:
     """The municipality's question set for an audience; the shipped default is
-    copied the first time."""
+    copied the first time (without its questions if `copy_questions` is off:
+    the question page saves the defaults as the user edited them)."""
     from .survey_defaults import DEFAULT_SETS
 
     if audience not in DEFAULT_SETS:
@@ -661,7 +664,7 @@ def survey_question_set(*, municipality: Municipality, audience: str, by: Any) -
             title=str(default["title"]),
             intro=str(default["intro"]),
         )
-        questions = default["questions"]
+        questions = default["questions"] if copy_questions else []
         assert isinstance(questions, list)  # noqa: S101 - shipped data
         for position, (text, kind) in enumerate(questions, start=1):
             SurveyQuestion.objects.create(

@@ -32,8 +32,8 @@ from schulsozial.masterdata.models import School
 
 from . import permissions as perms
 from . import selectors, services
-from .models import SurveyAudience, SurveyQuestion
-from .survey_defaults import SCALE_WORDS
+from .models import SurveyAudience, SurveyQuestion, SurveyQuestionSet
+from .survey_defaults import DEFAULT_SETS, SCALE_WORDS
 
 # Answers per link and minute at most (a class answering together stays well below).
 RATE_PER_MINUTE = 60
@@ -250,15 +250,31 @@ def question_set_edit(request: HttpRequest, audience: str) -> HttpResponse:
     )
     if municipality is None or not perms.can_manage_settings(user, municipality.pk):
         raise Http404
-    question_set = services.survey_question_set(
-        municipality=municipality, audience=audience, by=user
-    )
-    initial = [
-        {"pk": q.pk, "position": q.position, "text": q.text, "kind": q.kind}
-        for q in question_set.questions.all()
-    ]
+    # A GET writes nothing: until the municipality saves its own questions,
+    # the page shows the shipped default set (its first save stores it).
+    question_set = selectors.question_set_of(municipality=municipality, audience=audience)
+    if question_set is None:
+        default = DEFAULT_SETS[audience]
+        shown = SurveyQuestionSet(
+            municipality=municipality, audience=audience, title=str(default["title"])
+        )
+        questions = default["questions"]
+        initial = [
+            {"pk": None, "position": n, "text": text, "kind": kind}
+            for n, (text, kind) in enumerate(questions if isinstance(questions, list) else [], 1)
+        ]
+    else:
+        shown = question_set
+        initial = [
+            {"pk": q.pk, "position": q.position, "text": q.text, "kind": q.kind}
+            for q in question_set.questions.all()
+        ]
     formset = QuestionFormSet(request.POST or None, initial=initial)
     if request.method == "POST" and formset.is_valid():
+        if question_set is None:
+            question_set = services.survey_question_set(
+                municipality=municipality, audience=audience, by=user, copy_questions=False
+            )
         rows = [
             services.QuestionInput(
                 pk=f.cleaned_data.get("pk"),
@@ -281,5 +297,5 @@ def question_set_edit(request: HttpRequest, audience: str) -> HttpResponse:
     return render(
         request,
         "quality/question_set.html",
-        {"question_set": question_set, "formset": formset, "quality_nav": _nav(request)},
+        {"question_set": shown, "formset": formset, "quality_nav": _nav(request)},
     )

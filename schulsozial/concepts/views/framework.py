@@ -17,8 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from schulsozial.core.listing import Column, require
-from schulsozial.council.permissions import can_draft_framework_paper
-from schulsozial.council.selectors import papers_concerning_framework
 from schulsozial.masterdata.selectors import coordinated_municipalities
 
 from .. import export, forms, selectors, services, synopsis
@@ -84,6 +82,11 @@ class FrameworkCreate(ConceptFormView):
 
 @login_required
 def framework_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    # The council app builds on the scenarios and concepts (its models link to
+    # them), so these pages reach the council's papers at call time, never at import.
+    from schulsozial.council.permissions import can_draft_framework_paper
+    from schulsozial.council.selectors import papers_concerning_framework
+
     version = load_version(request, pk)
     user = request.user
     return render(

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.core.listing import Column, require
-from schulsozial.council.selectors import papers_concerning_school_concepts
 
 from .. import permissions as perms
 from .. import selectors
@@ -70,6 +69,10 @@ class Overview(ConceptTable):
         )
 
     def extra_context(self) -> dict[str, Any]:
+        # The council app builds on the scenarios and concepts (its models link to
+        # them), so these pages reach the council's papers at call time, never at import.
+        from schulsozial.council.selectors import papers_concerning_school_concepts
+
         return {
             "figures": selectors.overview_figures(user=self.request.user),
             "states": selectors.OVERVIEW_STATES,

@@ -251,3 +251,34 @@ def test_question_set_is_configurable_per_municipality(world, client_for):
     assert AuditEntry.objects.filter(
         object_type="quality.surveyquestionset", action="update"
     ).exists()
+
+
+def test_the_question_page_writes_nothing_on_get_and_saves_the_defaults_once(world, client_for):
+    """Opening the questionnaire shows the shipped questions without storing
+    them (a GET writes nothing); the first save stores them as edited, once."""
+    from schulsozial.quality.models import SurveyQuestion, SurveyQuestionSet
+
+    client = client_for("coordinator")
+    url = reverse("quality:question_set_edit", args=["staff"])
+    page = client.get(url)
+    assert page.status_code == 200
+    assert "Befragung der Lehrkräfte" in page.content.decode()
+    assert not SurveyQuestionSet.objects.exists() and not SurveyQuestion.objects.exists()
+    shown = page.context["formset"].initial
+    data = {  # as the page's management form states it
+        "form-TOTAL_FORMS": str(len(shown)),
+        "form-INITIAL_FORMS": str(len(shown)),
+    }
+    for i, row in enumerate(shown):
+        data.update(
+            {
+                f"form-{i}-position": str(row["position"]),
+                f"form-{i}-text": row["text"] if i else "Kennen Sie das Angebot?",
+                f"form-{i}-kind": row["kind"],
+            }
+        )
+    client.post(url, data)
+    (saved,) = SurveyQuestionSet.objects.filter(municipality=world.town, audience="staff")
+    texts = list(saved.questions.order_by("position").values_list("text", flat=True))
+    assert len(texts) == len(shown)  # no default copied besides the saved rows
+    assert texts[0] == "Kennen Sie das Angebot?"

@@ -434,3 +434,41 @@ def test_submission_deadline_in_the_workers_calendar(world):
     assert found[0].date.year == world.year.end.year
     assert list(quality_deadlines(world.users["principal"], world.year.start)) == []
     assert quality_deadlines in deadline_providers()
+
+
+def test_a_carrier_s_cycle_filter_offers_its_own_carrier_only(world, client_for):
+    """A school served by two carriers must not show the other carrier's name
+    to a carrier's manager in the filter of the cycle table."""
+    from decimal import Decimal
+
+    from schulsozial.core.actors import SYSTEM
+    from schulsozial.masterdata import services as masterdata
+
+    other = masterdata.carrier_create(
+        by=SYSTEM, municipality=world.town, name="Fremdträger", kind="welfare"
+    )
+    staff = masterdata.staff_create(
+        municipality=world.town,
+        by=SYSTEM,
+        carrier=other,
+        label="Fremd 1",
+        contract_start=world.year.start,
+        qualification="sw_ba",
+        weekly_hours=Decimal("19.5"),
+    )
+    position = masterdata.position_create(
+        municipality=world.town,
+        by=SYSTEM,
+        code="F-1",
+        carrier=other,
+        funding_stream=world.stream,
+        fte=Decimal("0.5"),
+        staff_member=staff,
+        valid_from=world.year.start,
+    )
+    masterdata.assignment_set(
+        position=position, school=world.schools[0], weekly_hours=Decimal("19.5"), by=SYSTEM
+    )
+    url = reverse("quality:cycle")
+    assert "Fremdträger" not in client_for("carrier").get(url).content.decode()
+    assert "Fremdträger" in client_for("coordinator").get(url).content.decode()
