@@ -86,3 +86,9 @@ def staff_in_scope_q(plan: StaffingPlan) -> Q:
     if plan.carrier_id is not None:
         query &= Q(carrier_id=plan.carrier_id)
     return query
+
+
+def can_assign_school_carriers(user: Any, municipality_id: int | None) -> bool:
+    """The municipality's assignment of its schools to carriers
+    (models.SchoolCarrier): coordination of that municipality."""
+    return acting_as_system(user) or coordinates(user, municipality_id)

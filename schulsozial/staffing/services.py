@@ -633,3 +633,73 @@ def plan_discard(*, plan: StaffingPlan, by: Any) -> StaffingPlan:
         changes={"status": [previous, StaffingPlan.Status.DISCARDED]},
     )
     return plan
+
+
+# --------------------------------------------------------------------------- school carriers
+
+
+@transaction.atomic
+def school_carriers_set(
+    *, municipality: Municipality, mapping: dict[int, int | None], by: Any
+) -> list[str]:
+    """The municipality's assignment of its schools to carriers (issue 15):
+    `mapping` is school id -> carrier id, or None for "no fixed carrier"
+    (anyone may work there). Schools not in `mapping` stay as they are.
+    Returns the changes in words (also the audit entry's); nothing changed,
+    no entry."""
+    from .models import SchoolCarrier
+
+    _require(perms.can_assign_school_carriers(by, municipality.pk))
+    schools = {
+        s.pk: s for s in School.objects.filter(municipality=municipality, pk__in=list(mapping))
+    }
+    if len(schools) != len(mapping):
+        raise ValidationError(_("A school of another municipality cannot be assigned here."))
+    wanted = {c for c in mapping.values() if c is not None}
+    carriers = {c.pk: c for c in Carrier.objects.filter(pk__in=wanted)}
+    for school_id, carrier_id in mapping.items():
+        if carrier_id is None:
+            continue
+        carrier = carriers.get(carrier_id)
+        if carrier is None or carrier.municipality_id != municipality.pk:
+            raise ValidationError(
+                _("%(school)s: the carrier is not one of this municipality's carriers.")
+                % {"school": schools[school_id].name}
+            )
+    existing = {
+        sc.school_id: sc
+        for sc in SchoolCarrier.objects.select_for_update()
+        .filter(school__in=list(schools))
+        .select_related("carrier")
+    }
+    nobody = _("no fixed carrier")
+    changes: list[str] = []
+    for school in sorted(schools.values(), key=lambda s: (s.name, s.pk)):
+        carrier_id = mapping[school.pk]
+        current = existing.get(school.pk)
+        if (current.carrier_id if current else None) == carrier_id:
+            continue
+        before = current.carrier.name if current else nobody
+        if carrier_id is None and current is not None:
+            current.delete()
+            after = nobody
+        elif carrier_id is None:
+            continue
+        elif current is None:
+            SchoolCarrier.objects.create(school=school, carrier=carriers[carrier_id])
+            after = carriers[carrier_id].name
+        else:
+            current.carrier = carriers[carrier_id]
+            current.save(update_fields=["carrier"])
+            after = current.carrier.name
+        changes.append(f"{school.name}: {before} → {after}")
+    if changes:
+        audit(
+            actor=by,
+            action=Action.UPDATE,
+            municipality_id=municipality.pk,
+            object_type="staffing.schoolcarrier",
+            object_repr=_("Assignment of schools to carriers"),
+            changes={"schools": changes},
+        )
+    return changes

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_carriers
 
 app_name = "staffing"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("<int:pk>/uebernehmen/", views.plan_accept, name="plan_accept"),
     path("<int:pk>/verwerfen/", views.plan_discard, name="plan_discard"),
     path("<int:pk>/offene-bedarfe.<str:fmt>", views.unfilled_export, name="unfilled_export"),
+    path("schulen-traeger/", views_carriers.school_carriers, name="school_carriers"),
 ]

@@ -70,6 +70,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "rollover_form": forms.RolloverForm(initial={"school_year": rollover_years[0]})
             if coordinated and rollover_years
             else None,
+            "can_assign_school_carriers": any(
+                perms.can_assign_school_carriers(request.user, m) for m in coordinated
+            ),
         },
     )
 
@@ -152,6 +155,9 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "can_accept": perms.can_accept_plan(request.user, plan),
             "can_export": perms.can_export_plan(request.user, plan),
+            "can_assign_school_carriers": perms.can_assign_school_carriers(
+                request.user, plan.municipality_id
+            ),
             "pin_form": pin_form,
             "ban_form": ban_form,
             "pinned": {(p.staff_id, p.school_id) for p in view.pins},

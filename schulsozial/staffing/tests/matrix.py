@@ -31,6 +31,8 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "staffing:plan_accept": ("get", row(200, 404, 403, 403, 403, 403, 403, LOGIN)),
     "staffing:plan_discard": ("post", row(302, 404, 403, 403, 403, 403, 403, LOGIN)),
     "staffing:unfilled_export": ("get", row(200, 404, 403, 403, 403, 403, 403, LOGIN)),
+    # The municipality's assignment of schools to carriers: coordination's.
+    "staffing:school_carriers": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
 }
 
 
