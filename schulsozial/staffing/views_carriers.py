@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -46,9 +47,7 @@ class SchoolCarriersForm(forms.Form):
 
     def __init__(self, *args: Any, schools: list[School], carriers: list[Carrier], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        choices: list[tuple[str, Any]] = [
-            (NO_CARRIER, gettext_lazy("no fixed carrier (anyone may work there)"))
-        ]
+        choices: list[tuple[str, Any]] = [(NO_CARRIER, gettext_lazy("no fixed carrier"))]
         choices += [(str(c.pk), c.name) for c in carriers]
         self.schools = schools
         for school in schools:
@@ -81,7 +80,7 @@ class Conflict:
     staff_carrier: str
     school: str
     school_carrier: str
-    weekly_hours: Decimal
+    weekly_hours: str
 
 
 def _municipality(request: HttpRequest) -> Municipality:
@@ -129,7 +128,9 @@ def conflicts(municipality: Municipality) -> list[Conflict]:
                 staff_carrier=member.carrier.name,
                 school=assignment.school.name,
                 school_carrier=owner.name,
-                weekly_hours=assignment.weekly_hours,
+                weekly_hours=number_format(
+                    Decimal(format(assignment.weekly_hours.normalize(), "f"))
+                ),
             )
         )
     return found

@@ -134,6 +134,7 @@ def test_page_lists_the_own_schools_saves_all_at_once_and_warns_of_conflicts(wor
     assert 'data-conflict="Fachkraft T-01"' in page
     assert 'data-conflict="Fachkraft T-02"' not in page
     assert "2 aktuelle Zuordnungen" in page
+    assert "mit 29,25 Wochenstunden" in page and "mit 19,5 Wochenstunden" in page
 
 
 def test_page_refuses_a_foreign_carrier_and_ignores_other_schools(world, client_for):
