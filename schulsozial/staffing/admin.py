@@ -1,6 +1,6 @@
-"""The IT operator's view of the staffing plan's tables. The municipality's
-school-to-carrier assignment (SchoolCarrier) has no page of its own yet: it
-is kept here."""
+"""The IT operator's view of the staffing plan's tables. Coordination keeps
+the school-to-carrier assignment (SchoolCarrier) on its own page
+(views_carriers.py, "Zuordnung der Schulen zu Trägern")."""
 
 from django.contrib import admin
 
