@@ -120,3 +120,17 @@ def can_draft_distribution_paper(user: Any, scenario: Any) -> bool:
         and scenario.status != "superseded"
         and bool(scenario.computed_at)
     )
+
+
+# --------------------------------------------------------------------------- lists (views_lists)
+
+
+def can_use_council_lists(user: Any) -> bool:
+    """The page "Gremien und Vorlagenarten" and its link: coordination."""
+    return has_role(user, Role.COORDINATION)
+
+
+def can_manage_council_lists(user: Any, municipality_id: int | None) -> bool:
+    """Add, rename, order and remove the committees and paper types of a
+    municipality: its coordination (and the platform itself)."""
+    return acting_as_system(user) or coordinates(user, municipality_id)

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.accounts.models import User
 from schulsozial.core.audit import Action, audit, diff_fields
@@ -532,3 +533,150 @@ def paper_unlink(*, link: PaperLink, by: Any) -> None:
         changes={"paper": paper.reference, "target": str(link.target)},
     )
     link.delete()
+
+
+# --------------------------------------------------------------------------- lists (views_lists)
+
+
+def _list_name(name: str, max_length: int, empty_message: str) -> str:
+    cleaned = clean_name(name)
+    if not cleaned:
+        raise ValidationError(empty_message, code="name_missing")
+    if len(cleaned) > max_length:
+        raise ValidationError(
+            _("The name may have at most %(n)s characters.") % {"n": max_length},
+            code="name_too_long",
+        )
+    return cleaned
+
+
+def _check_committee_name(municipality_id: int, name: str, exclude_pk: int | None = None) -> None:
+    others = Committee.objects.filter(municipality_id=municipality_id, name__iexact=name)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError(
+            _('There is already a committee named "%(name)s" in this municipality.')
+            % {"name": name},
+            code="committee_duplicate",
+        )
+
+
+def _check_paper_type_name(municipality_id: int, name: str, exclude_pk: int | None = None) -> None:
+    others = PaperType.objects.filter(municipality_id=municipality_id, name__iexact=name)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise ValidationError(
+            _('There is already a paper type named "%(name)s" in this municipality.')
+            % {"name": name},
+            code="paper_type_duplicate",
+        )
+
+
+@transaction.atomic
+def committee_create(*, municipality_id: int, name: str, by: Any) -> Committee:
+    """Add a committee by hand (imports create theirs on the fly)."""
+    require(perms.can_manage_council_lists(by, municipality_id))
+    name = _list_name(name, 200, _("The committee needs a name."))
+    _check_committee_name(municipality_id, name)
+    item = Committee.objects.create(municipality_id=municipality_id, name=name)
+    audit(actor=by, action=Action.CREATE, obj=item, changes={"name": name})
+    return item
+
+
+@transaction.atomic
+def committee_rename(*, committee: Committee, name: str, by: Any) -> Committee:
+    """Rename a committee; its consultations keep pointing to it (same row)."""
+    require(perms.can_manage_council_lists(by, committee.municipality_id))
+    name = _list_name(name, 200, _("The committee needs a name."))
+    _check_committee_name(committee.municipality_id, name, exclude_pk=committee.pk)
+    old = committee.name
+    if old == name:
+        return committee
+    committee.name = name
+    committee.save(update_fields=["name"])
+    audit(actor=by, action=Action.UPDATE, obj=committee, changes={"name": [old, name]})
+    return committee
+
+
+@transaction.atomic
+def committee_remove(*, committee: Committee, by: Any) -> None:
+    """Remove a committee no consultation refers to."""
+    require(perms.can_manage_council_lists(by, committee.municipality_id))
+    count = committee.consultations.count()
+    if count:
+        raise ValidationError(
+            ngettext(
+                'The committee "%(name)s" cannot be removed: %(count)s consultation refers to it.',
+                'The committee "%(name)s" cannot be removed: %(count)s consultations refer to it.',
+                count,
+            )
+            % {"name": committee.name, "count": count},
+            code="committee_used",
+        )
+    audit(
+        actor=by,
+        action=Action.DELETE,
+        obj=committee,
+        municipality_id=committee.municipality_id,
+        changes={"name": committee.name},
+    )
+    committee.delete()
+
+
+@transaction.atomic
+def paper_type_create(
+    *, municipality_id: int, name: str, by: Any, order: int | None = None
+) -> PaperType:
+    """Add a paper type; without an order it goes to the end of the list."""
+    require(perms.can_manage_council_lists(by, municipality_id))
+    name = _list_name(name, 100, _("The paper type needs a name."))
+    _check_paper_type_name(municipality_id, name)
+    if order is None:
+        last = PaperType.objects.filter(municipality_id=municipality_id).order_by("-order").first()
+        order = (last.order + 1) if last else 1
+    item = PaperType.objects.create(municipality_id=municipality_id, name=name, order=order)
+    audit(actor=by, action=Action.CREATE, obj=item, changes={"name": name, "order": order})
+    return item
+
+
+@transaction.atomic
+def paper_type_update(*, paper_type: PaperType, name: str, order: int, by: Any) -> PaperType:
+    """Rename a paper type or change its place in the list; its papers keep it."""
+    require(perms.can_manage_council_lists(by, paper_type.municipality_id))
+    name = _list_name(name, 100, _("The paper type needs a name."))
+    _check_paper_type_name(paper_type.municipality_id, name, exclude_pk=paper_type.pk)
+    changes = diff_fields(paper_type, {"name": name, "order": order})
+    if not changes:
+        return paper_type
+    paper_type.name = name
+    paper_type.order = order
+    paper_type.save(update_fields=["name", "order"])
+    audit(actor=by, action=Action.UPDATE, obj=paper_type, changes=changes)
+    return paper_type
+
+
+@transaction.atomic
+def paper_type_remove(*, paper_type: PaperType, by: Any) -> None:
+    """Remove a paper type no paper uses."""
+    require(perms.can_manage_council_lists(by, paper_type.municipality_id))
+    count = paper_type.papers.count()
+    if count:
+        raise ValidationError(
+            ngettext(
+                'The paper type "%(name)s" cannot be removed: %(count)s paper uses it.',
+                'The paper type "%(name)s" cannot be removed: %(count)s papers use it.',
+                count,
+            )
+            % {"name": paper_type.name, "count": count},
+            code="paper_type_used",
+        )
+    audit(
+        actor=by,
+        action=Action.DELETE,
+        obj=paper_type,
+        municipality_id=paper_type.municipality_id,
+        changes={"name": paper_type.name},
+    )
+    paper_type.delete()

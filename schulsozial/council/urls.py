@@ -44,3 +44,11 @@ urlpatterns += [
     path("import/oparl/<int:pk>/", views_oparl.oparl_progress, name="oparl_progress"),
     path("import/oparl/<int:pk>/ergebnis/", views_oparl.oparl_result, name="oparl_result"),
 ]
+
+# The municipality's committees and paper types (views_lists.py).
+from . import views_lists  # noqa: E402
+
+urlpatterns += [
+    path("lists/", views_lists.council_lists, name="lists"),
+    path("lists/<int:municipality_id>/", views_lists.lists_change, name="lists_change"),
+]

@@ -198,6 +198,8 @@ class PaperList(TableView):
             )
         if perms.can_use_drafts(self.request.user):
             actions.append((_("Council paper drafts"), reverse("council:draft_list")))
+        if perms.can_use_council_lists(self.request.user):
+            actions.append((_("Committees and paper types"), reverse("council:lists")))
         return {"extra_actions": actions}
 
 

@@ -43,12 +43,21 @@ from .matrix_oparl import OPARL_EXPECTED, oparl_url_args  # noqa: E402
 EXPECTED.update(DRAFT_EXPECTED)
 EXPECTED.update(OPARL_EXPECTED)
 
+# Committees and paper types (views_lists.py): coordination of the municipality only.
+LISTS_EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
+    "council:lists": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
+    "council:lists_change": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
+}
+EXPECTED.update(LISTS_EXPECTED)
+
 
 def url_args(name: str, world) -> dict[str, list]:
     if name in DRAFT_EXPECTED:
         return draft_url_args(name, world)
     if name in OPARL_EXPECTED:
         return oparl_url_args(name, world)
+    if name in LISTS_EXPECTED:
+        return {"council:lists_change": [world.town.pk]}
     from .factories import matrix_objects
 
     objects = matrix_objects(world)
