@@ -64,7 +64,7 @@ def test_adoption_during_the_consultation_needs_a_confirmation(live_server, brow
         page.get_by_label("Ich bestätige: Das Gremium").check()
         page.locator('button[data-action="save"]').click()
         page.wait_for_url(f"**/framework/{cw.draft.pk}/")
-        assert "Version 2 wurde beschlossen." in page.content()
+        assert "Fassung 2 wurde beschlossen." in page.content()
         version = FrameworkVersion.objects.get(pk=cw.draft.pk)
         assert version.status == "adopted" and version.transition_months == 3
     finally:

@@ -68,7 +68,7 @@ def test_adoption_during_the_open_consultation_is_refused_without_confirmation(w
     response = client.post(url, {**ADOPT, "confirm_open_consultation": "on"}, follow=True)
     cw.draft.refresh_from_db()
     assert cw.draft.status == "adopted"
-    assert "Version 2 wurde beschlossen." in response.content.decode()
+    assert "Fassung 2 wurde beschlossen." in response.content.decode()
 
 
 def test_the_service_itself_refuses_an_unconfirmed_early_adoption(world):
@@ -123,7 +123,7 @@ def test_approved_concepts_stay_valid_in_the_transition_period(world, client_for
     assert cw.draft.transition_months == 4 and cw.draft.transition_until == until
     date = until.strftime("%d.%m.%Y")
     assert (
-        f"1 beschlossenes Schulkonzept auf einer früheren Version bleibt bis {date} gültig"
+        f"1 beschlossenes Schulkonzept auf einer früheren Fassung bleibt bis {date} gültig"
         in response.content.decode()
     )
     concept.refresh_from_db()
@@ -226,7 +226,7 @@ def test_coordination_changes_the_transition_period_of_the_adopted_version(world
     assert states[concept.school_id] == "transition"
     page = client.get(f"/konzepte/framework/{cw.draft.pk}/").content.decode()
     date = add_months(decided, 12).strftime("%d.%m.%Y")
-    assert f"12 Monate: Schulkonzepte früherer Versionen bleiben bis {date} gültig" in page
+    assert f"12 Monate: Schulkonzepte früherer Fassungen bleiben bis {date} gültig" in page
     # Others may not.
     assert client_for("worker").post(url, {"transition_months": "0"}).status_code == 403
     assert client_for("committee").get(url).status_code in (403, 404)

@@ -120,5 +120,5 @@ def test_a_new_version_is_confirmed_in_german(world, client_for):
         f"/konzepte/framework/{adopted.pk}/new-version/", follow=True
     )
     body = response.content.decode()
-    assert "Version 2 wurde als Entwurf begonnen, eine Kopie von Version 1." in body
+    assert "Fassung 2 wurde als Entwurf begonnen, eine Kopie von Fassung 1." in body
     assert "copy" not in body

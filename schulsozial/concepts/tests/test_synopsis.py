@@ -85,8 +85,8 @@ def test_synopsis_pdf_has_both_versions_side_by_side_and_page_numbers(world, cli
     text = "\n".join(pages)
     assert "Synopse zum Rahmenkonzept" in pages[0]
     assert (
-        "Version 1, beschlossen am" in pages[0]
-        and "Version 2 (im Beteiligungsverfahren)" in pages[0]
+        "Fassung 1, beschlossen am" in pages[0]
+        and "Fassung 2 (im Beteiligungsverfahren)" in pages[0]
     )
     # Old and new text of the same block side by side: left and right, one height.
     positions = pdf_positions(response.content)
@@ -113,7 +113,7 @@ def test_synopsis_docx_reads_back_with_marked_changes(world, client_for):
     assert document.paragraphs[0].text == "Synopse zum Rahmenkonzept"
     table = document.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header[0].startswith("Version 1, beschlossen am") and header[1].startswith("Version 2")
+    assert header[0].startswith("Fassung 1, beschlossen am") and header[1].startswith("Fassung 2")
     pair = next(r for r in table.rows if "Beratung ist" in r.cells[0].text)
     assert "Beratung bleibt" in pair.cells[1].text
     struck = [r.text for r in pair.cells[0].paragraphs[0].runs if r.font.strike]
