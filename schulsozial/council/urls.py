@@ -1,10 +1,10 @@
 from django.urls import path
 
-from . import views, views_drafts
+from . import views, views_drafts, views_lists, views_oparl
 
 app_name = "council"
 
-# Other parts of the app (OParl import, drafts) append their own paths below.
+# The papers; the drafts, the OParl import and the lists follow, each from its own views module.
 urlpatterns: list = [
     path("", views.PaperList.as_view(), name="paper_list"),
     path("new/", views.paper_create, name="paper_create"),
@@ -37,7 +37,6 @@ urlpatterns += [
 ]
 
 # Import from the council information system over OParl (views_oparl.py).
-from . import views_oparl  # noqa: E402
 
 urlpatterns += [
     path("import/oparl/", views_oparl.oparl_import, name="oparl_import"),
@@ -46,7 +45,6 @@ urlpatterns += [
 ]
 
 # The municipality's committees and paper types (views_lists.py).
-from . import views_lists  # noqa: E402
 
 urlpatterns += [
     path("lists/", views_lists.council_lists, name="lists"),
