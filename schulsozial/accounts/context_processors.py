@@ -238,8 +238,8 @@ def _quality_url(user: Any) -> str:
 
 
 ENTRY_URLS: dict[str, Callable[[Any], str]] = {
-    "concepts": lambda user: _concepts_url(user),
-    "quality": lambda user: _quality_url(user),
+    "concepts": _concepts_url,
+    "quality": _quality_url,
 }
 
 
