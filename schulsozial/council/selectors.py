@@ -6,7 +6,7 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, QuerySet
 
 from . import decision
 from . import permissions as perms
@@ -185,3 +185,30 @@ def framework_decision(version: Any) -> FrameworkDecision | None:
         if best is None or (item.decided and not best.decided):
             best = item
     return best
+
+
+# --------------------------------------------------------------------------- lists (views_lists)
+
+
+def committees_managed_by(*, user: Any, municipality_id: int) -> QuerySet[Committee]:
+    """The committees of a municipality whose lists the user keeps (none
+    otherwise), each with `used`: the number of consultations referring to it."""
+    if not perms.can_manage_council_lists(user, municipality_id):
+        return Committee.objects.none()
+    return (
+        Committee.objects.filter(municipality_id=municipality_id)
+        .annotate(used=Count("consultations"))
+        .order_by("name")
+    )
+
+
+def paper_types_managed_by(*, user: Any, municipality_id: int) -> QuerySet[PaperType]:
+    """The paper types of a municipality whose lists the user keeps (none
+    otherwise), in their order, each with `used`: the number of its papers."""
+    if not perms.can_manage_council_lists(user, municipality_id):
+        return PaperType.objects.none()
+    return (
+        PaperType.objects.filter(municipality_id=municipality_id)
+        .annotate(used=Count("papers"))
+        .order_by("order", "name")
+    )

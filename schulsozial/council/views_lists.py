@@ -11,7 +11,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -23,8 +22,7 @@ from schulsozial.masterdata.models import Municipality
 from schulsozial.masterdata.selectors import coordinated_municipalities
 
 from . import permissions as perms
-from . import services
-from .models import Committee, PaperType
+from . import selectors, services
 
 OPERATIONS = (
     "committee_add",
@@ -67,16 +65,6 @@ def council_lists(request: HttpRequest) -> HttpResponse:
     municipality, choices = _municipality(request)
     if not perms.can_manage_council_lists(request.user, municipality.pk):
         raise PermissionDenied
-    committees = (
-        Committee.objects.filter(municipality=municipality)
-        .annotate(used=Count("consultations"))
-        .order_by("name")
-    )
-    paper_types = (
-        PaperType.objects.filter(municipality=municipality)
-        .annotate(used=Count("papers"))
-        .order_by("order", "name")
-    )
     return render(
         request,
         "council/lists.html",
@@ -84,8 +72,12 @@ def council_lists(request: HttpRequest) -> HttpResponse:
             "title": _("Committees and paper types"),
             "municipality": municipality,
             "municipalities": choices if len(choices) > 1 else [],
-            "committees": committees,
-            "paper_types": paper_types,
+            "committees": selectors.committees_managed_by(
+                user=request.user, municipality_id=municipality.pk
+            ),
+            "paper_types": selectors.paper_types_managed_by(
+                user=request.user, municipality_id=municipality.pk
+            ),
         },
     )
 
@@ -103,14 +95,18 @@ def _apply(request: HttpRequest, municipality_id: int, data: dict[str, Any]) -> 
         )
         return _('The paper type "%(name)s" was added.') % {"name": paper_type.name}
     if op.startswith("committee_"):
-        committee = get_object_or_404(Committee, municipality_id=municipality_id, pk=pk)
+        committee = get_object_or_404(
+            selectors.committees_managed_by(user=user, municipality_id=municipality_id), pk=pk
+        )
         if op == "committee_rename":
             services.committee_rename(committee=committee, name=name, by=user)
             return _('The committee is now called "%(name)s".') % {"name": committee.name}
         old = committee.name
         services.committee_remove(committee=committee, by=user)
         return _('The committee "%(name)s" was removed.') % {"name": old}
-    paper_type = get_object_or_404(PaperType, municipality_id=municipality_id, pk=pk)
+    paper_type = get_object_or_404(
+        selectors.paper_types_managed_by(user=user, municipality_id=municipality_id), pk=pk
+    )
     if op == "type_update":
         order = data.get("order")
         services.paper_type_update(

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
-from schulsozial.council import services
+from schulsozial.council import selectors, services
 from schulsozial.council.models import Committee, Consultation, PaperType
 from schulsozial.council.tests.factories import paper
 
@@ -138,3 +138,36 @@ def test_scoping_other_municipality(world, client_for):
             municipality_id=world.town.pk, name="x", by=world.users["carrier"]
         )
     assert "Fremder Ausschuss" not in client.get(reverse("council:lists")).content.decode()
+
+
+def test_list_selectors_give_the_coordinated_municipality_with_usage_and_nothing_to_others(world):
+    paper(world.town)
+    services.committee_create(municipality_id=world.other_town.pk, name="Fremd", by=SYSTEM)
+    coordinator = world.users["coordinator"]
+    committees = {
+        c.name: c.used
+        for c in selectors.committees_managed_by(user=coordinator, municipality_id=world.town.pk)
+    }
+    assert committees["Schulausschuss"] == 1
+    assert "Fremd" not in committees
+    types = selectors.paper_types_managed_by(user=coordinator, municipality_id=world.town.pk)
+    assert [t.order for t in types] == sorted(t.order for t in types)
+    assert {t.name: t.used for t in types}["Berichtsvorlage"] == 1
+    for persona in ("carrier", "committee", "admin"):
+        user = world.users[persona]
+        assert not selectors.committees_managed_by(user=user, municipality_id=world.town.pk)
+        assert not selectors.paper_types_managed_by(user=user, municipality_id=world.town.pk)
+    assert not selectors.committees_managed_by(
+        user=coordinator, municipality_id=world.other_town.pk
+    )
+
+
+def test_lists_page_needs_a_fixed_number_of_queries(
+    world, client_for, django_assert_max_num_queries
+):
+    for n in range(5):
+        services.committee_create(municipality_id=world.town.pk, name=f"Ausschuss {n}", by=SYSTEM)
+    client = client_for("coordinator")
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("council:lists")).content.decode()
+    assert "Ausschuss 4" in page
