@@ -49,6 +49,25 @@ class RolloverForm(forms.Form):
     school_year = forms.ModelChoiceField(
         label=_("school year to roll over into"), queryset=SchoolYear.objects.all()
     )
+    carrier = forms.ModelChoiceField(
+        label=_("only the staff of this carrier"),
+        queryset=Carrier.objects.none(),
+        required=False,
+        empty_label=_("all carriers"),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        carriers: QuerySet[Carrier],
+        carrier_required: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["carrier"].queryset = carriers  # type: ignore[attr-defined]
+        if carrier_required:
+            self.fields["carrier"].required = True
+            self.fields["carrier"].empty_label = None  # type: ignore[attr-defined]
 
 
 class PinForm(forms.Form):

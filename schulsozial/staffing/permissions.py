@@ -4,7 +4,7 @@
   plans), creates, calculates and accepts them.
 * A carrier: only its own plans (carrier-scoped: its staff at the schools
   where it works or which the municipality gave it); it creates, pins and
-  calculates them. Accepting a plan writes the positions, which are
+  calculates them, and runs the school-year rollover of its own staff. Accepting a plan writes the positions, which are
   coordination's master data (masterdata.permissions.can_edit_position):
   a carrier's plan is accepted by coordination.
 * Everybody else: nothing.
@@ -70,9 +70,21 @@ def can_accept_plan(user: Any, plan: StaffingPlan) -> bool:
     )
 
 
-def can_rollover(user: Any, municipality_id: int | None) -> bool:
-    """The school-year rollover (a plan of what continues) for all staff."""
-    return acting_as_system(user) or coordinates(user, municipality_id)
+def can_rollover(user: Any, municipality_id: int | None, carrier_id: int | None = None) -> bool:
+    """The school-year rollover (a plan of what continues) of `municipality_id`:
+    for all staff (`carrier_id` None) coordination's; for one carrier's own
+    staff also that carrier's (the plan is then scoped to its staff and their
+    schools, adapter.build_scope). The caller passes a carrier of that
+    municipality (services.plan_rollover checks it)."""
+    if acting_as_system(user) or coordinates(user, municipality_id):
+        return True
+    return carrier_id is not None and carrier_id in carrier_ids(user)
+
+
+def can_offer_rollover(user: Any) -> bool:
+    """Whether the rollover form is shown at all: coordination, or a carrier
+    (for its own staff)."""
+    return has_role(user, Role.COORDINATION, Role.CARRIER) or acting_as_system(user)
 
 
 def can_export_plan(user: Any, plan: StaffingPlan) -> bool:

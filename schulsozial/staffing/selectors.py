@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from schulsozial.allocation.models import Scenario
-from schulsozial.masterdata.models import Carrier, School, StaffMember
+from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
 
 from . import permissions as perms
 from .checks import RuleCheck, rule_checks
@@ -46,6 +46,15 @@ def carriers_to_plan_for(*, user: Any) -> QuerySet[Carrier]:
     return Carrier.objects.filter(
         municipality_id__in=municipality_ids(user, Role.COORDINATION)
     ) | Carrier.objects.filter(pk__in=carrier_ids(user))
+
+
+def coordinated_municipality(*, user: Any) -> Municipality | None:
+    """The municipality `user` coordinates (the first, by id), or None."""
+    from schulsozial.accounts.models import Role
+    from schulsozial.accounts.permissions import municipality_ids
+
+    coordinated = sorted(municipality_ids(user, Role.COORDINATION))
+    return Municipality.objects.filter(pk=coordinated[0]).first() if coordinated else None
 
 
 @dataclass

@@ -127,11 +127,9 @@ def plan_rollover(
     position ends). Targets are the adopted scenario's of that year where
     there is one, else today's FTE per school. The plan is ready to accept or
     to calculate like any other."""
-    _require(
-        perms.can_rollover(by, municipality.pk)
-        if carrier is None
-        else perms.may_plan_for(by, municipality.pk, carrier.pk)
-    )
+    _require(perms.can_rollover(by, municipality.pk, carrier.pk if carrier else None))
+    if carrier is not None and carrier.municipality_id != municipality.pk:
+        raise ValidationError({"carrier": _("The carrier belongs to another municipality.")})
     scenario = (
         Scenario.objects.adopted()
         .filter(municipality=municipality, school_year=school_year)

@@ -39,15 +39,29 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def _create_form(request: HttpRequest, data: Any = None) -> forms.PlanCreateForm:
+def _carrier_required(request: HttpRequest) -> bool:
+    """Only coordination plans for all carriers at once."""
     from schulsozial.accounts.models import Role
     from schulsozial.accounts.permissions import has_role
 
+    return not has_role(request.user, Role.COORDINATION)
+
+
+def _create_form(request: HttpRequest, data: Any = None) -> forms.PlanCreateForm:
     return forms.PlanCreateForm(
         data,
         scenarios=selectors.scenarios_to_plan_from(user=request.user),
         carriers=selectors.carriers_to_plan_for(user=request.user),
-        carrier_required=not has_role(request.user, Role.COORDINATION),
+        carrier_required=_carrier_required(request),
+    )
+
+
+def _rollover_form(request: HttpRequest, data: Any = None, **kwargs: Any) -> forms.RolloverForm:
+    return forms.RolloverForm(
+        data,
+        carriers=selectors.carriers_to_plan_for(user=request.user),
+        carrier_required=_carrier_required(request),
+        **kwargs,
     )
 
 
@@ -60,6 +74,9 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     from schulsozial.accounts.permissions import municipality_ids
 
     coordinated = municipality_ids(request.user, Role.COORDINATION)
+    rollover_form = None
+    if perms.can_offer_rollover(request.user) and rollover_years:
+        rollover_form = _rollover_form(request, initial={"school_year": rollover_years[0]})
     return render(
         request,
         "staffing/plan_list.html",
@@ -67,9 +84,7 @@ def plan_list(request: HttpRequest) -> HttpResponse:
             "title": _("Staffing plan"),
             "plans": plans,
             "create_form": _create_form(request) if perms.can_create_plan(request.user) else None,
-            "rollover_form": forms.RolloverForm(initial={"school_year": rollover_years[0]})
-            if coordinated and rollover_years
-            else None,
+            "rollover_form": rollover_form,
             "can_assign_school_carriers": any(
                 perms.can_assign_school_carriers(request.user, m) for m in coordinated
             ),
@@ -101,22 +116,23 @@ def plan_create(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def plan_rollover(request: HttpRequest) -> HttpResponse:
-    require(perms.can_use_staffing(request.user))
-    from schulsozial.accounts.models import Role
-    from schulsozial.accounts.permissions import municipality_ids
-
-    form = forms.RolloverForm(request.POST)
-    coordinated = sorted(municipality_ids(request.user, Role.COORDINATION))
-    if not coordinated:
-        raise PermissionDenied
+    """Coordination rolls over all staff (or one carrier's); a carrier only
+    its own staff (the form offers only its carriers, the service checks)."""
+    require(perms.can_use_staffing(request.user) and perms.can_offer_rollover(request.user))
+    form = _rollover_form(request, request.POST)
     if not form.is_valid():
         messages.error(request, _("Please choose a school year."))
         return HttpResponseRedirect(reverse("staffing:plan_list"))
-    from schulsozial.masterdata.models import Municipality
-
+    carrier = form.cleaned_data["carrier"]
+    municipality = (
+        carrier.municipality if carrier else selectors.coordinated_municipality(user=request.user)
+    )
+    if municipality is None:
+        raise PermissionDenied
     plan = services.plan_rollover(
-        municipality=Municipality.objects.get(pk=coordinated[0]),
+        municipality=municipality,
         school_year=form.cleaned_data["school_year"],
+        carrier=carrier,
         by=request.user,
     )
     messages.success(request, _("What continues is carried over into the new school year."))

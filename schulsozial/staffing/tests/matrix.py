@@ -18,8 +18,9 @@ EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "staffing:plan_list": ("get", row(200, 200, 403, 403, 403, 403, 403, LOGIN)),
     # An empty form goes back to the list with a message.
     "staffing:plan_create": ("post", row(302, 302, 403, 403, 403, 403, 403, LOGIN)),
-    # The rollover of all staff is coordination's.
-    "staffing:plan_rollover": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
+    # The rollover of all staff is coordination's; a carrier rolls over its own
+    # staff (an empty form goes back to the list with a message).
+    "staffing:plan_rollover": ("post", row(302, 302, 403, 403, 403, 403, 403, LOGIN)),
     "staffing:plan_detail": ("get", row(200, 404, 403, 403, 403, 403, 403, LOGIN)),
     "staffing:plan_pin": ("post", row(302, 404, 403, 403, 403, 403, 403, LOGIN)),
     "staffing:plan_ban": ("post", row(302, 404, 403, 403, 403, 403, 403, LOGIN)),

@@ -231,6 +231,65 @@ def test_rollover_button_on_the_list(world, client_for):
     assert plan.school_year == year
 
 
+def test_carrier_rolls_over_only_its_own_staff(world, client_for):
+    client = client_for("carrier")
+    year = next_year(world)
+    listing = client.get(reverse("staffing:plan_list")).content.decode()
+    assert 'action="/stellenplanung/schuljahreswechsel/"' in listing
+    response = client.post(
+        reverse("staffing:plan_rollover"), {"school_year": year.pk, "carrier": world.carrier.pk}
+    )
+    plan = StaffingPlan.objects.get()
+    assert response.status_code == 302 and response["Location"] == plan.get_absolute_url()
+    assert plan.carrier == world.carrier and plan.scenario is None
+    # Only Träger A's people (T-01 continues, T-02 leaves), at their schools.
+    rows = {(a.staff_id, a.school_id) for a in plan.assignments.all()}
+    assert rows == {
+        (world.staff[0].pk, world.schools[0].pk),
+        (world.staff[0].pk, world.schools[1].pk),
+    }
+    assert {c.staff_id for c in plan.changes.all()} == {world.staff[1].pk}
+    assert {s["id"] for s in plan.problem["staff"]} == {"Fachkraft T-01", "Fachkraft T-02"}
+    html = client.get(plan.get_absolute_url()).content.decode()
+    assert "Fachkraft T-01" in html and "Fachkraft T-03" not in html
+
+
+def test_carrier_cannot_roll_over_all_staff_or_another_carrier(world, client_for):
+    client = client_for("carrier")
+    year = next_year(world)
+    for data in (
+        {"school_year": year.pk},
+        {"school_year": year.pk, "carrier": world.other_carrier.pk},
+    ):
+        response = client.post(reverse("staffing:plan_rollover"), data)
+        assert response.status_code == 302 and response["Location"] == reverse("staffing:plan_list")
+    assert not StaffingPlan.objects.exists()
+    with pytest.raises(PermissionDenied):
+        services.plan_rollover(
+            municipality=world.town,
+            school_year=year,
+            carrier=world.other_carrier,
+            by=world.users["carrier"],
+        )
+    with pytest.raises(PermissionDenied):
+        services.plan_rollover(municipality=world.town, school_year=year, by=world.users["carrier"])
+
+
+def test_rollover_permission_by_role(world):
+    from schulsozial.staffing import permissions as perms
+
+    town, mine, theirs = world.town.pk, world.carrier.pk, world.other_carrier.pk
+    assert perms.can_rollover(world.users["coordinator"], town)
+    assert perms.can_rollover(world.users["coordinator"], town, theirs)
+    assert perms.can_rollover(world.users["carrier"], town, mine)
+    assert not perms.can_rollover(world.users["carrier"], town)
+    assert not perms.can_rollover(world.users["carrier"], town, theirs)
+    for persona in ("worker", "principal", "committee", "admin"):
+        assert not perms.can_rollover(world.users[persona], town, mine), persona
+        assert not perms.can_offer_rollover(world.users[persona]), persona
+    assert perms.can_offer_rollover(world.users["carrier"])
+
+
 # --------------------------------------------------------------------------- carrier scope
 
 
