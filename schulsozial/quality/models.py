@@ -600,6 +600,28 @@ class SurveyResponse(models.Model):
         return str(_("Response %(pk)s") % {"pk": self.pk})
 
 
+class SurveyRateWindow(models.Model):
+    """How many answers one survey link received in the current minute: the
+    rate limit of the anonymous answer page. Kept in the database (as
+    django-axes keeps the login failures) so that it holds across the
+    gunicorn workers, whose caches are their own. One row per link for the
+    current minute only; older minutes are deleted, so no record of when
+    answers came is kept."""
+
+    survey = models.OneToOneField(
+        Survey, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    window = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("survey rate window")
+        verbose_name_plural = _("survey rate windows")
+
+    def __str__(self) -> str:
+        return f"{self.survey_id}: {self.count}"
+
+
 class SurveyAnswer(models.Model):
     response = models.ForeignKey(SurveyResponse, on_delete=models.CASCADE, related_name="answers")
     question = models.ForeignKey(SurveyQuestion, on_delete=models.PROTECT, related_name="answers")

@@ -5,8 +5,10 @@ The answer page needs no login and sets no cookie: it is csrf_exempt (a CSRF
 token would need a cookie, and there is no session to ride on: a forged post
 could only add one more anonymous answer, which the link holder can do
 anyway), and keeps the link's secret token in the address, a honeypot field
-that people never see and a rate limit per link instead. It writes no audit
-entry and reads no client address (see services.survey_answer)."""
+that people never see and a rate limit per link instead (counted in the
+database, so that it holds across workers: services.survey_rate_exceeded).
+It writes no audit entry and reads no client address (see
+services.survey_answer)."""
 
 from __future__ import annotations
 
@@ -16,7 +18,6 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -176,13 +177,6 @@ def _read_answers(request: HttpRequest, survey: Any) -> dict[int, Any]:
     return answers
 
 
-def _over_rate(token: str) -> bool:
-    key = f"quality-survey-rate:{token}:{timezone.now():%Y%m%d%H%M}"
-    added = cache.add(key, 1, timeout=120)
-    count = 1 if added else cache.incr(key)
-    return count > RATE_PER_MINUTE
-
-
 @csrf_exempt
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The anonymous answer page of a school's survey link."""
@@ -195,7 +189,7 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST":
         if request.POST.get(HONEYPOT):
             return render(request, "quality/survey_thanks.html", {"survey": survey})
-        if _over_rate(token):
+        if services.survey_rate_exceeded(survey=survey, limit=RATE_PER_MINUTE):
             error = _("Too many answers in a short time. Please try again in a minute.")
         else:
             values = _read_answers(request, survey)

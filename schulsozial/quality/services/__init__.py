@@ -55,6 +55,7 @@ from .surveys import (
     survey_is_open,
     survey_question_set,
     survey_questions_save,
+    survey_rate_exceeded,
 )
 
 __all__ = [
@@ -82,4 +83,5 @@ __all__ = [
     "survey_is_open",
     "survey_question_set",
     "survey_questions_save",
+    "survey_rate_exceeded",
 ]

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from ..models import (
     SurveyAudience,
     SurveyQuestion,
     SurveyQuestionSet,
+    SurveyRateWindow,
     SurveyResponse,
 )
 from ..selectors import settings_of
@@ -148,6 +150,30 @@ def survey_answer(
             row.response = response
         SurveyAnswer.objects.bulk_create(rows)
     return response
+
+
+def survey_rate_exceeded(
+    *, survey: Survey, limit: int, now: datetime.datetime | None = None
+) -> bool:
+    """Count one answer attempt on the survey's link in the current minute and
+    say whether it is beyond `limit`. The count lives in the database (shared
+    by every worker, as the login lock-out of django-axes); a new minute
+    starts from one, and the rows of earlier minutes are deleted (of any
+    link), so the table never tells when answers came."""
+    window = (now or timezone.now()).replace(second=0, microsecond=0)
+    with transaction.atomic():
+        SurveyRateWindow.objects.filter(window__lt=window).delete()
+        counted = SurveyRateWindow.objects.filter(survey=survey, window=window).update(
+            count=F("count") + 1
+        )
+        if not counted:
+            SurveyRateWindow.objects.update_or_create(
+                survey=survey, defaults={"window": window, "count": 1}
+            )
+        count = (
+            SurveyRateWindow.objects.filter(survey=survey).values_list("count", flat=True).first()
+        )
+    return (count or 0) > limit
 
 
 @dataclass(frozen=True)

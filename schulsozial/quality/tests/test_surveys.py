@@ -282,3 +282,41 @@ def test_the_question_page_writes_nothing_on_get_and_saves_the_defaults_once(wor
     texts = list(saved.questions.order_by("position").values_list("text", flat=True))
     assert len(texts) == len(shown)  # no default copied besides the saved rows
     assert texts[0] == "Kennen Sie das Angebot?"
+
+
+def test_rate_limit_holds_across_workers_with_their_own_memory(world, monkeypatch):
+    """Each gunicorn worker has its own process memory (and its own local
+    cache): clearing the cache between the answers stands in for the next
+    answer reaching another worker. The limit per link must still hold."""
+    from django.core.cache import cache
+
+    from schulsozial.quality import views_survey
+
+    monkeypatch.setattr(views_survey, "RATE_PER_MINUTE", 2)
+    survey = open_survey(world)
+    url = reverse("quality:survey_answer", args=[survey.token])
+    for _n in range(2):
+        assert Client().post(url, answer_form(survey)).status_code == 200
+        cache.clear()
+    refused = Client().post(url, answer_form(survey))
+    assert refused.status_code == 400
+    assert "Zu viele Antworten in kurzer Zeit" in refused.content.decode()
+    assert SurveyResponse.objects.filter(survey=survey).count() == 2
+
+
+def test_rate_window_starts_afresh_each_minute_and_keeps_no_history(world):
+    survey = open_survey(world)
+    other = open_survey(world, audience="pupils")
+    minute = timezone.now().replace(second=10, microsecond=0)
+    hits = [services.survey_rate_exceeded(survey=survey, limit=2, now=minute) for _n in range(3)]
+    assert hits == [False, False, True]
+    # the next minute counts from one again, and the other link has its own count
+    later = minute + datetime.timedelta(minutes=1)
+    assert services.survey_rate_exceeded(survey=survey, limit=2, now=later) is False
+    assert services.survey_rate_exceeded(survey=other, limit=2, now=later) is False
+    # only the current minute is kept: no record of when earlier answers came
+    from schulsozial.quality.models import SurveyRateWindow
+
+    assert list(SurveyRateWindow.objects.values_list("count", flat=True)) == [1, 1]
+    services.survey_rate_exceeded(survey=other, limit=2, now=later + datetime.timedelta(minutes=5))
+    assert list(SurveyRateWindow.objects.values_list("survey_id", flat=True)) == [other.pk]
