@@ -134,3 +134,9 @@ def can_manage_council_lists(user: Any, municipality_id: int | None) -> bool:
     """Add, rename, order and remove the committees and paper types of a
     municipality: its coordination (and the platform itself)."""
     return acting_as_system(user) or coordinates(user, municipality_id)
+
+
+def can_add_default_paper_types(user: Any, municipality_id: int | None) -> bool:
+    """Create the missing entries of the default list of paper types (the
+    button on the lists page): whoever keeps the municipality's lists."""
+    return can_manage_council_lists(user, municipality_id)

@@ -10,7 +10,15 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from . import decision
 from . import permissions as perms
-from .models import Committee, Consultation, Paper, PaperAttachment, PaperLink, PaperType
+from .models import (
+    DEFAULT_PAPER_TYPES,
+    Committee,
+    Consultation,
+    Paper,
+    PaperAttachment,
+    PaperLink,
+    PaperType,
+)
 
 
 def papers_visible_to(*, user: Any) -> QuerySet[Paper]:
@@ -212,3 +220,19 @@ def paper_types_managed_by(*, user: Any, municipality_id: int) -> QuerySet[Paper
         .annotate(used=Count("papers"))
         .order_by("order", "name")
     )
+
+
+def missing_default_paper_types(*, user: Any, municipality_id: int) -> list[str]:
+    """The names of the default list of paper types the municipality lacks,
+    for whoever may add them (empty for anyone else)."""
+    if not perms.can_add_default_paper_types(user, municipality_id):
+        return []
+    names = PaperType.objects.filter(municipality_id=municipality_id).values_list("name", flat=True)
+    return missing_default_names(list(names))
+
+
+def missing_default_names(existing: list[str]) -> list[str]:
+    """The names of the default list of paper types not among `existing`
+    (compared without case and extra spaces), in the list's order."""
+    have = {" ".join(name.split()).casefold() for name in existing}
+    return [name for name in DEFAULT_PAPER_TYPES if name.casefold() not in have]

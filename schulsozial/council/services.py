@@ -22,6 +22,7 @@ from schulsozial.accounts.models import User
 from schulsozial.core.audit import Action, audit, diff_fields
 
 from . import permissions as perms
+from . import selectors
 from .models import (
     ATTACHMENT_MAX_BYTES,
     ATTACHMENT_TYPES,
@@ -639,6 +640,38 @@ def paper_type_create(
     item = PaperType.objects.create(municipality_id=municipality_id, name=name, order=order)
     audit(actor=by, action=Action.CREATE, obj=item, changes={"name": name, "order": order})
     return item
+
+
+@transaction.atomic
+def paper_types_add_defaults(*, municipality_id: int, by: Any) -> list[PaperType]:
+    """Create the entries of the default list of paper types the municipality
+    lacks, at the end of its list in the default order; the existing types keep
+    their names and order. Returns the new types (empty when none was missing,
+    then nothing is written). One audit entry names the types added."""
+    require(perms.can_add_default_paper_types(by, municipality_id))
+    existing = list(
+        PaperType.objects.select_for_update()
+        .filter(municipality_id=municipality_id)
+        .values_list("name", "order")
+    )
+    missing = selectors.missing_default_names([name for name, _order in existing])
+    if not missing:
+        return []
+    start = max((order for _name, order in existing), default=0) + 1
+    created = [
+        PaperType.objects.create(municipality_id=municipality_id, name=name, order=start + i)
+        for i, name in enumerate(missing)
+    ]
+    audit(
+        actor=by,
+        action=Action.CREATE,
+        obj=created[0],
+        municipality_id=municipality_id,
+        object_type="council.papertype",
+        object_repr=_("default paper types"),
+        changes={"names": missing},
+    )
+    return created
 
 
 @transaction.atomic

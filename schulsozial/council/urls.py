@@ -49,4 +49,9 @@ urlpatterns += [
 urlpatterns += [
     path("lists/", views_lists.council_lists, name="lists"),
     path("lists/<int:municipality_id>/", views_lists.lists_change, name="lists_change"),
+    path(
+        "lists/<int:municipality_id>/paper-types/defaults/",
+        views_lists.paper_types_defaults,
+        name="paper_types_defaults",
+    ),
 ]

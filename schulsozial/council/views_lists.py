@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from schulsozial.masterdata.models import Municipality
@@ -78,6 +78,9 @@ def council_lists(request: HttpRequest) -> HttpResponse:
             "paper_types": selectors.paper_types_managed_by(
                 user=request.user, municipality_id=municipality.pk
             ),
+            "missing_defaults": selectors.missing_default_paper_types(
+                user=request.user, municipality_id=municipality.pk
+            ),
         },
     )
 
@@ -135,4 +138,26 @@ def lists_change(request: HttpRequest, municipality_id: int) -> HttpResponse:
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
+    return HttpResponseRedirect(_lists_url(municipality_id))
+
+
+@login_required
+@require_POST
+def paper_types_defaults(request: HttpRequest, municipality_id: int) -> HttpResponse:
+    """Create the missing entries of the default list of paper types."""
+    if not perms.can_add_default_paper_types(request.user, municipality_id):
+        raise PermissionDenied
+    created = services.paper_types_add_defaults(municipality_id=municipality_id, by=request.user)
+    if created:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s default paper type was added: %(names)s.",
+                "%(count)s default paper types were added: %(names)s.",
+                len(created),
+            )
+            % {"count": len(created), "names": ", ".join(t.name for t in created)},
+        )
+    else:
+        messages.info(request, _("All default paper types exist already; nothing was changed."))
     return HttpResponseRedirect(_lists_url(municipality_id))

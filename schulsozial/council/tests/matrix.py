@@ -47,6 +47,7 @@ EXPECTED.update(OPARL_EXPECTED)
 LISTS_EXPECTED: dict[str, tuple[str, dict[str, int]]] = {
     "council:lists": ("get", row(200, 403, 403, 403, 403, 403, 403, LOGIN)),
     "council:lists_change": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
+    "council:paper_types_defaults": ("post", row(302, 403, 403, 403, 403, 403, 403, LOGIN)),
 }
 EXPECTED.update(LISTS_EXPECTED)
 
@@ -57,7 +58,10 @@ def url_args(name: str, world) -> dict[str, list]:
     if name in OPARL_EXPECTED:
         return oparl_url_args(name, world)
     if name in LISTS_EXPECTED:
-        return {"council:lists_change": [world.town.pk]}
+        return {
+            "council:lists_change": [world.town.pk],
+            "council:paper_types_defaults": [world.town.pk],
+        }
     from .factories import matrix_objects
 
     objects = matrix_objects(world)

@@ -171,3 +171,57 @@ def test_lists_page_needs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("council:lists")).content.decode()
     assert "Ausschuss 4" in page
+
+
+def test_coordinator_adds_the_missing_default_paper_types_and_keeps_the_existing_ones(
+    world, client_for
+):
+    paper(world.town)  # creates the default list; the paper uses "Berichtsvorlage"
+    types = PaperType.objects.filter(municipality=world.town)
+    report = types.get(name="Berichtsvorlage")
+    services.paper_type_update(paper_type=report, name="Berichtsvorlage", order=7, by=SYSTEM)
+    services.paper_type_remove(paper_type=types.get(name="Antrag"), by=SYSTEM)
+    services.paper_type_remove(paper_type=types.get(name="Anfrage"), by=SYSTEM)
+    services.paper_type_create(municipality_id=world.town.pk, name="Eilvorlage", by=SYSTEM)
+    client = client_for("coordinator")
+    page = client.get(reverse("council:lists")).content.decode()
+    assert "Standard-Vorlagenarten anlegen" in page
+    assert "Aus der Standardliste der Vorlagenarten fehlen: Antrag, Anfrage." in page
+    url = reverse("council:paper_types_defaults", args=[world.town.pk])
+    page = client.post(url, follow=True).content.decode()
+    assert "2 Standard-Vorlagenarten wurden angelegt: Antrag, Anfrage." in page
+    assert "Standard-Vorlagenarten anlegen" not in page
+    names = list(types.order_by("order", "name").values_list("name", "order"))
+    assert names[-2:] == [("Antrag", 9), ("Anfrage", 10)]
+    assert ("Berichtsvorlage", 7) in names and ("Eilvorlage", 8) in names
+    report.refresh_from_db()
+    assert report.papers.count() == 1
+    entry = AuditEntry.objects.filter(object_type="council.papertype", action="create").latest("pk")
+    assert entry.changes == {"names": ["Antrag", "Anfrage"]}
+    assert entry.actor_id == world.users["coordinator"].pk
+    # a second press changes nothing and writes no audit entry
+    audits = AuditEntry.objects.count()
+    page = client.post(url, follow=True).content.decode()
+    assert "Alle Standard-Vorlagenarten sind bereits vorhanden" in page
+    assert AuditEntry.objects.count() == audits
+    assert types.count() == 6
+
+
+def test_default_paper_types_for_an_empty_list_and_only_by_its_coordination(world, client_for):
+    url = reverse("council:paper_types_defaults", args=[world.town.pk])
+    assert client_for("carrier").post(url).status_code == 403
+    assert client_for("committee").post(url).status_code == 403
+    assert not PaperType.objects.filter(municipality=world.town).exists()
+    other = reverse("council:paper_types_defaults", args=[world.other_town.pk])
+    assert client_for("coordinator").post(other).status_code == 403
+    assert not PaperType.objects.filter(municipality=world.other_town).exists()
+    page = client_for("coordinator").get(reverse("council:lists")).content.decode()
+    assert "Noch keine Vorlagenarten." in page and "Standard-Vorlagenarten anlegen" in page
+    client_for("coordinator").post(url)
+    assert list(
+        PaperType.objects.filter(municipality=world.town)
+        .order_by("order")
+        .values_list("name", flat=True)
+    ) == ["Berichtsvorlage", "Beschlussvorlage", "Mitteilungsvorlage", "Antrag", "Anfrage"]
+    with pytest.raises(PermissionDenied):
+        services.paper_types_add_defaults(municipality_id=world.town.pk, by=world.users["carrier"])
