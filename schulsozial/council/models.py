@@ -136,6 +136,11 @@ class Paper(models.Model):
     oparl_id = models.CharField(_("OParl ID"), max_length=500, blank=True)
     oparl_modified = models.DateTimeField(_("changed in the council system"), null=True, blank=True)
     web_url = models.URLField(_("link to the council system"), max_length=500, blank=True)
+    # Set by the OParl import when the council system reports the paper as
+    # deleted; the platform keeps the paper and its links (they are a record).
+    deleted_at_source = models.DateTimeField(
+        _("deleted in the council system on"), null=True, blank=True
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last change"), auto_now=True)
     created_by = models.ForeignKey(
