@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from schulsozial.allocation.models import Scenario
@@ -107,3 +108,47 @@ class BanForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["staff"].queryset = staff  # type: ignore[attr-defined]
         self.fields["school"].queryset = schools  # type: ignore[attr-defined]
+
+
+NO_CARRIER = ""
+
+
+class SchoolCarriersForm(forms.Form):
+    """One choice per school: "no fixed carrier" or one of the municipality's."""
+
+    def __init__(self, *args: Any, schools: list[School], carriers: list[Carrier], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        choices: list[tuple[str, Any]] = [(NO_CARRIER, _("no fixed carrier"))]
+        choices += [(str(c.pk), c.name) for c in carriers]
+        self.schools = schools
+        for school in schools:
+            self.fields[self.field_name(school)] = forms.ChoiceField(
+                label=school.name,
+                choices=choices,
+                required=False,
+                error_messages={
+                    "invalid_choice": gettext(
+                        "%(school)s: the carrier is not one of this municipality's carriers."
+                    )
+                    % {"school": school.name}
+                },
+            )
+
+    @staticmethod
+    def field_name(school: School) -> str:
+        return f"school_{school.pk}"
+
+    def initial_for(self, current: dict[int, int]) -> None:
+        """Preselect today's carrier of each school."""
+        for school in self.schools:
+            chosen = current.get(school.pk)
+            self.initial[self.field_name(school)] = str(chosen) if chosen else NO_CARRIER
+
+    def mapping(self) -> dict[int, int | None]:
+        return {
+            s.pk: int(value) if (value := self.cleaned_data[self.field_name(s)]) else None
+            for s in self.schools
+        }
+
+    def rows(self) -> list[tuple[School, Any]]:
+        return [(s, self[self.field_name(s)]) for s in self.schools]

@@ -157,10 +157,11 @@ class StaffingPlan(models.Model):
         return timezone.now() - started > limit
 
 
-class PlanPin(models.Model):
-    """A fixed assignment (Festlegung): the solver keeps it exactly."""
+class PlanPair(models.Model):
+    """A person and a school the user set on a plan (a pin or a ban); each
+    subclass has its own `plan` key with its related name."""
 
-    plan = models.ForeignKey(StaffingPlan, on_delete=models.CASCADE, related_name="pins")
+    plan: models.ForeignKey[StaffingPlan, StaffingPlan]
     staff = models.ForeignKey(
         "masterdata.StaffMember",
         verbose_name=_("staff member"),
@@ -170,6 +171,20 @@ class PlanPin(models.Model):
     school = models.ForeignKey(
         "masterdata.School", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+"
     )
+
+    class Meta:
+        abstract = True
+        ordering = ["staff__label", "school__name"]
+
+    @property
+    def municipality_id(self) -> int:
+        return self.plan.municipality_id
+
+
+class PlanPin(PlanPair):
+    """A fixed assignment (Festlegung): the solver keeps it exactly."""
+
+    plan = models.ForeignKey(StaffingPlan, on_delete=models.CASCADE, related_name="pins")
     fte = models.DecimalField(_("FTE"), max_digits=5, decimal_places=4)
 
     class Meta:
@@ -186,24 +201,11 @@ class PlanPin(models.Model):
     def __str__(self) -> str:
         return f"{self.staff} → {self.school.school_number}: {self.fte}"
 
-    @property
-    def municipality_id(self) -> int:
-        return self.plan.municipality_id
 
-
-class PlanBan(models.Model):
+class PlanBan(PlanPair):
     """A forbidden pair: the solver never assigns this person to this school."""
 
     plan = models.ForeignKey(StaffingPlan, on_delete=models.CASCADE, related_name="bans")
-    staff = models.ForeignKey(
-        "masterdata.StaffMember",
-        verbose_name=_("staff member"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    school = models.ForeignKey(
-        "masterdata.School", verbose_name=_("school"), on_delete=models.CASCADE, related_name="+"
-    )
 
     class Meta:
         verbose_name = _("excluded assignment")
@@ -215,10 +217,6 @@ class PlanBan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff} ↛ {self.school.school_number}"
-
-    @property
-    def municipality_id(self) -> int:
-        return self.plan.municipality_id
 
 
 class PlanAssignment(models.Model):

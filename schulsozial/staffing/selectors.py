@@ -7,13 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.formats import number_format
 
 from schulsozial.allocation.models import Scenario
-from schulsozial.masterdata.models import Carrier, Municipality, School, StaffMember
+from schulsozial.masterdata.models import (
+    Carrier,
+    Function,
+    Municipality,
+    Position,
+    PositionAssignment,
+    School,
+    StaffMember,
+)
 
 from . import permissions as perms
 from .checks import RuleCheck, rule_checks
-from .models import PlanAssignment, PlanBan, PlanChange, PlanPin, StaffingPlan
+from .models import PlanAssignment, PlanBan, PlanChange, PlanPin, SchoolCarrier, StaffingPlan
 
 
 def plans_visible_to(*, user: Any) -> QuerySet[StaffingPlan]:
@@ -179,3 +189,86 @@ def _assignment_dicts(plan: StaffingPlan) -> list[dict[str, Any]]:
 
 def unfilled_rows(*, plan: StaffingPlan) -> list[tuple[School, Decimal]]:
     return plan_view(plan=plan).unfilled
+
+
+# --------------------------------------------------------------------------- schools to carriers
+
+
+@dataclass
+class SchoolCarriers:
+    """The municipality's assignment of its schools to carriers, as the page
+    shows it: active schools by name, its carriers, school id -> carrier id."""
+
+    municipality: Municipality
+    schools: list[School]
+    carriers: list[Carrier]
+    current: dict[int, int]
+
+
+@dataclass
+class Conflict:
+    staff: str
+    staff_carrier: str
+    school: str
+    school_carrier: str
+    weekly_hours: str
+
+
+def school_carriers_of(*, user: Any) -> SchoolCarriers | None:
+    """The assignment of schools to carriers of the municipality `user`
+    coordinates (the first), None when `user` may not assign them."""
+    municipality = coordinated_municipality(user=user)
+    if municipality is None or not perms.can_assign_school_carriers(user, municipality.pk):
+        return None
+    schools = list(School.objects.active().filter(municipality=municipality).order_by("name", "pk"))
+    return SchoolCarriers(
+        municipality=municipality,
+        schools=schools,
+        carriers=list(Carrier.objects.filter(municipality=municipality).order_by("name")),
+        current=dict(
+            SchoolCarrier.objects.filter(school__in=schools).values_list("school_id", "carrier_id")
+        ),
+    )
+
+
+def school_carrier_conflicts(*, user: Any, municipality: Municipality) -> list[Conflict]:
+    """Today's social-work assignments of a person whose carrier is not the
+    one the school is given to (the solver moves them); empty for a user who
+    may not assign the municipality's schools to carriers."""
+    if not perms.can_assign_school_carriers(user, municipality.pk):
+        return []
+    owners = {
+        sc.school_id: sc.carrier
+        for sc in SchoolCarrier.objects.filter(school__municipality=municipality).select_related(
+            "carrier"
+        )
+    }
+    if not owners:
+        return []
+    found = []
+    for assignment in (
+        PositionAssignment.objects.filter(
+            school_id__in=list(owners),
+            position__in=Position.objects.active_on(timezone.localdate()).filter(
+                function=Function.SOCIAL_WORK, staff_member__isnull=False
+            ),
+        )
+        .select_related("school", "position__staff_member__carrier")
+        .order_by("school__name", "position__staff_member__label")
+    ):
+        member = assignment.position.staff_member
+        owner = owners[assignment.school_id]
+        if member is None or member.carrier_id == owner.pk:
+            continue
+        found.append(
+            Conflict(
+                staff=member.label,
+                staff_carrier=member.carrier.name,
+                school=assignment.school.name,
+                school_carrier=owner.name,
+                weekly_hours=number_format(
+                    Decimal(format(assignment.weekly_hours.normalize(), "f"))
+                ),
+            )
+        )
+    return found

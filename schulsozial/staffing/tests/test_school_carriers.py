@@ -168,3 +168,28 @@ def test_the_plan_pages_link_the_page_for_coordination_only(world, client_for):
         'data-link="school-carriers"'
         in client_for("coordinator").get(plan.get_absolute_url()).content.decode()
     )
+
+
+def test_selectors_show_the_mapping_and_conflicts_only_to_its_coordination(world):
+    from schulsozial.staffing import selectors
+
+    services.school_carriers_set(
+        municipality=world.town,
+        mapping={world.schools[2].pk: world.carrier.pk},
+        by=world.users["coordinator"],
+    )
+    data = selectors.school_carriers_of(user=world.users["coordinator"])
+    assert data is not None and data.municipality == world.town
+    assert data.schools == sorted(world.schools, key=lambda s: (s.name, s.pk))
+    assert data.current == {world.schools[2].pk: world.carrier.pk}
+    assert world.foreign_carrier not in data.carriers
+    conflicts = selectors.school_carrier_conflicts(
+        user=world.users["coordinator"], municipality=world.town
+    )
+    assert [c.staff for c in conflicts] == ["Fachkraft T-03"]
+    for persona in ("carrier", "worker", "principal", "committee", "admin"):
+        assert selectors.school_carriers_of(user=world.users[persona]) is None, persona
+        assert (
+            selectors.school_carrier_conflicts(user=world.users[persona], municipality=world.town)
+            == []
+        ), persona
