@@ -1,17 +1,19 @@
-"""The heat map as server-side SVG (the project's chart conventions, core/charts.py):
-presentation attributes only (strict CSP), every text escaped, the number
-printed in each cell in a colour of sufficient contrast (heatmap.text_colour),
-and the page shows the same numbers in a data table."""
+"""The heat map and its trend as server-side SVG (the project's chart
+conventions, core/charts.py): presentation attributes only (strict CSP),
+every text escaped, the number printed in each cell in a colour of
+sufficient contrast (heatmap.text_colour), and the page shows the same
+numbers in a data table."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.utils.safestring import SafeString
 
-from schulsozial.core.charts import _attr, _num, _svg
+from schulsozial.core.charts import BLUE, DARK, _attr, _num, _svg
 
 from .heatmap import EMPTY_FILL, fill_for, text_colour
 
@@ -59,4 +61,45 @@ def heatmap_svg(
                 f'text-anchor="middle" fill="{text_colour(fill)}">{escape(shown)}</text>'
                 f"<title>{escape(label)} · {escape(code)}: {escape(shown)}</title></g>"
             )
+    return _svg(width, height, title, body)
+
+
+def trend_svg(*, points: Sequence[tuple[str, float]], steps: int, title: str) -> SafeString:
+    """The average rating per school year as a line on the rating scale: the
+    y-axis runs from step 1 to the highest step (or the highest value, should
+    an earlier year have used a longer scale) with a tick on every step, so
+    the axis always reaches above the data."""
+    width, height, left, right, top_pad, bottom = 760, 260, 50, 20, 24, 40
+    values = [float(v) for _label, v in points]
+    low = 1
+    high = max(steps, math.ceil(max(values, default=1)), low + 1)
+    inner_w, inner_h = width - left - right, height - top_pad - bottom
+    step_x = inner_w / max(len(points) - 1, 1)
+
+    def y_of(value: float) -> float:
+        return top_pad + inner_h - (value - low) / (high - low) * inner_h
+
+    body: list[str] = []
+    for tick in range(low, high + 1):
+        y = y_of(tick)
+        body.append(
+            f'<line x1="{left}" y1="{y:.1f}" x2="{width - right}" y2="{y:.1f}" stroke="#e1e4e8"/>'
+        )
+        body.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end" '
+            f'fill="#38404a">{tick}</text>'
+        )
+    coords = [(left + i * step_x, y_of(v)) for i, v in enumerate(values)]
+    if len(coords) > 1:
+        path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
+        body.append(f'<polyline points="{path}" fill="none" stroke="{BLUE}" stroke-width="2"/>')
+    for (label, value), (x, y) in zip(points, coords, strict=True):
+        body.append(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{BLUE}"><title>{escape(label)}: '
+            f"{_num(float(value))}</title></circle>"
+        )
+        body.append(
+            f'<text x="{x:.1f}" y="{height - bottom + 16}" font-size="11" text-anchor="middle" '
+            f'fill="{DARK}">{escape(label)}</text>'
+        )
     return _svg(width, height, title, body)

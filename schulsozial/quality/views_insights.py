@@ -15,14 +15,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from schulsozial.core.audit import Action, audit
-from schulsozial.core.charts import line_chart
 from schulsozial.core.exports import ExportInfo, describe_filters, export_response
 from schulsozial.core.listing import require
 from schulsozial.masterdata.models import SchoolYear
 
 from . import heatmap, selectors
 from . import permissions as perms
-from .heatmap_svg import heatmap_svg
+from .heatmap_svg import heatmap_svg, trend_svg
 from .models import Perspective
 
 
@@ -81,7 +80,9 @@ def _trend_chart(view: selectors.HeatmapView) -> Any:
             points.append((year, float(heatmap.mean(known) or 0)))
     if len(points) < 2:
         return None
-    return line_chart(points, title=_("Average of all standards per school year"), unit="")
+    return trend_svg(
+        points=points, steps=view.steps, title=_("Average of all standards per school year")
+    )
 
 
 @login_required

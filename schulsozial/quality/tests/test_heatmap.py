@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -222,3 +223,38 @@ def test_annual_summary_page_and_docx(world, client_for):
     assert "4,00" in cells
     assert AuditEntry.objects.filter(action="export", changes__format="DOCX").exists()
     assert client_for("worker").get(reverse("quality:annual_summary")).status_code == 403
+
+
+def _earlier_year(world):
+    found = SchoolYear.objects.filter(start__lt=world.year.start).order_by("-start").first()
+    return found or SchoolYear.objects.create(
+        code=f"{world.year.start.year - 1}/{str(world.year.start.year)[2:]}",
+        start=world.year.start.replace(year=world.year.start.year - 1),
+        end=world.year.start - timezone.timedelta(days=1),
+    )
+
+
+def test_trend_chart_axis_reaches_above_the_highest_average(world, client_for):
+    """The y-axis of the trend chart covers every value with round ticks: the
+    averages 3,67 and 3,33 lie below the top tick (the old axis ended at 3)."""
+    import re
+
+    build(world, world.schools[0], {"worker": [3, 3, 4]}, year=_earlier_year(world))
+    build(world, world.schools[0], {"worker": [4, 4, 3]})
+    html = client_for("coordinator").get(reverse("quality:heatmap")).content.decode()
+    chart = html.split('id="trend-head"', 1)[1].split("</svg>", 1)[0]
+    assert "Durchschnitt aller Standards je Schuljahr" in chart
+    ticks = [
+        (float(y), float(label.replace(",", ".")))
+        for y, label in re.findall(
+            r'<text x="[\d.]+" y="([\d.]+)"[^>]*text-anchor="end"[^>]*>([\d,]+)</text>', chart
+        )
+    ]
+    points = [float(cy) for cy in re.findall(r'<circle cx="[\d.]+" cy="([\d.]+)"', chart)]
+    assert len(points) == 2
+    top_y, top_value = min(ticks)
+    assert top_value >= 3.67
+    assert top_y - 4 <= min(points)  # the label sits 4 px below its grid line
+    values = sorted(v for _y, v in ticks)
+    steps = {round(b - a, 2) for a, b in itertools.pairwise(values)}
+    assert len(steps) == 1 and steps.pop() in (0.5, 1.0)
