@@ -298,6 +298,57 @@ def paper_upsert(
 
 
 @transaction.atomic
+def papers_mark_deleted_at_source(
+    *, municipality_id: int, oparl_ids: list[str], by: Any, at: datetime.datetime
+) -> list[str]:
+    """Mark the municipality's papers with these OParl ids as deleted in the
+    council system (`at`: when the import found it), keeping them and their
+    links; a paper marked already keeps its date. One audit entry per paper
+    marked; returns their references."""
+    require(perms.can_write_papers(by, municipality_id))
+    ids = sorted({i for i in oparl_ids if i})
+    marked: list[str] = []
+    for start in range(0, len(ids), 500):
+        found = Paper.objects.select_for_update().filter(
+            municipality_id=municipality_id,
+            oparl_id__in=ids[start : start + 500],
+            deleted_at_source__isnull=True,
+        )
+        for paper in found.order_by("reference"):
+            paper.deleted_at_source = at
+            paper.save(update_fields=["deleted_at_source", "updated_at"])
+            audit(
+                actor=by,
+                action=Action.UPDATE,
+                obj=paper,
+                municipality_id=municipality_id,
+                changes={"deleted_at_source": [None, at.isoformat()]},
+            )
+            marked.append(paper.reference)
+    return marked
+
+
+@transaction.atomic
+def paper_unmark_deleted_at_source(*, paper: Paper, by: Any) -> bool:
+    """The council system has the paper again (an import found it not
+    deleted): clear the mark. False when it was not marked."""
+    require(perms.can_edit_paper(by, paper))
+    if paper.deleted_at_source is None:
+        return False
+    old = paper.deleted_at_source
+    paper.deleted_at_source = None
+    paper.save(update_fields=["deleted_at_source", "updated_at"])
+    audit(
+        actor=by,
+        action=Action.UPDATE,
+        obj=paper,
+        municipality_id=paper.municipality_id,
+        changes={"deleted_at_source": [old.isoformat(), None]},
+    )
+    return True
+
+
+@transaction.atomic
 def paper_delete(*, paper: Paper, by: Any) -> None:
     """Delete a paper recorded by mistake. A paper linked to something is
     refused: its links are a record of what it decided (remove them first)."""

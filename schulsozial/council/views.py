@@ -17,6 +17,7 @@ from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -135,6 +136,15 @@ class PaperFilter(df.FilterSet):
         )
 
 
+def status_text(paper: Paper) -> str:
+    """The status, and when the council system reported the paper deleted."""
+    text = str(paper.get_status_display())
+    if paper.deleted_at_source:
+        day = formats.date_format(timezone.localtime(paper.deleted_at_source), "SHORT_DATE_FORMAT")
+        text += " · " + _("deleted in the council system on %(date)s") % {"date": day}
+    return text
+
+
 class PaperList(TableView):
     title = gettext_lazy("Council papers")
     export_name = "council_papers"
@@ -148,7 +158,7 @@ class PaperList(TableView):
             value=lambda o: o.paper_type.name if o.paper_type else "",
             sort="paper_type__name",
         ),
-        Column("status", gettext_lazy("status"), value=lambda o: o.get_status_display()),
+        Column("status", gettext_lazy("status"), value=lambda o: status_text(o)),
         Column("date", gettext_lazy("date"), sort="date"),
         Column("lead_department", gettext_lazy("lead department"), export_only=True),
         Column(

@@ -89,6 +89,7 @@ class WriteReport:
     unchanged: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     files: int = 0
+    deleted_at_source: list[str] = field(default_factory=list)  # references marked
 
 
 def paper_data(paper: n.ImportedPaper) -> dict[str, Any]:
@@ -265,11 +266,14 @@ def write_papers(
     papers: list[n.ImportedPaper],
     by: Any,
     downloads: list[Download] | None = None,
+    deleted: list[str] | None = None,
 ) -> WriteReport:
     """Create or update every paper (services.paper_upsert: by OParl id,
     else by reference), all in one transaction: a failing paper raises
     WriteError and nothing is saved. Papers without a reference and second
-    papers with a reference already in this run are warnings."""
+    papers with a reference already in this run are warnings. The local
+    papers whose OParl id is in `deleted` (deleted in the council system) are
+    marked, never deleted; a marked paper the run finds again is unmarked."""
     report = WriteReport()
     seen: dict[str, str] = {}
     files: dict[str, list[Download]] = {}
@@ -279,6 +283,12 @@ def write_papers(
     try:
         with transaction.atomic():
             _write_all(municipality_id, papers, by, report, seen, files, stored)
+            report.deleted_at_source = services.papers_mark_deleted_at_source(
+                municipality_id=municipality_id,
+                oparl_ids=deleted or [],
+                by=by,
+                at=timezone.now(),
+            )
     except BaseException:
         for field_file in stored:  # the rows are rolled back; the files go too
             field_file.storage.delete(field_file.name)
@@ -323,6 +333,8 @@ def _write_all(
                 by=by,
                 consultations=steps,
             )
+            if services.paper_unmark_deleted_at_source(paper=record, by=by):
+                outcome = services.Upsert.UPDATED
             for d in files.get(paper.oparl_id, []):
                 item = services.attachment_add(
                     paper=record,
@@ -478,6 +490,7 @@ def run_import(
             papers=result.papers,
             by=by,
             downloads=downloads,
+            deleted=result.deleted,
         )
     except (OParlError, WriteError) as exc:
         error = str(exc)
@@ -526,6 +539,7 @@ def run_import(
             "updated": report.updated if not error else [],
             "unchanged": len(report.unchanged) if not error else 0,
             "files": report.files if not error else 0,
+            "deleted_at_source": report.deleted_at_source if not error else [],
             "error": error,
         },
     )
@@ -553,13 +567,16 @@ def run_files(run: OParlRun) -> int:
 
 
 def run_papers(run: OParlRun) -> list[tuple[str, str, Paper | None]]:
-    """("created" or "updated", the reference, the paper) of what a finished run wrote, from
+    """("created", "updated" or "deleted_at_source", the reference, the paper) of what a
+    finished run wrote, from
     its audit entry (the paper is None when it was deleted since)."""
     entry = _run_entry(run)
     if entry is None:
         return []
-    wanted = [("created", r) for r in entry.changes.get("created", [])] + [
-        ("updated", r) for r in entry.changes.get("updated", [])
+    wanted = [
+        *[("created", r) for r in entry.changes.get("created", [])],
+        *[("updated", r) for r in entry.changes.get("updated", [])],
+        *[("deleted_at_source", r) for r in entry.changes.get("deleted_at_source", [])],
     ]
     papers = {
         p.reference: p

@@ -10,6 +10,7 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from schulsozial.core.actors import SYSTEM
 from schulsozial.core.models import AuditEntry
@@ -353,3 +354,55 @@ def test_a_failed_run_leaves_no_files_behind(town, media, monkeypatch):
     assert run.status == OParlRun.Status.FAILED
     assert not Paper.objects.exists()
     assert stored_files(media) == []
+
+
+def test_a_paper_deleted_in_the_council_system_is_marked_and_kept(town, client):
+    from django.urls import reverse
+
+    from schulsozial.accounts.models import Role
+    from schulsozial.testing.personas import make_user
+
+    with FakeOParl() as server:
+        import_once(town, server.url("/"))
+        paper = Paper.objects.get(municipality=town, reference="2024/0417")
+        steps = beratungsfolge(paper)
+        kept = dict(server.objects["/paper/1001"])
+        server.objects["/paper/1001"] = {
+            "id": server.url("/paper/1001"),
+            "deleted": True,
+            "modified": dt.datetime.now(dt.UTC).isoformat(),
+        }
+        second = import_once(town, server.url("/"))
+        paper.refresh_from_db()
+        assert second.status == OParlRun.Status.DONE, second.error
+        assert second.deleted == 1
+        assert paper.deleted_at_source is not None
+        marked_at = paper.deleted_at_source
+        assert beratungsfolge(paper) == steps  # nothing local is deleted
+        entry = AuditEntry.objects.filter(
+            object_type="council.paper", object_id=str(paper.pk), action="update"
+        ).latest("pk")
+        assert entry.changes == {"deleted_at_source": [None, marked_at.isoformat()]}
+        assert importing.run_papers(second) == [("deleted_at_source", "2024/0417", paper)]
+        # a later full run keeps the first date
+        import_once(town, server.url("/"), full=True)
+        paper.refresh_from_db()
+        assert paper.deleted_at_source == marked_at
+
+        coordinator = make_user("koordination.oparl", Role.COORDINATION, municipality=town)
+        client.force_login(coordinator)
+        day = timezone.localtime(marked_at).strftime("%d.%m.%Y")
+        page = client.get(reverse("council:paper_detail", args=[paper.pk])).content.decode()
+        assert "Das Ratsinformationssystem hat diese Vorlage am" in page
+        assert f"im Ratsinformationssystem gelöscht am {day}" in page
+        listing = client.get(reverse("council:paper_list")).content.decode()
+        assert f"im Ratsinformationssystem gelöscht am {day}" in listing
+        assert listing.count("im Ratsinformationssystem gelöscht am") == 1
+
+        # the council system has it again: the mark goes
+        kept["modified"] = dt.datetime.now(dt.UTC).isoformat()
+        server.objects["/paper/1001"] = kept
+        again = import_once(town, server.url("/"))
+        paper.refresh_from_db()
+        assert paper.deleted_at_source is None
+        assert "2024/0417" in [ref for kind, ref, _p in importing.run_papers(again)]
