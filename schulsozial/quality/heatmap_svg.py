@@ -68,8 +68,9 @@ def trend_svg(*, points: Sequence[tuple[str, float]], steps: int, title: str) ->
     """The average rating per school year as a line on the rating scale: the
     y-axis runs from step 1 to the highest step (or the highest value, should
     an earlier year have used a longer scale) with a tick on every step, so
-    the axis always reaches above the data."""
-    width, height, left, right, top_pad, bottom = 760, 260, 50, 20, 24, 40
+    the axis always reaches above the data. The right margin leaves room for
+    half of the last school year's label, which is centred on its point."""
+    width, height, left, right, top_pad, bottom = 760, 260, 50, 40, 24, 40
     values = [float(v) for _label, v in points]
     low = 1
     high = max(steps, math.ceil(max(values, default=1)), low + 1)

@@ -258,3 +258,11 @@ def test_trend_chart_axis_reaches_above_the_highest_average(world, client_for):
     values = sorted(v for _y, v in ticks)
     steps = {round(b - a, 2) for a, b in itertools.pairwise(values)}
     assert len(steps) == 1 and steps.pop() in (0.5, 1.0)
+    # the last school year's label (centred on its point, about 45 px wide at
+    # 11 px) is not cut off at the right edge of the chart
+    width = float(re.search(r'viewBox="0 0 ([\d.]+) ', chart).group(1))
+    labels = re.findall(
+        r'<text x="([\d.]+)" y="[\d.]+"[^>]*text-anchor="middle"[^>]*>(\d{4}/\d\d)<', chart
+    )
+    assert len(labels) == 2
+    assert float(labels[-1][0]) + 25 <= width
