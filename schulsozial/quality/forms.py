@@ -150,8 +150,13 @@ class ClosingReviewForm(forms.Form):
             self.fields[p + "goal"] = forms.CharField(
                 label=_("goal"), max_length=300, required=i == 1
             )
+            # The first change is required, so are its measures; a further
+            # change is optional, but a goal needs its measures (see clean).
             self.fields[p + "measures"] = forms.CharField(
-                label=_("measures"), required=False, widget=forms.Textarea(attrs=TEXTAREA)
+                label=_("measures"),
+                required=i == 1,
+                help_text="" if i == 1 else _("Needed as soon as you enter a goal."),
+                widget=forms.Textarea(attrs=TEXTAREA),
             )
             self.fields[p + "responsible"] = forms.ChoiceField(
                 label=_("responsible"),
@@ -163,9 +168,11 @@ class ClosingReviewForm(forms.Form):
         data = super().clean() or {}
         for i in range(1, self.max_changes + 1):
             p = f"c{i}-"
-            if (data.get(p + "goal") or "").strip() and not (
-                data.get(p + "measures") or ""
-            ).strip():
+            if (
+                (data.get(p + "goal") or "").strip()
+                and not (data.get(p + "measures") or "").strip()
+                and p + "measures" not in self.errors
+            ):
                 self.add_error(p + "measures", _("Please name the measures."))
         return data
 

@@ -472,3 +472,36 @@ def test_a_carrier_s_cycle_filter_offers_its_own_carrier_only(world, client_for)
     url = reverse("quality:cycle")
     assert "Fremdträger" not in client_for("carrier").get(url).content.decode()
     assert "Fremdträger" in client_for("coordinator").get(url).content.decode()
+
+
+def test_closing_review_does_not_call_the_measures_optional(world, client_for):
+    """Every chosen change needs its measures: the first change's field is
+    marked as required, the others say when they are needed, and a goal
+    without measures gets one message, not two."""
+    import re
+
+    evaluation = co_signed(world)
+    client = client_for("worker")
+    url = reverse("quality:closing_review", args=[evaluation.pk])
+    html = page(client, url)
+    label = re.search(r'<label[^>]*for="id_c1-measures"[^>]*>(.*?)</label>', html, re.S)
+    assert label and "Maßnahmen" in label.group(1) and "optional" not in label.group(1)
+    later = html.split('data-change="2"', 1)[1].split("</fieldset>", 1)[0]
+    assert "Nötig, sobald Sie ein Ziel eintragen." in later
+    response = client.post(
+        url,
+        {
+            "c1-goal": "Elternsprechstunde",
+            "c1-responsible": "worker",
+            "c2-goal": "Klassenrat",
+            "c2-responsible": "worker",
+            "c3-responsible": "worker",
+        },
+    )
+    text = response.content.decode()
+    assert response.status_code == 200
+    first = text.split('data-change="1"', 1)[1].split("</fieldset>", 1)[0]
+    second = text.split('data-change="2"', 1)[1].split("</fieldset>", 1)[0]
+    assert first.count('class="kern-error"') == 1 and second.count('class="kern-error"') == 1
+    assert "Bitte nennen Sie die Maßnahmen." in second
+    assert not YearlyGoal.objects.filter(goal="Elternsprechstunde").exists()
