@@ -19,10 +19,12 @@ from urllib.parse import quote
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.utils import translation
 
 from schulsozial.activities.models import Activity
 from schulsozial.activities.tests.factories import activity_input, doc_world
 from schulsozial.core import backup
+from schulsozial.core.management import backup_messages as words
 from schulsozial.masterdata.models import School
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -81,6 +83,11 @@ def restore_target(tmp_path):
         backup.drop_database(settings_dict)
 
 
+def german(n: int) -> str:
+    """A count as German writes it (12.345)."""
+    return f"{n:,}".replace(",", ".")
+
+
 def _restored_checksums(url: str) -> dict:
     settings_dict = backup.target_settings(url, vendor=backup.vendor_of(connection.settings_dict))
     with backup.temporary_connection(settings_dict) as other:
@@ -98,7 +105,19 @@ def test_backup_restores_into_a_fresh_database_with_equal_counts_and_checksums(
 ):
     out = tmp_path / "backup"
     call_command("backup", out=str(out))
+    written = capsys.readouterr().out
     manifest = backup.read_manifest(out)
+    total = sum(t["rows"] for t in manifest["tables"].values())
+    assert written.startswith(f"Sicherung geschrieben: {out / manifest['dump']} (")
+    assert f"({german(manifest['dump_bytes'])} Byte), " in written
+    assert f", {len(manifest['tables'])} Tabellen, {german(total)} Zeilen in " in written
+    assert written.rstrip().endswith(" s.")
+    assert "backup" not in written.replace(str(out), "")  # no English words
+    with translation.override("en"):
+        call_command("backup", out=str(tmp_path / "english"))
+    english = capsys.readouterr().out
+    assert english.startswith(f"Backup written: {tmp_path / 'english' / manifest['dump']} (")
+    assert f" bytes), {len(manifest['tables'])} tables, " in english
     assert manifest["vendor"] == backup.vendor_of(connection.settings_dict)
     assert (out / manifest["dump"]).stat().st_size == manifest["dump_bytes"] > 0
     assert oct(out.stat().st_mode & 0o777) == "0o700"
@@ -126,7 +145,13 @@ def test_backup_restores_into_a_fresh_database_with_equal_counts_and_checksums(
     url = restore_target()
     capsys.readouterr()
     call_command("verify_backup", str(out), restore_into=url)
-    assert "backup verified" in capsys.readouterr().out
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(
+        f"Sicherung bestätigt: {len(manifest['tables'])} Tabellen und {german(total)} Zeilen "
+        "stimmen mit dem Manifest überein ("
+    )
+    assert lines[1].startswith("Die wiederhergestellte Datenbank bleibt erhalten: ")
+    assert len(lines) == 2
     restored = _restored_checksums(url)
     assert restored == manifest["tables"]
     assert sum(t["rows"] for t in restored.values()) > 100
@@ -145,11 +170,20 @@ def test_verification_names_the_table_a_changed_row_is_in(
     capsys.readouterr()
     with pytest.raises(CommandError) as failure:
         call_command("verify_backup", str(out), restore_into=url, skip_restore=True)
-    assert "masterdata_school" in str(failure.value)
-    assert "activities_activity" not in str(failure.value)
-    err = capsys.readouterr().err
-    assert "Tabelle masterdata_school: Prüfsumme weicht ab" in err
-    assert "table masterdata_school: checksum differs" in err
+    assert (
+        str(failure.value) == "Sicherung NICHT bestätigt: 1 Tabelle weicht ab (masterdata_school)."
+    )
+    schools = School.objects.count()
+    assert capsys.readouterr().err == (
+        f"Tabelle masterdata_school: Prüfsumme weicht ab (gleiche Zeilenzahl {schools}, "
+        "anderer Inhalt).\n"
+    )
+    with translation.override("en"), pytest.raises(CommandError) as failure:
+        call_command("verify_backup", str(out), restore_into=url, skip_restore=True)
+    assert str(failure.value) == "Backup NOT verified: 1 table differs (masterdata_school)."
+    assert capsys.readouterr().err == (
+        f"Table masterdata_school: the checksum differs (the same {schools} rows, other content).\n"
+    )
 
     # A row removed: the message gives both counts.
     topics = "activities_activity_topics"
@@ -162,6 +196,14 @@ def test_verification_names_the_table_a_changed_row_is_in(
     assert not result.ok
     assert result.differing_tables == [topics, "masterdata_school"]
     assert f"table {topics}: {rows} rows in the manifest, {rows - 1} restored" in result.problems[0]
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_backup", str(out), restore_into=url, skip_restore=True)
+    assert str(failure.value) == (
+        f"Sicherung NICHT bestätigt: 2 Tabellen weichen ab ({topics}, masterdata_school)."
+    )
+    err = capsys.readouterr().err.splitlines()
+    left = f"{rows - 1} Zeile" if rows == 2 else f"{rows - 1} Zeilen"  # the plural follows
+    assert err[0] == f"Tabelle {topics}: {rows} Zeilen im Manifest, {left} wiederhergestellt."
 
 
 def test_a_damaged_dump_file_is_refused_before_restoring(postgres_tools, data, tmp_path):
@@ -217,3 +259,39 @@ def test_commands_are_documented():
     text = (Path(__file__).resolve().parents[3] / "docs" / "operations.md").read_text()
     assert "manage.py backup --out" in text
     assert "manage.py verify_backup" in text
+
+
+def test_the_output_words_are_german_with_plurals_and_german_numbers():
+    assert words.tables(1) == "1 Tabelle"
+    assert words.tables(57) == "57 Tabellen"
+    assert words.rows(1) == "1 Zeile"
+    assert words.rows(12345) == "12.345 Zeilen"
+    assert words.size(1) == "1 Byte"
+    assert words.size(1048576) == "1.048.576 Byte"
+    assert words.seconds(1.46) == "1,5 s"
+    assert words.seconds(0) == "0,0 s"
+    assert words.table_problem("a", None, {"rows": 1, "sha256": "x"}) == (
+        "Tabelle a steht in der wiederhergestellten Datenbank, aber nicht im Manifest."
+    )
+    assert words.table_problem("a", {"rows": 1, "sha256": "x"}, None) == (
+        "Tabelle a fehlt in der wiederhergestellten Datenbank."
+    )
+    assert words.table_problem("a", {"rows": 1, "sha256": "x"}, {"rows": 2, "sha256": "y"}) == (
+        "Tabelle a: 1 Zeile im Manifest, 2 Zeilen wiederhergestellt."
+    )
+
+
+def test_the_output_words_are_english_when_english_is_active():
+    with translation.override("en"):
+        assert words.tables(1) == "1 table"
+        assert words.rows(12345) == "12,345 rows"
+        assert words.size(1) == "1 byte"
+        assert words.size(2048) == "2,048 bytes"
+        assert words.seconds(1.46) == "1.5 s"
+        same = {"rows": 1, "sha256": "x"}
+        assert words.table_problem("a", same, {"rows": 1, "sha256": "y"}) == (
+            "Table a: the checksum differs (the same 1 row, other content)."
+        )
+        assert words.table_problem("a", same, {"rows": 3, "sha256": "y"}) == (
+            "Table a: 1 row in the manifest, 3 rows restored."
+        )

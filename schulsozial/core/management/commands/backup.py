@@ -5,6 +5,7 @@ database.dump; SQLite: online backup, database.sqlite3) and manifest.json
 with every table's row count and SHA-256 checksum, read in the same snapshot
 as the dump. DIR is created with mode 0700 and must not hold a backup yet.
 Check the backup with manage.py verify_backup DIR (docs/operations.md).
+The output is German, or English when English is the active language.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
 
 from schulsozial.core import backup
+from schulsozial.core.management import backup_messages as words
 
 
 class Command(BaseCommand):
@@ -32,7 +35,12 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         manifest = result.manifest
         self.stdout.write(
-            f"Sicherung geschrieben / backup written: {result.directory / manifest['dump']} "
-            f"({manifest['dump_bytes']} bytes), {len(manifest['tables'])} tables, "
-            f"{result.total_rows} rows, {time.perf_counter() - started:.1f} s"
+            _("Backup written: %(path)s (%(size)s), %(tables)s, %(rows)s in %(seconds)s.")
+            % {
+                "path": result.directory / manifest["dump"],
+                "size": words.size(manifest["dump_bytes"]),
+                "tables": words.tables(len(manifest["tables"])),
+                "rows": words.rows(result.total_rows),
+                "seconds": words.seconds(time.perf_counter() - started),
+            }
         )

@@ -12,6 +12,8 @@ differs and exits 1.
   missing, refused if it has tables; SQLite: a new file) and keep it.
 - --skip-restore (with --restore-into): compare a database restored by hand
   (pg_restore) with the manifest, without restoring.
+
+The output is German, or English when English is the active language.
 """
 
 from __future__ import annotations
@@ -21,8 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.core import backup
+from schulsozial.core.management import backup_messages as words
 
 
 class Command(BaseCommand):
@@ -58,20 +63,29 @@ class Command(BaseCommand):
         except backup.BackupError as error:
             raise CommandError(str(error)) from error
         if not result.ok:
-            for problem in result.problems:
-                self.stderr.write(problem)
-            names = ", ".join(result.differing_tables)
+            expected, restored = result.manifest["tables"], result.restored
+            differing = result.differing_tables
+            for table in differing:
+                self.stderr.write(
+                    words.table_problem(table, expected.get(table), restored.get(table))
+                )
             raise CommandError(
-                f"Sicherung NICHT bestätigt, abweichende Tabellen / backup NOT verified, "
-                f"tables that differ: {names}"
+                ngettext(
+                    "Backup NOT verified: %(count)s table differs (%(names)s).",
+                    "Backup NOT verified: %(count)s tables differ (%(names)s).",
+                    len(differing),
+                )
+                % {"count": words.count(len(differing)), "names": ", ".join(differing)}
             )
-        rows = sum(t["rows"] for t in result.restored.values())
-        kept = (
-            f"; restored database kept: {result.target['NAME']}"
-            if options["keep"] or options["restore_into"]
-            else ""
-        )
         self.stdout.write(
-            f"Sicherung bestätigt / backup verified: {len(result.restored)} tables, {rows} rows "
-            f"match the manifest ({time.perf_counter() - started:.1f} s){kept}"
+            _("Backup verified: %(tables)s and %(rows)s match the manifest (%(seconds)s).")
+            % {
+                "tables": words.tables(len(result.restored)),
+                "rows": words.rows(sum(t["rows"] for t in result.restored.values())),
+                "seconds": words.seconds(time.perf_counter() - started),
+            }
         )
+        if options["keep"] or options["restore_into"]:
+            self.stdout.write(
+                _("The restored database is kept: %(name)s") % {"name": result.target["NAME"]}
+            )
