@@ -392,7 +392,7 @@ class PaperDraft(models.Model):
     class TemplateKind(models.TextChoices):
         FRAMEWORK = "framework", _("adoption of the framework concept (new version)")
         DISTRIBUTION = "distribution", _("distribution of the positions for a school year")
-        CUSTOM = "custom", _("own template")
+        CUSTOM = "custom", _("other paper (blank draft)")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("draft")
