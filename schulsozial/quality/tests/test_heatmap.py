@@ -266,3 +266,23 @@ def test_trend_chart_axis_reaches_above_the_highest_average(world, client_for):
     )
     assert len(labels) == 2
     assert float(labels[-1][0]) + 25 <= width
+
+
+def test_heatmap_tables_align_number_headers_with_their_numbers(world, client_for):
+    import re
+
+    build(world, world.schools[0], {"worker": [3, 3, 4]}, year=_earlier_year(world))
+    build(world, world.schools[0], {"worker": [4, 4, 3]})
+    coordinator = client_for("coordinator")
+    html = coordinator.get(reverse("quality:heatmap")).content.decode()
+    summary = coordinator.get(reverse("quality:annual_summary")).content.decode()
+    tables = re.findall(r"<table.*?</table>", html + summary, re.S)
+    assert len(tables) >= 4
+    for table in tables:
+        heads = re.findall(r'<th scope="col" class="([^"]*)"[^>]*>([^<]*)</th>', table)
+        first_row = re.search(r"<tbody[^>]*>\s*<tr[^>]*>(.*?)</tr>", table, re.S).group(1)
+        cells = re.findall(r'<t([hd]) (?:scope="row" )?class="([^"]*)"', first_row)
+        assert len(heads) == len(cells)
+        for (head, text), (_tag, cell) in zip(heads, cells, strict=True):
+            if "--numeric" in cell:
+                assert "kern-table__header--numeric" in head, text

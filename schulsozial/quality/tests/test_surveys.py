@@ -320,3 +320,24 @@ def test_rate_window_starts_afresh_each_minute_and_keeps_no_history(world):
     assert list(SurveyRateWindow.objects.values_list("count", flat=True)) == [1, 1]
     services.survey_rate_exceeded(survey=other, limit=2, now=later + datetime.timedelta(minutes=5))
     assert list(SurveyRateWindow.objects.values_list("survey_id", flat=True)) == [other.pk]
+
+
+def test_result_headers_stand_over_their_right_aligned_counts(world, client_for):
+    """The counts are right-aligned; their column headers must be too, or a
+    count reads as belonging to the next column (17 answers under Average)."""
+    import re
+
+    survey = open_survey(world, minimum=5)
+    for _i in range(6):
+        services.survey_answer(survey=survey, answers=_answers(survey, 3))
+    html = client_for("coordinator").get(reverse("quality:survey_detail", args=[survey.pk]))
+    tables = re.findall(r'<table[^>]*data-table="question".*?</table>', html.content.decode(), re.S)
+    assert tables
+    for table in tables:
+        heads = re.findall(r'<th scope="col" class="([^"]*)">([^<]*)</th>', table)
+        cells = re.findall(r'<td class="([^"]*)"', table)
+        assert len(heads) == len(cells) >= 3
+        assert "Summe" in [text for _c, text in heads]
+        for (head, text), cell in zip(heads, cells, strict=True):
+            assert "kern-table__cell--numeric" in cell
+            assert "kern-table__header--numeric" in head, text
