@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from schulsozial.core import charts
 from schulsozial.core import school_year as sy
@@ -404,6 +404,17 @@ def _recent(key: str, rows: list[list[Any]], years: set[str]) -> list[list[Any]]
     return rows
 
 
+# The file names of the Entfristung exports (the table keys are English).
+ENTFRISTUNG_EXPORT_NAMES = {
+    "shares": pgettext_lazy("export file name", "entfristung-per-school-year"),
+    "carriers": pgettext_lazy("export file name", "entfristung-per-carrier"),
+    "streams": pgettext_lazy("export file name", "entfristung-per-funding-stream"),
+    "cost": pgettext_lazy("export file name", "entfristung-cost"),
+    "path": pgettext_lazy("export file name", "entfristung-path-to-target"),
+    "ending": pgettext_lazy("export file name", "entfristung-contracts-by-end"),
+}
+
+
 @login_required
 def entfristung(request: HttpRequest) -> HttpResponse:
     """The way to permanent contracts: fixed-term shares over the school
@@ -497,7 +508,7 @@ def entfristung(request: HttpRequest) -> HttpResponse:
         info = ExportInfo(
             title=f"{title} – {municipality.name}",
             protected=False,
-            name=f"entfristung-{wanted}",
+            name=str(ENTFRISTUNG_EXPORT_NAMES[wanted]),
         )
         audit(
             actor=user,

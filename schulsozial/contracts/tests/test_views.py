@@ -141,6 +141,26 @@ def test_the_entfristung_export_is_a_german_csv(world, client_for):
     assert AuditEntry.objects.filter(action="export", object_type="contracts.entfristung").exists()
 
 
+def test_the_entfristung_exports_have_german_file_names(world, client_for):
+    contracts_for_world(world)
+    client = client_for("coordinator")
+    names = {}
+    for table in ("shares", "carriers", "streams", "cost", "path", "ending"):
+        response = client.get(reverse("contracts:entfristung"), {"table": table, "format": "xlsx"})
+        assert response.status_code == 200
+        names[table] = (
+            response["Content-Disposition"].split('filename="')[1].split("-ungeschuetzt")[0]
+        )
+    assert names == {
+        "shares": "entfristung-je-schuljahr",
+        "carriers": "entfristung-je-traeger",
+        "streams": "entfristung-je-finanzierungsquelle",
+        "cost": "entfristung-kosten",
+        "path": "entfristung-weg-zum-ziel",
+        "ending": "entfristung-vertraege-nach-ende",
+    }
+
+
 def test_a_carrier_sees_the_figures_of_its_own_contracts(world, client_for):
     contracts_for_world(world)
     status, body = page(client_for("carrier"), "entfristung")
