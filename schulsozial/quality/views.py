@@ -567,7 +567,10 @@ def cycle_export(request: HttpRequest, fmt: str) -> HttpResponse:
         + [yes if r.steps[k] else no for k, _l in selectors.CYCLE_STEPS]
         for r in rows
     ]
-    filters = describe_filters(form, skip=("school_year",)) if form.is_bound else []
+    # The school year always: the file may be read without its name.
+    filters = [(str(_("school year")), year.code)] if year else []
+    if form.is_bound:
+        filters += describe_filters(form, skip=("school_year",))
     info = ExportInfo(
         title=_("QM cycle"),
         filters=filters,

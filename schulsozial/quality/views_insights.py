@@ -135,10 +135,15 @@ def heatmap_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404
     header = [_("School"), *[f"{c} {t}" for c, t in view.standards]]
     body = [[label, *values] for label, values in _rows(view)]
-    filters = describe_filters(form, skip=("school_year",)) if form.is_bound else []
+    # The school year always: the file may be read without its name.
+    filters = [(str(_("school year")), view.year.code)]
+    if form.is_bound:
+        filters += describe_filters(form, skip=("school_year",))
     info = ExportInfo(
         title=_("Overview of the standards"),
         filters=filters,
+        # exact averages for a view that may see them, not a list of records
+        protected=False,
         period=view.year.code,
         name=_("overview-of-standards"),
     )

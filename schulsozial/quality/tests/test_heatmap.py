@@ -286,3 +286,29 @@ def test_heatmap_tables_align_number_headers_with_their_numbers(world, client_fo
         for (head, text), (_tag, cell) in zip(heads, cells, strict=True):
             if "--numeric" in cell:
                 assert "kern-table__header--numeric" in head, text
+
+
+def test_exports_name_their_school_year_and_what_the_figures_are(world, client_for):
+    """Opened (or printed) without its file name, an export must still say
+    which school year it shows (the page's school-year filter, also when the
+    default year is shown); the heat map holds averages, not a list of
+    individual records."""
+    import openpyxl
+
+    build(world, world.schools[0], {"worker": [4, 3, 2]})
+    client = client_for("coordinator")
+    for name, expected in (
+        ("heatmap_export", "Übersicht der Standards"),
+        ("cycle_export", "QM-Zyklus"),
+    ):
+        response = client.get(reverse(f"quality:{name}", args=["xlsx"]))
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        notes = {row[0].value: row[1].value for row in book["Hinweise"].iter_rows()}
+        assert notes["Titel"] == expected
+        assert notes["Filter"].startswith(f"Schuljahr: {world.year.code}")
+    response = client.get(reverse("quality:heatmap_export", args=["xlsx"]))
+    notes = {
+        row[0].value: row[1].value
+        for row in openpyxl.load_workbook(io.BytesIO(response.content))["Hinweise"].iter_rows()
+    }
+    assert notes["Geschützt (Geheimhaltung)"].startswith("nein: genaue Zahlen")
