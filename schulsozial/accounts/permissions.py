@@ -2,8 +2,9 @@
 
 A user's role assignments become *grants* (role + scope): `grants`, `roles`,
 `has_role`, `municipality_ids`, `carrier_ids`, `school_ids`,
-`is_global_admin`, `coordinates`. Every app's `permissions.py` builds its
-rules on them (masterdata, allocation, concepts, activities, statistics);
+`is_global_admin`, `coordinates`, and the school scope built on them,
+`school_scope_q`. Every app's `permissions.py` builds its rules on them
+(masterdata, allocation, concepts, activities, statistics);
 this module keeps those of accounts: users, role assignments, the audit log,
 the two-factor policy and the single sign-on mappings. Two kinds of rule:
 
@@ -16,15 +17,17 @@ the two-factor policy and the single sign-on mappings. Two kinds of rule:
 
 The platform acting on its own (`SYSTEM`: the demo, management commands,
 jobs) holds no grants; a rule that such a caller needs says so explicitly
-(`acting_as_system`). Nothing else in the code base decides who may see or
-do what. This module imports no other app, so that they can import it.
+(`acting_as_system`, or the decorator `system_may`). Nothing else in the
+code base decides who may see or do what. This module imports no other
+app, so that they can import it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, Concatenate, ParamSpec
 
 from django.db.models import Q
 
@@ -33,6 +36,8 @@ from schulsozial.core.actors import is_system
 from .models import OIDCMappedRole, Role, User
 
 NOTHING = Q(pk__in=[])
+
+P = ParamSpec("P")
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,22 @@ def acting_as_system(user: Any) -> bool:
     return is_system(user)
 
 
+def system_may(
+    check: Callable[Concatenate[Any, P], bool],
+) -> Callable[Concatenate[Any, P], bool]:
+    """Decorator of an action rule: SYSTEM passes the role check `check`
+    (the services' state checks still apply to it); persons are asked the
+    rule."""
+
+    def decide(user: Any, /, *args: P.args, **kwargs: P.kwargs) -> bool:
+        return acting_as_system(user) or check(user, *args, **kwargs)
+
+    decide.__name__ = check.__name__
+    decide.__qualname__ = check.__qualname__
+    decide.__doc__ = check.__doc__
+    return decide
+
+
 def roles(user: Any) -> set[str]:
     return {g.role for g in grants(user)}
 
@@ -102,6 +123,44 @@ def coordinates(user: Any, municipality_id: int | None) -> bool:
     return municipality_id is not None and municipality_id in municipality_ids(
         user, Role.COORDINATION
     )
+
+
+# Which schools a role reaches in `school_scope_q`, by the scope of its grant.
+MUNICIPALITY_WIDE_ROLES = (Role.COORDINATION, Role.COMMITTEE)
+OWN_SCHOOL_ROLES = (Role.WORKER, Role.PRINCIPAL)
+SCHOOL_SCOPE_ROLES = (*MUNICIPALITY_WIDE_ROLES, Role.CARRIER, *OWN_SCHOOL_ROLES)
+
+
+def school_scope_q(user: Any, *, roles: Collection[str], prefix: str = "") -> Q:
+    """Filter for School: the schools `user` reaches through its grants of
+    the given `roles`, each by the scope of its grant:
+
+    * coordination, committee: every school of the municipality;
+    * carrier: the schools its positions serve (a position assignment);
+    * worker, principal: the own school.
+
+    Each rule names the roles that count for it (there is no default, so that
+    no rule widens by accident): a grant of a role not in `roles` adds no
+    school. `prefix` filters a model that points at a school instead
+    (``"school__"`` for a self-evaluation). Administration has no school
+    scope, so naming it is an error; SYSTEM and anonymous users hold no
+    grants and get no school. A school of a municipality the user holds no
+    grant of these roles in is not included (a carrier reaches a school only
+    through an assignment of one of its positions)."""
+    unknown = {str(r) for r in roles} - set(SCHOOL_SCOPE_ROLES)
+    if unknown:
+        raise ValueError(f"no school scope for the roles {sorted(unknown)}")
+    query = NOTHING
+    mun = municipality_ids(user, *(r for r in MUNICIPALITY_WIDE_ROLES if r in roles))
+    if mun:
+        query |= Q(**{f"{prefix}municipality_id__in": mun})
+    carriers = carrier_ids(user) if Role.CARRIER in roles else set()
+    if carriers:
+        query |= Q(**{f"{prefix}assignments__position__carrier_id__in": carriers})
+    own = school_ids(user, *(r for r in OWN_SCHOOL_ROLES if r in roles))
+    if own:
+        query |= Q(**{f"{prefix}pk__in": own})
+    return query
 
 
 # --------------------------------------------------------------------------- visibility

@@ -13,7 +13,7 @@ never comments on a consultation: a comment is a person's.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from django.db.models import Q
 
@@ -27,11 +27,11 @@ from schulsozial.accounts.permissions import (
     has_role,
     municipality_ids,
     school_ids,
+    school_scope_q,
+    system_may,
 )
 
 from .models import ConsultationInvitation, FrameworkVersion, SchoolConcept
-
-P = ParamSpec("P")
 
 FV = FrameworkVersion.Status
 SC = SchoolConcept.Status
@@ -40,20 +40,6 @@ PUBLISHED_FRAMEWORK = FrameworkVersion.PUBLISHED
 CONSULTATION_ROLES = ConsultationInvitation.INVITABLE_ROLES
 SCHOOL_CONCEPT_ROLES = (Role.COORDINATION, Role.CARRIER, Role.WORKER, Role.PRINCIPAL)
 CONTENT_ROLES = (Role.COORDINATION, Role.CARRIER, Role.WORKER, Role.PRINCIPAL, Role.COMMITTEE)
-
-
-def system_may(
-    check: Callable[Concatenate[Any, P], bool],
-) -> Callable[Concatenate[Any, P], bool]:
-    """SYSTEM passes the role check `check`; persons are asked the rule."""
-
-    def decide(user: Any, /, *args: P.args, **kwargs: P.kwargs) -> bool:
-        return acting_as_system(user) or check(user, *args, **kwargs)
-
-    decide.__name__ = check.__name__
-    decide.__qualname__ = check.__qualname__
-    decide.__doc__ = check.__doc__
-    return decide
 
 
 def _all_municipality_ids(user: Any, *wanted: str) -> set[int]:
@@ -215,29 +201,16 @@ def can_manage_linked_concepts(user: Any, municipality_id: int | None) -> bool:
 # --------------------------------------------------------------------------- school concepts
 
 
-def _school_q(user: Any, prefix: str) -> Q:
-    """Schools whose concept and goals the user may read: coordination of the
-    municipality, carriers whose positions serve the school, the school's own
-    social workers and principal. Committees see none."""
-    query = NOTHING
-    coord = municipality_ids(user, Role.COORDINATION)
-    if coord:
-        query |= Q(**{f"{prefix}municipality_id__in": coord})
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(**{f"{prefix}assignments__position__carrier_id__in": carriers})
-    own = school_ids(user, Role.WORKER, Role.PRINCIPAL)
-    if own:
-        query |= Q(**{f"{prefix}pk__in": own})
-    return query
-
-
 def school_concepts_visible_q(user: Any) -> Q:
-    return _school_q(user, "school__")
+    """School concepts the user may read: coordination of the municipality,
+    carriers whose positions serve the school, the school's own social
+    workers and principal. Committees see none."""
+    return school_scope_q(user, roles=SCHOOL_CONCEPT_ROLES, prefix="school__")
 
 
 def yearly_goals_visible_q(user: Any) -> Q:
-    return _school_q(user, "school__")
+    """Yearly goals: the same schools as the school concepts."""
+    return school_scope_q(user, roles=SCHOOL_CONCEPT_ROLES, prefix="school__")
 
 
 def drafting_school_ids(user: Any) -> set[int]:

@@ -33,6 +33,7 @@ from schulsozial.accounts.permissions import (
     has_role,
     municipality_ids,
     school_ids,
+    school_scope_q,
 )
 
 # --------------------------------------------------------------------------- visibility
@@ -90,18 +91,11 @@ def entfristung_municipality_ids(user: Any) -> set[int]:
 def continuity_schools_q(user: Any) -> Q:
     """Filter for School: whose continuity indicators `user` sees:
     coordination all schools of its municipality, a carrier the schools its
-    positions serve, a principal and a worker their own school."""
-    query = NOTHING
-    mun = municipality_ids(user, Role.COORDINATION)
-    if mun:
-        query |= Q(municipality_id__in=mun)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(assignments__position__carrier_id__in=carriers)
-    own = school_ids(user, Role.PRINCIPAL, Role.WORKER)
-    if own:
-        query |= Q(pk__in=own)
-    return query
+    positions serve, a principal and a worker their own school. Not the
+    committee: it sees the municipality's totals only."""
+    return school_scope_q(
+        user, roles=(Role.COORDINATION, Role.CARRIER, Role.PRINCIPAL, Role.WORKER)
+    )
 
 
 # --------------------------------------------------------------------------- pages

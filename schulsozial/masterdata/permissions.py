@@ -25,6 +25,7 @@ from schulsozial.accounts.permissions import (
     is_global_admin,
     municipality_ids,
     school_ids,
+    school_scope_q,
 )
 
 # --------------------------------------------------------------------------- visibility
@@ -41,17 +42,10 @@ def schools_visible_q(user: Any) -> Q:
     """Coordination and committee: all schools of the municipality (public
     master data); carrier: schools its positions serve; worker and principal:
     their own schools."""
-    query = NOTHING
-    mun = municipality_ids(user, Role.COORDINATION, Role.COMMITTEE)
-    if mun:
-        query |= Q(municipality_id__in=mun)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(assignments__position__carrier_id__in=carriers)
-    own = school_ids(user, Role.WORKER, Role.PRINCIPAL)
-    if own:
-        query |= Q(pk__in=own)
-    return query
+    return school_scope_q(
+        user,
+        roles=(Role.COORDINATION, Role.COMMITTEE, Role.CARRIER, Role.WORKER, Role.PRINCIPAL),
+    )
 
 
 def carriers_visible_q(user: Any) -> Q:

@@ -16,41 +16,25 @@ SYSTEM (demo, commands) passes the action checks marked `@system_may`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Concatenate, ParamSpec
+from typing import Any
 
 from django.db.models import Q
 
 from schulsozial.accounts.models import Role
 from schulsozial.accounts.permissions import (
     NOTHING,
-    acting_as_system,
     carrier_ids,
     coordinates,
     has_role,
     municipality_ids,
     school_ids,
+    school_scope_q,
+    system_may,
 )
 
 from .models import Perspective
 
-P = ParamSpec("P")
-
 QUALITY_ROLES = (Role.COORDINATION, Role.CARRIER, Role.WORKER, Role.PRINCIPAL)
-
-
-def system_may(
-    check: Callable[Concatenate[Any, P], bool],
-) -> Callable[Concatenate[Any, P], bool]:
-    """SYSTEM passes the role check `check`; persons are asked the rule."""
-
-    def decide(user: Any, /, *args: P.args, **kwargs: P.kwargs) -> bool:
-        return acting_as_system(user) or check(user, *args, **kwargs)
-
-    decide.__name__ = check.__name__
-    decide.__qualname__ = check.__qualname__
-    decide.__doc__ = check.__doc__
-    return decide
 
 
 # --------------------------------------------------------------------------- pages
@@ -70,18 +54,10 @@ def can_view_cycle_table(user: Any) -> bool:
 
 
 def schools_q(user: Any, prefix: str = "") -> Q:
-    """The schools whose quality records the user may read."""
-    query = NOTHING
-    coord = municipality_ids(user, Role.COORDINATION)
-    if coord:
-        query |= Q(**{f"{prefix}municipality_id__in": coord})
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(**{f"{prefix}assignments__position__carrier_id__in": carriers})
-    own = school_ids(user, Role.WORKER, Role.PRINCIPAL)
-    if own:
-        query |= Q(**{f"{prefix}pk__in": own})
-    return query
+    """The schools whose quality records the user may read (`prefix` for a
+    model pointing at the school): those of the quality roles, not the
+    committee's."""
+    return school_scope_q(user, roles=QUALITY_ROLES, prefix=prefix)
 
 
 def evaluations_visible_q(user: Any) -> Q:
@@ -93,15 +69,9 @@ def dialogues_visible_q(user: Any) -> Q:
 
 
 def cycle_schools_q(user: Any) -> Q:
-    """The rows of the cycle table: coordination's municipality, a carrier's schools."""
-    query = NOTHING
-    coord = municipality_ids(user, Role.COORDINATION)
-    if coord:
-        query |= Q(municipality_id__in=coord)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(assignments__position__carrier_id__in=carriers)
-    return query
+    """The rows of the cycle table: coordination's municipality, a carrier's
+    schools (no own-school rows: workers and principals have no cycle table)."""
+    return school_scope_q(user, roles=(Role.COORDINATION, Role.CARRIER))
 
 
 def cycle_carriers_q(user: Any) -> Q:
