@@ -508,6 +508,11 @@ class SurveyQuestionSet(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def informal(self) -> bool:
+        """Pupils are addressed with du, as their shipped questions are."""
+        return self.audience == SurveyAudience.PUPILS
+
 
 class SurveyQuestion(models.Model):
     class Kind(models.TextChoices):

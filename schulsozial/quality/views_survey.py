@@ -24,7 +24,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -39,6 +39,8 @@ from .survey_defaults import DEFAULT_SETS, SCALE_WORDS
 # Answers per link and minute at most (a class answering together stays well below).
 RATE_PER_MINUTE = 60
 HONEYPOT = "website"
+# The message context of the texts that address pupils with du.
+PUPILS = "survey for pupils"
 
 
 def _nav(request: HttpRequest) -> dict[str, bool]:
@@ -186,17 +188,27 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "quality/survey_closed.html", {"survey": survey}, status=410)
     error = ""
     values: dict[int, Any] = {}
+    informal = survey.question_set.informal
     if request.method == "POST":
         if request.POST.get(HONEYPOT):
             return render(request, "quality/survey_thanks.html", {"survey": survey})
         if services.survey_rate_exceeded(survey=survey, limit=RATE_PER_MINUTE):
-            error = _("Too many answers in a short time. Please try again in a minute.")
+            error = (
+                pgettext(PUPILS, "Too many answers in a short time. Please try again in a minute.")
+                if informal
+                else _("Too many answers in a short time. Please try again in a minute.")
+            )
         else:
             values = _read_answers(request, survey)
             try:
                 services.survey_answer(survey=survey, answers=values)
             except ValidationError as problem:
-                error = " ".join(problem.messages)
+                error = " ".join(
+                    pgettext(PUPILS, "Please answer every question.")
+                    if informal and item.code == "unanswered"
+                    else " ".join(item.messages)
+                    for item in problem.error_list
+                )
             else:
                 return render(request, "quality/survey_thanks.html", {"survey": survey})
     return render(

@@ -131,7 +131,7 @@ def survey_answer(
     free text (str); every scale and yes/no question must be answered."""
     day = day or timezone.localdate()
     if not survey_is_open(survey, day):
-        raise ValidationError(_("This survey is closed."))
+        raise ValidationError(_("This survey is closed."), code="closed")
     questions = list(survey.question_set.questions.all())
     rows = []
     for question in questions:
@@ -142,7 +142,7 @@ def survey_answer(
                 rows.append(SurveyAnswer(question=question, text=text))
             continue
         if not isinstance(given, int) or not 1 <= given <= question.steps:
-            raise ValidationError(_("Please answer every question."))
+            raise ValidationError(_("Please answer every question."), code="unanswered")
         rows.append(SurveyAnswer(question=question, value=given))
     with transaction.atomic():
         response = SurveyResponse.objects.create(survey=survey)

@@ -341,3 +341,23 @@ def test_result_headers_stand_over_their_right_aligned_counts(world, client_for)
         for (head, text), cell in zip(heads, cells, strict=True):
             assert "kern-table__cell--numeric" in cell
             assert "kern-table__header--numeric" in head, text
+
+
+def test_pupils_are_addressed_with_du_throughout(world):
+    """The pupils' questions say du; the hint, the error and the thank-you
+    page must not switch to Sie (staff keep Sie)."""
+    pupils = open_survey(world, audience="pupils")
+    staff = open_survey(world, audience="staff")
+    pupil_url = reverse("quality:survey_answer", args=[pupils.token])
+    html = Client().get(pupil_url).content.decode()
+    assert "Wir wollen wissen, wie du" in html
+    assert "wer du bist" in html and "wer Sie sind" not in html
+    data = answer_form(pupils)
+    first = pupils.question_set.questions.exclude(kind="text").first()
+    incomplete = {k: v for k, v in data.items() if k != f"q{first.pk}"}
+    refused = Client().post(pupil_url, incomplete).content.decode()
+    assert "Bitte beantworte jede Frage." in refused
+    thanks = Client().post(pupil_url, data).content.decode()
+    assert "Vielen Dank für deine Antworten" in thanks and "Ihre" not in thanks
+    staff_html = Client().get(reverse("quality:survey_answer", args=[staff.token])).content.decode()
+    assert "wer Sie sind" in staff_html
