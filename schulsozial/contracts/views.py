@@ -506,7 +506,10 @@ def entfristung(request: HttpRequest) -> HttpResponse:
             raise Http404
         title, header, rows = tables[wanted]
         info = ExportInfo(
-            title=f"{title} – {municipality.name}",
+            # The municipality is a filter, not part of the title: the title
+            # names the XLSX sheet (31 characters at most).
+            title=title,
+            filters=[(_("municipality"), municipality.name)],
             protected=False,
             name=str(ENTFRISTUNG_EXPORT_NAMES[wanted]),
         )

@@ -4,8 +4,10 @@ the Entfristung figures and the continuity of a built history."""
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
+import openpyxl
 from django.urls import reverse
 from django.utils import timezone
 
@@ -148,6 +150,11 @@ def test_the_entfristung_exports_have_german_file_names(world, client_for):
     for table in ("shares", "carriers", "streams", "cost", "path", "ending"):
         response = client.get(reverse("contracts:entfristung"), {"table": table, "format": "xlsx"})
         assert response.status_code == 200
+        if table == "carriers":
+            workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+            assert workbook.sheetnames == ["Befristeter Anteil je Träger", "Hinweise"]
+            notes = dict(workbook["Hinweise"].iter_rows(values_only=True, max_col=2))
+            assert notes["Filter"] == f"Kommune: {world.town.name}"
         names[table] = (
             response["Content-Disposition"].split('filename="')[1].split("-ungeschuetzt")[0]
         )
