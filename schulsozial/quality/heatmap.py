@@ -100,7 +100,10 @@ def build(
 
 
 def ranked(town: dict[str, Decimal], *, count: int = 3, weakest: bool = True) -> list[str]:
-    """The `count` weakest (or strongest) standards by town average; ties by code."""
+    """The `count` weakest (or strongest) standards by town average; ties by
+    code. At most half of the standards each, so that no standard is listed
+    as one of the weakest and one of the strongest at once."""
+    count = min(count, len(town) // 2)
     if weakest:
         order = sorted(town, key=lambda code: (town[code], code))
     else:

@@ -312,3 +312,20 @@ def test_exports_name_their_school_year_and_what_the_figures_are(world, client_f
         for row in openpyxl.load_workbook(io.BytesIO(response.content))["Hinweise"].iter_rows()
     }
     assert notes["Geschützt (Geheimhaltung)"].startswith("nein: genaue Zahlen")
+
+
+def test_no_standard_is_listed_as_weakest_and_strongest_at_once():
+    """Five standards and lists of three overlapped: ST-02 at 3,00 was one of
+    the weakest and one of the strongest. Each list takes at most half."""
+    town = {
+        "ST-01": Decimal("2.71"),
+        "ST-02": Decimal("3.00"),
+        "ST-03": Decimal("2.43"),
+        "ST-04": Decimal("3.00"),
+        "ST-05": Decimal("3.43"),
+    }
+    weakest = heatmap.ranked(town, count=3, weakest=True)
+    strongest = heatmap.ranked(town, count=3, weakest=False)
+    assert weakest == ["ST-03", "ST-01"]
+    assert strongest == ["ST-05", "ST-02"]
+    assert heatmap.ranked({"ST-01": Decimal("3")}, count=3) == []
