@@ -521,3 +521,19 @@ def test_a_linked_paper_is_not_deleted_and_the_adopting_link_stays(world, client
     assert not PaperLink.objects.filter(pk=link.pk).exists()
     assert client.post(f"/ratsvorlagen/{wrong.pk}/delete/").status_code == 302
     assert not Paper.objects.filter(pk=wrong.pk).exists()
+
+
+def test_the_deciding_step_and_the_decision_status_are_badges_not_running_text(world, client_for):
+    from django.urls import reverse
+
+    from schulsozial.council.tests.factories import DECIDED_STEPS
+
+    item = paper(world.town, "2019/0311", steps=DECIDED_STEPS)
+    page = client_for("committee").get(reverse("council:paper_detail", args=[item.pk]))
+    html = page.content.decode()
+    # the deciding consultation is marked with a KERN badge (styled on every page)
+    assert (
+        'einstimmig beschlossen <span class="kern-badge kern-badge--success kern-badge--small" '
+        'data-status="adopted"><span class="kern-label kern-label--small">maßgebliche Beratung'
+    ) in html
+    assert "state-badge" not in html

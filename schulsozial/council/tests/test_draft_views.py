@@ -333,3 +333,50 @@ def test_framework_and_scenario_pages_offer_a_draft_to_coordination_only(world, 
     form = client_for("coordinator").get(f"{start}?scenario={scenario.pk}").content.decode()
     assert f'<option value="{scenario.pk}" selected>' in form
     assert 'value="distribution" checked' in form
+
+
+def test_a_blank_draft_is_not_called_own_template_which_is_the_word_file(world, client_for):
+    client = client_for("coordinator")
+    start = client.get(reverse("council:draft_start")).content.decode()
+    assert "sonstige Vorlage (leerer Entwurf)" in start
+    # "eigene Dokumentvorlage" names only the municipality's Word template field
+    assert start.count("eigene Dokumentvorlage") == 1
+    draft = services_drafts.draft_start_blank(municipality=world.town, by=SYSTEM)
+    detail = client.get(reverse("council:draft_detail", args=[draft.pk])).content.decode()
+    assert "sonstige Vorlage (leerer Entwurf)" in detail
+    assert "eigene Dokumentvorlage" not in detail
+
+
+def test_the_preview_shows_list_items_as_bullets_and_numbers_the_annexes(world, client_for):
+    draft = services_drafts.draft_start_blank(municipality=world.town, by=SYSTEM)
+    services_drafts.draft_update(
+        draft=draft,
+        expected_version=draft.lock_version,
+        by=SYSTEM,
+        sachverhalt="Einleitung.\n\n- erster Punkt\n- zweiter Punkt",
+        attachments=["Rahmenkonzept", "Synopse"],
+    )
+    page = client_for("coordinator").get(reverse("council:draft_detail", args=[draft.pk]))
+    html = page.content.decode()
+    assert '<ul class="kern-list kern-list--bullet"><li>erster Punkt</li><li>zweiter Punkt' in html
+    assert '<ol class="kern-list kern-list--number"><li>Rahmenkonzept</li>' in html
+
+
+def test_the_draft_form_loads_the_council_styles_that_let_textareas_keep_their_rows(
+    world, client_for
+):
+    from pathlib import Path
+
+    from django.contrib.staticfiles import finders
+
+    draft = services_drafts.draft_start_blank(municipality=world.town, by=SYSTEM)
+    page = client_for("coordinator").get(reverse("council:draft_edit", args=[draft.pk]))
+    html = page.content.decode()
+    assert "css/council.css" in html
+    assert 'rows="14"' in html  # Sachverhalt
+    css = Path(finders.find("css/council.css")).read_text(encoding="utf-8")
+    assert "textarea.kern-form-input__input" in css and "height: auto" in css
+    # below 64rem the committee of a Beratungsfolge row gets a line of its own
+    assert ".draft-steps .kern-table__row > :nth-child(2) { grid-column: 2 / 5; }" in css
+    lists = client_for("coordinator").get(reverse("council:lists")).content.decode()
+    assert "css/council.css" in lists and '<div class="council-lists">' in lists
