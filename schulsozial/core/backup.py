@@ -19,6 +19,9 @@ the project's models, Django's own tables (sessions, permissions,
 content types, admin log), django_migrations and the job queue.
 
 No shell is involved: pg_dump and pg_restore run with argument lists.
+Errors (`BackupError`) are worded through gettext, German by default and
+English when English is active; the words of a differing table are in
+`core.management.backup_messages`.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ from django.db import DatabaseError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.utils import load_backend
 from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from schulsozial.core.management import backup_messages as words
 
 FORMAT = "schulsozial-backup/1"
 MANIFEST = "manifest.json"
@@ -52,7 +58,7 @@ CHUNK = 2000
 
 
 class BackupError(Exception):
-    """A backup or its verification failed; the message says why (German / English)."""
+    """A backup or its verification failed; the message says why (in the active language)."""
 
 
 # --------------------------------------------------------------------------- checksums
@@ -112,34 +118,46 @@ def checksums(connection: BaseDatabaseWrapper) -> dict[str, dict[str, Any]]:
     return {table: table_checksum(connection, table) for table in tables(connection)}
 
 
-def compare(expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]]) -> list[str]:
-    """One message per table that differs (German / English), empty if all match."""
-    problems = []
+@dataclass(frozen=True)
+class TableDifference:
+    """One table whose count or checksum differs between the manifest
+    (`expected`) and the restored database (`restored`); None where the
+    table is missing on that side. `backup_messages.table_problem` words it."""
+
+    table: str
+    expected: dict[str, Any] | None
+    restored: dict[str, Any] | None
+
+    @property
+    def kind(self) -> str:
+        """missing (not restored), unexpected (not in the manifest), rows or checksum."""
+        if self.restored is None:
+            return "missing"
+        if self.expected is None:
+            return "unexpected"
+        if self.expected["rows"] != self.restored["rows"]:
+            return "rows"
+        return "checksum"
+
+    def __str__(self) -> str:
+        return words.table_problem(self)
+
+
+def compare(
+    expected: dict[str, dict[str, Any]], actual: dict[str, dict[str, Any]]
+) -> list[TableDifference]:
+    """The tables whose row count or checksum differ, by name; empty if all match."""
+    differences = []
     for table in sorted(set(expected) | set(actual)):
         want, got = expected.get(table), actual.get(table)
-        if got is None:
-            problems.append(
-                f"Tabelle {table} fehlt in der Wiederherstellung / "
-                f"table {table} is missing from the restored database"
-            )
-        elif want is None:
-            problems.append(
-                f"Tabelle {table} steht nicht im Manifest / "
-                f"table {table} is in the restored database but not in the manifest"
-            )
-        elif want["rows"] != got["rows"]:
-            problems.append(
-                f"Tabelle {table}: {want['rows']} Zeilen im Manifest, {got['rows']} "
-                f"wiederhergestellt / table {table}: {want['rows']} rows in the manifest, "
-                f"{got['rows']} restored"
-            )
-        elif want["sha256"] != got["sha256"]:
-            problems.append(
-                f"Tabelle {table}: Prüfsumme weicht ab (gleiche Zeilenzahl {got['rows']}, "
-                f"anderer Inhalt) / table {table}: checksum differs (same {got['rows']} rows, "
-                "different content)"
-            )
-    return problems
+        if (
+            want is None
+            or got is None
+            or want["rows"] != got["rows"]
+            or want["sha256"] != got["sha256"]
+        ):
+            differences.append(TableDifference(table, want, got))
+    return differences
 
 
 # --------------------------------------------------------------------------- helpers
@@ -151,9 +169,7 @@ def vendor_of(settings_dict: Mapping[str, object]) -> str:
         return "postgresql"
     if "sqlite3" in engine:
         return "sqlite"
-    raise BackupError(
-        f"Datenbank {engine} wird nicht unterstützt / database engine {engine} is not supported"
-    )
+    raise BackupError(_("The database engine %(engine)s is not supported.") % {"engine": engine})
 
 
 def file_sha256(path: Path) -> str:
@@ -182,19 +198,26 @@ def _pg_args(settings_dict: dict[str, Any]) -> tuple[list[str], dict[str, str]]:
     return args, env
 
 
+def _not_found(tool: str) -> BackupError:
+    return BackupError(
+        _("%(tool)s was not found on PATH (install the PostgreSQL client).") % {"tool": tool}
+    )
+
+
+def _failed(tool: str, status: int, stderr: str) -> BackupError:
+    return BackupError(
+        _("%(tool)s failed (exit status %(status)s): %(output)s")
+        % {"tool": tool, "status": status, "output": stderr.strip()[-2000:]}
+    )
+
+
 def _run(command: list[str], env: dict[str, str] | None = None) -> str:
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     except FileNotFoundError as error:
-        raise BackupError(
-            f"{command[0]} nicht gefunden (PostgreSQL-Client installieren) / "
-            f"{command[0]} not found on PATH (install the PostgreSQL client)"
-        ) from error
+        raise _not_found(command[0]) from error
     if done.returncode:
-        raise BackupError(
-            f"{command[0]} ist fehlgeschlagen / {command[0]} failed "
-            f"(exit {done.returncode}): {done.stderr.strip()[-2000:]}"
-        )
+        raise _failed(command[0], done.returncode, done.stderr)
     return done.stdout
 
 
@@ -255,17 +278,19 @@ def target_settings(url: str | None, *, vendor: str, name: str | None = None) ->
         parsed = dj_database_url.parse(url)
         if vendor_of(parsed) != vendor:
             raise BackupError(
-                f"Die Sicherung ist von {vendor}, das Ziel {url.split(':', 1)[0]} / "
-                f"the backup is from {vendor}, the target is {url.split(':', 1)[0]}"
+                _("The backup is from %(vendor)s, the target is %(target)s.")
+                % {"vendor": vendor, "target": url.split(":", 1)[0]}
             )
         if vendor_of(settings_dict) != vendor:
             settings_dict["OPTIONS"] = {}
         settings_dict.update({k: v for k, v in parsed.items() if k != "OPTIONS" or v})
     elif vendor_of(settings_dict) != vendor:
         raise BackupError(
-            f"Die Sicherung ist von {vendor}, DATABASE_URL zeigt auf eine andere Datenbank; "
-            f"--restore-into angeben / the backup is from {vendor} but DATABASE_URL is not: "
-            "pass --restore-into"
+            _(
+                "The backup is from %(vendor)s, but DATABASE_URL points to another database: "
+                "pass --restore-into."
+            )
+            % {"vendor": vendor}
         )
     elif name:
         settings_dict["NAME"] = name
@@ -292,8 +317,7 @@ def _private_dir(out: Path) -> None:
     os.chmod(out, 0o700)
     if any((out / name).exists() for name in (MANIFEST, *DUMP.values())):
         raise BackupError(
-            f"{out} enthält schon eine Sicherung; ein neues Verzeichnis angeben / "
-            f"{out} already holds a backup: choose a new directory"
+            _("%(path)s already holds a backup: choose a new directory.") % {"path": out}
         )
 
 
@@ -327,7 +351,7 @@ def _backup_postgres(connection: BaseDatabaseWrapper, dump: Path) -> dict[str, A
     args, env = _pg_args(connection.settings_dict)
     connection.ensure_connection()
     if connection.in_atomic_block:
-        raise BackupError("backup must not run inside a transaction")
+        raise BackupError(_("The backup must not run inside a transaction."))
     connection.set_autocommit(False)
     try:
         with connection.cursor() as cursor:
@@ -352,15 +376,9 @@ def _backup_postgres(connection: BaseDatabaseWrapper, dump: Path) -> dict[str, A
         finally:
             _stdout, stderr = dumper.communicate()
         if dumper.returncode:
-            raise BackupError(
-                f"pg_dump ist fehlgeschlagen / pg_dump failed (exit {dumper.returncode}): "
-                f"{stderr.strip()[-2000:]}"
-            )
+            raise _failed("pg_dump", dumper.returncode, stderr)
     except FileNotFoundError as error:
-        raise BackupError(
-            "pg_dump nicht gefunden (PostgreSQL-Client installieren) / "
-            "pg_dump not found on PATH (install the PostgreSQL client)"
-        ) from error
+        raise _not_found("pg_dump") from error
     finally:
         connection.rollback()
         connection.set_autocommit(True)
@@ -377,7 +395,7 @@ def _backup_sqlite(connection: BaseDatabaseWrapper, dump: Path) -> dict[str, Any
 
     connection.ensure_connection()
     if connection.in_atomic_block:
-        raise BackupError("backup must not run inside a transaction")
+        raise BackupError(_("The backup must not run inside a transaction."))
     raw = connection.connection
     raw.execute("BEGIN DEFERRED")
     try:
@@ -404,14 +422,17 @@ def read_manifest(directory: Path) -> dict[str, Any]:
         manifest = json.loads(path.read_text())
     except FileNotFoundError as error:
         raise BackupError(
-            f"{path} fehlt: kein Sicherungsverzeichnis / {path} is missing: not a backup directory"
+            _("%(path)s is missing: this is not a backup directory.") % {"path": path}
         ) from error
     except (ValueError, UnicodeDecodeError) as error:
         raise BackupError(
-            f"{path} ist kein gültiges JSON / {path} is not valid JSON: {error}"
+            _("%(path)s is not valid JSON: %(error)s") % {"path": path, "error": error}
         ) from error
     if manifest.get("format") != FORMAT:
-        raise BackupError(f"{path}: unbekanntes Format {manifest.get('format')!r} / unknown format")
+        raise BackupError(
+            _("%(path)s has an unknown format: %(format)s.")
+            % {"path": path, "format": repr(manifest.get("format"))}
+        )
     return manifest
 
 
@@ -419,7 +440,7 @@ def read_manifest(directory: Path) -> dict[str, Any]:
 class Verification:
     manifest: dict[str, Any]
     restored: dict[str, dict[str, Any]]
-    problems: list[str]
+    problems: list[TableDifference]
     target: dict[str, Any]
 
     @property
@@ -428,10 +449,7 @@ class Verification:
 
     @property
     def differing_tables(self) -> list[str]:
-        expected, restored = self.manifest["tables"], self.restored
-        return [
-            t for t in sorted(set(expected) | set(restored)) if expected.get(t) != restored.get(t)
-        ]
+        return [d.table for d in self.problems]
 
 
 def verify(
@@ -449,17 +467,17 @@ def verify(
     vendor = manifest["vendor"]
     dump = directory / manifest["dump"]
     if skip_restore and not restore_into:
-        raise BackupError(
-            "--skip-restore braucht --restore-into / --skip-restore needs --restore-into"
-        )
+        raise BackupError(_("--skip-restore needs --restore-into."))
     if not skip_restore:
         if not dump.is_file():
-            raise BackupError(f"{dump} fehlt / {dump} is missing")
+            raise BackupError(_("%(path)s is missing.") % {"path": dump})
         if file_sha256(dump) != manifest["dump_sha256"]:
             raise BackupError(
-                f"{dump.name}: Prüfsumme der Datei stimmt nicht mit dem Manifest überein, die "
-                f"Datei ist beschädigt / {dump.name}: the file's SHA-256 does not match the "
-                "manifest, the file is damaged"
+                _(
+                    "%(name)s: the SHA-256 checksum of the file does not match the manifest, "
+                    "the file is damaged."
+                )
+                % {"name": dump.name}
             )
     keep = keep or bool(restore_into)
     target = _target(vendor, restore_into, dump, skip_restore=skip_restore, keep=keep)
@@ -495,13 +513,13 @@ def _sqlite_target(
     if not skip_restore:
         if path.exists():
             raise BackupError(
-                f"{path} gibt es schon; die Prüfung braucht eine neue Datei / "
-                f"{path} exists already: verification restores into a new file"
+                _("%(path)s exists already: the verification restores into a new file.")
+                % {"path": path}
             )
         shutil.copyfile(dump, path)
         os.chmod(path, 0o600)
     elif not path.is_file():
-        raise BackupError(f"{path} fehlt / {path} does not exist")
+        raise BackupError(_("%(path)s is missing.") % {"path": path})
     try:
         yield settings_dict
     finally:
@@ -549,7 +567,10 @@ def _create_database(settings_dict: dict[str, Any], database: dict[str, str]) ->
         options.append(f"LC_CTYPE '{database['ctype']}'")
     for value in database.values():
         if "'" in str(value):
-            raise BackupError(f"manifest: invalid database option {value!r}")
+            raise BackupError(
+                _("The manifest names an invalid database option: %(value)s.")
+                % {"value": repr(value)}
+            )
     try:
         with temporary_connection(settings_dict) as connection, connection._nodb_cursor() as cursor:
             cursor.execute(f"CREATE DATABASE {quote(settings_dict['NAME'])} {' '.join(options)}")
@@ -557,16 +578,18 @@ def _create_database(settings_dict: dict[str, Any], database: dict[str, str]) ->
     except DatabaseError as error:
         if not isinstance(error.__cause__, psycopg.errors.DuplicateDatabase):
             raise BackupError(
-                f"Datenbank {settings_dict['NAME']} konnte nicht angelegt werden / could not "
-                f"create database {settings_dict['NAME']}: {error}"
+                _("The database %(name)s could not be created: %(error)s")
+                % {"name": settings_dict["NAME"], "error": error}
             ) from error
     with temporary_connection(settings_dict) as connection:
         names = tables(connection)
     if names:
         raise BackupError(
-            f"Datenbank {settings_dict['NAME']} ist nicht leer ({len(names)} Tabellen); die "
-            f"Prüfung braucht eine neue Datenbank / database {settings_dict['NAME']} is not "
-            f"empty ({len(names)} tables): verification restores into a fresh database"
+            _(
+                "The database %(name)s is not empty (%(tables)s): the verification restores "
+                "into a fresh database."
+            )
+            % {"name": settings_dict["NAME"], "tables": words.tables(len(names))}
         )
     return False
 

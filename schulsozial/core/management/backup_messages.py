@@ -1,15 +1,21 @@
-"""The words of the `backup` and `verify_backup` output, through gettext:
-German by default (settings.LANGUAGE_CODE), English when English is active;
-counts with their plural forms and in the language's number format
-(12.345 Zeilen, 1,5 s / 12,345 rows, 1.5 s)."""
+"""The words of the `backup` and `verify_backup` output and of
+`core.backup`'s errors, through gettext: German by default
+(settings.LANGUAGE_CODE), English when English is active; counts with their
+plural forms and in the language's number format (12.345 Zeilen, 1,5 s /
+12,345 rows, 1.5 s). `core.backup.compare` returns what differs as data
+(`TableDifference`); `table_problem` is the one place that words it."""
 
 from __future__ import annotations
 
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from schulsozial.core.backup import TableDifference
 
 
 def count(n: int) -> str:
@@ -34,9 +40,10 @@ def size(n: int) -> str:
     return ngettext("%(count)s byte", "%(count)s bytes", n) % {"count": count(n)}
 
 
-def table_problem(table: str, want: dict[str, Any] | None, got: dict[str, Any] | None) -> str:
-    """What differs for one table between the manifest (`want`) and the
-    restored database (`got`): the same cases as `backup.compare`."""
+def table_problem(difference: TableDifference) -> str:
+    """What differs for one table between the manifest and the restored
+    database, one sentence per kind of `TableDifference`."""
+    table, want, got = difference.table, difference.expected, difference.restored
     if got is None:
         return _("Table %(table)s is missing from the restored database.") % {"table": table}
     if want is None:
@@ -54,3 +61,40 @@ def table_problem(table: str, want: dict[str, Any] | None, got: dict[str, Any] |
         "Table %(table)s: the checksum differs (the same %(count)s rows, other content).",
         got["rows"],
     ) % {"table": table, "count": count(got["rows"])}
+
+
+def not_verified(differences: list[TableDifference]) -> str:
+    """The closing line of a failed verification, naming the tables."""
+    names = [d.table for d in differences]
+    return ngettext(
+        "Backup NOT verified: %(count)s table differs (%(names)s).",
+        "Backup NOT verified: %(count)s tables differ (%(names)s).",
+        len(names),
+    ) % {"count": count(len(names)), "names": ", ".join(names)}
+
+
+def written(
+    path: Path, *, dump_bytes: int, table_count: int, row_count: int, duration: float
+) -> str:
+    """The line of a finished backup."""
+    return _("Backup written: %(path)s (%(size)s), %(tables)s, %(rows)s in %(seconds)s.") % {
+        "path": path,
+        "size": size(dump_bytes),
+        "tables": tables(table_count),
+        "rows": rows(row_count),
+        "seconds": seconds(duration),
+    }
+
+
+def verified(*, table_count: int, row_count: int, duration: float) -> str:
+    """The line of a verification in which every table matches."""
+    return _("Backup verified: %(tables)s and %(rows)s match the manifest (%(seconds)s).") % {
+        "tables": tables(table_count),
+        "rows": rows(row_count),
+        "seconds": seconds(duration),
+    }
+
+
+def kept(name: str) -> str:
+    """The line naming the restored database that stays."""
+    return _("The restored database is kept: %(name)s") % {"name": name}

@@ -195,7 +195,11 @@ def test_verification_names_the_table_a_changed_row_is_in(
     result = backup.verify(out, restore_into=url, skip_restore=True)
     assert not result.ok
     assert result.differing_tables == [topics, "masterdata_school"]
-    assert f"table {topics}: {rows} rows in the manifest, {rows - 1} restored" in result.problems[0]
+    # compare() returns what differs as data; the words are backup_messages'.
+    first = result.problems[0]
+    assert (first.table, first.kind) == (topics, "rows")
+    assert (first.expected["rows"], first.restored["rows"]) == (rows, rows - 1)
+    assert result.problems[1].kind == "checksum"
     with pytest.raises(CommandError) as failure:
         call_command("verify_backup", str(out), restore_into=url, skip_restore=True)
     assert str(failure.value) == (
@@ -213,12 +217,22 @@ def test_a_damaged_dump_file_is_refused_before_restoring(postgres_tools, data, t
     content = bytearray(dump.read_bytes())
     content[len(content) // 2] ^= 0xFF
     dump.write_bytes(bytes(content))
-    with pytest.raises(CommandError, match="the file is damaged"):
+    with pytest.raises(CommandError) as failure:
         call_command("verify_backup", str(out))
+    assert str(failure.value) == (
+        f"{dump.name}: Die SHA-256-Prüfsumme der Datei stimmt nicht mit dem Manifest überein, "
+        "die Datei ist beschädigt."
+    )
+    with translation.override("en"), pytest.raises(CommandError) as failure:
+        call_command("verify_backup", str(out))
+    assert str(failure.value) == (
+        f"{dump.name}: the SHA-256 checksum of the file does not match the manifest, "
+        "the file is damaged."
+    )
 
 
 def test_a_table_missing_from_the_restored_database_is_named(
-    postgres_tools, data, tmp_path, restore_target
+    postgres_tools, data, tmp_path, restore_target, capsys
 ):
     out = tmp_path / "backup"
     call_command("backup", out=str(out))
@@ -227,21 +241,44 @@ def test_a_table_missing_from_the_restored_database_is_named(
     _execute(url, "DROP TABLE django_session")
     result = backup.verify(out, restore_into=url, skip_restore=True)
     assert result.differing_tables == ["django_session"]
-    assert "table django_session is missing from the restored database" in result.problems[0]
+    assert result.problems[0].kind == "missing"
+    assert result.problems[0].restored is None
+    capsys.readouterr()
+    with pytest.raises(CommandError) as failure:
+        call_command("verify_backup", str(out), restore_into=url, skip_restore=True)
+    assert str(failure.value) == "Sicherung NICHT bestätigt: 1 Tabelle weicht ab (django_session)."
+    assert capsys.readouterr().err == (
+        "Tabelle django_session fehlt in der wiederhergestellten Datenbank.\n"
+    )
+    with translation.override("en"):
+        assert str(result.problems[0]) == (
+            "Table django_session is missing from the restored database."
+        )
 
 
 def test_backup_never_overwrites_a_backup(postgres_tools, data, tmp_path):
     out = tmp_path / "backup"
     call_command("backup", out=str(out))
     manifest = (out / backup.MANIFEST).read_bytes()
-    with pytest.raises(CommandError, match="already holds a backup"):
+    with pytest.raises(CommandError) as failure:
         call_command("backup", out=str(out))
+    assert str(failure.value) == (
+        f"{out} enthält schon eine Sicherung: Geben Sie ein neues Verzeichnis an."
+    )
+    with translation.override("en"), pytest.raises(CommandError) as failure:
+        call_command("backup", out=str(out))
+    assert str(failure.value) == f"{out} already holds a backup: choose a new directory."
     assert (out / backup.MANIFEST).read_bytes() == manifest
 
 
 def test_verify_refuses_a_directory_without_manifest(tmp_path):
-    with pytest.raises(CommandError, match="not a backup directory"):
+    with pytest.raises(CommandError) as failure:
         call_command("verify_backup", str(tmp_path))
+    manifest = tmp_path / backup.MANIFEST
+    assert str(failure.value) == f"{manifest} fehlt: Das ist kein Sicherungsverzeichnis."
+    with translation.override("en"), pytest.raises(CommandError) as failure:
+        call_command("verify_backup", str(tmp_path))
+    assert str(failure.value) == f"{manifest} is missing: this is not a backup directory."
 
 
 def test_checksum_changes_with_one_value_and_returns_with_it(data):
@@ -270,13 +307,15 @@ def test_the_output_words_are_german_with_plurals_and_german_numbers():
     assert words.size(1048576) == "1.048.576 Byte"
     assert words.seconds(1.46) == "1,5 s"
     assert words.seconds(0) == "0,0 s"
-    assert words.table_problem("a", None, {"rows": 1, "sha256": "x"}) == (
+    one = {"rows": 1, "sha256": "x"}
+    assert words.table_problem(backup.TableDifference("a", None, one)) == (
         "Tabelle a steht in der wiederhergestellten Datenbank, aber nicht im Manifest."
     )
-    assert words.table_problem("a", {"rows": 1, "sha256": "x"}, None) == (
+    assert words.table_problem(backup.TableDifference("a", one, None)) == (
         "Tabelle a fehlt in der wiederhergestellten Datenbank."
     )
-    assert words.table_problem("a", {"rows": 1, "sha256": "x"}, {"rows": 2, "sha256": "y"}) == (
+    two = {"rows": 2, "sha256": "y"}
+    assert words.table_problem(backup.TableDifference("a", one, two)) == (
         "Tabelle a: 1 Zeile im Manifest, 2 Zeilen wiederhergestellt."
     )
 
@@ -289,9 +328,9 @@ def test_the_output_words_are_english_when_english_is_active():
         assert words.size(2048) == "2,048 bytes"
         assert words.seconds(1.46) == "1.5 s"
         same = {"rows": 1, "sha256": "x"}
-        assert words.table_problem("a", same, {"rows": 1, "sha256": "y"}) == (
+        changed = backup.TableDifference("a", same, {"rows": 1, "sha256": "y"})
+        assert words.table_problem(changed) == (
             "Table a: the checksum differs (the same 1 row, other content)."
         )
-        assert words.table_problem("a", same, {"rows": 3, "sha256": "y"}) == (
-            "Table a: 1 row in the manifest, 3 rows restored."
-        )
+        shorter = backup.TableDifference("a", same, {"rows": 3, "sha256": "y"})
+        assert words.table_problem(shorter) == "Table a: 1 row in the manifest, 3 rows restored."

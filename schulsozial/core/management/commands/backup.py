@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext as _
 
 from schulsozial.core import backup
 from schulsozial.core.management import backup_messages as words
@@ -35,12 +34,11 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         manifest = result.manifest
         self.stdout.write(
-            _("Backup written: %(path)s (%(size)s), %(tables)s, %(rows)s in %(seconds)s.")
-            % {
-                "path": result.directory / manifest["dump"],
-                "size": words.size(manifest["dump_bytes"]),
-                "tables": words.tables(len(manifest["tables"])),
-                "rows": words.rows(result.total_rows),
-                "seconds": words.seconds(time.perf_counter() - started),
-            }
+            words.written(
+                result.directory / manifest["dump"],
+                dump_bytes=manifest["dump_bytes"],
+                table_count=len(manifest["tables"]),
+                row_count=result.total_rows,
+                duration=time.perf_counter() - started,
+            )
         )

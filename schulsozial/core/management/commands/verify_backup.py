@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from schulsozial.core import backup
 from schulsozial.core.management import backup_messages as words
@@ -63,29 +61,15 @@ class Command(BaseCommand):
         except backup.BackupError as error:
             raise CommandError(str(error)) from error
         if not result.ok:
-            expected, restored = result.manifest["tables"], result.restored
-            differing = result.differing_tables
-            for table in differing:
-                self.stderr.write(
-                    words.table_problem(table, expected.get(table), restored.get(table))
-                )
-            raise CommandError(
-                ngettext(
-                    "Backup NOT verified: %(count)s table differs (%(names)s).",
-                    "Backup NOT verified: %(count)s tables differ (%(names)s).",
-                    len(differing),
-                )
-                % {"count": words.count(len(differing)), "names": ", ".join(differing)}
-            )
+            for difference in result.problems:
+                self.stderr.write(words.table_problem(difference))
+            raise CommandError(words.not_verified(result.problems))
         self.stdout.write(
-            _("Backup verified: %(tables)s and %(rows)s match the manifest (%(seconds)s).")
-            % {
-                "tables": words.tables(len(result.restored)),
-                "rows": words.rows(sum(t["rows"] for t in result.restored.values())),
-                "seconds": words.seconds(time.perf_counter() - started),
-            }
+            words.verified(
+                table_count=len(result.restored),
+                row_count=sum(t["rows"] for t in result.restored.values()),
+                duration=time.perf_counter() - started,
+            )
         )
         if options["keep"] or options["restore_into"]:
-            self.stdout.write(
-                _("The restored database is kept: %(name)s") % {"name": result.target["NAME"]}
-            )
+            self.stdout.write(words.kept(result.target["NAME"]))
