@@ -228,7 +228,9 @@ def carrier_contracts(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             for c in contracts
         ]
-        info = ExportInfo(title=title)
+        # The carrier is a filter (the title names the XLSX sheet, at most
+        # 31 characters); the file name keeps it.
+        info = ExportInfo(title=_("Contracts"), filters=[(_("carrier"), carrier.name)], name=title)
         audit(
             actor=request.user,
             action=Action.EXPORT,

@@ -278,3 +278,17 @@ def test_the_art_15_export_holds_the_persons_contracts(world):
     (row,) = sections["Verträge"]["rows"]
     assert row[:2] == ["Träger A", "befristet"]
     assert row[4] == "Förderung endet" and row[8] == "S 11b"
+
+
+def test_the_carrier_export_names_the_carrier_as_a_filter_and_in_the_file_name(world, client_for):
+    contracts_for_world(world)
+    response = client_for("carrier").get(
+        reverse("contracts:carrier_contracts", args=[world.carrier.pk]), {"format": "xlsx"}
+    )
+    assert 'filename="vertraege-bei-traeger-a-stand-' in response["Content-Disposition"]
+    workbook = openpyxl.load_workbook(io.BytesIO(response.content))
+    assert workbook.sheetnames == ["Verträge", "Hinweise"]
+    notes = dict(workbook["Hinweise"].iter_rows(values_only=True, max_col=2))
+    assert notes["Filter"] == "Träger: Träger A"
+    header = [c.value for c in workbook["Verträge"][1]]
+    assert header[:3] == ["Name oder Kürzel", "Vertragsart", "Beginn"]
