@@ -238,7 +238,20 @@ class QuestionForm(forms.Form):
     delete = forms.BooleanField(label=gettext_lazy("remove"), required=False)
 
 
-QuestionFormSet = forms.formset_factory(QuestionForm, extra=2)
+class BaseQuestionFormSet(forms.BaseFormSet):
+    """The blank rows for new questions continue the numbering of the
+    existing ones (with 0 a question added at the bottom went to the top)."""
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        first_blank = self.initial_form_count()
+        if index is not None and index >= first_blank:
+            last = max((int(row.get("position") or 0) for row in self.initial or []), default=0)
+            kwargs["initial"] = {"position": last + 1 + index - first_blank}
+        return kwargs
+
+
+QuestionFormSet = forms.formset_factory(QuestionForm, formset=BaseQuestionFormSet, extra=2)
 
 
 @login_required

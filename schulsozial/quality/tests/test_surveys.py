@@ -361,3 +361,41 @@ def test_pupils_are_addressed_with_du_throughout(world):
     assert "Vielen Dank für deine Antworten" in thanks and "Ihre" not in thanks
     staff_html = Client().get(reverse("quality:survey_answer", args=[staff.token])).content.decode()
     assert "wer Sie sind" in staff_html
+
+
+def test_a_question_added_in_a_blank_row_comes_last(world, client_for):
+    """The blank rows offered the position 0, so a question added at the
+    bottom of the page went to the top of the questionnaire."""
+    client = client_for("coordinator")
+    url = reverse("quality:question_set_edit", args=["pupils"])
+    page = client.get(url)
+    formset = page.context["formset"]
+    shown = formset.initial
+    blank = [f.initial.get("position", f.fields["position"].initial) for f in formset.extra_forms]
+    assert blank == [len(shown) + 1, len(shown) + 2]
+    data = {"form-TOTAL_FORMS": str(len(shown) + 2), "form-INITIAL_FORMS": str(len(shown))}
+    for i, row in enumerate(shown):
+        data.update(
+            {
+                f"form-{i}-position": str(row["position"]),
+                f"form-{i}-text": row["text"],
+                f"form-{i}-kind": row["kind"],
+            }
+        )
+    n = len(shown)
+    data.update(
+        {
+            f"form-{n}-position": str(blank[0]),
+            f"form-{n}-text": "Ich würde die Schulsozialarbeit weiterempfehlen.",
+            f"form-{n}-kind": "scale4",
+            f"form-{n + 1}-position": str(blank[1]),
+            f"form-{n + 1}-kind": "scale4",
+        }
+    )
+    assert client.post(url, data).status_code == 302
+    from schulsozial.quality.models import SurveyQuestionSet
+
+    saved = SurveyQuestionSet.objects.get(municipality=world.town, audience="pupils")
+    texts = [q.text for q in saved.questions.all()]
+    assert len(texts) == n + 1
+    assert texts[-1] == "Ich würde die Schulsozialarbeit weiterempfehlen."
