@@ -6,6 +6,7 @@ link), and the municipality's own DOCX templates. Every write is audited."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -46,16 +47,33 @@ def _paper_type(municipality: Any, name: str, by: Any) -> PaperType:
     return paper_type_get_or_create(municipality_id=municipality.pk, name=name, by=by)
 
 
+#: How a municipality may name the committees of the default sequence
+#: ("Ausschuss für Kinder, Jugend und Familie" is Herne's Jugendhilfeausschuss,
+#: "Rat der Stadt" a council); "Integrationsrat" is no council.
+_COMMITTEE_WORDS = {
+    "Jugendhilfeausschuss": ("jugend",),
+    "Schulausschuss": ("schul",),
+}
+_COUNCIL_NAMES = re.compile(r"^(?:rat|stadtrat|gemeinderat|rat der (?:stadt|gemeinde)\b.*)$")
+
+
 def _committee_names(municipality: Any) -> list[str]:
     """The default sequence, each name as the municipality's own committee
-    spells it where one of its committees contains the word."""
+    spells it: the same name, else one that contains the name, else one that
+    contains its key word (Jugend, Schul); the council only by a council's name."""
     names = [s.body for s in drafting.default_consultations()]
     own = list(Committee.objects.filter(municipality=municipality).values_list("name", flat=True))
     out = []
     for name in names:
         match = next((c for c in own if c.casefold() == name.casefold()), None)
-        if match is None and name != "Rat":
+        if match is None and name == "Rat":
+            match = next((c for c in own if _COUNCIL_NAMES.match(c.casefold().strip())), None)
+        elif match is None:
             match = next((c for c in own if name.casefold() in c.casefold()), None)
+            words = _COMMITTEE_WORDS.get(name, ())
+            match = match or next(
+                (c for c in own if any(w in c.casefold() for w in words) and c not in out), None
+            )
         out.append(match or name)
     return out
 

@@ -46,9 +46,16 @@ def _file(body: bytes, filename: str, content_type: str) -> HttpResponse:
     return response
 
 
+def _short(text: str, limit: int = 90) -> str:
+    """The text cut at a word boundary (a cut inside "2026/27" left "20")."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] or text[:limit]
+
+
 def _filename(draft: PaperDraft, title: str, fmt: str) -> str:
     """German file name via core.exports: "ratsvorlage-entwurf-<betreff>-stand-<day>.pdf"."""
-    return ExportInfo(title=title, name=f"{title} {draft.title[:60]}").filename(fmt)
+    return ExportInfo(title=title, name=f"{title} {_short(draft.title)}").filename(fmt)
 
 
 def _load(request: HttpRequest, pk: int) -> PaperDraft:

@@ -380,3 +380,32 @@ def test_the_draft_form_loads_the_council_styles_that_let_textareas_keep_their_r
     assert ".draft-steps .kern-table__row > :nth-child(2) { grid-column: 2 / 5; }" in css
     lists = client_for("coordinator").get(reverse("council:lists")).content.decode()
     assert "css/council.css" in lists and '<div class="council-lists">' in lists
+
+
+def test_the_draft_file_name_keeps_the_school_year_of_a_long_title(world, client_for):
+    scenario = _scenario(world)
+    draft = services_drafts.draft_start_distribution(scenario=scenario, by=SYSTEM)
+    response = client_for("coordinator").get(
+        reverse("council:draft_export", args=[draft.pk, "docx"])
+    )
+    year = str(world.year).replace("/", "-")
+    disposition = response["Content-Disposition"]
+    assert (
+        f"verteilung-der-stellen-fuer-schulsozialarbeit-im-schuljahr-{year}-stand-" in disposition
+    )
+
+
+def test_a_new_draft_proposes_the_municipalitys_own_committee_names(world):
+    from schulsozial.council import services
+
+    for name in ("Ausschuss für Kinder, Jugend und Familie", "Integrationsrat", "Schulausschuss"):
+        services.committee_create(municipality_id=world.town.pk, name=name, by=SYSTEM)
+    draft = services_drafts.draft_start_blank(municipality=world.town, by=SYSTEM)
+    assert [s["committee"] for s in draft.planned_consultations] == [
+        "Ausschuss für Kinder, Jugend und Familie",
+        "Schulausschuss",
+        "Rat",
+    ]
+    services.committee_create(municipality_id=world.town.pk, name="Rat der Stadt", by=SYSTEM)
+    draft = services_drafts.draft_start_blank(municipality=world.town, by=SYSTEM)
+    assert draft.planned_consultations[-1]["committee"] == "Rat der Stadt"
