@@ -28,6 +28,14 @@ def _pct(value: Decimal) -> str:
 
 def finding_text(finding: Finding) -> str:
     a = finding.args
+    if finding.code == "share_above_max" and not finding.is_error:
+        # No eligible-cost cap: maybe positions of Land employees, which the
+        # Land pays in full; the user confirms, so the text must not say no.
+        return _(
+            "Under the funding rule the Land pays at most %(limit)s of the eligible costs; "
+            "%(value)s fits only positions of Land employees (Landesstellen), which the Land "
+            "pays in full. Please check."
+        ) % {"limit": _pct(a["limit"]), "value": _pct(a["value"])}
     if finding.code == "share_above_max":
         return _(
             "The Land pays at most %(limit)s of the eligible costs; %(value)s is not possible."

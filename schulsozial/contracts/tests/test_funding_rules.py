@@ -41,6 +41,26 @@ def test_a_land_stream_without_a_cap_at_90_percent_is_a_warning_land_employees_a
     assert codes(found) == [("share_above_max", "warning")]
 
 
+def test_the_warning_on_a_land_stream_at_100_percent_without_a_cap_does_not_say_impossible():
+    from django.utils import translation
+
+    from schulsozial.contracts.funding_checks import finding_text
+
+    (warning,) = check_stream(
+        kind="land", share_percent=D("100"), max_eligible_per_fte=None, caps=CAPS
+    )
+    (error,) = check_stream(
+        kind="land", share_percent=D("100"), max_eligible_per_fte=D("70000"), caps=CAPS
+    )
+    with translation.override("de"):
+        assert finding_text(warning) == (
+            "Nach der Förderrichtlinie zahlt das Land höchstens 80 % der förderfähigen Kosten; "
+            "100 % passt nur zu Stellen von Landesbediensteten (Landesstellen), die das Land "
+            "ganz bezahlt. Bitte prüfen."
+        )
+        assert finding_text(error).endswith("100 % ist nicht möglich.")
+
+
 def test_a_land_stream_at_80_percent_and_70000_passes():
     assert (
         check_stream(kind="land", share_percent=D("80"), max_eligible_per_fte=D("70000"), caps=CAPS)
