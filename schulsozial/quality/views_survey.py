@@ -52,7 +52,7 @@ def _nav(request: HttpRequest) -> dict[str, bool]:
 
 class SurveyForm(forms.Form):
     school: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=gettext_lazy("school"), queryset=School.objects.none()
+        label=gettext_lazy("school"), queryset=School.objects.none(), empty_label="–"
     )
     audience = forms.ChoiceField(label=gettext_lazy("audience"), choices=SurveyAudience.choices)
     opens_on = forms.DateField(

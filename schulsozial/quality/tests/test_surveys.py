@@ -399,3 +399,12 @@ def test_a_question_added_in_a_blank_row_comes_last(world, client_for):
     texts = [q.text for q in saved.questions.all()]
     assert len(texts) == n + 1
     assert texts[-1] == "Ich würde die Schulsozialarbeit weiterempfehlen."
+
+
+def test_new_survey_form_shows_no_django_dashes(world, client_for):
+    services.settings_update(
+        municipality=world.town, by=world.users["coordinator"], surveys_enabled=True
+    )
+    html = client_for("coordinator").get(reverse("quality:survey_list")).content.decode()
+    assert "Neue Befragung" in html
+    assert "---------" not in html
