@@ -333,6 +333,17 @@ def test_carrier_sees_only_its_own_plans(world, client_for):
     assert "Fachkraft T-01" in html and "Fachkraft T-03" not in html
 
 
+def test_a_carrier_reads_that_coordination_accepts_its_calculated_plan(world, client_for):
+    plan = services.plan_solve(plan=_plan(world, carrier=world.carrier), by=world.users["carrier"])
+    assert plan.status == StaffingPlan.Status.SOLVED
+    html = client_for("carrier").get(plan.get_absolute_url()).content.decode()
+    assert 'data-plan="awaits-coordination"' in html
+    assert "Die Koordination übernimmt die Planung" in html
+    assert 'data-action="accept"' not in html
+    html = client_for("coordinator").get(plan.get_absolute_url()).content.decode()
+    assert 'data-plan="awaits-coordination"' not in html and 'data-action="accept"' in html
+
+
 # --------------------------------------------------------------------------- pages
 
 
