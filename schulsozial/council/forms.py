@@ -32,7 +32,7 @@ class PaperForm(forms.Form):
     reference = forms.CharField(label=_("paper number"), max_length=100)
     title = forms.CharField(label=_("subject"), max_length=500)
     paper_type = forms.ModelChoiceField(
-        label=_("paper type"), queryset=PaperType.objects.none(), required=False
+        label=_("paper type"), queryset=PaperType.objects.none(), required=False, empty_label="–"
     )
     new_paper_type = forms.CharField(
         label=_("other paper type"),
@@ -156,13 +156,16 @@ class AttachmentForm(forms.Form):
 
 class LinkForm(forms.Form):
     framework_version: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("framework concept version"), queryset=None, required=False
+        label=_("framework concept version"), queryset=None, required=False, empty_label="–"
     )
     scenario: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("distribution scenario"), queryset=None, required=False
+        label=_("distribution scenario"), queryset=None, required=False, empty_label="–"
     )
     school_year: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
-        label=_("school concepts of the school year"), queryset=None, required=False
+        label=_("school concepts of the school year"),
+        queryset=None,
+        required=False,
+        empty_label="–",
     )
 
     def __init__(self, *args: Any, versions: Any, scenarios: Any, years: Any, **kwargs: Any):

@@ -537,3 +537,14 @@ def test_the_deciding_step_and_the_decision_status_are_badges_not_running_text(w
         'data-status="adopted"><span class="kern-label kern-label--small">maßgebliche Beratung'
     ) in html
     assert "state-badge" not in html
+
+
+def test_the_paper_forms_offer_a_dash_for_no_choice_not_djangos_dashes(world, client_for):
+    from django.urls import reverse
+
+    item = paper(world.town)
+    client = client_for("coordinator")
+    detail = client.get(reverse("council:paper_detail", args=[item.pk])).content.decode()
+    edit = client.get(reverse("council:paper_update", args=[item.pk])).content.decode()
+    assert "---------" not in detail and "---------" not in edit
+    assert '<option value="" selected>–</option>' in detail
