@@ -87,6 +87,12 @@ def can_offer_rollover(user: Any) -> bool:
     return has_role(user, Role.COORDINATION, Role.CARRIER) or acting_as_system(user)
 
 
+def can_see_funding_checks(user: Any, plan: StaffingPlan) -> bool:
+    """The funding-rule findings on the municipality's streams and budgets
+    (cost rates are coordination's finance data): coordination only."""
+    return acting_as_system(user) or coordinates(user, plan.municipality_id)
+
+
 def can_export_plan(user: Any, plan: StaffingPlan) -> bool:
     """The open needs as a list of vacancies: whoever sees the plan."""
     return may_plan_for(user, plan.municipality_id, plan.carrier_id)

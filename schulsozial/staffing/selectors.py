@@ -187,6 +187,20 @@ def _assignment_dicts(plan: StaffingPlan) -> list[dict[str, Any]]:
     ]
 
 
+def plan_funding_findings(*, user: Any, plan: StaffingPlan) -> list[Any] | None:
+    """The funding-rule findings (contracts.selectors.RuleFinding) that
+    concern the plan's school year: the streams' own and their budgets of that
+    year. None when `user` may not see them (permissions.can_see_funding_checks)."""
+    if not perms.can_see_funding_checks(user, plan):
+        return None
+    from schulsozial.contracts.selectors import funding_findings
+
+    year = plan.school_year.code
+    return [
+        f for f in funding_findings(municipality=plan.municipality) if f.school_year in ("", year)
+    ]
+
+
 def unfilled_rows(*, plan: StaffingPlan) -> list[tuple[School, Decimal]]:
     return plan_view(plan=plan).unfilled
 

@@ -177,6 +177,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "pin_form": pin_form,
             "ban_form": ban_form,
             "pinned": {(p.staff_id, p.school_id) for p in view.pins},
+            "funding_findings": selectors.plan_funding_findings(user=request.user, plan=plan),
         },
     )
 

@@ -344,6 +344,30 @@ def test_a_carrier_reads_that_coordination_accepts_its_calculated_plan(world, cl
     assert 'data-plan="awaits-coordination"' not in html and 'data-action="accept"' in html
 
 
+def test_the_plan_page_shows_coordination_the_funding_rule_checks_of_its_year(world, client_for):
+    from schulsozial.masterdata import services as md
+
+    plan = services.plan_solve(plan=_plan(world), by=SYSTEM)
+    md.funding_stream_update(stream=world.stream, by=SYSTEM, max_eligible_per_fte=Decimal("70000"))
+    md.budget_set(
+        stream=world.stream,
+        school_year=plan.school_year,
+        available_eur=Decimal("1000"),
+        cost_per_fte_eur=Decimal("72000"),
+        by=SYSTEM,
+        confirm_rule_warnings=True,
+    )
+    html = client_for("coordinator").get(plan.get_absolute_url()).content.decode()
+    assert "Prüfung der Förderregeln" in html
+    assert 'data-findings="1"' in html
+    assert "Der Kostensatz von 72.000 € je VZÄ liegt über den förderfähigen 70.000 €" in html
+    carrier_plan = services.plan_solve(
+        plan=_plan(world, carrier=world.carrier), by=world.users["carrier"]
+    )
+    html = client_for("carrier").get(carrier_plan.get_absolute_url()).content.decode()
+    assert "Prüfung der Förderregeln" not in html and "72.000 €" not in html
+
+
 # --------------------------------------------------------------------------- pages
 
 
