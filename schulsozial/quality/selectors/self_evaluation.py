@@ -149,6 +149,9 @@ class OutcomeFigures:
     hours: Any
     topics: list[tuple[str, Any]]
     withheld: str = ""
+    # the statistics withhold the topic table for a single school (it could
+    # give away withheld values): not the same as no activities at all
+    topics_withheld: bool = False
 
 
 def _scope_for_school(user: Any, school: School) -> Any:
@@ -204,4 +207,5 @@ def outcome_figures(*, user: Any, evaluation: SelfEvaluation) -> OutcomeFigures 
         hours_per_fte=school_row.values[4] if school_row else "",
         topics=topics,
         withheld=reach_section.withheld or school_section.withheld,
+        topics_withheld=bool(topic_section.withheld),
     )

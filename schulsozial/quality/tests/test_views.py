@@ -505,3 +505,40 @@ def test_closing_review_does_not_call_the_measures_optional(world, client_for):
     assert first.count('class="kern-error"') == 1 and second.count('class="kern-error"') == 1
     assert "Bitte nennen Sie die Maßnahmen." in second
     assert not YearlyGoal.objects.filter(goal="Elternsprechstunde").exists()
+
+
+def test_withheld_topics_are_not_reported_as_no_activities(world, client_for):
+    """Under disclosure control the statistics withhold the topic table for a
+    single school; the figures box said "no activities documented" although
+    the reach figures above it counted them."""
+    doc_world(world)
+    from schulsozial.activities import services as activity_services
+    from schulsozial.activities.tests.factories import activity_input
+
+    truancy = entry(world.town, "topic", "truancy")
+    for _ in range(6):
+        activity_services.activity_record(
+            data=activity_input(world.town, world.schools[0], topics=(truancy,)),
+            by=world.users["worker"],
+        )
+    # another school of the carrier with records: the school filter now
+    # selects part of the carrier's table, so the topics are withheld
+    from schulsozial.accounts.models import Role
+    from schulsozial.core.actors import SYSTEM
+    from schulsozial.masterdata import services as masterdata_services
+    from schulsozial.testing.personas import make_user
+
+    colleague = make_user("fachkraft3", Role.WORKER, school=world.schools[2])
+    masterdata_services.staff_update(staff=world.staff[1], user=colleague, by=SYSTEM)
+    for _ in range(6):
+        activity_services.activity_record(
+            data=activity_input(world.town, world.schools[2], topics=(truancy,)), by=colleague
+        )
+    evaluation = submitted(world)
+    figures = selectors.outcome_figures(user=world.users["carrier"], evaluation=evaluation)
+    assert figures is not None and figures.protected
+    assert figures.topics == [] and figures.topics_withheld
+    html = page(client_for("carrier"), reverse("quality:evaluation_detail", args=[evaluation.pk]))
+    box = html.split('data-figures="true"', 1)[1].split("</aside>", 1)[0]
+    assert "Für dieses Schuljahr sind keine Tätigkeiten dokumentiert." not in box
+    assert "werden die Tätigkeiten nach Thema für eine einzelne Schule nicht gezeigt" in box
