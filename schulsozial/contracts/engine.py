@@ -5,7 +5,7 @@ the tests build them by hand.
 Entfristung: a school year's figures are those of its reference day
 (15 October of its first calendar year, the day of the NRW school
 statistics): every contract running that day counts with its FTE, fixed-term
-when it has an end. The path to the target spreads the FTE that must become
+when it had an end that day (before an extension made it permanent). The path to the target spreads the FTE that must become
 permanent evenly over the school years left until the target year.
 
 Continuity: a worker is at a school on the days a position serving the
@@ -37,6 +37,10 @@ class ContractRow:
     start: datetime.date
     end: datetime.date | None
     fte: Decimal
+    # The ends the contract had before its extensions, oldest first: (the day
+    # an extension was agreed, the end it replaced). A contract made
+    # permanent in 2023 was fixed-term in the school years before.
+    earlier_ends: tuple[tuple[datetime.date, datetime.date], ...] = ()
 
     def runs_on(self, day: datetime.date) -> bool:
         return self.start <= day and (self.end is None or self.end >= day)
@@ -44,6 +48,17 @@ class ContractRow:
     @property
     def fixed(self) -> bool:
         return self.end is not None
+
+    def end_on(self, day: datetime.date) -> datetime.date | None:
+        """The end in force on `day`: until an extension was agreed, the end
+        it replaced."""
+        for agreed_on, previous_end in self.earlier_ends:
+            if day < agreed_on:
+                return previous_end
+        return self.end
+
+    def fixed_on(self, day: datetime.date) -> bool:
+        return self.end_on(day) is not None
 
 
 @dataclass(frozen=True)
@@ -93,7 +108,7 @@ def shares(
             key = group(row)
             fte[key] += row.fte
             persons[key].add(row.person)
-            if row.fixed:
+            if row.fixed_on(day):
                 fixed_fte[key] += row.fte
                 fixed_persons[key].add(row.person)
         for key in sorted(fte):

@@ -178,6 +178,7 @@ def _rows(contracts: Iterable[Contract]) -> list[engine.ContractRow]:
             start=c.start,
             end=c.end,
             fte=c.fte,
+            earlier_ends=tuple(sorted((e.agreed_on, e.previous_end) for e in c.extensions.all())),
         )
         for c in contracts
     ]
@@ -227,10 +228,11 @@ def entfristung(
         scoped = scoped.filter(carrier_id__in=carrier_ids)
     contracts = list(
         scoped.prefetch_related(
+            "extensions",
             Prefetch(
                 "funding_stream__budgets",
                 queryset=FundingBudget.objects.select_related("school_year"),
-            )
+            ),
         )
     )
     rows = _rows(contracts)

@@ -33,6 +33,29 @@ def test_fixed_term_shares_per_school_year_equal_the_hand_computation():
     ]
 
 
+def test_a_contract_made_permanent_counts_as_fixed_term_in_the_years_before():
+    # Fixed-term until 14.08.2023, made permanent on 16.05.2023 (an Entfristung),
+    # after a first extension agreed on 01.06.2022 (14.08.2022 -> 14.08.2023).
+    row = engine.ContractRow(
+        1,
+        "Träger A",
+        "Land",
+        D(2021, 8, 14),
+        None,
+        Q("1.0"),
+        earlier_ends=((D(2022, 6, 1), D(2022, 8, 14)), (D(2023, 5, 16), D(2023, 8, 14))),
+    )
+    assert row.end_on(D(2021, 10, 15)) == D(2022, 8, 14)
+    assert row.end_on(D(2022, 10, 15)) == D(2023, 8, 14)
+    assert row.end_on(D(2023, 10, 15)) is None
+    shares = engine.shares([row], [2021, 2022, 2023])
+    assert [(s.year, s.fixed_fte, s.fixed_persons) for s in shares] == [
+        (2021, Q("1.0"), 1),
+        (2022, Q("1.0"), 1),
+        (2023, Q(0), 0),
+    ]
+
+
 def test_shares_per_carrier_split_the_same_contracts():
     shares = engine.shares(ROWS, [2022], lambda r: r.carrier)
     assert [(s.group, s.fte, s.fixed_fte) for s in shares] == [

@@ -292,3 +292,24 @@ def test_the_carrier_export_names_the_carrier_as_a_filter_and_in_the_file_name(w
     assert notes["Filter"] == "Träger: Träger A"
     header = [c.value for c in workbook["Verträge"][1]]
     assert header[:3] == ["Name oder Kürzel", "Vertragsart", "Beginn"]
+
+
+def test_the_entfristung_history_counts_a_contract_made_permanent_as_fixed_before(world):
+    from schulsozial.contracts import services
+    from schulsozial.core.actors import SYSTEM
+
+    (contract,) = [c for c in contracts_for_world(world) if c.end is not None][:1]
+    day = timezone.localdate()
+    before = {
+        s.year: s.fixed_fte
+        for s in selectors.entfristung(municipality=world.town, day=day)["total"]
+    }
+    services.contract_extend(contract=contract, new_end=None, agreed_on=day, by=SYSTEM)
+    after = {
+        s.year: s.fixed_fte
+        for s in selectors.entfristung(municipality=world.town, day=day)["total"]
+    }
+    # The school years whose reference day lies before today keep their
+    # figures; the current year (15 October passed) counts it permanent now.
+    past = [y for y in before if datetime.date(y, 10, 15) < day]
+    assert past and all(after[y] == before[y] for y in past)
