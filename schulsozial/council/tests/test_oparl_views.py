@@ -213,3 +213,27 @@ def test_files_can_be_taken_over_from_the_page(client_for, world, settings, tmp_
         "Anlage 1",
         "Vorlage A 17/2024",
     ]
+
+
+def test_the_result_page_names_the_papers_marked_as_deleted_in_the_council_system(
+    client_for, world, server, settings
+):
+    import datetime as dt
+
+    settings.OPARL_ALLOW_PRIVATE_HOSTS = True
+    coordinator = client_for("coordinator")
+    start(coordinator, world, server.url("/"))
+    server.objects["/paper/1001"] = {
+        "id": server.url("/paper/1001"),
+        "deleted": True,
+        "modified": dt.datetime.now(dt.UTC).isoformat(),
+    }
+    start(coordinator, world, server.url("/"))
+    run = OParlRun.objects.order_by("-pk").first()
+    page = coordinator.get(reverse("council:oparl_result", args=[run.pk])).content.decode()
+    paper = Paper.objects.get(reference="2024/0417")
+    assert paper.deleted_at_source is not None
+    assert (
+        f'<a class="kern-link" href="{reverse("council:paper_detail", args=[paper.pk])}">' in page
+    )
+    assert "im Ratsinformationssystem gelöscht, hier erhalten" in page
