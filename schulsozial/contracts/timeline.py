@@ -1,5 +1,6 @@
 """A contract timeline as server-side SVG (one row per person, one bar per
-contract, a tick per extension, a line for today). Only presentation
+contract, a tick per extension, a line for today; a contract made permanent
+by an extension is orange up to the end it had before). Only presentation
 attributes, every text escaped (as core/charts.py); the page shows the same
 contracts in a data table beside it."""
 
@@ -80,12 +81,18 @@ def timeline(
         )
         for bar in row.bars:
             x1, x2 = x(bar.start), x(bar.end or hi)
-            colour = FIXED if bar.fixed else PERMANENT
-            body.append(
-                f'<rect x="{x1:.1f}" y="{y + 4}" width="{max(x2 - x1, 2):.1f}" '
-                f'height="{row_h - 8}" fill="{colour}"><title>{escape(row.label)}: '
-                f"{escape(bar.label)}</title></rect>"
-            )
+            parts = [(x1, x2, FIXED if bar.fixed else PERMANENT)]
+            if not bar.fixed and bar.extensions:
+                # Made permanent by an extension: fixed-term up to the end
+                # that extension replaced.
+                xm = x(max(bar.extensions))
+                parts = [(x1, xm, FIXED), (xm, x2, PERMANENT)]
+            for a, b, colour in parts:
+                body.append(
+                    f'<rect x="{a:.1f}" y="{y + 4}" width="{max(b - a, 2):.1f}" '
+                    f'height="{row_h - 8}" fill="{colour}"><title>{escape(row.label)}: '
+                    f"{escape(bar.label)}</title></rect>"
+                )
             for ext in bar.extensions:
                 ex = x(ext)
                 body.append(

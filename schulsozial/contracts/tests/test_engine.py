@@ -140,3 +140,22 @@ def test_a_worker_back_after_a_break_counts_from_the_return_and_no_target_no_vac
         threshold=3,
     )
     assert (found.workers, found.vacancy_days, found.current_since) == (1, 0, D(2025, 9, 1))
+
+
+def test_the_timeline_draws_a_contract_made_permanent_orange_until_its_earlier_end():
+    from schulsozial.contracts import timeline
+
+    bar = timeline.Bar(D(2021, 8, 14), None, False, "14.08.2021 – offen", (D(2023, 8, 14),))
+    svg = str(
+        timeline.timeline(
+            [timeline.Row("Fachkraft HER-25", [bar])],
+            title="Verträge",
+            today=D(2026, 12, 7),
+            fixed_label="befristet",
+            permanent_label="unbefristet",
+            today_label="heute",
+        )
+    )
+    bars = [part for part in svg.split("<rect")[1:] if "<title>Fachkraft HER-25" in part]
+    assert [f'fill="{timeline.FIXED}"' in b for b in bars] == [True, False]
+    assert f'fill="{timeline.PERMANENT}"' in bars[1]
