@@ -2,8 +2,9 @@
 
 A user's role assignments become *grants* (role + scope): `grants`, `roles`,
 `has_role`, `municipality_ids`, `carrier_ids`, `school_ids`,
-`is_global_admin`, `coordinates`, and the school scope built on them,
-`school_scope_q`. Every app's `permissions.py` builds its rules on them
+`is_global_admin`, `coordinates`, and the scopes built on them:
+`school_scope_q` (schools), `carrier_scope_q` (carriers) and
+`carrier_serves_school`. Every app's `permissions.py` builds its rules on them
 (masterdata, allocation, concepts, activities, statistics);
 this module keeps those of accounts: users, role assignments, the audit log,
 the two-factor policy and the single sign-on mappings. Two kinds of rule:
@@ -19,7 +20,8 @@ The platform acting on its own (`SYSTEM`: the demo, management commands,
 jobs) holds no grants; a rule that such a caller needs says so explicitly
 (`acting_as_system`, or the decorator `system_may`). Nothing else in the
 code base decides who may see or do what. This module imports no other
-app, so that they can import it.
+app, so that they can import it (`carrier_serves_school` looks the position
+assignments up by name).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any, Concatenate, ParamSpec
 
+from django.apps import apps
 from django.db.models import Q
 
 from schulsozial.core.actors import is_system
@@ -161,6 +164,48 @@ def school_scope_q(user: Any, *, roles: Collection[str], prefix: str = "") -> Q:
     if own:
         query |= Q(**{f"{prefix}pk__in": own})
     return query
+
+
+# Which carriers a role reaches in `carrier_scope_q`, by the scope of its grant.
+CARRIER_SCOPE_ROLES = (*MUNICIPALITY_WIDE_ROLES, Role.CARRIER)
+
+
+def carrier_scope_q(user: Any, *, roles: Collection[str]) -> Q:
+    """Filter for Carrier: the carriers `user` reaches through its grants of
+    the given `roles`, each by the scope of its grant:
+
+    * coordination, committee: every carrier of the municipality;
+    * carrier: its own carriers (not the other carriers serving its schools).
+
+    As in `school_scope_q`, each rule names the roles that count for it (no
+    default); worker, principal and administration reach carriers only
+    through their own rules, so naming them is an error. SYSTEM and anonymous
+    users get no carrier."""
+    unknown = {str(r) for r in roles} - set(CARRIER_SCOPE_ROLES)
+    if unknown:
+        raise ValueError(f"no carrier scope for the roles {sorted(unknown)}")
+    query = NOTHING
+    mun = municipality_ids(user, *(r for r in MUNICIPALITY_WIDE_ROLES if r in roles))
+    if mun:
+        query |= Q(municipality_id__in=mun)
+    carriers = carrier_ids(user) if Role.CARRIER in roles else set()
+    if carriers:
+        query |= Q(pk__in=carriers)
+    return query
+
+
+def carrier_serves_school(user: Any, school_id: int) -> bool:
+    """Whether one of `user`'s carriers serves the school: a position of the
+    carrier is assigned to it (the carrier rows of `school_scope_q`). False
+    without a carrier grant, for SYSTEM too (a rule that SYSTEM passes says
+    so with `system_may`)."""
+    carriers = carrier_ids(user)
+    if not carriers:
+        return False
+    assignment = apps.get_model("masterdata", "PositionAssignment")
+    return bool(
+        assignment.objects.filter(school_id=school_id, position__carrier_id__in=carriers).exists()
+    )
 
 
 # --------------------------------------------------------------------------- visibility

@@ -21,7 +21,7 @@ from schulsozial.accounts.models import Role
 from schulsozial.accounts.permissions import (
     NOTHING,
     acting_as_system,
-    carrier_ids,
+    carrier_serves_school,
     coordinates,
     grants,
     has_role,
@@ -218,19 +218,6 @@ def drafting_school_ids(user: Any) -> set[int]:
     return school_ids(user, Role.WORKER)
 
 
-def carrier_serves_school(user: Any, school_id: int) -> bool:
-    """The carrier (manager) acts on a school's concept when its positions
-    serve the school (the same rule as `schools_visible_q`)."""
-    from schulsozial.masterdata.models import PositionAssignment
-
-    carriers = carrier_ids(user)
-    return bool(carriers) and (
-        PositionAssignment.objects.filter(
-            school_id=school_id, position__carrier_id__in=carriers
-        ).exists()
-    )
-
-
 @system_may
 def can_draft_school_concept(user: Any, school: Any) -> bool:
     """Create, edit and submit the concept: the school's social workers."""
@@ -249,6 +236,8 @@ def can_approve_school_concept_as_principal(user: Any, concept: Any) -> bool:
 
 @system_may
 def can_approve_school_concept_as_carrier(user: Any, concept: Any) -> bool:
+    """The carrier (manager) approves a school's concept when its positions
+    serve the school (accounts.permissions.carrier_serves_school)."""
     return carrier_serves_school(user, concept.school_id)
 
 

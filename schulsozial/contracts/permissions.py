@@ -29,6 +29,7 @@ from schulsozial.accounts.permissions import (
     NOTHING,
     acting_as_system,
     carrier_ids,
+    carrier_scope_q,
     coordinates,
     has_role,
     municipality_ids,
@@ -72,15 +73,9 @@ def contract_staff_q(user: Any) -> Q:
 
 
 def contract_carriers_q(user: Any) -> Q:
-    """Filter for Carrier: whose contracts timeline `user` may open."""
-    query = NOTHING
-    mun = municipality_ids(user, Role.COORDINATION)
-    if mun:
-        query |= Q(municipality_id__in=mun)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(pk__in=carriers)
-    return query
+    """Filter for Carrier: whose contracts timeline `user` may open: the
+    carriers of the municipalities it coordinates and its own carriers."""
+    return carrier_scope_q(user, roles=(Role.COORDINATION, Role.CARRIER))
 
 
 def entfristung_municipality_ids(user: Any) -> set[int]:

@@ -19,6 +19,7 @@ from schulsozial.accounts.permissions import (
     NOTHING,
     acting_as_system,
     carrier_ids,
+    carrier_scope_q,
     coordinates,
     grants,
     has_role,
@@ -49,13 +50,9 @@ def schools_visible_q(user: Any) -> Q:
 
 
 def carriers_visible_q(user: Any) -> Q:
-    query = NOTHING
-    mun = municipality_ids(user, Role.COORDINATION, Role.COMMITTEE)
-    if mun:
-        query |= Q(municipality_id__in=mun)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(pk__in=carriers)
+    """Coordination and committee: all carriers of the municipality; carrier:
+    itself; worker: its employer; principal: the carriers serving its school."""
+    query = carrier_scope_q(user, roles=(Role.COORDINATION, Role.COMMITTEE, Role.CARRIER))
     if has_role(user, Role.WORKER):
         query |= Q(staff__user=user)
     principal_schools = school_ids(user, Role.PRINCIPAL)
@@ -103,14 +100,7 @@ def funding_visible_q(user: Any) -> Q:
 def staff_carriers_q(user: Any) -> Q:
     """Filter for Carrier: the employers `user` may give a staff member: the
     carriers of the municipalities it coordinates and its own carriers."""
-    query = NOTHING
-    mun = municipality_ids(user, Role.COORDINATION)
-    if mun:
-        query |= Q(municipality_id__in=mun)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(pk__in=carriers)
-    return query
+    return carrier_scope_q(user, roles=(Role.COORDINATION, Role.CARRIER))
 
 
 def carrier_staff_counted_q(user: Any) -> Q:

@@ -23,7 +23,8 @@ from django.db.models import Q
 from schulsozial.accounts.models import Role
 from schulsozial.accounts.permissions import (
     NOTHING,
-    carrier_ids,
+    carrier_scope_q,
+    carrier_serves_school,
     coordinates,
     has_role,
     municipality_ids,
@@ -78,25 +79,7 @@ def cycle_carriers_q(user: Any) -> Q:
     """The carriers offered as a filter of the cycle table: coordination's
     municipality's, a carrier's own only (a school served by two carriers
     must not show the other carrier to a carrier's manager)."""
-    query = NOTHING
-    coord = municipality_ids(user, Role.COORDINATION)
-    if coord:
-        query |= Q(municipality_id__in=coord)
-    carriers = carrier_ids(user)
-    if carriers:
-        query |= Q(pk__in=carriers)
-    return query
-
-
-def carrier_serves_school(user: Any, school_id: int) -> bool:
-    from schulsozial.masterdata.models import PositionAssignment
-
-    carriers = carrier_ids(user)
-    return bool(carriers) and (
-        PositionAssignment.objects.filter(
-            school_id=school_id, position__carrier_id__in=carriers
-        ).exists()
-    )
+    return carrier_scope_q(user, roles=(Role.COORDINATION, Role.CARRIER))
 
 
 def may_see_outcome_figures(user: Any) -> bool:
