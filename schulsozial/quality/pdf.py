@@ -38,6 +38,10 @@ def dialogue_minutes_pdf(dialogue: Any) -> bytes:
         topMargin=2 * cm,
         bottomMargin=2 * cm,
         title=f"{title} {dialogue.school.name}",
+        subject=title,
+        author="schulsozial",
+        creator="schulsozial",
+        lang="de-DE",
     )
     story: list[Any] = [
         Paragraph(escape(title), h1),

@@ -542,3 +542,28 @@ def test_withheld_topics_are_not_reported_as_no_activities(world, client_for):
     box = html.split('data-figures="true"', 1)[1].split("</aside>", 1)[0]
     assert "Für dieses Schuljahr sind keine Tätigkeiten dokumentiert." not in box
     assert "werden die Tätigkeiten nach Thema für eine einzelne Schule nicht gezeigt" in box
+
+
+def test_dialogue_minutes_pdf_describes_itself_in_german(world, client_for):
+    """The document properties showed Autor (anonymous) and Thema
+    (unspecified), ReportLab's defaults, and no language for screen readers."""
+    import datetime
+
+    from pypdf import PdfReader
+
+    framework(world)
+    dialogue = services.dialogue_create(
+        school=world.schools[0],
+        school_year=world.year,
+        date=datetime.date(2026, 6, 17),
+        participants=[ParticipantInput(role="worker")],
+        by=world.users["worker"],
+    )
+    pdf = client_for("worker").get(reverse("quality:dialogue_pdf", args=[dialogue.pk]))
+    reader = PdfReader(io.BytesIO(pdf.content))
+    meta = reader.metadata
+    assert meta.author == "schulsozial"
+    assert meta.subject == "Protokoll des Qualitätsdialogs"
+    assert meta.title.startswith("Protokoll des Qualitätsdialogs Testschule 0")
+    assert "(unspecified)" not in (meta.creator or "") + (meta.subject or "")
+    assert reader.trailer["/Root"].get("/Lang") == "de-DE"
