@@ -102,7 +102,14 @@ class ContractList(TableView):
             gettext_lazy("funding stream"),
             value=lambda o: o.funding_stream.name if o.funding_stream else "",
         ),
-        Column("fte", gettext_lazy("FTE"), sort="fte", numeric=True),
+        # Two decimals, as on the person's and the carrier's pages.
+        Column(
+            "fte",
+            gettext_lazy("FTE"),
+            value=lambda o: o.fte.quantize(Decimal("0.01")),
+            sort="fte",
+            numeric=True,
+        ),
     ]
     search_fields = ["staff_member__label", "carrier__name"]
     default_sort = "staff_member"

@@ -313,3 +313,11 @@ def test_the_entfristung_history_counts_a_contract_made_permanent_as_fixed_befor
     # figures; the current year (15 October passed) counts it permanent now.
     past = [y for y in before if datetime.date(y, 10, 15) < day]
     assert past and all(after[y] == before[y] for y in past)
+
+
+def test_the_list_shows_the_fte_with_two_decimals_as_the_other_contract_pages(world, client_for):
+    contracts_for_world(world)
+    status, body = page(client_for("coordinator"), "contract_list")
+    assert status == 200
+    assert "0,75" in body and "1,00" in body
+    assert "0,7500" not in body and "1,0000" not in body
