@@ -150,20 +150,15 @@ def school_scope_q(user: Any, *, roles: Collection[str], prefix: str = "") -> Q:
     grants and get no school. A school of a municipality the user holds no
     grant of these roles in is not included (a carrier reaches a school only
     through an assignment of one of its positions)."""
-    unknown = {str(r) for r in roles} - set(SCHOOL_SCOPE_ROLES)
-    if unknown:
-        raise ValueError(f"no school scope for the roles {sorted(unknown)}")
-    query = NOTHING
-    mun = municipality_ids(user, *(r for r in MUNICIPALITY_WIDE_ROLES if r in roles))
-    if mun:
-        query |= Q(**{f"{prefix}municipality_id__in": mun})
-    carriers = carrier_ids(user) if Role.CARRIER in roles else set()
-    if carriers:
-        query |= Q(**{f"{prefix}assignments__position__carrier_id__in": carriers})
-    own = school_ids(user, *(r for r in OWN_SCHOOL_ROLES if r in roles))
-    if own:
-        query |= Q(**{f"{prefix}pk__in": own})
-    return query
+    return _grant_scope_q(
+        user,
+        roles,
+        scope="school",
+        allowed=SCHOOL_SCOPE_ROLES,
+        municipality=f"{prefix}municipality_id",
+        carrier=f"{prefix}assignments__position__carrier_id",
+        own_school=f"{prefix}pk",
+    )
 
 
 # Which carriers a role reaches in `carrier_scope_q`, by the scope of its grant.
@@ -181,16 +176,44 @@ def carrier_scope_q(user: Any, *, roles: Collection[str]) -> Q:
     default); worker, principal and administration reach carriers only
     through their own rules, so naming them is an error. SYSTEM and anonymous
     users get no carrier."""
-    unknown = {str(r) for r in roles} - set(CARRIER_SCOPE_ROLES)
+    return _grant_scope_q(
+        user,
+        roles,
+        scope="carrier",
+        allowed=CARRIER_SCOPE_ROLES,
+        municipality="municipality_id",
+        carrier="pk",
+    )
+
+
+def _grant_scope_q(
+    user: Any,
+    roles: Collection[str],
+    *,
+    scope: str,
+    allowed: Collection[str],
+    municipality: str,
+    carrier: str,
+    own_school: str | None = None,
+) -> Q:
+    """The union behind `school_scope_q` and `carrier_scope_q`: the rows
+    whose `municipality` field is a municipality of the user's grants of the
+    municipality-wide roles in `roles`, whose `carrier` field is one of its
+    carriers (if `roles` names the carrier), and whose `own_school` field is
+    its own school (worker, principal). A role outside `allowed` is an error."""
+    unknown = {str(r) for r in roles} - {str(r) for r in allowed}
     if unknown:
-        raise ValueError(f"no carrier scope for the roles {sorted(unknown)}")
+        raise ValueError(f"no {scope} scope for the roles {sorted(unknown)}")
     query = NOTHING
     mun = municipality_ids(user, *(r for r in MUNICIPALITY_WIDE_ROLES if r in roles))
     if mun:
-        query |= Q(municipality_id__in=mun)
+        query |= Q(**{f"{municipality}__in": mun})
     carriers = carrier_ids(user) if Role.CARRIER in roles else set()
     if carriers:
-        query |= Q(pk__in=carriers)
+        query |= Q(**{f"{carrier}__in": carriers})
+    own = school_ids(user, *(r for r in OWN_SCHOOL_ROLES if r in roles)) if own_school else set()
+    if own:
+        query |= Q(**{f"{own_school}__in": own})
     return query
 
 
