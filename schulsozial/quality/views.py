@@ -138,6 +138,8 @@ def evaluation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_co_sign": evaluation.status == ST.SUBMITTED
             and perms.can_co_sign(user, evaluation),
             "school_open": _open_count(evaluation, Perspective.SCHOOL, records),
+            "worker_open": _open_count(evaluation, Perspective.WORKER, records),
+            "carrier_unrated": _open_count(evaluation, Perspective.CARRIER, records),
             "can_return": evaluation.status == ST.SUBMITTED
             and perms.can_return_evaluation(user, evaluation),
             "carrier_open": carrier_open,

@@ -567,3 +567,29 @@ def test_dialogue_minutes_pdf_describes_itself_in_german(world, client_for):
     assert meta.title.startswith("Protokoll des Qualitätsdialogs Testschule 0")
     assert "(unspecified)" not in (meta.creator or "") + (meta.subject or "")
     assert reader.trailer["/Root"].get("/Lang") == "de-DE"
+
+
+def test_submit_step_says_how_many_standards_are_still_open(world, client_for):
+    """The submit button was offered without a word that standards were still
+    unrated; pressing it only then told the worker. The step now says how many
+    are open and links to the form (as the co-sign step does), for the
+    workers and for the carrier."""
+    evaluation = started(world)
+    url = reverse("quality:evaluation_detail", args=[evaluation.pk])
+    html = page(client_for("worker"), url)
+    steps = html.split('id="steps-head"', 1)[1].split("</section>", 1)[0]
+    assert (
+        "Vor dem Einreichen bewerten Sie bitte jeden Standard: 3 Standards sind noch offen."
+        in steps
+    )
+    edit = reverse("quality:evaluation_edit", args=[evaluation.pk, "worker"])
+    assert f'href="{edit}"' in steps
+    rate_all(evaluation, Perspective.WORKER, [4, 3, 2], world.users["worker"])
+    steps = page(client_for("worker"), url).split('id="steps-head"', 1)[1].split("</section>", 1)[0]
+    assert "noch offen" not in steps
+    services.evaluation_submit(evaluation=evaluation, by=world.users["worker"])
+    steps = (
+        page(client_for("carrier"), url).split('id="steps-head"', 1)[1].split("</section>", 1)[0]
+    )
+    assert "3 Standards sind noch offen." in steps
+    assert reverse("quality:evaluation_edit", args=[evaluation.pk, "carrier"]) in steps
