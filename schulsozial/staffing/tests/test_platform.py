@@ -387,6 +387,9 @@ def test_plan_page_in_german(world, client_for):
         assert text in html, text
     accept = client_for("coordinator").get(reverse("staffing:plan_accept", args=[plan.pk]))
     assert "Übernehmen und Einsätze schreiben" in accept.content.decode()
+    # The plan's name already says its year: not "Stellenplanung 2027/28 (2027/28)".
+    assert f">{plan.name}<" in accept.content.decode()
+    assert f"{plan.name} ({plan.school_year.code})" not in accept.content.decode()
 
 
 def test_unfilled_export_lists_the_open_needs(world, client_for):
