@@ -48,7 +48,9 @@ class PlanCreateForm(forms.Form):
 
 class RolloverForm(forms.Form):
     school_year = forms.ModelChoiceField(
-        label=_("school year to roll over into"), queryset=SchoolYear.objects.all()
+        label=_("school year to roll over into"),
+        queryset=SchoolYear.objects.all(),
+        empty_label=None,  # a school year is always chosen (the latest first)
     )
     carrier = forms.ModelChoiceField(
         label=_("only the staff of this carrier"),

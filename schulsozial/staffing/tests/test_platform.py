@@ -236,6 +236,8 @@ def test_carrier_rolls_over_only_its_own_staff(world, client_for):
     year = next_year(world)
     listing = client.get(reverse("staffing:plan_list")).content.decode()
     assert 'action="/stellenplanung/schuljahreswechsel/"' in listing
+    rollover = listing.split('action="/stellenplanung/schuljahreswechsel/"')[1].split("</form>")[0]
+    assert "---------" not in rollover  # no empty choice: a school year is always chosen
     response = client.post(
         reverse("staffing:plan_rollover"), {"school_year": year.pk, "carrier": world.carrier.pk}
     )
