@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from schulsozial.accounts.permissions import carrier_serves_school
 from schulsozial.concepts.models import Standard
 from schulsozial.masterdata.models import School, SchoolYear
 
@@ -164,7 +165,7 @@ def _scope_for_school(user: Any, school: School) -> Any:
             continue
         if scope.school_ids is not None and school.pk not in scope.school_ids:
             continue
-        if scope.carrier_ids is not None and not perms.carrier_serves_school(user, school.pk):
+        if scope.carrier_ids is not None and not carrier_serves_school(user, school.pk):
             continue
         return scope
     return None
