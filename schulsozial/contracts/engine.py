@@ -11,7 +11,9 @@ permanent evenly over the school years left until the target year.
 Continuity: a worker is at a school on the days a position serving the
 school is held by them (the position's validity, cut to the worker's
 contracts where the caller does that). Vacancy days are the days of the
-window on which the school had a target but nobody at all.
+window on which the school had a target but nobody at all. A school is
+flagged for frequent change when its different workers, less the places it
+had at once beyond one, reach the threshold.
 """
 
 from __future__ import annotations
@@ -177,6 +179,8 @@ class Continuity:
     current_since: datetime.date | None
     current_days: int | None
     flagged: bool
+    # The most workers at the school on one day of the window (its places).
+    places: int = 0
 
 
 def _clip(
@@ -210,7 +214,13 @@ def continuity(
     mine = [s for s in stints if s.school == school]
     clipped = [(s, _clip(s.start, s.end, lo, hi)) for s in mine]
     workers = {s.worker for s, c in clipped if c}
-    covered = _days(c for _s, c in clipped if c)
+    present: defaultdict[datetime.date, set[int]] = defaultdict(set)
+    for s, c in clipped:
+        if c:
+            for day in _days([c]):
+                present[day].add(s.worker)
+    places = max((len(w) for w in present.values()), default=0)
+    covered = set(present)
     target = _days(c for a, b in target_spans if (c := _clip(a, b, lo, hi)))
     vacancy = len(target - covered)
     since: datetime.date | None = None
@@ -234,5 +244,9 @@ def continuity(
         vacancy_days=vacancy,
         current_since=since,
         current_days=(today - since).days + 1 if since else None,
-        flagged=len(workers) >= threshold,
+        # Successive workers per place: a school with three places and the
+        # same three people all along has no change; with one place, three
+        # different workers are three (the setting's meaning).
+        flagged=len(workers) - max(places, 1) + 1 >= threshold,
+        places=places,
     )

@@ -125,6 +125,26 @@ def test_continuity_counts_workers_vacancy_days_and_the_current_assignment():
     ).flagged
 
 
+def test_three_workers_side_by_side_all_along_are_no_frequent_change():
+    window = (D(2024, 8, 1), D(2027, 3, 1))
+    together = [engine.Stint(7, w, D(2020, 8, 1), None) for w in (1, 2, 3)]
+    found = engine.continuity(
+        school=7, stints=together, target_spans=[], window=window, today=window[1], threshold=3
+    )
+    assert (found.workers, found.places, found.flagged) == (3, 3, False)
+    # Two places, and one of them changed hands twice: 4 people, flagged.
+    changing = [
+        engine.Stint(7, 1, D(2020, 8, 1), None),
+        engine.Stint(7, 2, D(2020, 8, 1), D(2025, 1, 31)),
+        engine.Stint(7, 3, D(2025, 2, 1), D(2025, 12, 31)),
+        engine.Stint(7, 4, D(2026, 1, 1), None),
+    ]
+    found = engine.continuity(
+        school=7, stints=changing, target_spans=[], window=window, today=window[1], threshold=3
+    )
+    assert (found.workers, found.places, found.flagged) == (4, 2, True)
+
+
 def test_a_worker_back_after_a_break_counts_from_the_return_and_no_target_no_vacancy():
     stints = [
         engine.Stint(7, 1, D(2024, 8, 1), D(2025, 1, 31)),
