@@ -74,8 +74,12 @@ class RolloverForm(forms.Form):
 
 
 class PinForm(forms.Form):
-    staff = forms.ModelChoiceField(label=_("staff member"), queryset=StaffMember.objects.none())
-    school = forms.ModelChoiceField(label=_("school"), queryset=School.objects.none())
+    staff = forms.ModelChoiceField(
+        label=_("staff member"), queryset=StaffMember.objects.none(), empty_label="–"
+    )
+    school = forms.ModelChoiceField(
+        label=_("school"), queryset=School.objects.none(), empty_label="–"
+    )
     fte = forms.DecimalField(
         label=_("FTE"),
         min_value=Decimal("0.01"),
@@ -97,8 +101,12 @@ class PinForm(forms.Form):
 
 
 class BanForm(forms.Form):
-    staff = forms.ModelChoiceField(label=_("staff member"), queryset=StaffMember.objects.none())
-    school = forms.ModelChoiceField(label=_("school"), queryset=School.objects.none())
+    staff = forms.ModelChoiceField(
+        label=_("staff member"), queryset=StaffMember.objects.none(), empty_label="–"
+    )
+    school = forms.ModelChoiceField(
+        label=_("school"), queryset=School.objects.none(), empty_label="–"
+    )
 
     def __init__(
         self,

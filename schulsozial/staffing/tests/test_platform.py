@@ -387,6 +387,9 @@ def test_plan_page_in_german(world, client_for):
         "Ausschließen",
     ):
         assert text in html, text
+    # The pin and ban forms start on a dash, not on Django's dashes.
+    assert "---------" not in html
+    assert html.count('<option value="" selected>–</option>') == 4
     accept = client_for("coordinator").get(reverse("staffing:plan_accept", args=[plan.pk]))
     assert "Übernehmen und Einsätze schreiben" in accept.content.decode()
     # The plan's name already says its year: not "Stellenplanung 2027/28 (2027/28)".
