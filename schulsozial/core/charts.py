@@ -74,10 +74,9 @@ def bar_chart(
     """Horizontal bars, one per row, in the given order; optional marker and band."""
     row_h, label_w, width, pad = 18, 230, 760, 40
     height = pad + row_h * len(bars) + 30
-    top = max([1.0] + [max(b.value, b.secondary or 0, b.high or 0) for b in bars])
-    scale = (width - label_w - 70) / top
+    ticks = _ticks(max([1.0] + [max(b.value, b.secondary or 0, b.high or 0) for b in bars]))
+    scale = (width - label_w - 70) / ticks[-1]
     body: list[str] = []
-    ticks = _ticks(top)
     for tick in ticks:
         x = label_w + tick * scale
         body.append(
@@ -140,14 +139,15 @@ def scatter_chart(points: Sequence[Point], *, title: str, x_label: str, y_label:
     share (x) against the allocation (y): dots above the line got more."""
     size, left, bottom, pad = 420, 56, 44, 16
     width, height = size + left + pad, size + bottom + pad
-    top = max([1.0] + [max(p.x, p.y) for p in points])
+    ticks = _ticks(max([1.0] + [max(p.x, p.y) for p in points]))
+    top = ticks[-1]
     scale = size / top
 
     def xy(x: float, y: float) -> tuple[float, float]:
         return left + x * scale, pad + size - y * scale
 
     body: list[str] = []
-    for tick in _ticks(top):
+    for tick in ticks:
         tx, ty = xy(tick, tick)
         body.append(
             f'<line x1="{tx:.1f}" y1="{pad}" x2="{tx:.1f}" y2="{pad + size}" stroke="#e1e4e8"/>'
@@ -187,11 +187,19 @@ def scatter_chart(points: Sequence[Point], *, title: str, x_label: str, y_label:
     return _svg(width, height, title, body)
 
 
-def _ticks(top: float) -> list[float]:
-    raw = top / 5
-    magnitude = 10 ** math.floor(math.log10(raw)) if raw > 0 else 1
-    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
-    return [step * i for i in range(int(top / step) + 1)]
+def _ticks(top: float, *, most: int = 6) -> list[float]:
+    """Round ticks from 0 up to the first tick at or above `top`: steps of 1, 2
+    or 5 times a power of ten, the smallest that needs at most `most` intervals.
+    The last tick is the end of the axis, so every value up to `top` lies on it."""
+    if top <= 0:
+        return [0.0, 1.0]
+    magnitude = 10.0 ** math.floor(math.log10(top / most))
+    for step in (m * magnitude for m in (1, 2, 5, 10, 20)):
+        # The tolerance keeps 0.6 / 0.2 (2.9999...) at three intervals, not four.
+        intervals = max(math.ceil(top / step - 1e-9), 1)
+        if intervals <= most:
+            break
+    return [round(step * i, 10) for i in range(intervals + 1)]
 
 
 @dataclass(frozen=True)
@@ -268,9 +276,8 @@ def line_chart(points: Sequence[tuple[str, float]], *, title: str, unit: str = "
     the value at each point; gaps (withheld values) are left out by the caller."""
     width, height, left, right, top_pad, bottom = 760, 260, 50, 20, 24, 40
     values = [float(v) for _label, v in points]
-    top = max([1.0, *values])
-    ticks = _ticks(top)
-    top = max(top, ticks[-1])
+    ticks = _ticks(max([1.0, *values]))
+    top = ticks[-1]
     inner_w, inner_h = width - left - right, height - top_pad - bottom
     step = inner_w / max(len(points) - 1, 1)
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
-from schulsozial.core.charts import Dot, Point, dot_map, scatter_chart
+import pytest
+
+from schulsozial.core.charts import Bar, Dot, Point, bar_chart, dot_map, line_chart, scatter_chart
 
 
 def test_dot_map_legend_shows_the_sizes_it_draws():
@@ -89,3 +93,37 @@ def test_shown_numbers_have_the_german_decimal_comma():
     assert "Schule A: x 0,26, y 0,25" in shown
     assert not [t for t in shown if re.search(r"\d\.\d", t)], shown
     assert 'data-legend-size="0.75"' in svgs[3]
+
+
+def _tick_labels(svg: str, anchor: str) -> list[float]:
+    """The axis tick labels (grey text) of a chart, as numbers."""
+    pattern = rf'text-anchor="{anchor}" fill="#38404a">([^<]+)<'
+    return [float(t.replace(",", ".")) for t in re.findall(pattern, svg)]
+
+
+def _is_round_step(step: float) -> bool:
+    mantissa = step / 10 ** math.floor(math.log10(step))
+    return any(abs(mantissa - m) < 1e-6 for m in (1, 2, 5))
+
+
+@pytest.mark.parametrize("largest", [17, 23, 101, 0.7, 1, 0.25, 3.2, 48])
+def test_value_axis_ends_at_or_above_the_largest_value_with_round_ticks(largest):
+    """The y-axis of the line chart and the value axis of the bar chart reach
+    the largest value (a 17 stood above the top tick 15), in steps of 1, 2 or 5
+    times a power of ten."""
+    values = [largest / 3, largest, largest / 2]
+    line = str(line_chart([(f"{i}", v) for i, v in enumerate(values)], title="Verlauf"))
+    bars = str(bar_chart([Bar(f"Schule {i}", v) for i, v in enumerate(values)], title="VZÄ"))
+    for ticks in (_tick_labels(line, "end"), _tick_labels(bars, "middle")):
+        assert ticks[0] == 0
+        assert ticks[-1] >= largest, ticks
+        steps = {round(b - a, 6) for a, b in itertools.pairwise(ticks)}
+        assert len(steps) == 1 and _is_round_step(steps.pop()), ticks
+        assert len(ticks) <= 7, ticks
+    # Every dot of the line lies inside the plot area, none above the top tick.
+    top_tick_y = min(float(y) for y in re.findall(r'<line x1="50" y1="([\d.]+)" x2="740"', line))
+    assert all(float(cy) >= top_tick_y - 0.1 for cy in re.findall(r'cy="([\d.]+)"', line))
+    # The longest bar ends no further right than the last tick line.
+    last_tick_x = max(float(x) for x in re.findall(r'<line x1="([\d.]+)" y1="34"', bars))
+    widths = [float(w) for w in re.findall(r'<rect x="230" y="[\d.]+" width="([\d.]+)"', bars)]
+    assert max(widths) + 230 <= last_tick_x + 0.1
