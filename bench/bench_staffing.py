@@ -5,8 +5,9 @@ prints are the ones of docs/performance.md, "Staffing plan solver".
 
 - Both with "balanced" targets (about the staff's FTE, what an adopted distribution gives) and
   "short" ones (a fifth more than the staff can give), see engine/synthetic.py.
-- City (50 schools, 60 staff, 3 carriers; seeds 0-4 of the synthetic generator): time until the
-  optimum is proven, with the fix-and-optimise warm start and without it (cold), and the
+- City (50 schools, 60 staff, 3 carriers; seeds 0-9 of the synthetic generator): time until the
+  optimum is proven, with the fix-and-optimise warm start, without it (cold), with HiGHS'
+  own defaults for the options the solver changes (engine/model.py SEARCH_OPTIONS), and the
   objective of a greedy plan (keep last year's people where the target allows, then fill the
   largest shortfalls with whoever has hours left: what a coordinator does in Excel).
 - Kreis (300 schools, 350 staff, 12 carriers): one run with a time limit of 60 s per variant;
@@ -37,6 +38,7 @@ sys.path.insert(0, str(REPO))
 from machine import cpu_model  # noqa: E402  (bench/ is the script folder)
 
 from schulsozial.staffing.engine.model import (  # noqa: E402
+    SEARCH_OPTIONS,
     Model,
     build_model,
     run_highs,
@@ -143,12 +145,28 @@ def at(trace: list[dict[str, Any]], seconds: float, key: str) -> float | None:
     return value
 
 
-def run(problem_dict: dict[str, Any], *, warm: bool, limit: float) -> dict[str, Any]:
+#: HiGHS' own defaults for the options the solver changes (the "HiGHS defaults" variant)
+HIGHS_DEFAULTS = {
+    "mip_lp_solver": "ipm",
+    "mip_heuristic_run_root_reduced_cost": True,
+    "mip_heuristic_run_rins": True,
+}
+
+
+def run(
+    problem_dict: dict[str, Any], *, warm: bool, limit: float, defaults: bool = False
+) -> dict[str, Any]:
     problem = parse_problem(problem_dict)
+    tuned = dict(SEARCH_OPTIONS)
+    if defaults:
+        SEARCH_OPTIONS.update(HIGHS_DEFAULTS)
     wall = time.monotonic()
     cpu = time.process_time()
     model = build_model(problem)
-    result = run_highs(model, time_limit=limit, warm_start=warm)
+    try:
+        result = run_highs(model, time_limit=limit, warm_start=warm)
+    finally:
+        SEARCH_OPTIONS.update(tuned)
     result.seconds = time.monotonic() - wall
     plan = plan_from_run(problem, model, result)
     assert check_plan(problem, plan) == []
@@ -178,40 +196,51 @@ def bench_city(seeds: range, supply: str) -> None:
         model = build_model(problem)
         warm = run(problem_dict, warm=True, limit=120)
         cold = run(problem_dict, warm=False, limit=120)
+        default = run(problem_dict, warm=True, limit=120, defaults=True)
         started = time.monotonic()
         naive = plan_objective(problem, greedy(problem))
         greedy_ms = (time.monotonic() - started) * 1000
         if warm["plan"]["status"] == cold["plan"]["status"] == "optimal":
             assert warm["plan"]["objective"] == cold["plan"]["objective"]
+        if warm["plan"]["status"] == default["plan"]["status"] == "optimal":
+            assert warm["plan"]["objective"] == default["plan"]["objective"]
         rows.append(
             (
                 seed,
                 len(model.pairs),
                 warm,
                 cold,
+                default,
                 float(naive),
                 greedy_ms,
             )
         )
     header = (
-        "| seed | pairs | optimum | warm start: wall s | cpu s | status | cold: wall s | "
-        "cpu s | status | greedy objective | greedy ms |"
+        "| seed | pairs | optimum | solver: wall s | cpu s | status | cold: cpu s | status | "
+        "HiGHS defaults: cpu s | status | greedy objective | greedy ms |"
     )
     print(header)
-    print("|" + "---|" * 11)
-    for seed, pairs, warm, cold, naive, greedy_ms in rows:
+    print("|" + "---|" * 12)
+    for seed, pairs, warm, cold, default, naive, greedy_ms in rows:
         print(
             f"| {seed} | {pairs} | {warm['plan']['objective']:.2f} | {warm['wall']:.2f} | "
-            f"{warm['cpu']:.2f} | {warm['plan']['status']} | {cold['wall']:.2f} | "
-            f"{cold['cpu']:.2f} | {cold['plan']['status']} | {naive:.2f} | {greedy_ms:.0f} |"
+            f"{warm['cpu']:.2f} | {warm['plan']['status']} | {cold['cpu']:.2f} | "
+            f"{cold['plan']['status']} | {default['cpu']:.2f} | {default['plan']['status']} | "
+            f"{naive:.2f} | {greedy_ms:.0f} |"
         )
-    warm_cpu = [r[2]["cpu"] for r in rows]
-    cold_cpu = [r[3]["cpu"] for r in rows]
-    warm_wall = [r[2]["wall"] for r in rows]
+
+    def median(column: int, key: str) -> float:
+        return statistics.median(r[column][key] for r in rows)
+
+    def worst(column: int) -> float:
+        return max(r[column]["cpu"] for r in rows)
+
+    below = sum(1 for r in rows if r[2]["wall"] < 1.0)
     print(
-        f"\nmedian warm start {statistics.median(warm_wall):.2f} s wall / "
-        f"{statistics.median(warm_cpu):.2f} s cpu (max {max(warm_cpu):.2f} s cpu), "
-        f"cold {statistics.median(cold_cpu):.2f} s cpu; load {load()}"
+        f"\nmedian solver {median(2, 'wall'):.2f} s wall / {median(2, 'cpu'):.2f} s cpu "
+        f"(max {worst(2):.2f}), {below} of {len(rows)} under 1 s wall; cold "
+        f"{median(3, 'cpu'):.2f} s cpu (max {worst(3):.2f}); HiGHS defaults "
+        f"{median(4, 'cpu'):.2f} s cpu (max {worst(4):.2f}); load {load()}"
     )
 
 
@@ -269,8 +298,13 @@ def bench_kreis(limit: float, supply: str) -> None:
         + " | wall s | cpu s |"
     )
     print("|" + "---|" * (len(checkpoints) + 3))
-    for warm in (True, False):
-        result = run(problem_dict, warm=warm, limit=limit)
+    variants = (
+        ("warm start (fix-and-optimise)", True, False),
+        ("cold (no warm start)", False, False),
+        ("warm start, HiGHS defaults", True, True),
+    )
+    for name, warm, defaults in variants:
+        result = run(problem_dict, warm=warm, limit=limit, defaults=defaults)
         model = result["model"]
         cells = []
         for c in checkpoints:
@@ -284,7 +318,6 @@ def bench_kreis(limit: float, supply: str) -> None:
             if objective and bound is not None:
                 gap = 100 * (objective - bound) / objective
             cells.append(f"{fmt(objective)} / {fmt(bound)} / {fmt(gap, 1)} %")
-        name = "warm start (fix-and-optimise)" if warm else "cold (no warm start)"
         print(
             f"| {name} | " + " | ".join(cells) + f" | {result['wall']:.1f} | {result['cpu']:.1f} |"
         )
@@ -310,10 +343,10 @@ def main() -> None:
     print(f"# Staffing solver benchmark\n{machine()}; load average before: {load()}")
     for supply in ("balanced", "short"):
         if args.only in (None, "city"):
-            bench_city(range(3) if args.quick else range(5), supply)
+            bench_city(range(3) if args.quick else range(10), supply)
     for supply in ("balanced", "short"):
         if args.only in (None, "carriers"):
-            bench_carriers(range(3) if args.quick else range(5), supply)
+            bench_carriers(range(3) if args.quick else range(10), supply)
     for supply in ("balanced", "short"):
         if args.only in (None, "kreis"):
             bench_kreis(15.0 if args.quick else 60.0, supply)

@@ -37,6 +37,7 @@ import numpy as np
 from .problem import Problem
 
 __all__ = [
+    "SEARCH_OPTIONS",
     "Model",
     "Pair",
     "Progress",
@@ -54,6 +55,19 @@ WARM_START_SECONDS = 10.0
 #: the first (the full search proves small models faster from that start: on the synthetic
 #: city the whole warm start cost more than it saved).
 FULL_WARM_START_PAIRS = 4000
+
+#: HiGHS options for every solve (the benchmark compares them with HiGHS' own defaults):
+#: - the root LP by interior point: several times faster than dual simplex on these models;
+#: - two primal heuristics off: the warm start is usually optimal or close to it, and the
+#:   root reduced-cost and RINS sub-MIPs then spend most of the run looking for a better plan
+#:   that does not exist (on a synthetic city 1.0 of 1.4 s went into sub-MIPs). Off, the
+#:   median time to the proven optimum of the city falls by about half and the Kreis' bound
+#:   after 60 s is higher (docs/performance.md, "Staffing plan solver").
+SEARCH_OPTIONS: dict[str, str | bool] = {
+    "mip_lp_solver": "ipm",
+    "mip_heuristic_run_root_reduced_cost": False,
+    "mip_heuristic_run_rins": False,
+}
 
 #: ``progress(event)``: event is a dict with ``phase`` ("start" | "search" | "done"),
 #: ``elapsed`` (s), ``objective`` and ``bound`` (FTE objective units, None when unknown).
@@ -342,8 +356,8 @@ def _highs(
     h = highspy.Highs()  # type: ignore[no-untyped-call]
     h.setOptionValue("output_flag", False)
     h.setOptionValue("random_seed", 1)
-    # the root LP by interior point: several times faster than dual simplex on these models
-    h.setOptionValue("mip_lp_solver", "ipm")
+    for name, value in SEARCH_OPTIONS.items():
+        h.setOptionValue(name, value)
     if time_limit is not None:
         h.setOptionValue("time_limit", max(float(time_limit), 0.001))
     if model.grain > 0:
