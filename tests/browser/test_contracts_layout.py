@@ -7,12 +7,13 @@ import pytest
 
 from schulsozial.contracts.tests.factories import contracts_for_world
 from schulsozial.testing.personas import build_world
-from tests.browser.conftest import browser, log_in, page  # noqa: F401 (fixtures)
+
+from .conftest import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_contract_history_of_a_person_fits_a_768_px_screen(live_server, page):  # noqa: F811
+def test_the_contract_history_of_a_person_fits_a_768_px_screen(live_server, page):
     world = build_world()
     contract = contracts_for_world(world)[1]
     page.set_viewport_size({"width": 768, "height": 900})
