@@ -14,7 +14,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from .model import Model, Progress, SolverRun, build_model, run_highs
+from .model import (
+    Model,
+    Progress,
+    SolverRun,
+    build_model,
+    fix_and_optimise_start,
+    run_highs,
+)
 from .problem import Problem, parse_problem
 
 __all__ = ["check_plan", "plan_objective", "solve", "split_problem"]
@@ -328,9 +335,32 @@ def _solve_parts(
 ) -> tuple[Assignment, str, Decimal]:
     """Each part its own model, the time limit shared in proportion to the parts' pairs (what
     a part leaves unused goes to the ones after it); the plan is the union of the parts' plans,
-    its bound the sum of their bounds, optimal when every part is."""
+    its bound the sum of their bounds, optimal when every part is.
+
+    The progress shows the whole problem: the value of the best plan so far (finished parts'
+    plans, the running part's best, last year's placements for the parts still to come) and
+    the sum of the parts' proven bounds (what every plan pays for the parts not yet solved)."""
     models = [build_model(part) for part in parts]
     weights = [max(len(model.pairs), 1) for model in models]
+    best = [model.value(fix_and_optimise_start(model)[0]) for model in models]
+    floor = [model.trivial_bound() for model in models]
+
+    def whole(phase: str, number: int) -> None:
+        if progress is None:
+            return
+        objective = sum(best)
+        progress(
+            {
+                "phase": phase,
+                "elapsed": time.monotonic() - started,
+                "objective": objective,
+                "bound": min(sum(floor), objective),
+                "part": number + 1,
+                "parts": len(parts),
+            }
+        )
+
+    whole("start", 0)
     assignment: Assignment = {}
     bound = Decimal(0)
     status = "optimal"
@@ -340,21 +370,12 @@ def _solve_parts(
             left = max(time_limit - (time.monotonic() - started), 0.01)
             limit = max(left * weights[i] / sum(weights[i:]), 0.01)
 
-        def report(
-            event: dict[str, Any], number: int = i, sink: Progress | None = progress
-        ) -> None:
-            if sink is None or (event["phase"] == "start" and number > 0):
-                return  # one "start" for the whole run; the parts' values are partial sums
-            sink(
-                {
-                    "phase": event["phase"],
-                    "elapsed": time.monotonic() - started,
-                    "objective": None,
-                    "bound": None,
-                    "part": number + 1,
-                    "parts": len(parts),
-                }
-            )
+        def report(event: dict[str, Any], number: int = i) -> None:
+            if event["objective"] is not None:
+                best[number] = min(best[number], float(event["objective"]))
+            if event["bound"] is not None:
+                floor[number] = max(floor[number], float(event["bound"]))
+            whole("search", number)
 
         run = run_highs(
             model,
@@ -369,6 +390,8 @@ def _solve_parts(
             status = run.status
         bound += part_bound
         assignment.update(own)
+        best[i], floor[i] = float(objective), float(part_bound)
+        whole("search", i)
     return assignment, status, bound
 
 

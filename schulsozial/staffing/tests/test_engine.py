@@ -357,3 +357,25 @@ def test_fractional_hours_of_the_search_become_whole_steps_no_worse() -> None:
     assert sorted(steps) == [0, 1]
     assert sum(steps.values()) == 10
     assert model.value(steps) <= fractional + 1e-9  # rounding (4 + 5 steps) would be worse
+
+
+def test_a_split_solve_reports_the_whole_plans_value_and_bound_while_it_runs() -> None:
+    """Each part is solved on its own; the progress shows the whole plan so far (finished
+    parts, the running part's best plan, last year's plan for the parts still to come) and a
+    bound that holds for the whole problem, never only "part i of n"."""
+    from schulsozial.staffing.engine.solve import split_problem
+    from schulsozial.staffing.engine.synthetic import city
+
+    problem = city(0, "short", open_share=0.0)
+    assert len(split_problem(parse_problem(problem))) >= 3
+    events: list[dict[str, Any]] = []
+    plan = solve(problem, time_limit=60, progress=events.append)
+    running = [e for e in events if e["phase"] in ("start", "search")]
+    assert {e.get("parts") for e in running} == {len(split_problem(parse_problem(problem)))}
+    assert all(e["objective"] is not None and e["bound"] is not None for e in running)
+    assert all(e["bound"] <= e["objective"] + 1e-9 for e in running)
+    # a bound that holds for the whole problem and a value that belongs to a whole plan
+    assert all(e["bound"] <= plan["objective"] + 1e-9 for e in running)
+    assert all(e["objective"] >= plan["objective"] - 1e-9 for e in running)
+    assert running[-1]["objective"] == pytest.approx(plan["objective"])
+    assert running[-1]["bound"] == pytest.approx(plan["bound"])
