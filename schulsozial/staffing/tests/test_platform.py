@@ -572,3 +572,17 @@ def test_a_calculated_plan_waits_in_coordination_s_task_list(world):
     services.plan_accept(plan=plan, by=world.users["coordinator"])
     tasks = open_tasks(user=world.users["coordinator"], day=today)
     assert not [t for t in tasks if t.kind == "accept_staffing_plan"]
+
+
+def test_the_progress_page_names_the_plan_without_repeating_its_year(world, client_for):
+    plan = _plan(world)
+    plan.status = StaffingPlan.Status.SOLVING
+    plan.progress = {"phase": "queued"}
+    plan.save(update_fields=["status", "progress"])
+    html = (
+        client_for("coordinator")
+        .get(reverse("staffing:plan_progress", args=[plan.pk]))
+        .content.decode()
+    )
+    assert "Berechnung läuft" in html and f">{plan.name}<" in html
+    assert f"{plan.name} ({plan.school_year.code})" not in html
