@@ -23,11 +23,10 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import cm
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from schulsozial.core.context_processors import DATA_ATTRIBUTION
-from schulsozial.core.pdftext import fit
+from schulsozial.core.pdftext import fit, page_count_canvas, page_label
 from schulsozial.masterdata.models import SchoolType
 
 from .models import Scenario
@@ -73,33 +72,12 @@ def _bars(rows: list[dict], width: float) -> Drawing:
     return drawing
 
 
-class _NumberedCanvas(Canvas):
-    """Draws "Seite x von y" once the number of pages is known: each page is
-    kept until `save`, then finished with its number."""
+class _NumberedCanvas(page_count_canvas()):  # type: ignore[misc]
+    """Draws "Seite x von y" once the number of pages is known."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self._kept: list[dict] = []
-
-    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
-        self._kept.append(dict(self.__dict__))
-        self._startPage()
-
-    def save(self) -> None:
-        total = len(self._kept)
-        for state in self._kept:
-            self.__dict__.update(state)
-            self.saveState()
-            self.setFont("Helvetica", 8)
-            width = self._pagesize[0]
-            self.drawRightString(
-                width - 1.5 * cm,
-                1 * cm,
-                _("Page %(n)s of %(total)s") % {"n": self._pageNumber, "total": total},
-            )
-            self.restoreState()
-            super().showPage()
-        super().save()
+    def draw_page(self, number: int, total: int) -> None:
+        self.setFont("Helvetica", 8)
+        self.drawRightString(self._pagesize[0] - 1.5 * cm, 1 * cm, page_label(number, total))
 
 
 def _rules_story(scenario: Scenario, styles, cell: ParagraphStyle) -> list:

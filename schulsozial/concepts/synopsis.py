@@ -170,10 +170,6 @@ def _change_label(change: str) -> str:
     }[change]
 
 
-def _page_label(page: int, total: int) -> str:
-    return _("Page %(n)s of %(total)s") % {"n": page, "total": total}
-
-
 # --------------------------------------------------------------------------- PDF
 
 
@@ -182,7 +178,6 @@ def render_pdf(doc: Synopsis) -> bytes:
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
     from reportlab.lib.units import cm
-    from reportlab.pdfgen import canvas as pdfcanvas
     from reportlab.platypus import (
         CondPageBreak,
         Paragraph,
@@ -192,6 +187,8 @@ def render_pdf(doc: Synopsis) -> bytes:
         TableStyle,
     )
 
+    from schulsozial.core.pdftext import page_count_canvas, page_label
+
     size = landscape(A4)
     styles = getSampleStyleSheet()
     body = ParagraphStyle("sbody", parent=styles["BodyText"], fontSize=9.5, leading=12.5)
@@ -200,34 +197,19 @@ def render_pdf(doc: Synopsis) -> bytes:
     group_style = ParagraphStyle("sgroup", parent=styles["Heading2"], fontSize=13)
     footer_title = doc.title
 
-    class NumberedCanvas(pdfcanvas.Canvas):
-        """Draws "Seite x von y" once the number of pages is known."""
+    class NumberedCanvas(page_count_canvas()):  # type: ignore[misc]
+        """The two column heads at the top, title and "Seite x von y" at the foot."""
 
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab's API)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                top = size[1] - 1.1 * cm
-                self.setFont("Helvetica-Bold", 8.5)
-                self.drawString(1.5 * cm + 4, top, doc.old_label)
-                self.drawString(1.5 * cm + width / 2 + 4, top, doc.new_label)
-                self.setStrokeColor(colors.HexColor("#8a929c"))
-                self.line(1.5 * cm, top - 4, size[0] - 1.5 * cm, top - 4)
-                self.setFont("Helvetica", 8.5)
-                self.drawString(1.5 * cm, 1 * cm, footer_title)
-                self.drawRightString(
-                    size[0] - 1.5 * cm, 1 * cm, _page_label(self._pageNumber, total)
-                )
-                super().showPage()
-            super().save()
+        def draw_page(self, number: int, total: int) -> None:
+            top = size[1] - 1.1 * cm
+            self.setFont("Helvetica-Bold", 8.5)
+            self.drawString(1.5 * cm + 4, top, doc.old_label)
+            self.drawString(1.5 * cm + width / 2 + 4, top, doc.new_label)
+            self.setStrokeColor(colors.HexColor("#8a929c"))
+            self.line(1.5 * cm, top - 4, size[0] - 1.5 * cm, top - 4)
+            self.setFont("Helvetica", 8.5)
+            self.drawString(1.5 * cm, 1 * cm, footer_title)
+            self.drawRightString(size[0] - 1.5 * cm, 1 * cm, page_label(number, total))
 
     def cell(block: Block | None) -> Any:
         if block is None:

@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from django.utils.translation import gettext as _
-
 from .document import (
     PaperDocument,
     _date,
@@ -23,35 +21,16 @@ from .document import (
 
 
 def _numbered_canvas(footer: str, size: tuple[float, float]) -> type:
+    """The footer (municipality and title) and "Seite x von y" on every page."""
     from reportlab.lib.units import cm
-    from reportlab.pdfgen import canvas as pdfcanvas
 
-    from schulsozial.core.pdftext import fit
+    from schulsozial.core.pdftext import fit, page_count_canvas, page_label
 
-    class NumberedCanvas(pdfcanvas.Canvas):
-        """Draws "Seite x von y" once the number of pages is known."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:  # noqa: N802 (reportlab's API)
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for state in self._pages:
-                self.__dict__.update(state)
-                self.setFont("Helvetica", 8.5)
-                self.drawString(2.2 * cm, 1.2 * cm, fit(footer, size[0] - 8 * cm, size=8.5))
-                self.drawRightString(
-                    size[0] - 2.2 * cm,
-                    1.2 * cm,
-                    _("Page %(n)s of %(total)s") % {"n": self._pageNumber, "total": total},
-                )
-                super().showPage()
-            super().save()
+    class NumberedCanvas(page_count_canvas()):  # type: ignore[misc]
+        def draw_page(self, number: int, total: int) -> None:
+            self.setFont("Helvetica", 8.5)
+            self.drawString(2.2 * cm, 1.2 * cm, fit(footer, size[0] - 8 * cm, size=8.5))
+            self.drawRightString(size[0] - 2.2 * cm, 1.2 * cm, page_label(number, total))
 
     return NumberedCanvas
 
