@@ -105,9 +105,9 @@ def timeline(
         f'stroke="#b3261e" stroke-width="2" stroke-dasharray="4 2"/>'
     )
     legend_y = height - 8
-    parts = [(FIXED, fixed_label), (PERMANENT, permanent_label)]
+    legend = [(FIXED, fixed_label), (PERMANENT, permanent_label)]
     lx = label_w
-    for colour, text in parts:
+    for colour, text in legend:
         body.append(f'<rect x="{lx}" y="{legend_y - 9}" width="14" height="9" fill="{colour}"/>')
         body.append(
             f'<text x="{lx + 18}" y="{legend_y}" font-size="11" fill="{DARK}">{escape(text)}</text>'
