@@ -37,6 +37,18 @@ def _day(value: datetime.date | None) -> str:
     return date_format(value, "SHORT_DATE_FORMAT") if value else ""
 
 
+def _fte(value: Decimal) -> Decimal:
+    """FTE in a table or an export: two decimals (1,00 and 0,00, not the
+    stored 1,0000 or a bare 0), which the XLSX keeps as a number formatted
+    #,##0.00."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _percent(value: Decimal | None) -> Decimal | None:
+    """A percentage in a table or an export: one decimal (25,0, not 25)."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"))
+
+
 def _staff_url(obj: Contract) -> str:
     return reverse("contracts:staff_contracts", args=[obj.staff_member_id])
 
@@ -106,7 +118,7 @@ class ContractList(TableView):
         Column(
             "fte",
             gettext_lazy("FTE"),
-            value=lambda o: o.fte.quantize(Decimal("0.01")),
+            value=lambda o: _fte(o.fte),
             sort="fte",
             numeric=True,
         ),
@@ -230,7 +242,7 @@ def carrier_contracts(request: HttpRequest, pk: int) -> HttpResponse:
                 c.reason_display(),
                 c.funding_stream.name if c.funding_stream else "",
                 c.weekly_hours,
-                c.fte,
+                _fte(c.fte),
                 len(c.extensions.all()),
             ]
             for c in contracts
@@ -389,12 +401,12 @@ def _share_table(shares: list[Any], group_label: str | None) -> tuple[list[str],
     rows = [
         [
             sy.code(s.year),
-            s.fte,
-            s.fixed_fte,
-            s.fte_percent,
+            _fte(s.fte),
+            _fte(s.fixed_fte),
+            _percent(s.fte_percent),
             s.persons,
             s.fixed_persons,
-            s.persons_percent,
+            _percent(s.persons_percent),
         ]
         for s in shares
     ]
@@ -470,7 +482,7 @@ def entfristung(request: HttpRequest) -> HttpResponse:
         [
             [
                 r.group or _("without funding stream"),
-                r.fixed_fte,
+                _fte(r.fixed_fte),
                 r.cost_rate,
                 r.annual_cost,
                 r.land_share,
@@ -488,7 +500,12 @@ def entfristung(request: HttpRequest) -> HttpResponse:
             _("fixed-term share afterwards (%)"),
         ],
         [
-            [sy.code(p.year), p.make_permanent_fte, p.fixed_fte_after, p.share_after]
+            [
+                sy.code(p.year),
+                _fte(p.make_permanent_fte),
+                _fte(p.fixed_fte_after),
+                _percent(p.share_after),
+            ]
             for p in data["path"]
         ],
     )
@@ -505,7 +522,7 @@ def entfristung(request: HttpRequest) -> HttpResponse:
                 _("positions"),
             ],
             [
-                [r.end, r.staff.label, r.carrier, r.stream, r.fte, r.reason, r.positions]
+                [r.end, r.staff.label, r.carrier, r.stream, _fte(r.fte), r.reason, r.positions]
                 for r in data["ending"]
             ],
         )

@@ -69,8 +69,10 @@ def contracts_ending_tile(context: Any) -> dict[str, Any]:
 
 @register.filter
 def cell(value: Any) -> str:
-    """A cell of the Entfristung tables: figures with two decimals and German
-    grouping (1.234,50), dates as 31.07.2027, nothing as –."""
+    """A cell of the Entfristung tables: figures with German grouping and
+    the places the view gave them (FTE and euros two, percentages one: as in
+    the exports), two where it gave none or more; dates as 31.07.2027,
+    nothing as –."""
     import datetime
     from decimal import Decimal
 
@@ -79,7 +81,11 @@ def cell(value: Any) -> str:
     if value is None or value == "":
         return "–"
     if isinstance(value, Decimal):
-        return number_format(value.quantize(Decimal("0.01")), 2, force_grouping=True)
+        exponent = value.as_tuple().exponent
+        places = -exponent if isinstance(exponent, int) and 1 <= -exponent <= 2 else 2
+        return number_format(
+            value.quantize(Decimal(1).scaleb(-places)), places, force_grouping=True
+        )
     if isinstance(value, datetime.date):
         return date_format(value, "SHORT_DATE_FORMAT")
     if isinstance(value, int) and not isinstance(value, bool):

@@ -321,3 +321,62 @@ def test_the_list_shows_the_fte_with_two_decimals_as_the_other_contract_pages(wo
     assert status == 200
     assert "0,75" in body and "1,00" in body
     assert "0,7500" not in body and "1,0000" not in body
+
+
+def _fte_columns(header):
+    return [i for i, h in enumerate(header) if "VZÄ" in h and "(EUR)" not in h and "(%)" not in h]
+
+
+def test_the_entfristung_exports_give_fte_two_decimals_and_percentages_one(world, client_for):
+    import csv
+
+    contracts_for_world(world)
+    client = client_for("coordinator")
+    for table in ("shares", "carriers", "streams", "cost", "path", "ending"):
+        params = {"table": table}
+        response = client.get(reverse("contracts:entfristung"), {**params, "format": "csv"})
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        header, body = rows[0], rows[1:]
+        assert body, table
+        for row in body:
+            for i in _fte_columns(header):
+                assert row[i].count(",") == 1 and len(row[i].split(",")[1]) == 2, (table, row)
+            for i, h in enumerate(header):
+                if "(%)" in h and row[i]:
+                    assert len(row[i].split(",")[1]) == 1, (table, row)
+        response = client.get(reverse("contracts:entfristung"), {**params, "format": "xlsx"})
+        sheet = openpyxl.load_workbook(io.BytesIO(response.content)).worksheets[0]
+        header = [c.value for c in sheet[1]]
+        for row in list(sheet.iter_rows(min_row=2)):
+            for i in _fte_columns(header):
+                assert isinstance(row[i].value, int | float), (table, row[i].value)
+                assert row[i].number_format == "#,##0.00", (table, row[i].number_format)
+            for i, h in enumerate(header):
+                if "(%)" in h and row[i].value is not None:
+                    assert row[i].number_format == "#,##0.0", (table, row[i].number_format)
+    # Träger B has no fixed-term FTE: 0,00, not a bare 0.
+    response = client.get(reverse("contracts:entfristung"), {"table": "carriers", "format": "csv"})
+    assert ";Träger B;0,75;0,00;0,0;1;0;0,0" in response.content.decode("utf-8-sig")
+
+
+def test_the_carrier_export_gives_fte_two_decimals(world, client_for):
+    contracts_for_world(world)
+    client = client_for("carrier")
+    url = reverse("contracts:carrier_contracts", args=[world.carrier.pk])
+    text = client.get(url, {"format": "csv"}).content.decode("utf-8-sig")
+    assert ";39,00;1,00;0" in text and "1,0000" not in text
+    sheet = openpyxl.load_workbook(io.BytesIO(client.get(url, {"format": "xlsx"}).content))[
+        "Verträge"
+    ]
+    fte = list(sheet["H"][1:])
+    assert [c.value for c in fte] == [1, 0.5, 0.5]
+    assert {c.number_format for c in fte} == {"#,##0.00"}
+
+
+def test_the_entfristung_tables_give_percentages_as_the_exports_do(world, client_for):
+    contracts_for_world(world)
+    _status, body = page(client_for("coordinator"), "entfristung")
+    shares = body.split('data-table="shares"')[1].split("</table>")[0]
+    assert ">2,75</td>" in shares and ">0,50</td>" in shares
+    assert ">18,2</td>" in shares and ">25,0</td>" in shares
+    assert ">18,20</td>" not in shares
