@@ -29,9 +29,10 @@ GERMAN_DAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "
 
 
 def _last_monday() -> datetime.date:
-    """The Monday of last week: all seven of its days lie in the past."""
+    """The Monday two weeks ago: all seven of its days lie in the past, and none is
+    yesterday, the factories' default date (on a Monday, yesterday is in last week)."""
     today = timezone.localdate()
-    return today - datetime.timedelta(days=today.weekday() + 7)
+    return today - datetime.timedelta(days=today.weekday() + 14)
 
 
 def _url(monday: datetime.date) -> str:
