@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from schulsozial.concepts.tests.factories import adopted_framework
 from schulsozial.council.models import Paper
@@ -36,7 +37,8 @@ def test_coordination_pastes_the_herne_paper_links_it_and_sees_it_on_the_version
     page.get_by_role("button", name="Text auslesen").click()
 
     # The prefilled form: what the page said, and what it did not say marked.
-    assert page.get_by_role("heading", name="Eingefügte Vorlage prüfen").is_visible()
+    # the parsed form comes with the next page load: wait for it, not a snapshot right after the click
+    expect(page.get_by_role("heading", name="Eingefügte Vorlage prüfen")).to_be_visible()
     assert page.get_by_label("Vorlagennummer").input_value() == "2015/0159"
     assert page.get_by_label("Betreff").input_value() == (
         "Gesamtkonzept Schulsozialarbeit in Herne 2015"
