@@ -15,12 +15,19 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+#: An assignment below this many FTE is legal but odd (about a tenth of a
+#: school week, e.g. a single step kept for continuity): the plan page shows
+#: it as a hint on the row and under the rule checks, never as an error.
+SMALL_ASSIGNMENT_FTE = Decimal("0.25")
+
 
 @dataclass
 class RuleCheck:
     rule: str
     holds: bool
     details: list[str] = field(default_factory=list)
+    #: A hint to look at, not a rule: shown as "Hinweis", never as broken.
+    hint: bool = False
 
 
 def _fte(value: Decimal) -> str:
@@ -79,6 +86,13 @@ def rule_checks(problem: dict[str, Any], plan: dict[str, Any]) -> list[RuleCheck
         for p in problem.get("pinned", [])
         if assigned.get(p["staff"], {}).get(p["school"]) != Decimal(str(p["fte"]))
     ]
+    pinned = {(p["staff"], p["school"]) for p in problem.get("pinned", [])}
+    small = [
+        _("%(person)s at %(school)s: %(fte)s") % {"person": p, "school": s, "fte": _fte(v)}
+        for p, rows in sorted(assigned.items())
+        for s, v in sorted(rows.items())
+        if 0 < v < SMALL_ASSIGNMENT_FTE and (p, s) not in pinned
+    ]
     bans = [
         _("%(person)s at %(school)s") % {"person": b["staff"], "school": b["school"]}
         for b in problem.get("forbidden", [])
@@ -105,4 +119,23 @@ def rule_checks(problem: dict[str, Any], plan: dict[str, Any]) -> list[RuleCheck
         RuleCheck(
             _("Schools given to a carrier get only that carrier's staff"), not carriers, carriers
         ),
+        *small_assignment_hint(small),
+    ]
+
+
+def small_assignment_hint(details: list[str]) -> list[RuleCheck]:
+    """The hint on very small assignments (not fixed by the user), if any."""
+    if not details:
+        return []
+    return [
+        RuleCheck(
+            _(
+                "Very small assignments (under %(fte)s): allowed, but check whether the "
+                "person should stay there; fix or exclude the assignment and calculate again"
+            )
+            % {"fte": _fte(SMALL_ASSIGNMENT_FTE)},
+            False,
+            details,
+            hint=True,
+        )
     ]

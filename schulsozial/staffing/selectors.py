@@ -8,7 +8,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.formats import number_format
+from django.utils.formats import date_format, number_format, time_format
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from schulsozial.allocation.models import Scenario
 from schulsozial.masterdata.models import (
@@ -22,7 +24,7 @@ from schulsozial.masterdata.models import (
 )
 
 from . import permissions as perms
-from .checks import RuleCheck, rule_checks
+from .checks import SMALL_ASSIGNMENT_FTE, RuleCheck, rule_checks
 from .models import PlanAssignment, PlanBan, PlanChange, PlanPin, SchoolCarrier, StaffingPlan
 
 
@@ -91,6 +93,11 @@ class PlanView:
     total_target: Decimal
     total_assigned: Decimal
     gap_percent: Decimal | None
+    #: The last calculation in one sentence (solver_summary).
+    solver_summary: str
+    #: Assignments below checks.SMALL_ASSIGNMENT_FTE the user did not fix.
+    small: set[int]
+    small_fte: Decimal = SMALL_ASSIGNMENT_FTE
 
 
 def _dec(value: Any) -> Decimal:
@@ -107,6 +114,39 @@ def gap_percent(result: dict[str, Any]) -> Decimal | None:
     if objective <= 0:
         return Decimal(0)
     return max(Decimal(0), (objective - bound) / objective * 100).quantize(Decimal("0.1"))
+
+
+def solver_summary(plan: StaffingPlan) -> str:
+    """When the plan was last calculated and what came out, in words for a
+    coordinator: proven best, or stopped after n seconds at most g % from the
+    best plan (the gap between the plan's value and the proven bound)."""
+    result = plan.result or {}
+    status = result.get("status")
+    if status == "carried_over":
+        return _("Carried over from today's assignments; not calculated yet.")
+    if status not in ("optimal", "time_limit") or plan.solved_at is None:
+        return _("Not calculated yet.")
+    moment = timezone.localtime(plan.solved_at)
+    when = {"day": date_format(moment, "DATE_FORMAT"), "time": time_format(moment, "TIME_FORMAT")}
+    if status == "optimal":
+        return _("Last calculated on %(day)s at %(time)s: best possible plan (proven).") % when
+    seconds = result.get("seconds")
+    stopped = (
+        ngettext("after %(seconds)s second", "after %(seconds)s seconds", round(seconds))
+        % {"seconds": round(seconds)}
+        if isinstance(seconds, int | float)
+        else _("at the time limit")
+    )
+    gap = gap_percent(result)
+    if gap is None:
+        return _(
+            "Last calculated on %(day)s at %(time)s: calculation stopped %(stopped)s; "
+            "how far it is from the best possible plan is not known."
+        ) % {**when, "stopped": stopped}
+    return _(
+        "Last calculated on %(day)s at %(time)s: calculation stopped %(stopped)s; "
+        "at most %(gap)s %% from the best possible plan."
+    ) % {**when, "stopped": stopped, "gap": number_format(gap, decimal_pos=1)}
 
 
 def plan_view(*, plan: StaffingPlan) -> PlanView:
@@ -150,18 +190,28 @@ def plan_view(*, plan: StaffingPlan) -> PlanView:
             "label"
         )
     )
+    pins = list(plan.pins.select_related("staff", "school"))
+    fixed = {(p.staff_id, p.school_id) for p in pins}
+    small = {
+        a.pk
+        for rows in by_school.values()
+        for a in rows
+        if a.fte < SMALL_ASSIGNMENT_FTE and (a.staff_id, a.school_id) not in fixed
+    }
     return PlanView(
         plan=plan,
         schools=schools,
         changes=list(plan.changes.select_related("staff", "school")),
         unfilled=unfilled,
         checks=rule_checks(plan.problem, plan_dict) if result else [],
-        pins=list(plan.pins.select_related("staff", "school")),
+        pins=pins,
         bans=list(plan.bans.select_related("staff", "school")),
         staff=staff,
         total_target=sum((r.target for r in schools), Decimal(0)),
         total_assigned=sum((r.assigned for r in schools), Decimal(0)),
         gap_percent=gap_percent(result),
+        solver_summary=solver_summary(plan),
+        small=small if result else set(),
     )
 
 

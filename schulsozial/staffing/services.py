@@ -483,7 +483,7 @@ def _store_result(
     PlanChange.objects.bulk_create(changes, ignore_conflicts=False)
     plan.problem = problem
     plan.result = {
-        k: result.get(k) for k in ("status", "objective", "bound", "schools", "unfilled")
+        k: result.get(k) for k in ("status", "objective", "bound", "seconds", "schools", "unfilled")
     }
     plan.status = StaffingPlan.Status.SOLVED
     plan.solved_at = timezone.now()

@@ -332,6 +332,12 @@ def plan_discard(request: HttpRequest, pk: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("staffing:plan_list"))
 
 
+def _two_places(value: Decimal) -> Decimal:
+    """FTE and hours in an export: two decimals (0,50 and 1,00 in the CSV,
+    numbers formatted #,##0.00 in the XLSX), as the contract exports."""
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
 @login_required
 def unfilled_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
     """The open needs as vacancies to advertise (CSV or XLSX)."""
@@ -348,15 +354,15 @@ def unfilled_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         _("open need (FTE)"),
         _("weekly hours"),
         _("school year"),
-        _("from"),
+        _("need from"),
     ]
     body = [
         [
             school.school_number,
             school.name,
             school.get_school_type_display(),
-            value,
-            (value * week).quantize(Decimal("0.01")),
+            _two_places(value),
+            _two_places(value * week),
             plan.school_year.code,
             plan.school_year.start,
         ]

@@ -381,7 +381,7 @@ def test_plan_page_in_german(world, client_for):
         "Geänderte Einsätze",
         "Offene Bedarfe",
         "Regelprüfung",
-        "optimal",
+        "bestmöglicher Plan (bewiesen)",
         "Vertrag endet",
         "Festlegen",
         "Ausschließen",
@@ -456,9 +456,11 @@ def test_background_solve_runs_the_task_and_the_progress_page_follows(world, cli
 def test_stopped_solver_shows_the_gap(world, client_for):
     plan = services.plan_solve(plan=_plan(world), by=SYSTEM)
     plan.result = {**plan.result, "status": "time_limit", "objective": 4.0, "bound": 3.0}
+    del plan.result["seconds"]
     plan.save(update_fields=["result"])
     html = client_for("coordinator").get(plan.get_absolute_url()).content.decode()
-    assert "an der Zeitgrenze beendet: höchstens 25,0 % vom Optimum" in html
+    # A plan stored before the solver's seconds were kept: "at the time limit".
+    assert "Berechnung an der Zeitgrenze beendet; höchstens 25,0 % vom bestmöglichen Plan" in html
 
 
 def test_the_audit_log_describes_the_plan_in_german(world):
