@@ -37,7 +37,9 @@ def test_coordination_pins_resolves_accepts_and_the_school_shows_it(live_server,
 
     page.get_by_role("link", name="Stellenplanung").first.click()
     page.get_by_role("link", name=plan.name).click()
-    expect(page.locator("[data-fact=solver]")).to_contain_text("optimal")
+    expect(page.locator("[data-plan=solver-status]")).to_contain_text(
+        "bestmöglicher Plan (bewiesen)"
+    )
     expect(page.locator("[data-table=changes]")).to_contain_text("Vertrag endet")
     assert overflow(page) <= 0
     assert axe_violations(page) == []
