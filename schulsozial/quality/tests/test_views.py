@@ -593,3 +593,19 @@ def test_submit_step_says_how_many_standards_are_still_open(world, client_for):
     )
     assert "3 Standards sind noch offen." in steps
     assert reverse("quality:evaluation_edit", args=[evaluation.pk, "carrier"]) in steps
+
+
+def test_side_by_side_scroll_regions_are_named_and_focusable(world, client_for):
+    """Each horizontally scrolling comparison table sits in a keyboard-focusable
+    region named by the table's own caption (WCAG 2.1.1 and 4.1.2)."""
+    import re
+
+    evaluation = co_signed(world)
+    html = page(client_for("carrier"), reverse("quality:evaluation_detail", args=[evaluation.pk]))
+    wrappers = re.findall(r'<div class="table-scroll"([^>]*)>', html)
+    assert wrappers
+    for attrs in wrappers:
+        assert 'role="region"' in attrs and 'tabindex="0"' in attrs
+        label = re.search(r'aria-labelledby="([^"]+)"', attrs).group(1)
+        caption = re.search(rf'<caption id="{label}">([^<]+)</caption>', html)
+        assert caption and caption.group(1).strip()
