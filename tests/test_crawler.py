@@ -89,7 +89,8 @@ TESTSTADT = [
     "Fachkraft T-0",
     "Koordination T",
     r"\bT-0\d\b",
-    r"\b19900\d\b",
+    # Not inside a number: an audit timestamp's fraction (00:55:36.199000) is no school.
+    r"(?<![\d.:])19900\d(?![\d])",
     "05999001",
     "Klassenrat in allen fünften Klassen",
     "Feste Sprechzeiten für Eltern",
@@ -623,7 +624,9 @@ def _key(url: str) -> tuple[str, str]:
 
 
 def _pattern(text: str) -> re.Pattern:
-    return re.compile(text if text.startswith(r"\b") else re.escape(text))
+    """Markers that begin like a regular expression (\\b, a look-behind) are
+    one; the others are plain text."""
+    return re.compile(text if text.startswith((r"\b", "(?<")) else re.escape(text))
 
 
 def crawl(
@@ -786,3 +789,10 @@ def test_crawler_finds_no_foreign_object_and_no_server_error(world, persona):
     after = _row_counts()
     changed = {k: (before[k], after[k]) for k in before if before[k] != after[k]}
     assert not changed, f"GET requests wrote rows: {changed}"
+
+
+def test_teststadt_school_marker_ignores_timestamp_fractions():
+    marker = _pattern(TESTSTADT[7])
+    assert marker.search("Schule 199003, Testschule")
+    assert not marker.search("2026-12-07 00:55:36.199000")
+    assert not marker.search("1990031")

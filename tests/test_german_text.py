@@ -120,6 +120,9 @@ ALLOWED: list[tuple[str, str, str]] = [
         r"^code (bezeichnung|schueler|sozialindex|startchancen|schulform|traeger)_[a-z0-9_]+$",
         "imported file headings",
     ),
+    # An API key is named by its prefix (ssk_ and the first random characters,
+    # shown so that a user can tell keys apart): an identifier, not platform text.
+    (r"^/", r"^code ssk_[A-Za-z0-9_\-]+$", "API key prefixes"),
     # The sample Word template of the council paper drafts is made of its
     # placeholders ({%p if ist_beschlussvorlage %}, {{ vorlage_art }}): template
     # syntax a municipality copies, not platform text.
@@ -589,3 +592,8 @@ def test_the_detector_finds_english_and_spares_german():
     assert findings_in(["Thema: bullying", "Mobbing"], codes) == [
         ("code bullying", "Thema: bullying")
     ]
+
+
+def test_api_key_prefixes_are_allowed_but_other_codes_are_not():
+    assert _allowed("/accounts/audit/", "code ssk_7z8abn") == "API key prefixes"
+    assert _allowed("/accounts/audit/", "code case_status") is None
