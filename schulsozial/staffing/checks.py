@@ -91,7 +91,7 @@ def rule_checks(problem: dict[str, Any], plan: dict[str, Any]) -> list[RuleCheck
         _("%(person)s at %(school)s: %(fte)s") % {"person": p, "school": s, "fte": _fte(v)}
         for p, rows in sorted(assigned.items())
         for s, v in sorted(rows.items())
-        if 0 < v < SMALL_ASSIGNMENT_FTE and (p, s) not in pinned
+        if is_small_assignment(v, pinned=(p, s) in pinned)
     ]
     bans = [
         _("%(person)s at %(school)s") % {"person": b["staff"], "school": b["school"]}
@@ -121,6 +121,13 @@ def rule_checks(problem: dict[str, Any], plan: dict[str, Any]) -> list[RuleCheck
         ),
         *small_assignment_hint(small),
     ]
+
+
+def is_small_assignment(fte: Decimal, *, pinned: bool) -> bool:
+    """An assignment the plan page marks as very small: more than 0 but under
+    SMALL_ASSIGNMENT_FTE, and not fixed by the user (a pin is meant). Used on
+    the plan dict (rule_checks) and on the stored rows (selectors.plan_view)."""
+    return 0 < fte < SMALL_ASSIGNMENT_FTE and not pinned
 
 
 def small_assignment_hint(details: list[str]) -> list[RuleCheck]:

@@ -24,7 +24,7 @@ from schulsozial.masterdata.models import (
 )
 
 from . import permissions as perms
-from .checks import SMALL_ASSIGNMENT_FTE, RuleCheck, rule_checks
+from .checks import SMALL_ASSIGNMENT_FTE, RuleCheck, is_small_assignment, rule_checks
 from .models import PlanAssignment, PlanBan, PlanChange, PlanPin, SchoolCarrier, StaffingPlan
 
 
@@ -196,7 +196,7 @@ def plan_view(*, plan: StaffingPlan) -> PlanView:
         a.pk
         for rows in by_school.values()
         for a in rows
-        if a.fte < SMALL_ASSIGNMENT_FTE and (a.staff_id, a.school_id) not in fixed
+        if is_small_assignment(a.fte, pinned=(a.staff_id, a.school_id) in fixed)
     }
     return PlanView(
         plan=plan,
