@@ -157,3 +157,14 @@ def test_committee_page_shows_the_withheld_symbol_instead_of_a_count_of_one(worl
     assert ending and ending.group(1).strip() == "•"
     assert share and share.group(1).strip() == "•"
     assert "18,2" not in html and "0,50 von" not in html
+
+
+def test_fixed_term_share_says_it_counts_all_staff_including_coordination(world, client_for):
+    # The social-work tile counts 2,25 FTE of positions, the fixed-term share
+    # 2,75 FTE of employed staff (coordination's 0,5 included): the note says
+    # which base it uses, so that the two figures are not read as a gap.
+    html = client_for("coordinator").get("/").content.decode()
+    figure = re.search(r'data-figure="fixed-term-share">.*?</li>', html, re.S)
+    assert figure
+    note = re.sub(r"\s+", " ", figure.group(0))
+    assert "0,50 von 2,75 VZÄ aller heute Beschäftigten, Koordination eingeschlossen" in note
