@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 
 from schulsozial.core.audit import Action, audit, diff_fields
 
@@ -159,29 +159,40 @@ def committee_rename(*, committee: Committee, name: str, by: Any) -> Committee:
     return committee
 
 
-@transaction.atomic
-def committee_remove(*, committee: Committee, by: Any) -> None:
-    """Remove a committee no consultation refers to."""
-    require(perms.can_manage_council_lists(by, committee.municipality_id))
-    count = committee.consultations.count()
+def _remove_unused(
+    item: Committee | PaperType, *, uses: Any, message: Any, code: str, by: Any
+) -> None:
+    """Remove a committee or paper type unless `uses` (a queryset of what refers to
+    it) is non-empty; then a ValidationError with `message` (a lazy plural with the
+    placeholders name and count) and `code`. The removal is audited with the name."""
+    require(perms.can_manage_council_lists(by, item.municipality_id))
+    count = uses.count()
     if count:
-        raise ValidationError(
-            ngettext(
-                'The committee "%(name)s" cannot be removed: %(count)s consultation refers to it.',
-                'The committee "%(name)s" cannot be removed: %(count)s consultations refer to it.',
-                count,
-            )
-            % {"name": committee.name, "count": count},
-            code="committee_used",
-        )
+        raise ValidationError(message % {"name": item.name, "count": count}, code=code)
     audit(
         actor=by,
         action=Action.DELETE,
-        obj=committee,
-        municipality_id=committee.municipality_id,
-        changes={"name": committee.name},
+        obj=item,
+        municipality_id=item.municipality_id,
+        changes={"name": item.name},
     )
-    committee.delete()
+    item.delete()
+
+
+@transaction.atomic
+def committee_remove(*, committee: Committee, by: Any) -> None:
+    """Remove a committee no consultation refers to."""
+    _remove_unused(
+        committee,
+        uses=committee.consultations.all(),
+        message=ngettext_lazy(
+            'The committee "%(name)s" cannot be removed: %(count)s consultation refers to it.',
+            'The committee "%(name)s" cannot be removed: %(count)s consultations refer to it.',
+            "count",
+        ),
+        code="committee_used",
+        by=by,
+    )
 
 
 @transaction.atomic
@@ -251,23 +262,14 @@ def paper_type_update(*, paper_type: PaperType, name: str, order: int, by: Any) 
 @transaction.atomic
 def paper_type_remove(*, paper_type: PaperType, by: Any) -> None:
     """Remove a paper type no paper uses."""
-    require(perms.can_manage_council_lists(by, paper_type.municipality_id))
-    count = paper_type.papers.count()
-    if count:
-        raise ValidationError(
-            ngettext(
-                'The paper type "%(name)s" cannot be removed: %(count)s paper uses it.',
-                'The paper type "%(name)s" cannot be removed: %(count)s papers use it.',
-                count,
-            )
-            % {"name": paper_type.name, "count": count},
-            code="paper_type_used",
-        )
-    audit(
-        actor=by,
-        action=Action.DELETE,
-        obj=paper_type,
-        municipality_id=paper_type.municipality_id,
-        changes={"name": paper_type.name},
+    _remove_unused(
+        paper_type,
+        uses=paper_type.papers.all(),
+        message=ngettext_lazy(
+            'The paper type "%(name)s" cannot be removed: %(count)s paper uses it.',
+            'The paper type "%(name)s" cannot be removed: %(count)s papers use it.',
+            "count",
+        ),
+        code="paper_type_used",
+        by=by,
     )
-    paper_type.delete()
