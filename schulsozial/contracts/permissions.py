@@ -20,9 +20,11 @@ audited by the views (audit_read); every write by the services.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from schulsozial.accounts.models import Role
 from schulsozial.accounts.permissions import (
@@ -168,6 +170,57 @@ def can_add_contract(user: Any, staff: Any, carrier: Any) -> bool:
 def can_edit_contract(user: Any, contract: Any) -> bool:
     """Change or extend a contract: its employer; and the platform."""
     return acting_as_system(user) or contract.carrier_id in carrier_ids(user)
+
+
+# Renewal ("verlängern": a later end, or permanent, an Entfristung) is for a
+# contract that still runs or ended at most this many days (three months)
+# ago: an agreement reached late, when the funding decision came after the
+# end. A contract that ended longer ago has a gap behind it: that is a new
+# contract ("Neuer Vertrag"), and a wrong end recorded back then is
+# corrected ("korrigieren"). A contract that ends later, even years ahead,
+# may always be renewed: making it permanent is the Entfristung goal, and
+# funding is often extended early.
+RENEWAL_WINDOW_DAYS = 92
+
+
+def renewal_window_passed(contract: Any, *, day: datetime.date) -> bool:
+    """Whether the fixed-term `contract` ended more than RENEWAL_WINDOW_DAYS
+    before `day`."""
+    return contract.end is not None and (day - contract.end).days > RENEWAL_WINDOW_DAYS
+
+
+def has_later_contract(contract: Any) -> bool:
+    """Whether the person has a contract starting after this one (with any
+    employer): that one is renewed, not this."""
+    from .models import Contract
+
+    return (
+        Contract.objects.filter(staff_member_id=contract.staff_member_id, start__gt=contract.start)
+        .exclude(pk=contract.pk)
+        .exists()
+    )
+
+
+def renewal_day(user: Any, agreed_on: datetime.date) -> datetime.date:
+    """The day the renewal window is measured at: today for a person (the
+    day they record it, whatever agreement date they type); the agreement
+    day for the platform loading history (demo, data migration)."""
+    return agreed_on if acting_as_system(user) else timezone.localdate()
+
+
+def can_renew_contract(user: Any, contract: Any, *, day: datetime.date) -> bool:
+    """Extend a fixed-term contract or make it permanent, on `day`: its
+    employer (and the platform), while the contract runs or at most
+    RENEWAL_WINDOW_DAYS after its end, and not once the person has a later
+    contract. The history page offers the action by this rule, the form
+    refuses (403) by it, and services.contract_extend refuses the same cases
+    with a message."""
+    return (
+        contract.end is not None
+        and can_edit_contract(user, contract)
+        and not renewal_window_passed(contract, day=day)
+        and not has_later_contract(contract)
+    )
 
 
 def can_edit_contract_settings(user: Any, municipality: Any) -> bool:

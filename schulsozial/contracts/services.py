@@ -192,12 +192,32 @@ def contract_extend(
     reason_text: str = "",
 ) -> ContractExtension:
     """Extend a fixed-term contract to `new_end`, or make it permanent
-    (`new_end` None: an Entfristung). The new end must lie after the current
-    end and overlap no later contract of the person."""
+    (`new_end` None: an Entfristung). Refused as the history page refuses
+    to offer it (permissions.can_renew_contract): a contract that ended more
+    than RENEWAL_WINDOW_DAYS ago (measured today for a person, at
+    `agreed_on` for the platform loading history), or one the person has a
+    later contract after. The new end must lie after the current end."""
     _require(perms.can_edit_contract(by, contract))
     contract = Contract.objects.select_for_update().get(pk=contract.pk)
     if contract.end is None:
         raise ValidationError({"new_end": _("The contract is permanent already.")})
+    if perms.renewal_window_passed(contract, day=perms.renewal_day(by, agreed_on)):
+        raise ValidationError(
+            {
+                "new_end": _(
+                    "The contract ended on %(end)s, more than %(days)s days ago; "
+                    "record a new contract instead of an extension."
+                )
+                % {"end": _day(contract.end), "days": perms.RENEWAL_WINDOW_DAYS}
+            }
+        )
+    if perms.has_later_contract(contract):
+        raise ValidationError(
+            {
+                "new_end": _("%(label)s already has a later contract; extend that one instead.")
+                % {"label": contract.staff_member.label}
+            }
+        )
     if new_end is not None and new_end <= contract.end:
         raise ValidationError(
             {

@@ -187,13 +187,21 @@ def staff_contracts(request: HttpRequest, pk: int) -> HttpResponse:
     history = selectors.history_of(staff=staff, user=request.user)
     audit_read(request, staff, details={"contracts": len(history)})
     title = _("Contracts of %(label)s") % {"label": staff.label}
+    today = timezone.localdate()
     return render(
         request,
         "contracts/staff_contracts.html",
         {
             "staff": staff,
             "title": title,
-            "contracts": [(c, perms.can_edit_contract(request.user, c)) for c in history],
+            "contracts": [
+                (
+                    c,
+                    perms.can_edit_contract(request.user, c),
+                    perms.can_renew_contract(request.user, c, day=today),
+                )
+                for c in history
+            ],
             "chart": _timeline([timeline.Row(staff.label, [_bar(c) for c in history])], title),
             "show_pay_group": perms.can_see_pay_groups_of(request.user, staff),
             "can_add": perms.can_add_contract(request.user, staff, staff.carrier),
@@ -333,6 +341,9 @@ class ContractUpdate(ServiceFormView):
 class ContractExtend(ContractUpdate):
     form_class = forms.ExtensionForm
     title = gettext_lazy("Extend contract or make it permanent")
+
+    def allowed(self, obj: Model | None) -> bool:
+        return perms.can_renew_contract(self.request.user, self.contract, day=timezone.localdate())
 
     def form_kwargs(self, obj: Model | None) -> dict[str, Any]:
         return {"initial": {"agreed_on": timezone.localdate(), "reason": self.contract.reason}}

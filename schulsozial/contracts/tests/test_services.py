@@ -18,6 +18,7 @@ from schulsozial.core.models import AuditEntry
 from .factories import contracts_for_world
 
 D = datetime.date
+DAY = datetime.timedelta(days=1)
 
 
 def make(world, member, start, end, *, by=SYSTEM, reason=Reason.PROJECT):
@@ -164,3 +165,83 @@ def test_writes_are_audited(world):
     )
     assert [e.action for e in entries.order_by("pk")] == ["create", "update"]
     assert entries.order_by("pk").last().actor == world.users["carrier"]
+
+
+def test_a_contract_that_ended_more_than_three_months_ago_is_not_extended(world):
+    today = timezone.localdate()
+    carrier = world.users["carrier"]
+    contract = make(world, world.staff[1], today - 900 * DAY, today - 93 * DAY)
+    for agreed_on in (today, contract.end - 10 * DAY):  # a back-dated agreement too
+        with pytest.raises(ValidationError) as error:
+            services.contract_extend(
+                contract=contract,
+                new_end=today + 365 * DAY,
+                agreed_on=agreed_on,
+                reason=Reason.PROJECT,
+                by=carrier,
+            )
+        assert error.value.message_dict["new_end"] == [
+            f"Der Vertrag endete am {contract.end:%d.%m.%Y}, vor mehr als 92 Tagen; "
+            "erfassen Sie einen neuen Vertrag statt einer Verlängerung."
+        ]
+    with pytest.raises(ValidationError):  # nor made permanent
+        services.contract_extend(contract=contract, new_end=None, agreed_on=today, by=carrier)
+    contract.refresh_from_db()
+    assert contract.end == today - 93 * DAY and not contract.extensions.exists()
+
+
+def test_a_contract_that_ended_within_three_months_is_extended(world):
+    today = timezone.localdate()
+    contract = make(world, world.staff[1], today - 900 * DAY, today - 92 * DAY)
+    services.contract_extend(
+        contract=contract,
+        new_end=today + 365 * DAY,
+        agreed_on=today,
+        reason=Reason.PROJECT,
+        by=world.users["carrier"],
+    )
+    contract.refresh_from_db()
+    assert contract.end == today + 365 * DAY
+
+
+def test_a_contract_with_a_later_contract_is_not_extended(world):
+    today = timezone.localdate()
+    member = world.staff[1]
+    first = make(world, member, today - 900 * DAY, today - 30 * DAY)
+    make(world, member, today + 10 * DAY, today + 400 * DAY)
+    with pytest.raises(ValidationError) as error:
+        services.contract_extend(  # would not even reach the later contract
+            contract=first,
+            new_end=today + DAY,
+            agreed_on=today,
+            reason=Reason.PROJECT,
+            by=world.users["carrier"],
+        )
+    assert error.value.message_dict["new_end"] == [
+        "Fachkraft T-02 hat bereits einen späteren Vertrag; verlängern Sie diesen."
+    ]
+    with pytest.raises(ValidationError):
+        services.contract_extend(contract=first, new_end=None, agreed_on=today, by=SYSTEM)
+
+
+def test_the_platform_records_an_old_extension_as_of_its_agreement(world):
+    # The demo and data migrations load history: the window counts from the
+    # day the extension was agreed, not from today.
+    contract = make(world, world.staff[1], D(2018, 8, 1), D(2020, 7, 31))
+    services.contract_extend(
+        contract=contract,
+        new_end=D(2022, 7, 31),
+        agreed_on=D(2020, 6, 1),
+        reason=Reason.PROJECT,
+        by=SYSTEM,
+    )
+    contract.refresh_from_db()
+    assert contract.end == D(2022, 7, 31)
+    with pytest.raises(ValidationError):
+        services.contract_extend(
+            contract=contract,
+            new_end=D(2024, 7, 31),
+            agreed_on=D(2022, 11, 1),  # 93 days after the end
+            reason=Reason.PROJECT,
+            by=SYSTEM,
+        )

@@ -380,3 +380,50 @@ def test_the_entfristung_tables_give_percentages_as_the_exports_do(world, client
     assert ">2,75</td>" in shares and ">0,50</td>" in shares
     assert ">18,2</td>" in shares and ">25,0</td>" in shares
     assert ">18,20</td>" not in shares
+
+
+def test_extend_is_offered_only_on_contracts_that_may_still_be_renewed(world, client_for):
+    from schulsozial.contracts import services
+    from schulsozial.contracts.models import Reason
+    from schulsozial.core.actors import SYSTEM
+
+    today = timezone.localdate()
+    days = datetime.timedelta
+
+    def make(member, start, end):
+        return services.contract_create(
+            staff=member,
+            start=start,
+            end=end,
+            weekly_hours=Decimal("19.5"),
+            reason=Reason.PROJECT,
+            by=SYSTEM,
+        )
+
+    long_ago = make(world.staff[0], today - days(1200), today - days(400))  # Träger A
+    recent = make(world.staff[3], today - days(700), today - days(30))  # Koordination T
+    followed = make(world.staff[1], today - days(900), today - days(30))
+    running = make(world.staff[1], today - days(20), today + days(300))
+
+    def extend_link(contract, body):
+        return reverse("contracts:contract_extend", args=[contract.pk]) in body
+
+    carrier = client_for("carrier")
+    bodies = {
+        m.pk: page(carrier, "staff_contracts", m.pk)[1]
+        for m in (world.staff[0], world.staff[1], world.staff[3])
+    }
+    # Ended 400 days ago: nothing to extend, but it can still be corrected.
+    body = bodies[world.staff[0].pk]
+    assert not extend_link(long_ago, body)
+    assert reverse("contracts:contract_update", args=[long_ago.pk]) in body
+    assert extend_link(recent, bodies[world.staff[3].pk])  # ended 30 days ago
+    body = bodies[world.staff[1].pk]
+    assert not extend_link(followed, body) and extend_link(running, body)
+    # The form itself is refused as the link is.
+    assert carrier.get(reverse("contracts:contract_extend", args=[long_ago.pk])).status_code == 403
+    assert carrier.get(reverse("contracts:contract_extend", args=[followed.pk])).status_code == 403
+    assert carrier.get(reverse("contracts:contract_extend", args=[running.pk])).status_code == 200
+    # Coordination reads the history and renews nothing.
+    body = page(client_for("coordinator"), "staff_contracts", world.staff[1].pk)[1]
+    assert "Verträge von Fachkraft T-02" in body and not extend_link(running, body)
