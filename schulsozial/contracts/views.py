@@ -428,6 +428,22 @@ def _share_table(shares: list[Any], group_label: str | None) -> tuple[list[str],
     return header, rows
 
 
+def _numeric_columns(rows: list[list[Any]]) -> set[int]:
+    """The columns of an Entfristung table that hold figures (every filled
+    cell a number; empty cells are None): right-aligned on the page, as the
+    numbers of every other table."""
+
+    def is_number(value: Any) -> bool:
+        return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+    width = max((len(r) for r in rows), default=0)
+    return {
+        i
+        for i in range(width)
+        if any(is_number(r[i]) for r in rows) and all(r[i] is None or is_number(r[i]) for r in rows)
+    }
+
+
 def _recent(key: str, rows: list[list[Any]], years: set[str]) -> list[list[Any]]:
     """On the page, the breakdowns per carrier and stream show the last
     school years only (the export has all)."""
@@ -583,7 +599,7 @@ def entfristung(request: HttpRequest) -> HttpResponse:
             "choices": choices,
             "data": data,
             "tables": [
-                (key, title, header, _recent(key, rows, recent))
+                (key, title, header, _recent(key, rows, recent), _numeric_columns(rows))
                 for key, (title, header, rows) in tables.items()
             ],
             "target_code": sy.code(data["target_year"]),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import io
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import openpyxl
 from django.urls import reverse
@@ -427,3 +428,73 @@ def test_extend_is_offered_only_on_contracts_that_may_still_be_renewed(world, cl
     # Coordination reads the history and renews nothing.
     body = page(client_for("coordinator"), "staff_contracts", world.staff[1].pk)[1]
     assert "Verträge von Fachkraft T-02" in body and not extend_link(running, body)
+
+
+class _Table(HTMLParser):
+    """The header and body cells of one table: (class attribute, text)."""
+
+    def __init__(self, key):
+        super().__init__()
+        self.key, self.inside, self.cell = key, False, None
+        self.header, self.rows = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "table":
+            self.inside = attrs.get("data-table") == self.key
+        elif self.inside and tag == "tr":
+            self.rows.append([])
+        elif self.inside and tag in ("th", "td"):
+            self.cell = [tag, attrs.get("class", "").split(), ""]
+
+    def handle_data(self, data):
+        if self.cell is not None:
+            self.cell[2] += data
+
+    def handle_endtag(self, tag):
+        if tag == "table":
+            self.inside = False
+        elif self.cell is not None and tag == self.cell[0]:
+            (self.header if self.cell[0] == "th" else self.rows[-1]).append(
+                (self.cell[1], self.cell[2].strip())
+            )
+            self.cell = None
+
+
+def _table(body, key):
+    parser = _Table(key)
+    parser.feed(body)
+    return parser.header, [r for r in parser.rows if r]
+
+
+def test_the_entfristung_tables_align_the_number_columns_right(world, client_for):
+    contracts_for_world(world)
+    _status, body = page(client_for("coordinator"), "entfristung")
+    header, rows = _table(body, "shares")
+    assert [text for _c, text in header][:2] == ["Schuljahr", "VZÄ"]
+    assert ["kern-table__header--numeric" in c for c, _t in header] == [False] + [True] * 6
+    for row in rows:
+        assert ["kern-table__cell--numeric" in c for c, _t in row] == [False] + [True] * 6
+    assert rows[-1][1] == (["kern-table__cell", "kern-table__cell--numeric"], "2,75")
+    header, rows = _table(body, "ending")  # end, name, carrier, stream, FTE, reason, positions
+    assert rows and [t for _c, t in rows[0]][1] == "Fachkraft T-02"
+    assert ["kern-table__header--numeric" in c for c, _t in header] == [
+        False,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
+    assert ["kern-table__cell--numeric" in c for c, _t in rows[0]] == [
+        False,
+        False,
+        False,
+        False,
+        True,
+        False,
+        False,
+    ]
+    header, rows = _table(body, "cost")  # stream, FTE, rate, cost, Land share, own funds
+    assert ["kern-table__header--numeric" in c for c, _t in header] == [False] + [True] * 5
